@@ -1,0 +1,110 @@
+use super::{AppState, upload};
+use crate::error::{Code, Error, Result};
+use crate::ingest::areas_geojson::AreaOptions;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutQuery {
+    id_field: Option<String>,
+    filename: Option<String>,
+}
+
+/// `PUT /api/v1/geographies/{name}`: areas (GeoJSON or zipped shapefile) replace the geography.
+pub async fn put(
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<PutQuery>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    state.auth.require_writer(&req)?;
+    let name = path.into_inner();
+    let q = query.into_inner();
+    let default_name = q.filename.unwrap_or_else(|| format!("{name} areas"));
+    let mut files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
+    if files.len() != 1 {
+        return Err(Error::new(
+            Code::InvalidFile,
+            "upload one file of areas (GeoJSON or a zipped shapefile)",
+        ));
+    }
+    let file = files.remove(0);
+    let report = state
+        .services
+        .import_areas(
+            file,
+            &name,
+            AreaOptions {
+                id_field: q.id_field,
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+fn summary(name: &str, g: &crate::atlas::GeographyData) -> Value {
+    json!({
+        "name": name,
+        "areas": g.geography.areas.len(),
+        "bbox": g.bbox.map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]),
+    })
+}
+
+/// `GET /api/v1/geographies`: every geography with its area count and extent.
+pub async fn list(state: web::Data<AppState>) -> HttpResponse {
+    let atlas = state.services.atlas.get();
+    let list: Vec<Value> = atlas
+        .geographies
+        .iter()
+        .map(|(n, g)| summary(n, g))
+        .collect();
+    HttpResponse::Ok().json(json!({ "geographies": list }))
+}
+
+/// `GET /api/v1/geographies/{name}`.
+pub async fn get_one(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
+    let atlas = state.services.atlas.get();
+    let name = path.into_inner();
+    let g = atlas.geographies.get(&name).ok_or_else(|| unknown(&name))?;
+    Ok(HttpResponse::Ok().json(summary(&name, g)))
+}
+
+fn unknown(name: &str) -> Error {
+    Error::new(
+        Code::UnknownGeography,
+        format!("there is no geography '{name}'"),
+    )
+}
+
+/// `GET /api/v1/geographies/{name}/areas`: the areas as a GeoJSON FeatureCollection.
+pub async fn areas(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
+    let atlas = state.services.atlas.get();
+    let name = path.into_inner();
+    let g = atlas.geographies.get(&name).ok_or_else(|| unknown(&name))?;
+    let features: Vec<Value> = g
+        .geography
+        .areas
+        .iter()
+        .map(|a| {
+            json!({
+                "type": "Feature",
+                "id": a.geoid.as_str(),
+                "properties": {
+                    "geoid": a.geoid.as_str(),
+                    "name": a.name,
+                    "demand_lon": a.demand_point.lon(),
+                    "demand_lat": a.demand_point.lat(),
+                    "demand_point_source": a.demand_point_source.as_str(),
+                },
+                "geometry": geojson::GeometryValue::from(&a.geometry),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .json(json!({"type": "FeatureCollection", "features": features})))
+}

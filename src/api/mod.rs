@@ -1,0 +1,85 @@
+//! The HTTP API: one module per resource, registered by [`configure`].
+
+mod assessments;
+mod auth;
+mod geographies;
+mod health;
+mod partners;
+mod upload;
+
+pub use auth::Auth;
+
+use crate::config::ServeArgs;
+use crate::imports::Services;
+use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use std::net::TcpListener;
+
+/// Shared state of every handler.
+pub struct AppState {
+    /// Store, Atlas and catalog.
+    pub services: Services,
+    /// Who may write.
+    pub auth: Auth,
+    /// Largest accepted upload in bytes.
+    pub max_upload_bytes: u64,
+}
+
+/// Registers every API route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
+        .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(
+            web::scope("/api/v1")
+                .service(
+                    web::resource("/geographies/{name}")
+                        .route(web::put().to(geographies::put))
+                        .route(web::get().to(geographies::get_one)),
+                )
+                .service(web::resource("/geographies").route(web::get().to(geographies::list)))
+                .service(
+                    web::resource("/geographies/{name}/areas")
+                        .route(web::get().to(geographies::areas)),
+                )
+                .service(web::resource("/assessments").route(web::get().to(assessments::list)))
+                .service(
+                    web::resource("/assessments/{year}")
+                        .route(web::put().to(assessments::put))
+                        .route(web::get().to(assessments::get_one)),
+                )
+                .service(
+                    web::resource("/partners")
+                        .route(web::post().to(partners::post))
+                        .route(web::get().to(partners::list)),
+                )
+                .service(web::resource("/sites").route(web::get().to(partners::sites))),
+        );
+}
+
+/// Builds the server on a bound listener.
+pub fn server(
+    listener: TcpListener,
+    services: Services,
+    serve: ServeArgs,
+) -> std::io::Result<Server> {
+    let state = web::Data::new(AppState {
+        services,
+        auth: Auth::new(serve.admin_token.clone()),
+        max_upload_bytes: serve.max_upload_mb.saturating_mul(1024 * 1024),
+    });
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                crate::error::Error::new(crate::error::Code::InvalidParameter, e.to_string()).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                crate::error::Error::new(crate::error::Code::InvalidParameter, e.to_string()).into()
+            }))
+            .wrap(middleware::Compress::default())
+            .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("gapmap::http"))
+            .configure(configure)
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

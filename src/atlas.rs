@@ -1,0 +1,151 @@
+//! The Atlas: an immutable in-memory snapshot of the store (areas, assessments, partners,
+//! sites and their spatial indexes) that every read is served from. It is rebuilt after
+//! each committed write and swapped in atomically, so a reader never sees half an import.
+
+use crate::domain::{Assessment, Catalog, Geography, Geoid, Partner, Site};
+use crate::error::Result;
+use crate::store::{Snapshot, Store};
+use arc_swap::ArcSwap;
+use geo::{BoundingRect, Rect};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// One geography with a lookup by GEOID and its extent.
+#[derive(Debug)]
+pub struct GeographyData {
+    /// The areas.
+    pub geography: Geography,
+    /// GEOID -> position in `geography.areas`.
+    pub by_geoid: HashMap<Geoid, usize>,
+    /// The bounding box of all areas (None when there are none).
+    pub bbox: Option<Rect<f64>>,
+}
+
+impl GeographyData {
+    fn new(geography: Geography) -> Self {
+        let by_geoid = geography
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.geoid.clone(), i))
+            .collect();
+        let bbox = geography
+            .areas
+            .iter()
+            .filter_map(|a| a.geometry.bounding_rect())
+            .reduce(|a, b| {
+                Rect::new(
+                    (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                    (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+                )
+            });
+        Self {
+            geography,
+            by_geoid,
+            bbox,
+        }
+    }
+}
+
+/// The immutable snapshot.
+#[derive(Debug)]
+pub struct Atlas {
+    /// The store's data version this Atlas was built from.
+    pub data_version: i64,
+    /// Services and needs.
+    pub catalog: Arc<Catalog>,
+    /// Geographies by name.
+    pub geographies: BTreeMap<String, GeographyData>,
+    /// The current version of each assessment year.
+    pub assessments: BTreeMap<i32, Assessment>,
+    /// Partners by id.
+    pub partners: BTreeMap<String, Partner>,
+    /// Every site, ordered by id.
+    pub sites: Vec<Site>,
+}
+
+impl Atlas {
+    /// Builds the Atlas from a store snapshot (CPU work: call off the async runtime).
+    pub fn build(snapshot: Snapshot, catalog: Arc<Catalog>) -> Self {
+        Self {
+            data_version: snapshot.data_version,
+            catalog,
+            geographies: snapshot
+                .geographies
+                .into_iter()
+                .map(|g| (g.name.clone(), GeographyData::new(g)))
+                .collect(),
+            assessments: snapshot
+                .assessments
+                .into_iter()
+                .map(|a| (a.year, a))
+                .collect(),
+            partners: snapshot
+                .partners
+                .into_iter()
+                .map(|p| (p.id.clone(), p))
+                .collect(),
+            sites: snapshot.sites,
+        }
+    }
+
+    /// The union of every geography's extent, where sites are expected.
+    pub fn extent(&self) -> Option<Rect<f64>> {
+        self.geographies
+            .values()
+            .filter_map(|g| g.bbox)
+            .reduce(|a, b| {
+                Rect::new(
+                    (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                    (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+                )
+            })
+    }
+}
+
+/// The current Atlas, swapped atomically; shared by every request.
+#[derive(Debug)]
+pub struct AtlasHandle {
+    current: ArcSwap<Atlas>,
+    catalog: Arc<Catalog>,
+    rebuild: Mutex<()>,
+}
+
+impl AtlasHandle {
+    /// Builds the first Atlas from the store.
+    pub async fn load(store: &Store, catalog: Arc<Catalog>) -> Result<Self> {
+        let atlas = build_from(store, catalog.clone()).await?;
+        Ok(Self {
+            current: ArcSwap::from_pointee(atlas),
+            catalog,
+            rebuild: Mutex::new(()),
+        })
+    }
+
+    /// The Atlas readers use now.
+    pub fn get(&self) -> Arc<Atlas> {
+        self.current.load_full()
+    }
+
+    /// Rebuilds if the store holds a newer data version; returns the Atlas now current.
+    pub async fn refresh(&self, store: &Store) -> Result<Arc<Atlas>> {
+        // One rebuild at a time: a second caller waits and then finds it up to date.
+        let _guard = self.rebuild.lock().await;
+        let version = store.data_version().await?;
+        if version > self.get().data_version {
+            let atlas = build_from(store, self.catalog.clone()).await?;
+            if atlas.data_version > self.get().data_version {
+                self.current.store(Arc::new(atlas));
+            }
+        }
+        Ok(self.get())
+    }
+}
+
+async fn build_from(store: &Store, catalog: Arc<Catalog>) -> Result<Atlas> {
+    let snapshot = store.snapshot().await?;
+    tokio::task::spawn_blocking(move || Atlas::build(snapshot, catalog))
+        .await
+        .map_err(crate::error::Error::internal)
+}

@@ -1,0 +1,120 @@
+//! The command line: thin shells over the library, with a progress display on a terminal
+//! (indicatif draws nothing when standard error is not one, so pipes stay quiet).
+
+use crate::Application;
+use crate::atlas::AtlasHandle;
+use crate::config::{Cli, Command, ImportCommand, Settings};
+use crate::domain::Catalog;
+use crate::imports::{ImportReport, Services};
+use crate::ingest::{InputFile, areas_geojson::AreaOptions};
+use crate::store::Store;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(serve) => {
+            let app = Application::build(Settings { db: cli.db, serve }).await?;
+            app.run_until_stopped().await?;
+            Ok(())
+        }
+        Command::Import(cmd) => {
+            let services = open(&cli.db).await?;
+            let report = import(&services, cmd).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+    }
+}
+
+/// Opens the store and builds the Atlas, without a server.
+pub async fn open(db: &crate::config::DbUrl) -> anyhow::Result<Services> {
+    let store = Store::connect(db).await?;
+    let catalog = Arc::new(Catalog::bundled());
+    let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
+    Ok(Services {
+        store,
+        atlas,
+        catalog,
+    })
+}
+
+fn spinner(message: String) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar.set_message(message);
+    bar
+}
+
+async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<ImportReport> {
+    let read = |p: &std::path::Path| {
+        InputFile::read(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))
+    };
+    let (what, fut): (
+        String,
+        std::pin::Pin<
+            Box<dyn std::future::Future<Output = crate::error::Result<ImportReport>> + '_>,
+        >,
+    ) = match cmd {
+        ImportCommand::Areas {
+            file,
+            geography,
+            id_field,
+        } => {
+            let f = read(&file)?;
+            (
+                format!("importing areas from {} into '{geography}'", file.display()),
+                Box::pin(async move {
+                    services
+                        .import_areas(
+                            f,
+                            &geography,
+                            AreaOptions {
+                                id_field,
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                }),
+            )
+        }
+        ImportCommand::Indicators {
+            file,
+            year,
+            geography,
+        } => {
+            let f = read(&file)?;
+            (
+                format!("importing the {year} assessment from {}", file.display()),
+                Box::pin(async move { services.import_indicators(f, year, &geography).await }),
+            )
+        }
+        ImportCommand::Partners { files, mode } => {
+            let fs = files
+                .iter()
+                .map(|p| read(p))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            (
+                format!("importing partners from {} file(s)", fs.len()),
+                Box::pin(async move { services.import_partners(fs, mode).await }),
+            )
+        }
+        ImportCommand::Stops { file, feed } => {
+            let f = read(&file)?;
+            (
+                format!("importing transit stops from {}", file.display()),
+                Box::pin(async move { services.import_stops(f, &feed).await }),
+            )
+        }
+    };
+    let bar = spinner(what);
+    let result = fut.await;
+    bar.finish_and_clear();
+    Ok(result?)
+}

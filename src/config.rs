@@ -1,0 +1,275 @@
+//! Command line and environment. Layers: built-in defaults, then `GAPMAP_*` environment
+//! variables, then flags (clap's `env =` does the middle part).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::fmt;
+use std::path::PathBuf;
+
+/// gapmap: where families' needs lack nearby community partners.
+#[derive(Debug, Parser)]
+#[command(name = "gapmap", version, about, long_about = None)]
+pub struct Cli {
+    /// The store: a SQLite file path (created if missing) or a postgres:// URL.
+    #[arg(long, global = true, env = "GAPMAP_DB", default_value = "gapmap.db")]
+    pub db: DbUrl,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the map (loads the bundled demo into an empty store).
+    Serve(ServeArgs),
+    /// Import a file into the store (areas, indicators, partners or transit stops).
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+/// Flags of `gapmap serve`.
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "GAPMAP_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Do not load the bundled Chicago demo into an empty store.
+    #[arg(long, env = "GAPMAP_NO_DEMO")]
+    pub no_demo: bool,
+    /// Bearer token that authorises writes (uploads).
+    #[arg(
+        long = "admin-token",
+        env = "GAPMAP_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<Secret>,
+    /// Accept writes without a token (only for a single-user machine).
+    #[arg(long, env = "GAPMAP_ALLOW_ANONYMOUS_WRITES")]
+    pub allow_anonymous_writes: bool,
+    /// Largest accepted upload, in MiB.
+    #[arg(long, env = "GAPMAP_MAX_UPLOAD_MB", default_value_t = 256)]
+    pub max_upload_mb: u64,
+    /// Folder of the web page (HTML, JS, CSS, and node_modules with MapLibre).
+    #[arg(long, env = "GAPMAP_WEB_DIR", default_value = "web")]
+    pub web_dir: PathBuf,
+    /// Folder of the bundled demo data.
+    #[arg(long, env = "GAPMAP_DEMO_DIR", default_value = "data/demo")]
+    pub demo_dir: PathBuf,
+    /// A MapLibre style URL for a basemap (none by default: the page works offline).
+    #[arg(long, env = "GAPMAP_BASEMAP_STYLE")]
+    pub basemap_style: Option<String>,
+}
+
+/// `gapmap import …`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Areas: a GeoJSON FeatureCollection or a zipped shapefile; replaces the geography.
+    Areas {
+        /// The file.
+        file: PathBuf,
+        /// Name of the geography, e.g. tracts-2020.
+        #[arg(long)]
+        geography: String,
+        /// Property holding the area id (default: GEOID, GEOID20, GEOID10, geoid10, geoid).
+        #[arg(long)]
+        id_field: Option<String>,
+    },
+    /// Indicators: a CSV keyed by GEOID for one assessment year.
+    Indicators {
+        /// The CSV file.
+        file: PathBuf,
+        /// Assessment year.
+        #[arg(long)]
+        year: i32,
+        /// The geography its GEOIDs belong to.
+        #[arg(long)]
+        geography: String,
+    },
+    /// Partners and sites: HSDS zip or folder, GeoJSON points, or the flat CSV.
+    Partners {
+        /// One or more files (several CSVs of one HSDS package are read together).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// merge: add and update; replace: the upload becomes the whole directory.
+        #[arg(long, value_enum, default_value_t = Mode::Merge)]
+        mode: Mode,
+    },
+    /// Transit stops: GTFS stops.txt; each stop becomes a site offering `transit`.
+    Stops {
+        /// The stops.txt file.
+        file: PathBuf,
+        /// Id prefix that keeps stops of several feeds apart.
+        #[arg(long, default_value = "gtfs")]
+        feed: String,
+    },
+}
+
+/// How a partner upload meets the stored directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Add new partners and sites, update those with the same id, keep the rest.
+    Merge,
+    /// The upload replaces the whole directory.
+    Replace,
+}
+
+/// Output formats of analysis commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Json,
+    Geojson,
+    Csv,
+}
+
+/// `gapmap gaps …`
+#[derive(Debug, Args)]
+pub struct GapsArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Need code (see data/needs.toml).
+    #[arg(long)]
+    pub need: String,
+    /// Catchment radius in km (default: the need's).
+    #[arg(long)]
+    pub radius_km: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// A value that must never reach a log: `Debug` and `Display` print `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The secret itself, for comparison only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().len() < 16 {
+            return Err("a token must have at least 16 characters".into());
+        }
+        Ok(Self(s.trim().to_owned()))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Where the store is: SQLite file or PostgreSQL URL. Its `Display` hides any password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DbUrl(String);
+
+impl DbUrl {
+    /// The URL that sqlx connects to (a bare path becomes a SQLite URL).
+    pub fn connect_url(&self) -> String {
+        if self.is_postgres() || self.0.starts_with("sqlite:") {
+            self.0.clone()
+        } else {
+            format!("sqlite://{}?mode=rwc", self.0)
+        }
+    }
+
+    /// True for a PostgreSQL store.
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
+    }
+}
+
+impl std::str::FromStr for DbUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().is_empty() {
+            return Err("the store location is empty".into());
+        }
+        Ok(Self(s.trim().to_owned()))
+    }
+}
+
+impl fmt::Display for DbUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // postgres://user:password@host/db -> postgres://user:***@host/db
+        match (self.0.find("://"), self.0.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let userinfo = &self.0[scheme + 3..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => {
+                        write!(f, "{}{}:***{}", &self.0[..scheme + 3], user, &self.0[at..])
+                    }
+                    None => f.write_str(&self.0),
+                }
+            }
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+impl fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DbUrl({self})")
+    }
+}
+
+/// Everything `Application::build` needs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The store.
+    pub db: DbUrl,
+    /// Server flags.
+    pub serve: ServeArgs,
+}
+
+impl ServeArgs {
+    /// Defaults for tests and embedding: loopback on a free port, no demo, no token.
+    pub fn for_tests() -> Self {
+        Self {
+            bind: "127.0.0.1:0".into(),
+            no_demo: true,
+            admin_token: None,
+            allow_anonymous_writes: false,
+            max_upload_mb: 256,
+            web_dir: PathBuf::from("web"),
+            demo_dir: PathBuf::from("data/demo"),
+            basemap_style: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_from_display() {
+        let u: DbUrl = "postgres://app:s3cret@db:5432/gapmap".parse().unwrap();
+        assert_eq!(u.to_string(), "postgres://app:***@db:5432/gapmap");
+        assert!(!format!("{u:?}").contains("s3cret"));
+        let s: Secret = "abcdefghijklmnopqrstuvwxyz".parse().unwrap();
+        assert_eq!(format!("{s:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn a_bare_path_is_a_sqlite_file() {
+        let u: DbUrl = "gapmap.db".parse().unwrap();
+        assert_eq!(u.connect_url(), "sqlite://gapmap.db?mode=rwc");
+        assert!(!u.is_postgres());
+    }
+}

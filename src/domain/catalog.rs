@@ -1,0 +1,246 @@
+//! The needs taxonomy (`data/needs.toml`): the open service codes and the needs that
+//! gapmap measures. The file is compiled in, so a binary always has a catalog.
+
+use super::HoursFilter;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The text of the bundled `data/needs.toml`.
+pub const BUNDLED_NEEDS_TOML: &str = include_str!("../../data/needs.toml");
+
+/// One open service code.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDef {
+    /// Readable label.
+    pub label: String,
+    /// AIRS/211 taxonomy codes that map to this service (prefix match at term boundaries).
+    #[serde(default)]
+    pub airs: Vec<String>,
+    /// Names (lower case) that map to this service.
+    #[serde(default)]
+    pub names: Vec<String>,
+}
+
+/// How a site's supply S_j is counted for a need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Supply {
+    /// S_j = the site's capacity for the need's services (or the default capacity).
+    Capacity,
+    /// S_j = 1 per site.
+    Sites,
+}
+
+/// The rule that marks an area a desert for a need.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DesertRule {
+    /// Center for American Progress (2018): `demand > min_demand and
+    /// (capacity_in_area = 0 or demand / capacity_in_area > max_ratio)`.
+    CapChildcare { min_demand: f64, max_ratio: f64 },
+    /// `demand >= min_demand and (sites_within = 0 or access_e2sfca < threshold)`.
+    Access { min_demand: f64, threshold: f64 },
+}
+
+/// Site filters a need allows.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedFilters {
+    /// Opening-hours filters that may be asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hours: Vec<HoursFilter>,
+    /// Language code -> the indicator holding that language's demand; with
+    /// `language=xx` only sites serving `xx` count and that indicator is the demand.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub language: BTreeMap<String, String>,
+}
+
+/// A family need that gapmap measures.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Need {
+    /// Stable code, e.g. `childcare`.
+    pub code: String,
+    /// Readable label.
+    pub label: String,
+    /// The indicator that is this need's demand P_i.
+    pub demand_indicator: String,
+    /// Service codes that supply it.
+    pub services: Vec<String>,
+    /// How supply is counted.
+    pub supply: Supply,
+    /// Capacity assumed for a site that has none (with `supply = "capacity"`).
+    pub default_capacity: f64,
+    /// Catchment radius r in km.
+    pub radius_km: f64,
+    /// E2SFCA steps: `[upper_km, weight]`, ascending.
+    pub bands: Vec<(f64, f64)>,
+    /// Supply per unit of demand that counts as enough.
+    pub target: f64,
+    /// The desert rule.
+    pub desert_rule: DesertRule,
+    /// Optional site filters.
+    #[serde(default)]
+    pub filters: NeedFilters,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    services: BTreeMap<String, ServiceDef>,
+    needs: Vec<Need>,
+}
+
+/// Services and needs, checked for consistency.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    services: BTreeMap<String, ServiceDef>,
+    needs: Vec<Need>,
+}
+
+/// Why a needs file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("needs.toml: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("needs.toml: need '{need}': {why}")]
+    Need { need: String, why: String },
+}
+
+impl Catalog {
+    /// The catalog compiled into the binary.
+    pub fn bundled() -> Self {
+        // The bundled file is tested; failing here is a build defect, not a user error.
+        Self::from_toml(BUNDLED_NEEDS_TOML).expect("the bundled data/needs.toml is valid")
+    }
+
+    /// Parses and checks a needs file.
+    pub fn from_toml(text: &str) -> Result<Self, CatalogError> {
+        let file: CatalogFile = toml::from_str(text)?;
+        let mut seen = std::collections::HashSet::new();
+        for need in &file.needs {
+            let bad = |why: String| CatalogError::Need {
+                need: need.code.clone(),
+                why,
+            };
+            if !seen.insert(need.code.clone()) {
+                return Err(bad("the code is used twice".into()));
+            }
+            for s in &need.services {
+                if !file.services.contains_key(s) {
+                    return Err(bad(format!("unknown service code '{s}'")));
+                }
+            }
+            if !(need.radius_km > 0.0 && need.radius_km.is_finite()) {
+                return Err(bad("radius_km must be a positive number".into()));
+            }
+            if need.bands.is_empty() {
+                return Err(bad("bands must not be empty".into()));
+            }
+            if need.bands.windows(2).any(|w| w[0].0 >= w[1].0) {
+                return Err(bad("band upper bounds must increase".into()));
+            }
+            if need
+                .bands
+                .iter()
+                .any(|b| b.0 <= 0.0 || !(0.0..=1.0).contains(&b.1))
+            {
+                return Err(bad("band bounds must be > 0 and weights within 0..1".into()));
+            }
+            if need.bands.last().is_some_and(|b| b.0 > need.radius_km) {
+                return Err(bad("the last band must not reach beyond radius_km".into()));
+            }
+        }
+        Ok(Self {
+            services: file.services,
+            needs: file.needs,
+        })
+    }
+
+    /// Every need, in file order.
+    pub fn needs(&self) -> &[Need] {
+        &self.needs
+    }
+
+    /// The need with this code.
+    pub fn need(&self, code: &str) -> Option<&Need> {
+        self.needs.iter().find(|n| n.code == code)
+    }
+
+    /// Every service code with its definition.
+    pub fn services(&self) -> &BTreeMap<String, ServiceDef> {
+        &self.services
+    }
+
+    /// Maps a source's service label onto an open code: the code itself, one of its
+    /// names (ignoring case), or an AIRS/211 code at or below one it lists.
+    ///
+    /// # Examples
+    /// ```
+    /// use gapmap::domain::Catalog;
+    /// let c = Catalog::bundled();
+    /// assert_eq!(c.service_code("Child Care"), Some("childcare"));
+    /// assert_eq!(c.service_code("PH-1250.1000"), Some("childcare"));
+    /// assert_eq!(c.service_code("PH-12"), None);
+    /// ```
+    pub fn service_code(&self, raw: &str) -> Option<&str> {
+        let needle = raw.trim().to_lowercase();
+        if needle.is_empty() {
+            return None;
+        }
+        if let Some((code, _)) = self.services.get_key_value(needle.as_str()) {
+            return Some(code);
+        }
+        for (code, def) in &self.services {
+            if def.names.iter().any(|n| *n == needle) {
+                return Some(code);
+            }
+        }
+        // AIRS codes: the longest listed prefix that ends at a term boundary wins.
+        let upper = raw.trim().to_uppercase();
+        let mut best: Option<(&str, usize)> = None;
+        for (code, def) in &self.services {
+            for airs in &def.airs {
+                let matches = upper == *airs
+                    || (upper.starts_with(airs.as_str())
+                        && matches!(upper.as_bytes().get(airs.len()), Some(b'.' | b'-')));
+                if matches && best.is_none_or(|(_, len)| airs.len() > len) {
+                    best = Some((code, airs.len()));
+                }
+            }
+        }
+        best.map(|(c, _)| c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_catalog_has_the_six_needs() {
+        let c = Catalog::bundled();
+        let codes: Vec<_> = c.needs().iter().map(|n| n.code.as_str()).collect();
+        for code in [
+            "childcare",
+            "transportation",
+            "language",
+            "food",
+            "health",
+            "early_education",
+        ] {
+            assert!(codes.contains(&code), "{code} missing");
+        }
+        assert_eq!(c.services().len(), 13);
+    }
+
+    #[test]
+    fn airs_codes_match_at_term_boundaries_only() {
+        let c = Catalog::bundled();
+        assert_eq!(c.service_code("BT-4500.6500-800"), Some("transit"));
+        assert_eq!(c.service_code("BT-4500.1000"), Some("transportation"));
+        assert_eq!(c.service_code("BT-45001"), None);
+        assert_eq!(c.service_code("food pantries"), Some("food"));
+    }
+}

@@ -1,0 +1,22 @@
+//! Validated domain types. Values are checked once, where they enter (importers, query
+//! parameters); code inside the crate takes them as correct.
+
+mod area;
+mod assessment;
+mod catalog;
+mod geoid;
+mod hours;
+mod lonlat;
+mod partner;
+
+pub use area::{Area, DemandPointSource, Geography};
+pub use assessment::{Assessment, AssessmentSummary, IndicatorRow, IndicatorTable};
+pub use catalog::{
+    BUNDLED_NEEDS_TOML, Catalog, CatalogError, DesertRule, Need, NeedFilters, ServiceDef, Supply,
+};
+pub use geoid::{Geoid, GeoidError};
+pub use hours::{Hours, HoursError, HoursFilter};
+pub use lonlat::{LonLat, LonLatError};
+pub use partner::{
+    Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService, parse_date,
+};

@@ -1,0 +1,187 @@
+use super::{Hours, LonLat};
+use serde::{Deserialize, Serialize};
+
+/// How closely a partner works with the program (the Head Start partnership continuum).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnershipLevel {
+    Networking,
+    Coordination,
+    Cooperation,
+    Collaboration,
+}
+
+/// The stage of building a collaborative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnershipStage {
+    GettingTogether,
+    BuildingTrust,
+    StrategicPlan,
+    TakingAction,
+}
+
+impl PartnershipLevel {
+    /// The accepted spellings, for error messages.
+    pub const ALLOWED: &'static str = "networking, coordination, cooperation, collaboration";
+
+    /// Parses a level, ignoring case and surrounding space.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "networking" => Self::Networking,
+            "coordination" => Self::Coordination,
+            "cooperation" => Self::Cooperation,
+            "collaboration" => Self::Collaboration,
+            _ => return None,
+        })
+    }
+
+    /// The stable snake_case text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Networking => "networking",
+            Self::Coordination => "coordination",
+            Self::Cooperation => "cooperation",
+            Self::Collaboration => "collaboration",
+        }
+    }
+}
+
+impl PartnershipStage {
+    /// The accepted spellings, for error messages.
+    pub const ALLOWED: &'static str =
+        "getting_together, building_trust, strategic_plan, taking_action";
+
+    /// Parses a stage; the long names ("building trust and ownership") are accepted too.
+    pub fn parse(s: &str) -> Option<Self> {
+        let norm: String = s
+            .trim()
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        Some(match norm.as_str() {
+            "getting_together" => Self::GettingTogether,
+            "building_trust" | "building_trust_and_ownership" => Self::BuildingTrust,
+            "strategic_plan" | "developing_a_strategic_plan" => Self::StrategicPlan,
+            "taking_action" => Self::TakingAction,
+            _ => return None,
+        })
+    }
+
+    /// The stable snake_case text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GettingTogether => "getting_together",
+            Self::BuildingTrust => "building_trust",
+            Self::StrategicPlan => "strategic_plan",
+            Self::TakingAction => "taking_action",
+        }
+    }
+}
+
+/// Checks a `YYYY-MM-DD` calendar date and returns it unchanged.
+pub fn parse_date(s: &str) -> Option<String> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: u32 = s[0..4].parse().ok()?;
+    let m: u32 = s[5..7].parse().ok()?;
+    let d: u32 = s[8..10].parse().ok()?;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then(|| s.to_owned())
+}
+
+/// An organization the program works with.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Partner {
+    /// Stable id, unique in the directory.
+    pub id: String,
+    /// The organization's name.
+    pub name: String,
+    /// What kind of organization (agency, school, library …), free text.
+    pub kind: Option<String>,
+    /// Partnership level.
+    pub partnership_level: Option<PartnershipLevel>,
+    /// Partnership stage.
+    pub partnership_stage: Option<PartnershipStage>,
+    /// When the agreement started (YYYY-MM-DD).
+    pub agreement_start: Option<String>,
+    /// When the agreement ends (YYYY-MM-DD).
+    pub agreement_end: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// A service a site offers, with its capacity where known (e.g. licensed slots).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SiteService {
+    /// An open service code from `data/needs.toml`.
+    pub code: String,
+    /// Capacity for this service, if known.
+    pub capacity: Option<f64>,
+}
+
+/// A partner's physical location.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Site {
+    /// Stable id, unique in the directory.
+    pub id: String,
+    /// The partner this site belongs to.
+    pub partner_id: String,
+    /// The site's name.
+    pub name: String,
+    /// Where it is.
+    pub location: LonLat,
+    /// Street address, if known.
+    pub address: Option<String>,
+    /// What it offers.
+    pub services: Vec<SiteService>,
+    /// ISO 639-1 codes of the languages served.
+    pub languages: Vec<String>,
+    /// Opening hours.
+    pub hours: Option<Hours>,
+}
+
+/// Partners and their sites as one importer produced them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PartnerDirectory {
+    /// The organizations.
+    pub partners: Vec<Partner>,
+    /// Their sites.
+    pub sites: Vec<Site>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_checked_against_the_calendar() {
+        assert_eq!(parse_date("2024-02-29").as_deref(), Some("2024-02-29"));
+        assert!(parse_date("2023-02-29").is_none());
+        assert!(parse_date("2024-13-01").is_none());
+        assert!(parse_date("24-01-01").is_none());
+    }
+
+    #[test]
+    fn long_stage_names_are_accepted() {
+        assert_eq!(
+            PartnershipStage::parse("Building trust and ownership"),
+            Some(PartnershipStage::BuildingTrust)
+        );
+        assert_eq!(
+            PartnershipLevel::parse(" Collaboration "),
+            Some(PartnershipLevel::Collaboration)
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! One error type for the library and the API: a stable machine code, an HTTP status and
+//! a message a person can act on, plus per-row details for uploads.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use serde::Serialize;
+use std::fmt;
+
+/// One precise problem in an uploaded file: which file, which row, which field.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Problem {
+    /// The file's name as uploaded (or the multipart field / table name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Row as a spreadsheet shows it (the header is row 1), or the 1-based feature number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    /// Column or property name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What is wrong and, where it helps, what to do.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem in a file, without row or field.
+    pub fn in_file(file: &str, message: impl Into<String>) -> Self {
+        Self {
+            file: Some(file.to_owned()),
+            row: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem at a row and field of a file.
+    pub fn at(file: &str, row: u64, field: &str, message: impl Into<String>) -> Self {
+        Self {
+            file: Some(file.to_owned()),
+            row: Some(row),
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+
+    /// A problem at a row of a file, not tied to one field.
+    pub fn at_row(file: &str, row: u64, message: impl Into<String>) -> Self {
+        Self {
+            file: Some(file.to_owned()),
+            row: Some(row),
+            field: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}")?;
+            if let Some(row) = self.row {
+                write!(f, ", row {row}")?;
+            }
+            if let Some(field) = &self.field {
+                write!(f, ", field '{field}'")?;
+            }
+            write!(f, ": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+macro_rules! error_codes {
+    ($($variant:ident => ($code:literal, $status:ident)),* $(,)?) => {
+        /// The stable error codes, each with its HTTP status.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Code { $($variant),* }
+
+        impl Code {
+            /// The snake_case code clients match on.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $code),* }
+            }
+            /// The HTTP status for this code.
+            pub fn status(self) -> StatusCode {
+                match self { $(Self::$variant => StatusCode::$status),* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    MalformedFile => ("malformed_file", BAD_REQUEST),
+    InvalidFile => ("invalid_file", UNPROCESSABLE_ENTITY),
+    EmptyFile => ("empty_file", UNPROCESSABLE_ENTITY),
+    UnknownGeoid => ("unknown_geoid", UNPROCESSABLE_ENTITY),
+    StrippedLeadingZero => ("stripped_leading_zero", UNPROCESSABLE_ENTITY),
+    DuplicateId => ("duplicate_id", UNPROCESSABLE_ENTITY),
+    InvalidCoordinates => ("invalid_coordinates", UNPROCESSABLE_ENTITY),
+    InvalidGeometry => ("invalid_geometry", UNPROCESSABLE_ENTITY),
+    UnsupportedCrs => ("unsupported_crs", UNPROCESSABLE_ENTITY),
+    UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE),
+    PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE),
+    InvalidParameter => ("invalid_parameter", BAD_REQUEST),
+    NotFound => ("not_found", NOT_FOUND),
+    UnknownGeography => ("unknown_geography", NOT_FOUND),
+    UnknownYear => ("unknown_year", NOT_FOUND),
+    UnknownNeed => ("unknown_need", NOT_FOUND),
+    UnknownIndicator => ("unknown_indicator", UNPROCESSABLE_ENTITY),
+    MissingToken => ("missing_token", UNAUTHORIZED),
+    InvalidToken => ("invalid_token", UNAUTHORIZED),
+    Forbidden => ("forbidden", FORBIDDEN),
+    Conflict => ("conflict", CONFLICT),
+    Timeout => ("timeout", SERVICE_UNAVAILABLE),
+    Unavailable => ("unavailable", SERVICE_UNAVAILABLE),
+    Internal => ("internal", INTERNAL_SERVER_ERROR),
+}
+
+/// gapmap's error: what went wrong, for whom (status) and where (details).
+#[derive(Debug)]
+pub struct Error {
+    code: Code,
+    message: String,
+    details: Vec<Problem>,
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error with a code and message.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    /// An error about uploaded content, with the precise problems.
+    pub fn with_details(code: Code, message: impl Into<String>, details: Vec<Problem>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details,
+        }
+    }
+
+    /// A single problem in a file; the message repeats the location so it stands alone.
+    pub fn problem(code: Code, problem: Problem) -> Self {
+        Self {
+            code,
+            message: problem.to_string(),
+            details: vec![problem],
+        }
+    }
+
+    /// Our own failure (a bug or an unavailable store). The cause is logged, not shown.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            Code::Internal,
+            "gapmap failed to complete the request; the cause is in the server log",
+        )
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The per-row problems.
+    pub fn details(&self) -> &[Problem] {
+        &self.details
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
+        // On a terminal the first problems matter more than their count.
+        for p in self.details.iter().take(20) {
+            if p.to_string() != self.message {
+                write!(f, "\n  - {p}")?;
+            }
+        }
+        if self.details.len() > 20 {
+            write!(f, "\n  … and {} more", self.details.len() - 20)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Self::internal(format_args!("store: {e}"))
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'static str,
+    message: &'a str,
+    details: &'a [Problem],
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).json(Body {
+            error: Inner {
+                code: self.code.as_str(),
+                message: &self.message,
+                details: &self.details,
+            },
+        })
+    }
+}

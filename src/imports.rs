@@ -1,0 +1,232 @@
+//! The import pipeline shared by the API, the command line and the demo loader:
+//! parse and validate (off the async runtime), write in one transaction, refresh the Atlas.
+
+use crate::atlas::AtlasHandle;
+use crate::config::Mode;
+use crate::domain::{Catalog, Geoid};
+use crate::error::{Code, Error, Result};
+use crate::ingest::{self, InputFile, areas_geojson::AreaOptions};
+use crate::store::{PartnerWrite, Store, WriteSummary};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// The store, the current Atlas and the catalog: what every request and command uses.
+#[derive(Clone, Debug)]
+pub struct Services {
+    /// The source of truth.
+    pub store: Store,
+    /// The in-memory snapshot.
+    pub atlas: Arc<AtlasHandle>,
+    /// Services and needs.
+    pub catalog: Arc<Catalog>,
+}
+
+/// What an import did, as the uploader sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportReport {
+    /// areas, indicators, partners or stops.
+    pub kind: &'static str,
+    /// The file(s) read.
+    pub files: Vec<String>,
+    /// Rows accepted (areas, area rows, sites).
+    pub rows: usize,
+    /// Added / changed / removed / unchanged counts and the new data version.
+    pub summary: WriteSummary,
+    /// The assessment version written (indicators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    /// Indicators imported (indicators only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<String>,
+    /// Things worth knowing that did not stop the import.
+    pub warnings: Vec<String>,
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(Error::internal)?
+}
+
+impl Services {
+    /// Replaces a geography with the areas in a GeoJSON file or zipped shapefile.
+    pub async fn import_areas(
+        &self,
+        file: InputFile,
+        geography: &str,
+        opts: AreaOptions,
+    ) -> Result<ImportReport> {
+        ingest::areas_geojson::check_geography_name(geography)?;
+        let name = geography.to_owned();
+        let file_name = file.name.clone();
+        let geo = blocking(move || ingest::read_areas(&file, &name, &opts)).await?;
+        let rows = geo.areas.len();
+        let summary = self.store.replace_geography(&geo).await?;
+        self.atlas.refresh(&self.store).await?;
+        Ok(ImportReport {
+            kind: "areas",
+            files: vec![file_name],
+            rows,
+            summary,
+            version: None,
+            indicators: Vec::new(),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Stores a new version of a year's assessment from an indicator CSV.
+    pub async fn import_indicators(
+        &self,
+        file: InputFile,
+        year: i32,
+        geography: &str,
+    ) -> Result<ImportReport> {
+        check_year(year)?;
+        let geoids: Vec<Geoid> = self.store.geoids(geography).await?.ok_or_else(|| {
+            Error::new(
+                Code::UnknownGeography,
+                format!("there is no geography '{geography}': upload its areas first (PUT /api/v1/geographies/{geography})"),
+            )
+        })?;
+        let name = geography.to_owned();
+        let file_name = file.name.clone();
+        let import = blocking(move || ingest::indicators::read(&file, &name, &geoids)).await?;
+        let source = file_name.clone();
+        let (version, summary) = self
+            .store
+            .put_assessment(year, geography, &import.table, &source)
+            .await?;
+        self.atlas.refresh(&self.store).await?;
+        Ok(ImportReport {
+            kind: "indicators",
+            files: vec![file_name],
+            rows: import.table.rows.len(),
+            summary,
+            version: Some(version),
+            indicators: import
+                .table
+                .indicators()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            warnings: import.warnings,
+        })
+    }
+
+    /// Adds (merge) or replaces the partner directory from HSDS, GeoJSON or flat CSV.
+    pub async fn import_partners(&self, files: Vec<InputFile>, mode: Mode) -> Result<ImportReport> {
+        let names = files.iter().map(|f| f.name.clone()).collect();
+        let catalog = self.catalog.clone();
+        let dir = blocking(move || ingest::read_partners(&files, &catalog)).await?;
+        let warnings = self.location_warnings(&dir.sites)?;
+        let how = match mode {
+            Mode::Merge => PartnerWrite::Merge,
+            Mode::Replace => PartnerWrite::Replace,
+        };
+        let summary = self.store.write_partners(&dir, &how).await?;
+        self.atlas.refresh(&self.store).await?;
+        Ok(ImportReport {
+            kind: "partners",
+            files: names,
+            rows: dir.sites.len(),
+            summary,
+            version: None,
+            indicators: Vec::new(),
+            warnings,
+        })
+    }
+
+    /// Replaces one transit feed's stops.
+    pub async fn import_stops(&self, file: InputFile, feed: &str) -> Result<ImportReport> {
+        let slug = ingest::directory::slug(feed);
+        if slug.is_empty() {
+            return Err(Error::new(
+                Code::InvalidParameter,
+                "the feed name needs letters or digits",
+            ));
+        }
+        let file_name = file.name.clone();
+        let feed_id = slug.clone();
+        let dir = blocking(move || ingest::gtfs::read(&file, &feed_id)).await?;
+        let warnings = self.location_warnings(&dir.sites)?;
+        let how = PartnerWrite::ReplaceSitesOf(dir.partners.iter().map(|p| p.id.clone()).collect());
+        let summary = self.store.write_partners(&dir, &how).await?;
+        self.atlas.refresh(&self.store).await?;
+        Ok(ImportReport {
+            kind: "stops",
+            files: vec![file_name],
+            rows: dir.sites.len(),
+            summary,
+            version: None,
+            indicators: Vec::new(),
+            warnings,
+        })
+    }
+
+    /// Sites far outside every geography are probably mistakes: when swapping their
+    /// coordinates puts them inside, refuse them; otherwise warn.
+    fn location_warnings(&self, sites: &[crate::domain::Site]) -> Result<Vec<String>> {
+        let atlas = self.atlas.get();
+        let Some(extent) = atlas.extent() else {
+            return Ok(Vec::new());
+        };
+        // A margin of about 50 km: partners just outside the service area are normal.
+        let margin = 0.5;
+        let inside = |x: f64, y: f64| {
+            x >= extent.min().x - margin
+                && x <= extent.max().x + margin
+                && y >= extent.min().y - margin
+                && y <= extent.max().y + margin
+        };
+        let mut swapped = Vec::new();
+        let mut outside = 0usize;
+        for s in sites {
+            let (x, y) = (s.location.lon(), s.location.lat());
+            if inside(x, y) {
+                continue;
+            }
+            if inside(y, x) {
+                swapped.push(crate::error::Problem {
+                    file: None,
+                    row: None,
+                    field: Some("location".into()),
+                    message: format!(
+                        "site '{}' lies at lon {x}, lat {y}, far from every area; with longitude and latitude swapped it would lie inside: check the column order",
+                        s.id
+                    ),
+                });
+            } else {
+                outside += 1;
+            }
+        }
+        if !swapped.is_empty() {
+            return Err(Error::with_details(
+                Code::InvalidCoordinates,
+                format!(
+                    "{} sites look like they have longitude and latitude swapped",
+                    swapped.len()
+                ),
+                swapped,
+            ));
+        }
+        Ok(if outside > 0 {
+            vec![format!(
+                "{outside} sites lie more than ~50 km outside every uploaded geography"
+            )]
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+/// Assessment years gapmap accepts.
+pub fn check_year(year: i32) -> Result<()> {
+    if (1900..=2200).contains(&year) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            Code::InvalidParameter,
+            format!("{year} is not a plausible assessment year"),
+        ))
+    }
+}

@@ -1,0 +1,205 @@
+//! Importers: one module per input format. Each turns bytes into validated domain values
+//! or refuses the whole file with problems that name the file, row and field. Nothing
+//! here touches the store, so a refused file leaves it exactly as it was.
+
+pub mod areas_geojson;
+pub mod directory;
+pub mod flat_csv;
+mod geojson_doc;
+pub mod gtfs;
+pub mod indicators;
+pub mod sites_geojson;
+mod table;
+
+pub use table::Table;
+
+use crate::error::{Code, Error, Problem, Result};
+
+/// An uploaded or local file: its name (for messages) and its bytes.
+#[derive(Clone, Debug)]
+pub struct InputFile {
+    /// The file name as the user knows it.
+    pub name: String,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+impl InputFile {
+    /// A file from a name and its bytes.
+    pub fn new(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            name: name.into(),
+            bytes: bytes.into(),
+        }
+    }
+
+    /// Reads a local file.
+    pub fn read(path: &std::path::Path) -> std::io::Result<Self> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        Ok(Self {
+            name,
+            bytes: std::fs::read(path)?,
+        })
+    }
+
+    /// True when the content starts like a zip archive.
+    pub fn is_zip(&self) -> bool {
+        self.bytes.starts_with(b"PK\x03\x04") || self.bytes.starts_with(b"PK\x05\x06")
+    }
+
+    /// True when the content's first non-blank byte opens a JSON object.
+    pub fn looks_like_json(&self) -> bool {
+        self.bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace() && **b != 0xEF && **b != 0xBB && **b != 0xBF)
+            .is_some_and(|b| *b == b'{' || *b == b'[')
+    }
+
+    /// Refuses an empty (or all-blank) file.
+    pub fn require_content(&self) -> Result<()> {
+        if self.bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::problem(
+                Code::EmptyFile,
+                Problem::in_file(&self.name, "the file is empty"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The content as UTF-8 text (a leading byte-order mark is dropped).
+    pub fn text(&self) -> Result<&str> {
+        let bytes = self
+            .bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&self.bytes);
+        std::str::from_utf8(bytes).map_err(|e| {
+            Error::problem(
+                Code::MalformedFile,
+                Problem::in_file(
+                    &self.name,
+                    format!(
+                        "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8 CSV",
+                        e.valid_up_to()
+                    ),
+                ),
+            )
+        })
+    }
+}
+
+/// Collects problems; a file is refused with all of them (up to a limit) at once, so a
+/// data steward can fix a spreadsheet in one pass.
+#[derive(Debug, Default)]
+pub struct Problems {
+    list: Vec<Problem>,
+    total: usize,
+    code: Option<Code>,
+    mixed: bool,
+}
+
+/// At most this many problems are listed; the message gives the total.
+const MAX_PROBLEMS: usize = 100;
+
+impl Problems {
+    /// Records a problem with its code (the first code recorded becomes the error's).
+    pub fn push(&mut self, code: Code, p: Problem) {
+        self.total += 1;
+        // One kind of problem keeps its precise code; a mix is an invalid file.
+        if *self.code.get_or_insert(code) != code {
+            self.mixed = true;
+        }
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(p);
+        }
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Ok when empty, else the error listing the problems.
+    pub fn into_result(self, file: &str) -> Result<()> {
+        if self.total == 0 {
+            return Ok(());
+        }
+        let code = if self.mixed {
+            Code::InvalidFile
+        } else {
+            self.code.unwrap_or(Code::InvalidFile)
+        };
+        let mut list = self.list;
+        // Rows in file order read like the spreadsheet they came from.
+        list.sort_by_key(|p| p.row.unwrap_or(0));
+        let message = if self.total == 1 {
+            list[0].to_string()
+        } else {
+            format!("{file}: {} problems, the first: {}", self.total, list[0])
+        };
+        Err(Error::with_details(code, message, list))
+    }
+}
+
+/// Areas from GeoJSON, or from a zipped shapefile as TIGER/Line ships it.
+pub fn read_areas(
+    file: &InputFile,
+    geography: &str,
+    opts: &areas_geojson::AreaOptions,
+) -> Result<crate::domain::Geography> {
+    file.require_content()?;
+    if file.is_zip() {
+        return Err(Error::problem(
+            Code::UnsupportedMediaType,
+            Problem::in_file(
+                &file.name,
+                "zipped shapefiles are not supported yet: upload GeoJSON",
+            ),
+        ));
+    }
+    if !file.looks_like_json() {
+        return Err(Error::problem(
+            Code::MalformedFile,
+            Problem::in_file(
+                &file.name,
+                "areas must be a GeoJSON FeatureCollection or a zipped shapefile",
+            ),
+        ));
+    }
+    areas_geojson::read(file, geography, opts)
+}
+
+/// A partner directory from HSDS (zip or its CSV tables), GeoJSON points or the flat CSV.
+pub fn read_partners(
+    files: &[InputFile],
+    catalog: &crate::domain::Catalog,
+) -> Result<crate::domain::PartnerDirectory> {
+    let [file] = files else {
+        return Err(Error::new(
+            Code::InvalidFile,
+            "several files were uploaded: an HSDS package's tables are read as a zip for now",
+        ));
+    };
+    file.require_content()?;
+    if file.looks_like_json() {
+        return sites_geojson::read(file, catalog);
+    }
+    let table = Table::read(file)?;
+    if flat_csv::is_flat_header(&table.headers) {
+        return flat_csv::read_table(&table, catalog);
+    }
+    Err(Error::problem(
+        Code::InvalidFile,
+        Problem::at(
+            &file.name,
+            1,
+            "header",
+            format!(
+                "not a partner file gapmap knows: a flat CSV needs the columns id, name, lat, lon, services (found: {})",
+                table.headers.join(", ")
+            ),
+        ),
+    ))
+}

@@ -1,0 +1,190 @@
+//! Partner sites from GeoJSON Point features with properties `id`, `name`, `partner`,
+//! `services` (array), `capacity` (object service -> number), `languages` (array) and
+//! optionally `hours`, `address`, `kind`, `partner_id`, `partnership_level`,
+//! `partnership_stage`, `agreement_start`, `agreement_end`, `notes`.
+
+use super::directory::{self, FieldNames, SiteRecord};
+use super::geojson_doc::{self, property_text};
+use super::{InputFile, Problems};
+use crate::domain::{Catalog, LonLat, PartnerDirectory};
+use crate::error::{Code, Problem, Result};
+use serde_json::Value;
+
+/// Reads a partner directory from GeoJSON points.
+pub fn read(file: &InputFile, catalog: &Catalog) -> Result<PartnerDirectory> {
+    let doc = geojson_doc::parse(file)?;
+    let features = geojson_doc::features(&doc, &file.name)?;
+    let mut problems = Problems::default();
+    let mut records = Vec::with_capacity(features.len());
+    for f in &features {
+        let p = f.properties;
+        let at = |field: &str, msg: String| Problem::at(&file.name, f.number, field, msg);
+        let location = match f.geometry {
+            None => {
+                problems.push(
+                    Code::InvalidGeometry,
+                    at("geometry", "the site has no geometry".into()),
+                );
+                None
+            }
+            Some(g) if g.get("type").and_then(Value::as_str) != Some("Point") => {
+                let kind = g.get("type").and_then(Value::as_str).unwrap_or("(none)");
+                problems.push(
+                    Code::InvalidGeometry,
+                    at(
+                        "geometry",
+                        format!("a site must be a Point, this one is a {kind}"),
+                    ),
+                );
+                None
+            }
+            Some(g) => match g.get("coordinates").map(geojson_doc::position) {
+                Some(Ok((lon, lat))) => LonLat::new(lon, lat).ok(),
+                Some(Err(m)) => {
+                    problems.push(Code::InvalidCoordinates, at("geometry", m));
+                    None
+                }
+                None => {
+                    problems.push(
+                        Code::InvalidGeometry,
+                        at("geometry", "the Point has no coordinates".into()),
+                    );
+                    None
+                }
+            },
+        };
+        let list = |key: &str, problems: &mut Problems| -> Vec<String> {
+            match p.get(key) {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::String(s) => Some(s.clone()),
+                        _ => {
+                            problems.push(
+                                Code::InvalidFile,
+                                at(key, format!("'{key}' must be an array of strings")),
+                            );
+                            None
+                        }
+                    })
+                    .collect(),
+                Some(Value::String(s)) => s
+                    .split(';')
+                    .map(|x| x.trim().to_owned())
+                    .filter(|x| !x.is_empty())
+                    .collect(),
+                Some(_) => {
+                    problems.push(
+                        Code::InvalidFile,
+                        at(key, format!("'{key}' must be an array of strings")),
+                    );
+                    Vec::new()
+                }
+            }
+        };
+        let services = list("services", &mut problems);
+        let languages = list("languages", &mut problems);
+        let capacity = match p.get("capacity") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Number(n)) => vec![(None, n.as_f64().unwrap_or(f64::NAN))],
+            Some(Value::Object(m)) => m
+                .iter()
+                .filter_map(|(k, v)| match v.as_f64() {
+                    Some(x) => Some((Some(k.clone()), x)),
+                    None if v.is_null() => None,
+                    None => {
+                        problems.push(
+                            Code::InvalidFile,
+                            at("capacity", format!("capacity for '{k}' is not a number")),
+                        );
+                        None
+                    }
+                })
+                .collect(),
+            Some(_) => {
+                problems.push(
+                    Code::InvalidFile,
+                    at(
+                        "capacity",
+                        "capacity must be an object such as {\"childcare\": 40}".into(),
+                    ),
+                );
+                Vec::new()
+            }
+        };
+        let id = property_text(p, "id").or_else(|| match f.id {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        });
+        records.push(SiteRecord {
+            row: f.number,
+            id,
+            name: property_text(p, "name"),
+            partner_id: property_text(p, "partner_id"),
+            partner: property_text(p, "partner"),
+            location,
+            services,
+            capacity,
+            languages,
+            hours: property_text(p, "hours"),
+            address: property_text(p, "address"),
+            kind: property_text(p, "kind"),
+            partnership_level: property_text(p, "partnership_level"),
+            partnership_stage: property_text(p, "partnership_stage"),
+            agreement_start: property_text(p, "agreement_start"),
+            agreement_end: property_text(p, "agreement_end"),
+            notes: property_text(p, "notes"),
+        });
+    }
+    let dir = directory::build(
+        records,
+        catalog,
+        &file.name,
+        FieldNames::PLAIN,
+        &mut problems,
+    );
+    problems.into_result(&file.name)?;
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(s: &str) -> Result<PartnerDirectory> {
+        read(&InputFile::new("sites.geojson", s), &Catalog::bundled())
+    }
+
+    #[test]
+    fn a_site_with_capacity_and_languages_is_read() {
+        let d = read_str(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-87.6,41.8]},
+            "properties":{"id":"s1","name":"Little Stars","partner":"Little Stars Inc","services":["childcare","Head Start"],
+            "capacity":{"childcare":40},"languages":["en","ES"],"hours":"Mo-Fr 06:30-18:30","partnership_level":"cooperation"}}]}"#,
+        )
+        .unwrap();
+        let s = &d.sites[0];
+        assert_eq!(s.partner_id, "little-stars-inc");
+        assert_eq!(s.services[0].capacity, Some(40.0));
+        assert_eq!(s.services[1].code, "early_education");
+        assert_eq!(s.services[1].capacity, None);
+        assert_eq!(s.languages, ["en", "es"]);
+        assert!(d.partners[0].partnership_level.is_some());
+    }
+
+    #[test]
+    fn swapped_coordinates_and_unknown_services_name_the_feature() {
+        let e = read_str(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[41.8,-87.6]},
+            "properties":{"id":"s1","name":"A","services":["childcare"]}},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[-87.6,41.8]},"properties":{"id":"s2","name":"B","services":["astrology"]}}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.details().len(), 2);
+        assert!(e.details()[0].message.contains("swapped"));
+        assert_eq!(e.details()[1].row, Some(2));
+        assert_eq!(e.details()[1].field.as_deref(), Some("services"));
+    }
+}

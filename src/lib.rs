@@ -1,0 +1,92 @@
+//! gapmap: where families' needs lack nearby community partners.
+//!
+//! The library holds everything; `main.rs` only parses the command line. See DESIGN.md
+//! for the architecture: store -> Atlas (immutable snapshot) -> analysis -> API.
+
+pub mod api;
+pub mod atlas;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod imports;
+pub mod ingest;
+pub mod store;
+pub mod telemetry;
+
+use crate::atlas::AtlasHandle;
+use crate::config::Settings;
+use crate::domain::Catalog;
+use crate::imports::Services;
+use crate::store::Store;
+use actix_web::dev::Server;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// A built server: bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    services: Services,
+}
+
+impl Application {
+    /// Opens the store (running migrations), loads the demo into an empty store unless
+    /// told not to, builds the Atlas and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let serve = &settings.serve;
+        if serve.admin_token.is_none() && !serve.allow_anonymous_writes {
+            anyhow::bail!(
+                "writes need a token: set GAPMAP_ADMIN_TOKEN (or --admin-token), or pass --allow-anonymous-writes on a single-user machine"
+            );
+        }
+        let store = Store::connect(&settings.db).await?;
+        let catalog = Arc::new(Catalog::bundled());
+        let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
+        let services = Services {
+            store,
+            atlas,
+            catalog,
+        };
+        if !serve.no_demo && services.store.is_empty().await? {
+            tracing::info!(dir = %serve.demo_dir.display(), "empty store: loading the bundled demo");
+            demo::load(&services, &serve.demo_dir, false).await?;
+        }
+        let listener = TcpListener::bind(&serve.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", serve.bind))?;
+        let port = listener.local_addr()?.port();
+        tracing::info!(
+            store = %settings.db,
+            backend = ?services.store.backend(),
+            writes = if serve.admin_token.is_some() { "need the admin token" } else { "OPEN to anyone (--allow-anonymous-writes)" },
+            address = %listener.local_addr()?,
+            data_version = services.atlas.get().data_version,
+            "gapmap is serving"
+        );
+        if serve.admin_token.is_none() {
+            tracing::warn!("writes are open to anyone who can reach this port");
+        }
+        let server = api::server(listener, services.clone(), settings.serve.clone())?;
+        Ok(Self {
+            port,
+            server,
+            services,
+        })
+    }
+
+    /// The port the server listens on (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The store, atlas and catalog behind the server.
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
+    /// Runs until the process is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,149 @@
+use super::{Store, WriteSummary, now_rfc3339};
+use crate::domain::{Area, DemandPointSource, Geography, Geoid, LonLat};
+use crate::error::{Error, Result};
+use sqlx::Row;
+use std::collections::HashMap;
+
+impl Store {
+    /// Replaces a geography's areas with the given ones, in one transaction.
+    pub async fn replace_geography(&self, geography: &Geography) -> Result<WriteSummary> {
+        let (mut tx, data_version) = self.begin_write().await?;
+        // Old rows as (name, geometry, point) text, to report what changed.
+        let old: HashMap<String, String> = sqlx::query(
+            "SELECT geoid, name, geometry, demand_lon, demand_lat FROM areas WHERE geography = $1",
+        )
+        .bind(&geography.name)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let key: String = r.get(0);
+            let fp = format!(
+                "{}|{}|{}|{}",
+                r.get::<String, _>(1),
+                r.get::<String, _>(2),
+                r.get::<f64, _>(3),
+                r.get::<f64, _>(4)
+            );
+            (key, fp)
+        })
+        .collect();
+
+        sqlx::query("DELETE FROM areas WHERE geography = $1")
+            .bind(&geography.name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM geographies WHERE name = $1")
+            .bind(&geography.name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO geographies (name, created_at) VALUES ($1, $2)")
+            .bind(&geography.name)
+            .bind(now_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+
+        let mut summary = WriteSummary {
+            data_version,
+            ..Default::default()
+        };
+        for (seq, area) in geography.areas.iter().enumerate() {
+            let geometry = geometry_to_text(area);
+            let fp = format!(
+                "{}|{}|{}|{}",
+                area.name,
+                geometry,
+                area.demand_point.lon(),
+                area.demand_point.lat()
+            );
+            match old.get(area.geoid.as_str()) {
+                None => summary.added += 1,
+                Some(prev) if *prev == fp => summary.unchanged += 1,
+                Some(_) => summary.changed += 1,
+            }
+            sqlx::query(
+                "INSERT INTO areas (geography, geoid, seq, name, geometry, demand_lon, demand_lat, demand_source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&geography.name)
+            .bind(area.geoid.as_str())
+            .bind(seq as i64)
+            .bind(&area.name)
+            .bind(geometry)
+            .bind(area.demand_point.lon())
+            .bind(area.demand_point.lat())
+            .bind(area.demand_point_source.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        summary.removed = old.len() - summary.changed - summary.unchanged;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The GEOIDs of a geography, or `None` when there is no such geography.
+    pub async fn geoids(&self, geography: &str) -> Result<Option<Vec<Geoid>>> {
+        let exists = sqlx::query("SELECT 1 FROM geographies WHERE name = $1")
+            .bind(geography)
+            .fetch_optional(self.pool())
+            .await?
+            .is_some();
+        if !exists {
+            return Ok(None);
+        }
+        let rows = sqlx::query("SELECT geoid FROM areas WHERE geography = $1 ORDER BY seq")
+            .bind(geography)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Geoid::parse(&r.get::<String, _>(0)).map_err(Error::internal))
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    }
+
+    /// Every geography with its areas, in upload order.
+    pub(super) async fn load_geographies(&self) -> Result<Vec<Geography>> {
+        let names: Vec<String> = sqlx::query("SELECT name FROM geographies ORDER BY name")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let rows = sqlx::query(
+                "SELECT geoid, name, geometry, demand_lon, demand_lat, demand_source \
+                 FROM areas WHERE geography = $1 ORDER BY seq",
+            )
+            .bind(&name)
+            .fetch_all(self.pool())
+            .await?;
+            let mut areas = Vec::with_capacity(rows.len());
+            for r in rows {
+                let geoid = Geoid::parse(&r.get::<String, _>(0)).map_err(Error::internal)?;
+                let geometry = text_to_geometry(&r.get::<String, _>(2))?;
+                let demand_point = LonLat::new(r.get(3), r.get(4)).map_err(Error::internal)?;
+                let demand_point_source = DemandPointSource::parse(&r.get::<String, _>(5))
+                    .ok_or_else(|| Error::internal("unknown demand point source in store"))?;
+                areas.push(Area {
+                    geoid,
+                    name: r.get(1),
+                    geometry,
+                    demand_point,
+                    demand_point_source,
+                });
+            }
+            out.push(Geography { name, areas });
+        }
+        Ok(out)
+    }
+}
+
+fn geometry_to_text(area: &Area) -> String {
+    geojson::Geometry::new(geojson::GeometryValue::from(&area.geometry)).to_string()
+}
+
+fn text_to_geometry(text: &str) -> Result<geo::MultiPolygon<f64>> {
+    let g: geojson::Geometry = text.parse().map_err(Error::internal)?;
+    geo::MultiPolygon::<f64>::try_from(&g.value).map_err(Error::internal)
+}

@@ -1,0 +1,170 @@
+//! Persistence. The store is the source of truth; every write is one transaction that
+//! also bumps the data version. The same code runs on SQLite (embedded default) and
+//! PostgreSQL through sqlx's `Any` driver; only the migrations differ per backend.
+
+mod assessments;
+mod geographies;
+mod partners;
+mod snapshot;
+
+pub use partners::PartnerWrite;
+pub use snapshot::Snapshot;
+
+use crate::config::DbUrl;
+use crate::error::Result;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, Executor, Row, Transaction};
+use sqlx::{AnyConnection, AnyPool};
+use std::time::Duration;
+
+/// What a write changed, for the uploader and the audit record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WriteSummary {
+    /// The data version the write committed.
+    pub data_version: i64,
+    /// Rows (areas, area rows of an assessment, sites) that are new.
+    pub added: usize,
+    /// Rows that existed and differ now.
+    pub changed: usize,
+    /// Rows that existed and are gone now.
+    pub removed: usize,
+    /// Rows that existed and are the same.
+    pub unchanged: usize,
+}
+
+/// Which database the store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file (WAL mode).
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// Handle to the store; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects (creating a SQLite file if needed) and runs the migrations.
+    pub async fn connect(db: &DbUrl) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if db.is_postgres() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn: &mut AnyConnection, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers go on while one writer imports; the busy
+                        // timeout queues a second writer instead of failing it.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 30000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options
+            .connect(&db.connect_url())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the store at {db}: {e}"))?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, backend })
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The data version: it increases with every committed write.
+    pub async fn data_version(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT value FROM meta WHERE key = 'data_version'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)?)
+    }
+
+    /// True when the store answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
+    }
+
+    /// True when the store holds no data at all (no geography, assessment or site).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM geographies) + (SELECT COUNT(*) FROM assessments) \
+             + (SELECT COUNT(*) FROM partners)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>(0)? == 0)
+    }
+
+    /// Starts a write: a transaction whose first statement bumps the data version. Taking
+    /// that row lock first serialises concurrent writers on both backends.
+    async fn begin_write(&self) -> Result<(Transaction<'static, Any>, i64)> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let version = row.try_get::<i64, _>(0)?;
+        Ok((tx, version))
+    }
+
+    /// The pool, for the submodules.
+    fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Now as RFC 3339 UTC text (seconds), without a date-time dependency.
+pub(crate) fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_are_rfc3339() {
+        let t = super::now_rfc3339();
+        assert_eq!(t.len(), 20);
+        assert!(t.starts_with("20") && t.ends_with('Z'));
+    }
+}

@@ -1,0 +1,170 @@
+use gapmap::Application;
+use gapmap::config::{Secret, ServeArgs, Settings};
+use reqwest::Client;
+use std::path::PathBuf;
+
+pub const TOKEN: &str = "test-admin-token-0123456789";
+
+/// A running gapmap with a fresh store.
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub services: gapmap::imports::Services,
+    // Keeps the store's folder alive for the test's duration.
+    _dir: tempfile::TempDir,
+}
+
+/// The repository root, for fixtures and the demo.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Reads a file under tests/fixtures.
+#[allow(dead_code)]
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("tests/fixtures").join(name))
+        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("gapmap.db").display().to_string();
+    let mut serve = ServeArgs::for_tests();
+    serve.admin_token = Some(Secret::new(TOKEN));
+    serve.web_dir = root().join("web");
+    serve.demo_dir = root().join("data/demo");
+    adjust(&mut serve);
+    let settings = Settings {
+        db: db.parse().expect("db url"),
+        serve,
+    };
+    let app = Application::build(settings).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let services = app.services().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: Client::new(),
+        services,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let r = self.get(path).await;
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.json().await.expect("json")
+    }
+
+    /// A write with the admin token.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(TOKEN)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn put_areas(&self, name: &str, geojson: &str) -> reqwest::Response {
+        self.send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/geographies/{name}"),
+            "application/geo+json",
+            geojson.to_owned(),
+        )
+        .await
+    }
+
+    pub async fn put_assessment(&self, year: i32, geography: &str, csv: &str) -> reqwest::Response {
+        self.send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/assessments/{year}?geography={geography}&filename=ind.csv"),
+            "text/csv",
+            csv.to_owned(),
+        )
+        .await
+    }
+
+    pub async fn post_partners(
+        &self,
+        query: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        self.send(
+            reqwest::Method::POST,
+            &format!("/api/v1/partners{query}"),
+            content_type,
+            body,
+        )
+        .await
+    }
+
+    /// The data version and the counts that show whether the store changed.
+    pub async fn store_state(&self) -> (i64, usize, usize, usize) {
+        let s = &self.services.store;
+        let version = s.data_version().await.expect("version");
+        let snap = s.snapshot().await.expect("snapshot");
+        let areas = snap.geographies.iter().map(|g| g.areas.len()).sum();
+        (version, areas, snap.assessments.len(), snap.sites.len())
+    }
+}
+
+/// Three square areas side by side (0.01° wide) near Chicago, with GEOIDs with leading zeros.
+pub fn three_areas() -> String {
+    let square = |i: usize| {
+        let x0 = -87.70 + 0.01 * i as f64;
+        let x1 = x0 + 0.01;
+        format!(
+            r#"{{"type":"Feature","properties":{{"GEOID":"0100100000{i}","NAME":"Area {i}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},41.80],[{x1},41.80],[{x1},41.81],[{x0},41.81],[{x0},41.80]]]}}}}"#
+        )
+    };
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{},{},{}]}}"#,
+        square(1),
+        square(2),
+        square(3)
+    )
+}
+
+/// Asserts the error shape and code, and returns the body.
+pub async fn assert_error(r: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    let got = r.status().as_u16();
+    let body: serde_json::Value = r.json().await.expect("error body is JSON");
+    assert_eq!(got, status, "status; body: {body}");
+    assert_eq!(body["error"]["code"], code, "code; body: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "message; body: {body}"
+    );
+    assert!(body["error"]["details"].is_array(), "details; body: {body}");
+    body
+}

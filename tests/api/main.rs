@@ -1,0 +1,7 @@
+//! Integration tests: one binary, one module per resource. Each test spawns its own
+//! gapmap on a free port with a fresh store.
+
+mod assessments;
+mod geographies;
+mod helpers;
+mod partners;

@@ -1,0 +1,178 @@
+use crate::helpers::*;
+
+const FLAT: &str = "id,name,partner,lat,lon,services,capacity,languages,hours,partnership_level,partnership_stage\n\
+ymca-1,YMCA Kids Center,YMCA of Chicago,41.805,-87.695,childcare;parenting,childcare=60,en;es,Mo-Fr 06:30-18:00,collaboration,taking_action\n\
+lib-1,Branch Library,Chicago Public Library,41.805,-87.675,adult_education;language,,es,Mo-Sa 09:00-20:00,,\n";
+
+#[tokio::test]
+async fn a_flat_csv_directory_is_stored_and_served() {
+    let app = spawn_app().await;
+    let r = app
+        .post_partners("?filename=partners.csv", "text/csv", FLAT)
+        .await;
+    assert_eq!(r.status(), 200);
+    let report: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(report["summary"]["added"], 2);
+
+    let partners = app.get_json("/api/v1/partners").await;
+    let list = partners["partners"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let ymca = list.iter().find(|p| p["id"] == "ymca-of-chicago").unwrap();
+    assert_eq!(ymca["partnership_level"], "collaboration");
+    assert_eq!(ymca["partnership_stage"], "taking_action");
+    assert_eq!(ymca["sites"], 1);
+
+    let sites = app.get_json("/api/v1/sites?service=childcare").await;
+    let features = sites["features"].as_array().unwrap();
+    assert_eq!(features.len(), 1);
+    let p = &features[0]["properties"];
+    assert_eq!(p["capacity"]["childcare"], 60.0);
+    assert_eq!(p["languages"], serde_json::json!(["en", "es"]));
+    assert_eq!(p["hours"], "Mo-Fr 06:30-18:00");
+    assert_eq!(
+        features[0]["geometry"]["coordinates"],
+        serde_json::json!([-87.695, 41.805])
+    );
+
+    let inside = app
+        .get_json("/api/v1/sites?bbox=-87.70,41.80,-87.69,41.81")
+        .await;
+    assert_eq!(inside["features"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn merge_updates_and_replace_removes() {
+    let app = spawn_app().await;
+    app.post_partners("", "text/csv", FLAT).await;
+    let one =
+        "id,name,lat,lon,services\nymca-1,YMCA Kids Center (new name),41.805,-87.695,childcare\n";
+    let merged: serde_json::Value = app
+        .post_partners("?mode=merge", "text/csv", one)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            merged["summary"]["changed"].as_u64(),
+            merged["summary"]["removed"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
+    let replaced: serde_json::Value = app
+        .post_partners("?mode=replace", "text/csv", one)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            replaced["summary"]["unchanged"].as_u64(),
+            replaced["summary"]["removed"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        app.get_json("/api/v1/sites").await["features"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn geojson_points_are_accepted() {
+    let app = spawn_app().await;
+    let gj = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-87.6,41.8]},
+      "properties":{"id":"s1","name":"Little Stars","partner":"Little Stars Inc","services":["childcare"],"capacity":{"childcare":40},
+      "languages":["es"],"partnership_stage":"building trust and ownership"}}]}"#;
+    let r = app.post_partners("", "application/geo+json", gj).await;
+    assert_eq!(r.status(), 200);
+    let partners = app.get_json("/api/v1/partners").await;
+    assert_eq!(
+        partners["partners"][0]["partnership_stage"],
+        "building_trust"
+    );
+}
+
+#[tokio::test]
+async fn bad_rows_are_all_reported_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let bad = "id,name,lat,lon,services,capacity\n\
+a,A,41.8,-87.6,childcare,\n\
+a,A again,41.8,-87.6,childcare,\n\
+b,B,-87.6,41.8,childcare,\n\
+c,C,41.8,-87.6,astrology,\n\
+d,D,41.8,-87.6,childcare,many\n";
+    let before = app.store_state().await;
+    let body = assert_error(
+        app.post_partners("?filename=p.csv", "text/csv", bad).await,
+        422,
+        "invalid_file",
+    )
+    .await;
+    let details = body["error"]["details"].as_array().unwrap();
+    let at: Vec<(u64, &str)> = details
+        .iter()
+        .map(|d| (d["row"].as_u64().unwrap(), d["field"].as_str().unwrap()))
+        .collect();
+    assert!(at.contains(&(3, "id")), "{at:?}");
+    assert!(at.contains(&(4, "lat")), "{at:?}");
+    assert!(at.contains(&(5, "services")), "{at:?}");
+    assert!(at.contains(&(6, "capacity")), "{at:?}");
+    assert!(details.iter().all(|d| d["file"] == "p.csv"));
+    assert_eq!(app.store_state().await, before);
+}
+
+#[tokio::test]
+async fn sites_swapped_against_the_uploaded_areas_are_refused() {
+    let app = spawn_app().await;
+    app.put_areas("g", &three_areas()).await;
+    // (lon 41.805, lat -87.695) passes range checks but is the areas' point swapped.
+    // Latitudes beyond 85° are refused by the importer itself; this one is caught by the extent check.
+    let gj = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[41.805,-80.0]},
+      "properties":{"id":"s1","name":"A","services":["childcare"]}}]}"#;
+    // -80.0 as a latitude is plausible (Antarctica); swapped it is lon -80, lat 41.8: near but outside the areas.
+    let r = app.post_partners("", "application/geo+json", gj).await;
+    assert_eq!(
+        r.status(),
+        200,
+        "a far point that is not a swap is only a warning"
+    );
+    let report: serde_json::Value = r.json().await.unwrap();
+    assert!(report["warnings"][0].as_str().unwrap().contains("outside"));
+    let swapped = gj.replace("[41.805,-80.0]", "[41.805,-87.695]");
+    let r = app
+        .post_partners("?mode=replace", "application/geo+json", swapped)
+        .await;
+    assert_error(r, 422, "invalid_coordinates").await;
+}
+
+#[tokio::test]
+async fn gtfs_stops_become_transit_sites_via_the_library() {
+    let app = spawn_app().await;
+    let stops =
+        "stop_id,stop_name,stop_lat,stop_lon,location_type\n1,A,41.8,-87.6,0\n2,B,41.81,-87.61,0\n";
+    let report = app
+        .services
+        .import_stops(gapmap::ingest::InputFile::new("stops.txt", stops), "cta")
+        .await
+        .unwrap();
+    assert_eq!(report.rows, 2);
+    let sites = app.get_json("/api/v1/sites?service=transit").await;
+    assert_eq!(sites["features"].as_array().unwrap().len(), 2);
+    // Importing the feed again replaces its stops rather than adding.
+    let again = app
+        .services
+        .import_stops(
+            gapmap::ingest::InputFile::new(
+                "stops.txt",
+                "stop_id,stop_lat,stop_lon\n1,41.8,-87.6\n",
+            ),
+            "cta",
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.summary.removed, 1);
+}
