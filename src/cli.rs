@@ -16,12 +16,17 @@ use std::time::Duration;
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(serve) => {
-            let app = Application::build(Settings { db: cli.db, serve }).await?;
+            let app = Application::build(Settings {
+                db: cli.db,
+                store: cli.store,
+                serve,
+            })
+            .await?;
             app.run_until_stopped().await?;
             Ok(())
         }
         Command::Import(cmd) => {
-            let services = open(&cli.db).await?;
+            let services = open(&cli.db, &cli.store).await?;
             let report = import(&services, cmd).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
@@ -30,8 +35,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Opens the store and builds the Atlas, without a server.
-pub async fn open(db: &crate::config::DbUrl) -> anyhow::Result<Services> {
-    let store = Store::connect(db).await?;
+pub async fn open(
+    db: &crate::config::DbUrl,
+    args: &crate::config::StoreArgs,
+) -> anyhow::Result<Services> {
+    let store = Store::connect(db, args).await?;
     let catalog = Arc::new(Catalog::bundled());
     let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
     Ok(Services {

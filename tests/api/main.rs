@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Integration tests: one binary, one module per resource. Each test spawns its own
 //! gapmap on a free port with a fresh store.
 
@@ -5,3 +6,4 @@ mod assessments;
 mod geographies;
 mod helpers;
 mod partners;
+mod replicas;
