@@ -4,6 +4,7 @@ mod assessments;
 mod auth;
 mod geographies;
 mod health;
+mod metrics;
 mod partners;
 mod upload;
 
@@ -11,7 +12,8 @@ pub use auth::Auth;
 
 use crate::config::ServeArgs;
 use crate::imports::Services;
-use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use actix_web::dev::{Server, Service};
+use actix_web::{App, HttpServer, middleware, web};
 use std::net::TcpListener;
 
 /// Shared state of every handler.
@@ -22,12 +24,15 @@ pub struct AppState {
     pub auth: Auth,
     /// Largest accepted upload in bytes.
     pub max_upload_bytes: u64,
+    /// Request counters for `/metrics`.
+    pub metrics: metrics::Metrics,
 }
 
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
         .service(
             web::scope("/api/v1")
                 .service(
@@ -65,6 +70,7 @@ pub fn server(
         services,
         auth: Auth::new(serve.admin_token.clone()),
         max_upload_bytes: serve.max_upload_mb.saturating_mul(1024 * 1024),
+        metrics: metrics::Metrics::default(),
     });
     let server = HttpServer::new(move || {
         App::new()
@@ -76,6 +82,20 @@ pub fn server(
                 crate::error::Error::new(crate::error::Code::InvalidParameter, e.to_string()).into()
             }))
             .wrap(middleware::Compress::default())
+            .wrap_fn(|req, srv| {
+                let started = std::time::Instant::now();
+                let method = req.method().to_string();
+                let route = req.match_pattern().unwrap_or_else(|| "(unmatched)".into());
+                let state = req.app_data::<web::Data<AppState>>().cloned();
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    if let Some(state) = state {
+                        state.metrics.record(&method, &route, res.status().as_u16(), started.elapsed());
+                    }
+                    Ok(res)
+                }
+            })
             .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("gapmap::http"))
             .configure(configure)
     })

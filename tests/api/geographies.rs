@@ -179,6 +179,17 @@ async fn health_and_readiness_answer() {
     assert_eq!(ready["data_version"], 0);
 }
 
+async fn metrics_count_requests_by_route_pattern() {
+    let app = spawn_app().await;
+    app.put_areas("g", &three_areas()).await;
+    app.get("/api/v1/geographies/g/areas").await;
+    app.get("/api/v1/geographies/nowhere/areas").await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(text.contains(r#"gapmap_http_requests_total{method="GET",route="/api/v1/geographies/{name}/areas",status="200"} 1"#), "{text}");
+    assert!(text.contains(r#"gapmap_http_requests_total{method="GET",route="/api/v1/geographies/{name}/areas",status="404"} 1"#), "{text}");
+    assert!(text.contains("gapmap_data_version 1"), "{text}");
+}
+
 crate::api_tests!(
     uploading_areas_stores_them_and_serves_them_as_geojson,
     replacing_a_geography_reports_what_changed,
@@ -193,4 +204,5 @@ crate::api_tests!(
     an_unsupported_content_type_is_refused,
     a_multipart_form_upload_is_accepted,
     health_and_readiness_answer,
+    metrics_count_requests_by_route_pattern,
 );
