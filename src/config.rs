@@ -30,6 +30,9 @@ pub enum Command {
     /// Import a file into the store (areas, indicators, partners or transit stops).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write stored data to a file or standard output (formats that import again).
+    #[command(subcommand)]
+    Export(ExportCommand),
 }
 
 /// How gapmap talks to its store.
@@ -134,6 +137,44 @@ pub enum ImportCommand {
         /// Id prefix that keeps stops of several feeds apart.
         #[arg(long, default_value = "gtfs")]
         feed: String,
+    },
+}
+
+/// `gapmap export …`
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A year's assessment as CSV (or JSON).
+    Assessment {
+        /// Assessment year.
+        #[arg(long)]
+        year: i32,
+        /// A stored version (default: the current one).
+        #[arg(long)]
+        version: Option<i64>,
+        /// csv or json.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A geography's areas as GeoJSON.
+    Areas {
+        /// The geography.
+        #[arg(long)]
+        geography: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The partner directory as the flat CSV (or GeoJSON points).
+    Partners {
+        /// csv or geojson.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod imports;
 pub mod ingest;
 pub mod store;

@@ -30,7 +30,9 @@ impl Metrics {
     pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         let mut map = self.series.lock().unwrap_or_else(|e| e.into_inner());
-        let s = map.entry((method.to_owned(), route.to_owned(), status)).or_default();
+        let s = map
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_default();
         s.count += 1;
         s.sum += secs;
         for (i, le) in BUCKETS.iter().enumerate() {
@@ -43,23 +45,52 @@ impl Metrics {
     fn render(&self, data_version: i64) -> String {
         let mut out = String::new();
         let map = self.series.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(out, "# HELP gapmap_http_requests_total HTTP requests by route and status.");
+        let _ = writeln!(
+            out,
+            "# HELP gapmap_http_requests_total HTTP requests by route and status."
+        );
         let _ = writeln!(out, "# TYPE gapmap_http_requests_total counter");
         for ((m, r, st), s) in map.iter() {
-            let _ = writeln!(out, "gapmap_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "gapmap_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}",
+                s.count
+            );
         }
-        let _ = writeln!(out, "# HELP gapmap_http_request_duration_seconds Time to answer, by route.");
+        let _ = writeln!(
+            out,
+            "# HELP gapmap_http_request_duration_seconds Time to answer, by route."
+        );
         let _ = writeln!(out, "# TYPE gapmap_http_request_duration_seconds histogram");
         for ((m, r, st), s) in map.iter() {
             let labels = format!("method=\"{m}\",route=\"{r}\",status=\"{st}\"");
             for (i, le) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(out, "gapmap_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}", s.buckets[i]);
+                let _ = writeln!(
+                    out,
+                    "gapmap_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}",
+                    s.buckets[i]
+                );
             }
-            let _ = writeln!(out, "gapmap_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
-            let _ = writeln!(out, "gapmap_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
-            let _ = writeln!(out, "gapmap_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "gapmap_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "gapmap_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum
+            );
+            let _ = writeln!(
+                out,
+                "gapmap_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
         }
-        let _ = writeln!(out, "# HELP gapmap_data_version The store data version the served Atlas was built from.");
+        let _ = writeln!(
+            out,
+            "# HELP gapmap_data_version The store data version the served Atlas was built from."
+        );
         let _ = writeln!(out, "# TYPE gapmap_data_version gauge");
         let _ = writeln!(out, "gapmap_data_version {data_version}");
         out
@@ -68,6 +99,10 @@ impl Metrics {
 
 /// `GET /metrics`.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let body = state.metrics.render(state.services.atlas.get().data_version);
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body)
+    let body = state
+        .metrics
+        .render(state.services.atlas.get().data_version);
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(body)
 }

@@ -91,7 +91,12 @@ pub fn server(
                 async move {
                     let res = fut.await?;
                     if let Some(state) = state {
-                        state.metrics.record(&method, &route, res.status().as_u16(), started.elapsed());
+                        state.metrics.record(
+                            &method,
+                            &route,
+                            res.status().as_u16(),
+                            started.elapsed(),
+                        );
                     }
                     Ok(res)
                 }

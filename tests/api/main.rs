@@ -3,6 +3,7 @@
 //! gapmap on a free port with a fresh store.
 
 mod assessments;
+mod cli;
 mod geographies;
 mod helpers;
 mod partners;

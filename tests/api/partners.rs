@@ -171,7 +171,32 @@ async fn gtfs_stops_become_transit_sites_via_the_library() {
     assert_eq!(again.summary.removed, 1);
 }
 
+async fn the_flat_csv_export_imports_again_unchanged() {
+    let app = spawn_app().await;
+    app.post_partners("", "text/csv", FLAT).await;
+    let csv = gapmap::export::sites_flat_csv(&app.services.atlas.get());
+    let report: serde_json::Value = app
+        .post_partners("?mode=replace", "text/csv", csv.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report["summary"]["unchanged"].as_u64(),
+            report["summary"]["removed"].as_u64()
+        ),
+        (Some(2), Some(0)),
+        "{report}"
+    );
+    assert_eq!(
+        gapmap::export::sites_flat_csv(&app.services.atlas.get()),
+        csv
+    );
+}
+
 crate::api_tests!(
+    the_flat_csv_export_imports_again_unchanged,
     a_flat_csv_directory_is_stored_and_served,
     merge_updates_and_replace_removes,
     geojson_points_are_accepted,
