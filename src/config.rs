@@ -26,6 +26,8 @@ pub enum Command {
     /// Import a file into the store (areas, indicators, partners or transit stops).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Gap analysis of one need in one assessment year (CSV, JSON or GeoJSON).
+    Gaps(GapsArgs),
 }
 
 /// Flags of `gapmap serve`.
@@ -135,6 +137,12 @@ pub struct GapsArgs {
     /// Catchment radius in km (default: the need's).
     #[arg(long)]
     pub radius_km: Option<f64>,
+    /// Only sites serving this language (ISO 639-1), with that language's demand.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Only sites open at these times: evening or weekend.
+    #[arg(long)]
+    pub hours: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,

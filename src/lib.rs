@@ -3,6 +3,7 @@
 //! The library holds everything; `main.rs` only parses the command line. See DESIGN.md
 //! for the architecture: store -> Atlas (immutable snapshot) -> analysis -> API.
 
+pub mod analysis;
 pub mod api;
 pub mod atlas;
 pub mod cli;
@@ -12,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod imports;
 pub mod ingest;
+pub mod spatial;
 pub mod store;
 pub mod telemetry;
 

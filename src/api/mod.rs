@@ -2,8 +2,10 @@
 
 mod assessments;
 mod auth;
+mod gaps;
 mod geographies;
 mod health;
+mod needs;
 mod partners;
 mod upload;
 
@@ -51,7 +53,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(partners::post))
                         .route(web::get().to(partners::list)),
                 )
-                .service(web::resource("/sites").route(web::get().to(partners::sites))),
+                .service(web::resource("/sites").route(web::get().to(partners::sites)))
+                .service(web::resource("/needs").route(web::get().to(needs::list)))
+                .service(web::resource("/gaps").route(web::get().to(gaps::get))),
         );
 }
 
