@@ -176,3 +176,60 @@ pub fn sweep<const K: usize>(
     });
     (fcas, reaches)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::LonLat;
+    use crate::spatial::Catchment;
+    use approx::assert_relative_eq;
+    use proptest::prelude::*;
+
+    fn p(lon: f64, lat: f64) -> LonLat {
+        LonLat::new(lon, lat).unwrap()
+    }
+
+    #[test]
+    fn a_site_with_only_zero_demand_in_reach_has_ratio_zero() {
+        let problem = Problem::from_points(
+            &[(p(0.0, 0.0), 0.0), (p(0.0, 0.5), 10.0)],
+            &[(p(0.0, 0.001), 5.0)],
+            Catchment::new(1.0, vec![(1.0, 1.0)]),
+        );
+        let fca = two_sfca(&problem);
+        assert_eq!(fca.ratio, vec![0.0]);
+        assert_eq!(fca.access, vec![0.0, 0.0]);
+    }
+
+    fn point() -> impl Strategy<Value = LonLat> {
+        // A 0.2° × 0.2° patch (about 22 km): with radii of 1 to 15 km, catchments overlap
+        // in every way, from none to all.
+        (0.0..0.2f64, 40.0..40.2f64).prop_map(|(lon, lat)| LonLat::new(lon, lat).unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Σ_i P_i·A_i = Σ_j S_j over the sites with (weighted) demand in reach: the
+        /// supply is handed out in full, once, to the demand that can reach it.
+        #[test]
+        fn access_weighted_by_demand_adds_up_to_the_supply_reached(
+            demand in prop::collection::vec((point(), 0.0..500.0f64), 1..40),
+            sites in prop::collection::vec((point(), 0.0..100.0f64), 0..25),
+            radius in 1.0..15.0f64,
+        ) {
+            let bands = vec![(radius / 3.0, 1.0), (radius * 2.0 / 3.0, 0.68), (radius, 0.22)];
+            let problem = Problem::from_points(&demand, &sites, Catchment::new(radius, bands));
+            for fca in [two_sfca(&problem), e2sfca(&problem)] {
+                let given: f64 = demand.iter().zip(&fca.access).map(|(d, a)| d.1 * a).sum();
+                let reached: f64 = sites
+                    .iter()
+                    .zip(&fca.catchment_demand)
+                    .filter(|(_, d)| **d > 0.0)
+                    .map(|(s, _)| s.1)
+                    .sum();
+                assert_relative_eq!(given, reached, max_relative = 1e-9, epsilon = 1e-9);
+            }
+        }
+    }
+}

@@ -17,7 +17,7 @@ pub const EARTH_RADIUS_KM: f64 = 6371.0088;
 /// let a = LonLat::new(0.0, 0.0).unwrap();
 /// let b = LonLat::new(0.0, 1.0).unwrap();
 /// // One degree of arc is R·π/180 km.
-/// assert!((haversine_km(a, b) - 111.19508372419141).abs() < 1e-9);
+/// assert!((haversine_km(a, b) - 111.1950802335329).abs() < 1e-9);
 /// ```
 pub fn haversine_km(a: LonLat, b: LonLat) -> f64 {
     let (lat1, lat2) = (a.lat().to_radians(), b.lat().to_radians());

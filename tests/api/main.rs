@@ -2,6 +2,7 @@
 //! gapmap on a free port with a fresh store.
 
 mod assessments;
+mod gaps;
 mod geographies;
 mod helpers;
 mod partners;
