@@ -32,6 +32,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let services = open(&cli.db).await?;
             gaps(&services, args).await
         }
+        Command::BenchData { out, areas, sites } => {
+            let problem = crate::synthetic::National::generate(areas, sites, 2020);
+            problem
+                .write_files(&out)
+                .map_err(|e| anyhow::anyhow!("cannot write into {}: {e}", out.display()))?;
+            println!(
+                "wrote {} areas and {} sites into {}",
+                areas,
+                sites,
+                out.display()
+            );
+            Ok(())
+        }
     }
 }
 

@@ -28,6 +28,19 @@ pub enum Command {
     Import(ImportCommand),
     /// Gap analysis of one need in one assessment year (CSV, JSON or GeoJSON).
     Gaps(GapsArgs),
+    /// Write the synthetic national benchmark files (see BENCHMARKS.md).
+    #[command(hide = true)]
+    BenchData {
+        /// Folder to write areas.geojson, assessment.csv and sites.csv into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of areas.
+        #[arg(long, default_value_t = crate::synthetic::NATIONAL_AREAS)]
+        areas: usize,
+        /// Number of sites.
+        #[arg(long, default_value_t = crate::synthetic::NATIONAL_SITES)]
+        sites: usize,
+    },
 }
 
 /// Flags of `gapmap serve`.

@@ -15,6 +15,7 @@ pub mod imports;
 pub mod ingest;
 pub mod spatial;
 pub mod store;
+pub mod synthetic;
 pub mod telemetry;
 
 use crate::atlas::AtlasHandle;

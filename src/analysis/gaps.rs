@@ -6,8 +6,8 @@ use super::fca::{Weighting, sweep};
 use super::params::{GapParams, Resolved, resolve};
 use super::problem::Problem;
 use super::supply::supply_sites;
-use crate::atlas::{Atlas, NO_AREA};
-use crate::domain::Geoid;
+use crate::atlas::{Atlas, GeographyData, NO_AREA};
+use crate::domain::{Geoid, Need};
 use crate::error::{Code, Error, Result};
 use crate::spatial::Catchment;
 use serde::Serialize;
@@ -114,14 +114,39 @@ pub fn gaps(atlas: &Atlas, year: i32, need: &str, params: &GapParams) -> Result<
         .get_or_compute(key, || compute_gaps(atlas, year, need, params))
 }
 
-/// Computes the gap report (no cache). Errors: unknown need or year (404), parameters the
-/// need does not allow (400), a demand indicator the year's assessment lacks (422).
-pub fn compute_gaps(
-    atlas: &Atlas,
+/// A need's problem over a year's assessment, ready for the FCA sweeps: what
+/// [`compute_gaps`] works on, public so that other analyses (siting, outreach) start from
+/// the same demand and supply.
+#[derive(Debug)]
+pub struct Prepared<'a> {
+    /// The need.
+    pub need: &'a Need,
+    /// The need with the parameters applied.
+    pub resolved: Resolved,
+    /// The geography of the year's assessment.
+    pub geography: &'a GeographyData,
+    /// Demand per area of the geography (0 outside the assessment) and the supply sites
+    /// (ids = positions in `Atlas::sites`).
+    pub problem: Problem<'a>,
+    /// The assessment's areas found in the geography (positions), in assessment order.
+    pub targets: Vec<u32>,
+    /// Supply sites that used the default capacity.
+    pub sites_default_capacity: usize,
+    /// Areas whose demand cell was empty.
+    pub areas_missing_demand: usize,
+    /// Assessment rows whose GEOID is not in the geography.
+    pub areas_not_in_geography: usize,
+}
+
+/// Looks up the need and the year, applies the parameters and builds the problem.
+/// Errors: unknown need or year (404), parameters the need does not allow (400), a demand
+/// indicator the year's assessment lacks (422).
+pub fn prepare<'a>(
+    atlas: &'a Atlas,
     year: i32,
     need_code: &str,
     params: &GapParams,
-) -> Result<GapReport> {
+) -> Result<Prepared<'a>> {
     let need = atlas.catalog.need(need_code).ok_or_else(|| {
         let codes: Vec<&str> = atlas
             .catalog
@@ -178,17 +203,17 @@ pub fn compute_gaps(
     let areas = &geo.geography.areas;
 
     // Demand per area of the geography; areas outside the assessment have none.
-    let mut summary = GapSummary::default();
+    let (mut missing, mut unmatched) = (0, 0);
     let mut demand = vec![0.0; areas.len()];
     let mut targets: Vec<u32> = Vec::with_capacity(assessment.table.rows.len());
     for row in &assessment.table.rows {
         let Some(&pos) = geo.by_geoid.get(&row.geoid) else {
-            summary.areas_not_in_geography += 1;
+            unmatched += 1;
             continue;
         };
         let value = row.values.get(column).copied().flatten();
         if value.is_none() {
-            summary.areas_missing_demand += 1;
+            missing += 1;
         }
         demand[pos] = value.unwrap_or(0.0);
         targets.push(u32::try_from(pos).unwrap_or(u32::MAX));
@@ -213,6 +238,41 @@ pub fn compute_gaps(
         shared,
         Catchment::new(resolved.radius_km, resolved.bands.clone()),
     );
+    Ok(Prepared {
+        need,
+        resolved,
+        geography: geo,
+        problem,
+        targets,
+        sites_default_capacity: defaulted,
+        areas_missing_demand: missing,
+        areas_not_in_geography: unmatched,
+    })
+}
+
+/// Computes the gap report (no cache); errors as [`prepare`].
+pub fn compute_gaps(
+    atlas: &Atlas,
+    year: i32,
+    need_code: &str,
+    params: &GapParams,
+) -> Result<GapReport> {
+    let Prepared {
+        need,
+        resolved,
+        geography: geo,
+        problem,
+        targets,
+        sites_default_capacity: defaulted,
+        areas_missing_demand,
+        areas_not_in_geography,
+    } = prepare(atlas, year, need_code, params)?;
+    let areas = &geo.geography.areas;
+    let mut summary = GapSummary {
+        areas_missing_demand,
+        areas_not_in_geography,
+        ..GapSummary::default()
+    };
     let ([fca2, fcae], reaches) = sweep(
         &problem,
         [Weighting::Uniform, Weighting::Bands],
@@ -290,7 +350,7 @@ pub fn compute_gaps(
         year,
         need: need.code.clone(),
         label: need.label.clone(),
-        geography: assessment.geography.clone(),
+        geography: geo.geography.name.clone(),
         data_version: atlas.data_version,
         params: resolved,
         summary,

@@ -19,7 +19,7 @@ pub use cache::GapCache;
 pub use desert::{DesertInputs, desert_reason};
 pub use export::{CSV_COLUMNS, to_csv, to_geojson};
 pub use fca::{AreaReach, Fca, Weighting, e2sfca, sweep, two_sfca};
-pub use gaps::{AreaGap, GapReport, GapSummary, compute_gaps, gaps};
+pub use gaps::{AreaGap, GapReport, GapSummary, Prepared, compute_gaps, gaps, prepare};
 pub use params::{GapParams, MAX_RADIUS_KM, Resolved, fit_bands, hours_name, resolve};
 pub use problem::{Problem, SupplySite};
 pub use supply::supply_sites;

@@ -82,22 +82,51 @@ async fn every_metric_of_the_hand_checked_fixture_is_exact() {
     assert_eq!(body["params"]["radius_km"], 3.0);
     let (a, b, c) = (area(&body, "0A"), area(&body, "0B"), area(&body, "0C"));
 
-    assert_eq!((num(&a["demand"]), num(&b["demand"]), num(&c["demand"])), (60.0, 150.0, 0.0));
+    assert_eq!(
+        (num(&a["demand"]), num(&b["demand"]), num(&c["demand"])),
+        (60.0, 150.0, 0.0)
+    );
 
     // nearest: s1 at A's point; s2 0.005° from B; s3 0.01° from C.
     assert_relative_eq!(num(&a["nearest_km"]), 0.0);
-    assert_relative_eq!(num(&b["nearest_km"]), 0.005 * KM_PER_DEGREE, max_relative = 1e-9);
-    assert_relative_eq!(num(&c["nearest_km"]), 0.01 * KM_PER_DEGREE, max_relative = 1e-9);
+    assert_relative_eq!(
+        num(&b["nearest_km"]),
+        0.005 * KM_PER_DEGREE,
+        max_relative = 1e-9
+    );
+    assert_relative_eq!(
+        num(&c["nearest_km"]),
+        0.01 * KM_PER_DEGREE,
+        max_relative = 1e-9
+    );
 
     // within 3 km: A {s1, s2} = 50 slots; B {s1, s2, s3} = 60; C {s2, s3} = 30.
-    assert_eq!((a["sites_within"].clone(), num(&a["capacity_within"])), (2.into(), 50.0));
-    assert_eq!((b["sites_within"].clone(), num(&b["capacity_within"])), (3.into(), 60.0));
-    assert_eq!((c["sites_within"].clone(), num(&c["capacity_within"])), (2.into(), 30.0));
+    assert_eq!(
+        (a["sites_within"].clone(), num(&a["capacity_within"])),
+        (2.into(), 50.0)
+    );
+    assert_eq!(
+        (b["sites_within"].clone(), num(&b["capacity_within"])),
+        (3.into(), 60.0)
+    );
+    assert_eq!(
+        (c["sites_within"].clone(), num(&c["capacity_within"])),
+        (2.into(), 30.0)
+    );
 
     // in the polygon: A {s1}; B {s2, s3 on the B|C edge}; C none.
-    assert_eq!((a["sites_in_area"].clone(), num(&a["capacity_in_area"])), (1.into(), 30.0));
-    assert_eq!((b["sites_in_area"].clone(), num(&b["capacity_in_area"])), (2.into(), 30.0));
-    assert_eq!((c["sites_in_area"].clone(), num(&c["capacity_in_area"])), (0.into(), 0.0));
+    assert_eq!(
+        (a["sites_in_area"].clone(), num(&a["capacity_in_area"])),
+        (1.into(), 30.0)
+    );
+    assert_eq!(
+        (b["sites_in_area"].clone(), num(&b["capacity_in_area"])),
+        (2.into(), 30.0)
+    );
+    assert_eq!(
+        (c["sites_in_area"].clone(), num(&c["capacity_in_area"])),
+        (0.into(), 0.0)
+    );
 
     // 2SFCA: D1 = 60+150 = 210, R1 = 30/210 = 1/7; D2 = 60+150+0, R2 = 20/210 = 2/21;
     // D3 = 150, R3 = 10/150 = 1/15; s4 reaches no demand, R4 = 0.
@@ -110,9 +139,21 @@ async fn every_metric_of_the_hand_checked_fixture_is_exact() {
     // A = 30/93 + 0.22·20/163.2; B = 0.22·30/93 + 20/163.2 + 0.68·10/102;
     // C = 0.68·20/163.2 + 0.68·10/102.
     let (r1, r2, r3) = (30.0 / 93.0, 20.0 / 163.2, 10.0 / 102.0);
-    assert_relative_eq!(num(&a["access_e2sfca"]), r1 + 0.22 * r2, max_relative = 1e-12);
-    assert_relative_eq!(num(&b["access_e2sfca"]), 0.22 * r1 + r2 + 0.68 * r3, max_relative = 1e-12);
-    assert_relative_eq!(num(&c["access_e2sfca"]), 0.68 * r2 + 0.68 * r3, max_relative = 1e-12);
+    assert_relative_eq!(
+        num(&a["access_e2sfca"]),
+        r1 + 0.22 * r2,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        num(&b["access_e2sfca"]),
+        0.22 * r1 + r2 + 0.68 * r3,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        num(&c["access_e2sfca"]),
+        0.68 * r2 + 0.68 * r3,
+        max_relative = 1e-12
+    );
 
     // shortfall = P·max(0, 1/3 − A): A 60·(7/21 − 5/21) = 40/7; B 150·(35/105 − 32/105)
     // = 30/7; C has no demand.
@@ -121,9 +162,15 @@ async fn every_metric_of_the_hand_checked_fixture_is_exact() {
     assert_eq!(num(&c["shortfall"]), 0.0);
 
     // CAP: A 60 children / 30 slots = 2 ≤ 3; B 150 / 30 = 5 > 3; C has no children.
-    assert_eq!((a["desert"].clone(), a["desert_reason"].clone()), (false.into(), Value::Null));
+    assert_eq!(
+        (a["desert"].clone(), a["desert_reason"].clone()),
+        (false.into(), Value::Null)
+    );
     assert_eq!(b["desert"], true);
-    assert_eq!(b["desert_reason"], "5.00 children per slot in the area (more than 3)");
+    assert_eq!(
+        b["desert_reason"],
+        "5.00 children per slot in the area (more than 3)"
+    );
     assert_eq!(c["desert"], false);
 
     let s = &body["summary"];
@@ -135,9 +182,17 @@ async fn every_metric_of_the_hand_checked_fixture_is_exact() {
     assert_eq!(s["sites_default_capacity"], 0);
     assert_eq!(num(&s["supply_total"]), 110.0);
     // Σ P·A = 60 = the 60 slots of s1..s3; s4 reaches nobody.
-    assert_relative_eq!(num(&s["demand_weighted_access_2sfca"]), 60.0, max_relative = 1e-12);
+    assert_relative_eq!(
+        num(&s["demand_weighted_access_2sfca"]),
+        60.0,
+        max_relative = 1e-12
+    );
     assert_eq!(num(&s["supply_reached_2sfca"]), 60.0);
-    assert_relative_eq!(num(&s["demand_weighted_access_e2sfca"]), 60.0, max_relative = 1e-12);
+    assert_relative_eq!(
+        num(&s["demand_weighted_access_e2sfca"]),
+        60.0,
+        max_relative = 1e-12
+    );
     assert_eq!(num(&s["supply_reached_e2sfca"]), 60.0);
 }
 
@@ -147,13 +202,20 @@ async fn a_smaller_radius_cuts_the_bands_and_the_catchments() {
     let body = app
         .get_json("/api/v1/gaps?year=2024&need=childcare&radius_km=1.5")
         .await;
-    assert_eq!(body["params"]["bands"], serde_json::json!([[1.0, 1.0], [1.5, 0.68]]));
+    assert_eq!(
+        body["params"]["bands"],
+        serde_json::json!([[1.0, 1.0], [1.5, 0.68]])
+    );
     // Within 1.5 km: A {s1 at 0}, B {s2 at 0.556, s3 at 1.112}, C {s3 at 1.112}.
     // 2SFCA: R1 = 30/60, R2 = 20/150, R3 = 10/(150+0).
     let (a, b, c) = (area(&body, "0A"), area(&body, "0B"), area(&body, "0C"));
     assert_eq!(a["sites_within"], 1);
     assert_relative_eq!(num(&a["access_2sfca"]), 0.5, max_relative = 1e-12);
-    assert_relative_eq!(num(&b["access_2sfca"]), 20.0 / 150.0 + 10.0 / 150.0, max_relative = 1e-12);
+    assert_relative_eq!(
+        num(&b["access_2sfca"]),
+        20.0 / 150.0 + 10.0 / 150.0,
+        max_relative = 1e-12
+    );
     assert_relative_eq!(num(&c["access_2sfca"]), 10.0 / 150.0, max_relative = 1e-12);
     // E2SFCA: s3 is in the second band (0.68) of both B and C.
     assert_relative_eq!(
@@ -179,7 +241,10 @@ async fn a_need_no_site_serves_has_no_nearest_site_no_access_and_deserts() {
     let body = app.get_json("/api/v1/gaps?year=2024&need=health").await;
     for a in body["areas"].as_array().unwrap() {
         assert!(a["nearest_km"].is_null(), "{a}");
-        assert_eq!((num(&a["access_2sfca"]), num(&a["access_e2sfca"])), (0.0, 0.0));
+        assert_eq!(
+            (num(&a["access_2sfca"]), num(&a["access_e2sfca"])),
+            (0.0, 0.0)
+        );
         assert_eq!(a["sites_within"], 0);
     }
     // health: demand ≥ 100 uninsured makes a desert: A (100) and C (250), not B (99).
@@ -209,13 +274,20 @@ async fn the_language_filter_uses_its_indicator_and_only_sites_serving_it() {
     let a = area(&es, "0A");
     assert_eq!(num(&a["demand"]), 50.0);
     assert_relative_eq!(num(&a["access_2sfca"]), 1.0 / 80.0, max_relative = 1e-12);
-    assert_relative_eq!(num(&area(&es, "0C")["nearest_km"]), 0.04 * KM_PER_DEGREE, max_relative = 1e-9);
+    assert_relative_eq!(
+        num(&area(&es, "0C")["nearest_km"]),
+        0.04 * KM_PER_DEGREE,
+        max_relative = 1e-9
+    );
 
     let r = app
         .get("/api/v1/gaps?year=2024&need=language&language=xx")
         .await;
     let e = assert_error(r, 400, "invalid_parameter").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("es"), "{e}");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("es"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -237,48 +309,114 @@ async fn the_hours_filter_keeps_sites_open_at_those_times() {
         .await;
     assert_eq!(weekend["summary"]["sites"], 1);
     assert_eq!(area(&weekend, "0B")["sites_in_area"], 1);
-    let r = app.get("/api/v1/gaps?year=2024&need=childcare&hours=night").await;
+    let r = app
+        .get("/api/v1/gaps?year=2024&need=childcare&hours=night")
+        .await;
     assert_error(r, 400, "invalid_parameter").await;
-    let r = app.get("/api/v1/gaps?year=2024&need=food&hours=evening").await;
+    let r = app
+        .get("/api/v1/gaps?year=2024&need=food&hours=evening")
+        .await;
     assert_error(r, 400, "invalid_parameter").await;
 }
 
 #[tokio::test]
 async fn unknown_years_needs_and_indicators_are_refused_in_the_error_shape() {
     let app = equator_app(SITES).await;
-    let e = assert_error(app.get("/api/v1/gaps?year=1999&need=childcare").await, 404, "unknown_year").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("2024"), "{e}");
-    let e = assert_error(app.get("/api/v1/gaps?year=2024&need=dentistry").await, 404, "unknown_need").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("childcare"), "{e}");
+    let e = assert_error(
+        app.get("/api/v1/gaps?year=1999&need=childcare").await,
+        404,
+        "unknown_year",
+    )
+    .await;
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("2024"),
+        "{e}"
+    );
+    let e = assert_error(
+        app.get("/api/v1/gaps?year=2024&need=dentistry").await,
+        404,
+        "unknown_need",
+    )
+    .await;
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("childcare"),
+        "{e}"
+    );
     // The fixture has no persons_poverty column, the demand of `food`.
-    let e = assert_error(app.get("/api/v1/gaps?year=2024&need=food").await, 422, "unknown_indicator").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("'persons_poverty'"), "{e}");
-    assert_error(app.get("/api/v1/gaps?need=childcare").await, 400, "invalid_parameter").await;
-    assert_error(app.get("/api/v1/gaps?year=2024&need=childcare&radius_km=0").await, 400, "invalid_parameter").await;
-    assert_error(app.get("/api/v1/gaps?year=2024&need=childcare&format=xml").await, 400, "invalid_parameter").await;
+    let e = assert_error(
+        app.get("/api/v1/gaps?year=2024&need=food").await,
+        422,
+        "unknown_indicator",
+    )
+    .await;
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'persons_poverty'"),
+        "{e}"
+    );
+    assert_error(
+        app.get("/api/v1/gaps?need=childcare").await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    assert_error(
+        app.get("/api/v1/gaps?year=2024&need=childcare&radius_km=0")
+            .await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    assert_error(
+        app.get("/api/v1/gaps?year=2024&need=childcare&format=xml")
+            .await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn csv_and_geojson_carry_the_same_numbers() {
     let app = equator_app(SITES).await;
-    let r = app.get("/api/v1/gaps?year=2024&need=childcare&format=csv").await;
+    let r = app
+        .get("/api/v1/gaps?year=2024&need=childcare&format=csv")
+        .await;
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let csv = r.text().await.unwrap();
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason")
+        Some(
+            "geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason"
+        )
     );
     let b: Vec<&str> = lines.nth(1).unwrap().split(',').collect();
     assert_eq!(&b[..3], ["0B", "Area 0B", "150"]);
     assert_eq!(&b[4..8], ["3", "60", "2", "30"]);
-    assert_relative_eq!(b[8].parse::<f64>().unwrap(), 32.0 / 105.0, max_relative = 1e-12);
+    assert_relative_eq!(
+        b[8].parse::<f64>().unwrap(),
+        32.0 / 105.0,
+        max_relative = 1e-12
+    );
     assert_eq!(b[11], "true");
     let c: Vec<&str> = csv.lines().nth(3).unwrap().split(',').collect();
     assert_eq!((c[11], c[12]), ("false", ""));
 
-    let r = app.get("/api/v1/gaps?year=2024&need=childcare&format=geojson").await;
+    let r = app
+        .get("/api/v1/gaps?year=2024&need=childcare&format=geojson")
+        .await;
     assert_eq!(r.headers()["content-type"], "application/geo+json");
     let g: Value = r.json().await.unwrap();
     assert_eq!(g["type"], "FeatureCollection");
@@ -287,7 +425,11 @@ async fn csv_and_geojson_carry_the_same_numbers() {
     assert_eq!(f["geometry"]["type"], "MultiPolygon");
     assert_eq!(f["properties"]["sites_within"], 3);
     assert_eq!(f["properties"]["desert"], true);
-    assert_relative_eq!(num(&f["properties"]["access_2sfca"]), 32.0 / 105.0, max_relative = 1e-12);
+    assert_relative_eq!(
+        num(&f["properties"]["access_2sfca"]),
+        32.0 / 105.0,
+        max_relative = 1e-12
+    );
 }
 
 #[tokio::test]
@@ -329,7 +471,10 @@ async fn the_needs_list_shows_each_need_with_its_parameters() {
         assert!(!cc[field].is_null(), "{field} missing: {cc}");
     }
     assert_eq!(cc["desert_rule"]["kind"], "cap_childcare");
-    assert_eq!(cc["filters"]["hours"], serde_json::json!(["evening", "weekend"]));
+    assert_eq!(
+        cc["filters"]["hours"],
+        serde_json::json!(["evening", "weekend"])
+    );
     let lang = needs.iter().find(|n| n["code"] == "language").unwrap();
     assert_eq!(lang["filters"]["language"]["es"], "lep_spanish");
 }
@@ -386,4 +531,34 @@ fn analysis_matches_pysal_access() {
         }
         assert_eq!(compared, 7, "{name}: every area but a6 has a PySAL value");
     }
+}
+
+#[tokio::test]
+async fn the_demo_shows_chicagos_child_care_deserts() {
+    let app = spawn_with(|s| s.no_demo = false).await;
+    let body = app.get_json("/api/v1/gaps?year=2014&need=childcare").await;
+    let s = &body["summary"];
+    assert_eq!(s["areas"], 791);
+    assert_eq!(s["sites"], 778);
+    // 2 centres list no capacity and count for nothing (default_capacity = 0).
+    assert_eq!(s["sites_default_capacity"], 2);
+    let deserts = s["deserts"].as_u64().unwrap();
+    assert!((350..=600).contains(&deserts), "{deserts} deserts");
+    // Every desert is explained; Clearing (southwest side) is one throughout.
+    for a in body["areas"].as_array().unwrap() {
+        assert_eq!(
+            a["desert"].as_bool().unwrap(),
+            a["desert_reason"].is_string(),
+            "{a}"
+        );
+        if a["name"].as_str().unwrap().ends_with(", Clearing") {
+            assert_eq!(a["desert"], true, "{a}");
+        }
+    }
+    // The FCA invariant holds on real data too.
+    assert_relative_eq!(
+        num(&s["demand_weighted_access_2sfca"]),
+        num(&s["supply_reached_2sfca"]),
+        max_relative = 1e-9
+    );
 }
