@@ -5,6 +5,7 @@
 mod access;
 mod assessments;
 mod cli;
+mod gaps;
 mod geographies;
 mod helpers;
 mod partners;
