@@ -2,12 +2,15 @@
 //! or refuses the whole file with problems that name the file, row and field. Nothing
 //! here touches the store, so a refused file leaves it exactly as it was.
 
+pub mod archive;
 pub mod areas_geojson;
 pub mod directory;
 pub mod flat_csv;
 mod geojson_doc;
 pub mod gtfs;
 pub mod indicators;
+pub mod prj;
+pub mod shapefile_zip;
 pub mod sites_geojson;
 mod table;
 
@@ -151,13 +154,7 @@ pub fn read_areas(
 ) -> Result<crate::domain::Geography> {
     file.require_content()?;
     if file.is_zip() {
-        return Err(Error::problem(
-            Code::UnsupportedMediaType,
-            Problem::in_file(
-                &file.name,
-                "zipped shapefiles are not supported yet: upload GeoJSON",
-            ),
-        ));
+        return shapefile_zip::read(file, geography, opts);
     }
     if !file.looks_like_json() {
         return Err(Error::problem(
