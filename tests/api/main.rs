@@ -8,5 +8,7 @@ mod cli;
 mod gaps;
 mod geographies;
 mod helpers;
+mod hsds;
 mod partners;
 mod replicas;
+mod shapefiles;
