@@ -350,10 +350,13 @@ pub(crate) mod tests {
         ]
     }
 
+    /// GEOID, NAME and the internal point (INTPTLON, INTPTLAT) of one record.
+    type Row<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>);
+
     /// .shp, .shx and .dbf bytes for the given polygons and (GEOID, NAME, INTPTLON, INTPTLAT).
     fn shapefile_bytes<S: shapefile::record::EsriShape>(
         shapes: &[S],
-        rows: &[(&str, &str, Option<(&str, &str)>)],
+        rows: &[Row<'_>],
     ) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
         let (mut shp, mut shx, mut dbf) = (
             Cursor::new(Vec::new()),
@@ -389,7 +392,7 @@ pub(crate) mod tests {
 
     fn zipped<S: shapefile::record::EsriShape>(
         shapes: &[S],
-        rows: &[(&str, &str, Option<(&str, &str)>)],
+        rows: &[Row<'_>],
         prj: Option<&str>,
     ) -> InputFile {
         let (shp, shx, dbf) = shapefile_bytes(shapes, rows);

@@ -182,6 +182,8 @@ async fn the_hsds_example_with_its_coordinates_fixed_becomes_a_partner_and_a_sit
             "address": "1-30 Main Street, MyVillage, MyCity, MyRegion, MyState ABC 1234, US",
             "partnership_level": null,
             "partnership_stage": null,
+            "agreement_start": null,
+            "agreement_end": null,
         })
     );
 }

@@ -5,6 +5,10 @@
 //! Only the tables gapmap uses are read; the others a package may hold (contacts,
 //! funding, accessibility …) are ignored.
 
+mod classify;
+mod common;
+mod details;
+mod entities;
 mod schedules;
 mod sites;
 
