@@ -24,6 +24,8 @@ pub(super) struct Taxonomy<'a> {
 }
 
 impl<'a> Taxonomy<'a> {
+    /// Reads taxonomy_terms.csv and the attributes that classify services; an attribute
+    /// on a service that names an unknown term is a problem.
     pub(super) fn read(
         pkg: &'a Package,
         services: &HashMap<&'a str, Service>,

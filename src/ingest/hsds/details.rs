@@ -64,6 +64,8 @@ pub(super) struct Languages {
 }
 
 impl Languages {
+    /// Reads phones.csv and languages.csv; a malformed code is a problem, a missing one
+    /// a warning.
     pub(super) fn read(pkg: &Package, problems: &mut Problems, notes: &mut Notes) -> Self {
         let mut phones = HashMap::new();
         if let Some(t) = pkg.table("phones").map(|t| Cols { t }) {
@@ -107,6 +109,7 @@ impl Languages {
         Self { rows, phones }
     }
 
+    /// The languages served at a site, in file order.
     pub(super) fn at(&self, here: &Here<'_>) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for (code, links) in &self.rows {
