@@ -133,8 +133,10 @@ impl Services {
     ) -> Result<ImportReport> {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
         let catalog = self.catalog.clone();
-        let dir = blocking(move || ingest::read_partners(&files, &catalog)).await?;
-        let warnings = self.location_warnings(&dir.sites)?;
+        let import = blocking(move || ingest::read_partners(&files, &catalog)).await?;
+        let dir = import.directory;
+        let mut warnings = import.warnings;
+        warnings.extend(self.location_warnings(&dir.sites)?);
         let how = match mode {
             Mode::Merge => PartnerWrite::Merge,
             Mode::Replace => PartnerWrite::Replace,

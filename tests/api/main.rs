@@ -9,5 +9,7 @@ mod crash;
 mod gaps;
 mod geographies;
 mod helpers;
+mod hsds;
 mod partners;
 mod replicas;
+mod shapefiles;
