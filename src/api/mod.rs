@@ -4,6 +4,7 @@ mod assessments;
 mod auth;
 mod geographies;
 mod health;
+pub mod page;
 mod partners;
 mod upload;
 
@@ -22,10 +23,13 @@ pub struct AppState {
     pub auth: Auth,
     /// Largest accepted upload in bytes.
     pub max_upload_bytes: u64,
+    /// The map page's folder and basemap.
+    pub web: page::WebSettings,
 }
 
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(page::configure);
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
         .service(
@@ -61,10 +65,12 @@ pub fn server(
     services: Services,
     serve: ServeArgs,
 ) -> std::io::Result<Server> {
+    let web_settings = page::WebSettings::new(&serve).map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         services,
         auth: Auth::new(serve.admin_token.clone()),
         max_upload_bytes: serve.max_upload_mb.saturating_mul(1024 * 1024),
+        web: web_settings,
     });
     let server = HttpServer::new(move || {
         App::new()
