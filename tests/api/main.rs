@@ -4,4 +4,5 @@
 mod assessments;
 mod geographies;
 mod helpers;
+mod page;
 mod partners;
