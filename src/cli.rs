@@ -3,7 +3,7 @@
 
 use crate::Application;
 use crate::atlas::AtlasHandle;
-use crate::config::{Cli, Command, ImportCommand, Settings};
+use crate::config::{Cli, Command, ExportCommand, Format, ImportCommand, Settings};
 use crate::domain::Catalog;
 use crate::imports::{ImportReport, Services};
 use crate::ingest::{InputFile, areas_geojson::AreaOptions};
@@ -16,22 +16,93 @@ use std::time::Duration;
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(serve) => {
-            let app = Application::build(Settings { db: cli.db, serve }).await?;
+            let app = Application::build(Settings {
+                db: cli.db,
+                store: cli.store,
+                serve,
+            })
+            .await?;
             app.run_until_stopped().await?;
             Ok(())
         }
         Command::Import(cmd) => {
-            let services = open(&cli.db).await?;
+            let services = open(&cli.db, &cli.store).await?;
             let report = import(&services, cmd).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Export(cmd) => {
+            let services = open(&cli.db, &cli.store).await?;
+            export(&services, cmd).await
+        }
+    }
+}
+
+/// Writes to a file, or to standard output when none is given.
+pub fn write_out(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+    match out {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(text.as_bytes())?;
             Ok(())
         }
     }
 }
 
+async fn export(services: &Services, cmd: ExportCommand) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    match cmd {
+        ExportCommand::Assessment {
+            year,
+            version,
+            format,
+            out,
+        } => {
+            let a = services
+                .store
+                .assessment(year, version)
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "there is no assessment for {year}{}",
+                        version.map(|v| format!(" version {v}")).unwrap_or_default()
+                    )
+                })?;
+            let text = match format {
+                Format::Csv => crate::export::assessment_csv(&a),
+                Format::Json => serde_json::to_string_pretty(&crate::export::assessment_json(&a))?,
+                Format::Geojson => anyhow::bail!("an assessment exports as csv or json"),
+            };
+            write_out(out.as_deref(), &text)
+        }
+        ExportCommand::Areas { geography, out } => {
+            let g = atlas
+                .geographies
+                .get(&geography)
+                .ok_or_else(|| anyhow::anyhow!("there is no geography '{geography}'"))?;
+            write_out(out.as_deref(), &crate::export::areas_geojson(g).to_string())
+        }
+        ExportCommand::Partners { format, out } => {
+            let text = match format {
+                Format::Csv => crate::export::sites_flat_csv(&atlas),
+                Format::Geojson => {
+                    crate::export::sites_geojson(&atlas, atlas.sites.iter()).to_string()
+                }
+                Format::Json => anyhow::bail!("partners export as csv or geojson"),
+            };
+            write_out(out.as_deref(), &text)
+        }
+    }
+}
+
 /// Opens the store and builds the Atlas, without a server.
-pub async fn open(db: &crate::config::DbUrl) -> anyhow::Result<Services> {
-    let store = Store::connect(db).await?;
+pub async fn open(
+    db: &crate::config::DbUrl,
+    args: &crate::config::StoreArgs,
+) -> anyhow::Result<Services> {
+    let store = Store::connect(db, args).await?;
     let catalog = Arc::new(Catalog::bundled());
     let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
     Ok(Services {

@@ -13,6 +13,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "GAPMAP_DB", default_value = "gapmap.db")]
     pub db: DbUrl,
 
+    /// Store connection settings.
+    #[command(flatten)]
+    pub store: StoreArgs,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -26,6 +30,34 @@ pub enum Command {
     /// Import a file into the store (areas, indicators, partners or transit stops).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write stored data to a file or standard output (formats that import again).
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+/// How gapmap talks to its store.
+#[derive(Debug, Args, Clone)]
+pub struct StoreArgs {
+    /// Connections in the pool (PostgreSQL; SQLite uses at most 4).
+    #[arg(long, global = true, env = "GAPMAP_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+    /// A statement running longer than this is cancelled (PostgreSQL), in seconds; 0 = no limit.
+    #[arg(
+        long,
+        global = true,
+        env = "GAPMAP_DB_STATEMENT_TIMEOUT",
+        default_value_t = 300
+    )]
+    pub db_statement_timeout: u64,
+}
+
+impl Default for StoreArgs {
+    fn default() -> Self {
+        Self {
+            db_pool_size: 10,
+            db_statement_timeout: 300,
+        }
+    }
 }
 
 /// Flags of `gapmap serve`.
@@ -59,6 +91,9 @@ pub struct ServeArgs {
     /// A MapLibre style URL for a basemap (none by default: the page works offline).
     #[arg(long, env = "GAPMAP_BASEMAP_STYLE")]
     pub basemap_style: Option<String>,
+    /// How often to look for writes made by other replicas, in milliseconds.
+    #[arg(long, env = "GAPMAP_REFRESH_MS", default_value_t = 500)]
+    pub refresh_ms: u64,
 }
 
 /// `gapmap import …`
@@ -102,6 +137,44 @@ pub enum ImportCommand {
         /// Id prefix that keeps stops of several feeds apart.
         #[arg(long, default_value = "gtfs")]
         feed: String,
+    },
+}
+
+/// `gapmap export …`
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A year's assessment as CSV (or JSON).
+    Assessment {
+        /// Assessment year.
+        #[arg(long)]
+        year: i32,
+        /// A stored version (default: the current one).
+        #[arg(long)]
+        version: Option<i64>,
+        /// csv or json.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A geography's areas as GeoJSON.
+    Areas {
+        /// The geography.
+        #[arg(long)]
+        geography: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The partner directory as the flat CSV (or GeoJSON points).
+    Partners {
+        /// csv or geojson.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -233,6 +306,8 @@ impl fmt::Debug for DbUrl {
 pub struct Settings {
     /// The store.
     pub db: DbUrl,
+    /// Store connection settings.
+    pub store: StoreArgs,
     /// Server flags.
     pub serve: ServeArgs,
 }
@@ -249,6 +324,7 @@ impl ServeArgs {
             web_dir: PathBuf::from("web"),
             demo_dir: PathBuf::from("data/demo"),
             basemap_style: None,
+            refresh_ms: 200,
         }
     }
 }

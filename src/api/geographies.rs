@@ -85,26 +85,7 @@ pub async fn areas(path: web::Path<String>, state: web::Data<AppState>) -> Resul
     let atlas = state.services.atlas.get();
     let name = path.into_inner();
     let g = atlas.geographies.get(&name).ok_or_else(|| unknown(&name))?;
-    let features: Vec<Value> = g
-        .geography
-        .areas
-        .iter()
-        .map(|a| {
-            json!({
-                "type": "Feature",
-                "id": a.geoid.as_str(),
-                "properties": {
-                    "geoid": a.geoid.as_str(),
-                    "name": a.name,
-                    "demand_lon": a.demand_point.lon(),
-                    "demand_lat": a.demand_point.lat(),
-                    "demand_point_source": a.demand_point_source.as_str(),
-                },
-                "geometry": geojson::GeometryValue::from(&a.geometry),
-            })
-        })
-        .collect();
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
-        .json(json!({"type": "FeatureCollection", "features": features})))
+        .json(crate::export::areas_geojson(g)))
 }

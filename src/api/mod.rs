@@ -4,6 +4,7 @@ mod assessments;
 mod auth;
 mod geographies;
 mod health;
+mod metrics;
 pub mod page;
 mod partners;
 mod upload;
@@ -12,7 +13,8 @@ pub use auth::Auth;
 
 use crate::config::ServeArgs;
 use crate::imports::Services;
-use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use actix_web::dev::{Server, Service};
+use actix_web::{App, HttpServer, middleware, web};
 use std::net::TcpListener;
 
 /// Shared state of every handler.
@@ -23,6 +25,8 @@ pub struct AppState {
     pub auth: Auth,
     /// Largest accepted upload in bytes.
     pub max_upload_bytes: u64,
+    /// Request counters for `/metrics`.
+    pub metrics: metrics::Metrics,
     /// The map page's folder and basemap.
     pub web: page::WebSettings,
 }
@@ -32,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(page::configure);
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
         .service(
             web::scope("/api/v1")
                 .service(
@@ -70,6 +75,7 @@ pub fn server(
         services,
         auth: Auth::new(serve.admin_token.clone()),
         max_upload_bytes: serve.max_upload_mb.saturating_mul(1024 * 1024),
+        metrics: metrics::Metrics::default(),
         web: web_settings,
     });
     let server = HttpServer::new(move || {
@@ -82,6 +88,25 @@ pub fn server(
                 crate::error::Error::new(crate::error::Code::InvalidParameter, e.to_string()).into()
             }))
             .wrap(middleware::Compress::default())
+            .wrap_fn(|req, srv| {
+                let started = std::time::Instant::now();
+                let method = req.method().to_string();
+                let route = req.match_pattern().unwrap_or_else(|| "(unmatched)".into());
+                let state = req.app_data::<web::Data<AppState>>().cloned();
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    if let Some(state) = state {
+                        state.metrics.record(
+                            &method,
+                            &route,
+                            res.status().as_u16(),
+                            started.elapsed(),
+                        );
+                    }
+                    Ok(res)
+                }
+            })
             .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("gapmap::http"))
             .configure(configure)
     })

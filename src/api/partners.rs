@@ -108,7 +108,7 @@ pub async fn sites(
             format!("'{svc}' is not a service code"),
         ));
     }
-    let features: Vec<Value> = atlas
+    let selected = atlas
         .sites
         .iter()
         .filter(|s| {
@@ -122,36 +122,9 @@ pub async fn sites(
                 let (x, y) = (s.location.lon(), s.location.lat());
                 x >= a && x <= c && y >= b && y <= d
             })
-        })
-        .map(|s| {
-            let p = atlas.partners.get(&s.partner_id);
-            let capacity: serde_json::Map<String, Value> = s
-                .services
-                .iter()
-                .filter_map(|x| x.capacity.map(|c| (x.code.clone(), json!(c))))
-                .collect();
-            json!({
-                "type": "Feature",
-                "id": s.id,
-                "geometry": {"type": "Point", "coordinates": [s.location.lon(), s.location.lat()]},
-                "properties": {
-                    "id": s.id,
-                    "name": s.name,
-                    "partner_id": s.partner_id,
-                    "partner": p.map(|p| p.name.as_str()),
-                    "kind": p.and_then(|p| p.kind.as_deref()),
-                    "services": s.services.iter().map(|x| x.code.as_str()).collect::<Vec<_>>(),
-                    "capacity": capacity,
-                    "languages": s.languages,
-                    "hours": s.hours.as_ref().map(|h| h.as_str()),
-                    "address": s.address,
-                    "partnership_level": p.and_then(|p| p.partnership_level),
-                    "partnership_stage": p.and_then(|p| p.partnership_stage),
-                }
-            })
-        })
-        .collect();
+        });
+    let collection = crate::export::sites_geojson(&atlas, selected);
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
-        .json(json!({"type": "FeatureCollection", "features": features})))
+        .json(collection))
 }

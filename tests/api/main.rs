@@ -1,8 +1,11 @@
+#![allow(clippy::unwrap_used)]
 //! Integration tests: one binary, one module per resource. Each test spawns its own
 //! gapmap on a free port with a fresh store.
 
 mod assessments;
+mod cli;
 mod geographies;
 mod helpers;
 mod page;
 mod partners;
+mod replicas;
