@@ -428,8 +428,8 @@ function focusArea(geoid) {
   const entry = state.areas.get(geographyName());
   const area = entry && entry.byId.get(geoid);
   if (!area) return;
-  gm.flyToBox(area.bbox);
   gm.map.once('moveend', () => openArea(geoid));
+  gm.flyToBox(area.bbox);
 }
 
 function sitePopupContent(f) {
@@ -618,9 +618,8 @@ function initSearch() {
     else {
       const f = state.sitesById.get(r.id);
       if (!f) return;
-      const [x, y] = f.geometry.coordinates;
-      gm.map.flyTo({ center: [x, y], zoom: Math.max(gm.map.getZoom(), 15) });
       gm.map.once('moveend', () => openSite(r.id));
+      gm.flyToPoint(f.geometry.coordinates, Math.max(gm.map.getZoom(), 15));
     }
   };
   const render = () => {
@@ -750,7 +749,7 @@ function fillNeedFilter() {
   const sel = $('#need-filter');
   const n = need();
   const f = (n && n.filters) || {};
-  const opts = [h('option', { value: '', text: 'None' })];
+  const opts = [h('option', { value: '', text: 'All that supply the need' })];
   if (Array.isArray(f.hours)) for (const x of f.hours) opts.push(h('option', { value: `hours=${x}`, text: `Open ${x === 'weekend' ? 'at weekends' : x === 'evening' ? 'in the evening' : x}` }));
   if (f.language && typeof f.language === 'object') {
     const codes = Array.isArray(f.language) ? f.language : Object.keys(f.language);
@@ -906,6 +905,8 @@ async function boot() {
     gm = new GapMap($('#map'), {
       basemapStyle: state.config.basemap_style,
       bounds: geo && geo.bbox ? geo.bbox : null,
+      // Keep the areas clear of the legend in the top-left corner where there is room.
+      padding: $('#map').clientWidth > 800 ? { top: 16, bottom: 16, left: 310, right: 56 } : 16,
       onAreaClick: (geoid, at) => openArea(geoid, at),
       onSiteClick: (id, at) => openSite(id, at),
     });

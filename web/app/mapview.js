@@ -6,6 +6,11 @@ import { colourExpression, NO_DATA } from './metrics.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
+/** True when the reader asked for less motion: camera moves then jump. */
+export function reducedMotion() {
+  return window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+}
+
 /** The style without a basemap: a plain background, so the page works offline. */
 function offlineStyle() {
   return {
@@ -49,7 +54,7 @@ export class GapMap {
       container,
       style: opts.basemapStyle || offlineStyle(),
       bounds: opts.bounds || [-87.94, 41.64, -87.52, 42.03],
-      fitBoundsOptions: { padding: 16 },
+      fitBoundsOptions: { padding: opts.padding || 16 },
       // Keeps the last frame readable for the PNG download and the browser test.
       canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
       attributionControl: { compact: true },
@@ -180,7 +185,7 @@ export class GapMap {
     const cluster = hits.find((f) => f.layer.id === 'sites-clusters');
     if (cluster) {
       const zoom = await m.getSource('sites').getClusterExpansionZoom(cluster.properties.cluster_id);
-      m.easeTo({ center: cluster.geometry.coordinates, zoom: Math.min(zoom, 16) });
+      m.easeTo({ center: cluster.geometry.coordinates, zoom: Math.min(zoom, 16), duration: reducedMotion() ? 0 : 500 });
       return;
     }
     const area = hits.find((f) => f.layer.id === 'areas-fill');
@@ -259,14 +264,18 @@ export class GapMap {
 
   /** Moves the view to a bounding box [w, s, e, n]. */
   flyToBox(bbox, { maxZoom = 14 } = {}) {
-    const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
     this.map.fitBounds(
       [
         [bbox[0], bbox[1]],
         [bbox[2], bbox[3]],
       ],
-      { padding: 60, maxZoom, duration: reduce ? 0 : 900 },
+      { padding: 60, maxZoom, duration: reducedMotion() ? 0 : 900 },
     );
+  }
+
+  /** Moves the view to a point. */
+  flyToPoint(lngLat, zoom) {
+    this.map.flyTo({ center: lngLat, zoom, duration: reducedMotion() ? 0 : 1200 });
   }
 
   /** Resolves once the map has drawn everything it has been given (MapLibre's `idle`). */

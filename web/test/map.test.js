@@ -162,6 +162,8 @@ before(async () => {
     args: FLAGS,
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
+    // Camera moves jump instead of flying: faster, and the same frames on every run.
+    reducedMotion: 'reduce',
   });
   page = context.pages()[0] || (await context.newPage());
   page.on('dialog', (d) => {
@@ -243,15 +245,36 @@ test('areas and sites show up as canvas pixels', { skip }, async () => {
   assert.ok(noSites.changed > 500, `hiding the sites changes their pixels: ${noSites.changed}`);
   await page.check('#show-sites');
 
-  await page.evaluate(() => window.gapmap.map.setLayoutProperty('areas-fill', 'visibility', 'none'));
-  const noAreas = await canvasStats({ remember: false, compare: true, colours: [] });
+  // Paint properties, unlike visibility, change without re-tiling the areas.
+  const areaPaint = [
+    ['areas-fill', 'fill-opacity'],
+    ['areas-line', 'line-opacity'],
+    ['deserts-casing', 'line-opacity'],
+    ['deserts-line', 'line-opacity'],
+  ];
+  const saved = await page.evaluate((layers) => {
+    const m = window.gapmap.map;
+    return layers.map(([l, p]) => {
+      const v = m.getPaintProperty(l, p);
+      m.setPaintProperty(l, p, 0);
+      return v === undefined ? 1 : v;
+    });
+  }, areaPaint);
+  const noAreas = await canvasStats({ remember: false, compare: true, colours: viridis });
   assert.ok(noAreas.changed > all.total * 0.15, `hiding the areas changes their pixels: ${noAreas.changed}`);
-  await page.evaluate(() => window.gapmap.map.setLayoutProperty('areas-fill', 'visibility', 'visible'));
+  assert.ok(noAreas.near.every((n) => n < 50), `no choropleth colour is left: ${noAreas.near}`);
+  await page.evaluate(
+    ([layers, values]) => layers.forEach(([l, p], i) => window.gapmap.map.setPaintProperty(l, p, values[i])),
+    [areaPaint, saved],
+  );
   await page.evaluate(() => window.gapmap.settled());
 });
 
 test('the screenshot shows the child-care deserts', { skip }, async () => {
-  await page.evaluate(() => window.gapmap.settled());
+  await page.evaluate(() => {
+    document.querySelector('.panel').scrollTop = 0;
+    return window.gapmap.settled();
+  });
   mkdirSync(join(ROOT, 'docs'), { recursive: true });
   await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
   assert.ok(readFileSync(join(ROOT, 'docs/screenshot.png')).length > 50_000);
@@ -334,15 +357,39 @@ test('changing the metric and the radius recolours the map from the API', { skip
   assert.deepEqual(shown.areas, expected.areas);
   await page.click('#radius-reset');
   await page.selectOption('#metric', 'shortfall');
+  // The need's own site filter: child care open in the evening.
+  await page.selectOption('#need-filter', 'hours=evening');
+  await page.evaluate(() => window.gapmap.settled());
+  const evening = await api('/api/v1/gaps?year=2014&need=childcare&hours=evening');
+  assert.deepEqual(await page.evaluate(() => window.gapmap.state.gaps.areas), evening.areas);
+  await page.selectOption('#need-filter', '');
   await page.evaluate(() => window.gapmap.settled());
 });
 
 test('downloads give the areas on screen as CSV and GeoJSON, and the map as PNG', { skip }, async () => {
+  const gaps = await api('/api/v1/gaps?year=2014&need=childcare');
+  // Zoomed in on one area, the CSV holds that area and its neighbours only.
+  await page.fill('#search-input', '17031842400');
+  await page.press('#search-input', 'Enter');
+  await page.locator('.popup-area[data-geoid="17031842400"]').waitFor();
+  const [near] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
+  const nearRows = readFileSync(await near.path(), 'utf8').trim().split('\n').slice(1);
+  assert.ok(nearRows.length > 1 && nearRows.length < 100, `${nearRows.length} areas near Chatham`);
+  assert.ok(nearRows.some((r) => r.startsWith('17031842400,')));
+  // The whole city in view: every area, with the API's numbers.
+  await page.evaluate(() => {
+    const g = window.gapmap.state.geographies.find((x) => x.name === 'tracts-2010');
+    window.gapmap.map.fitBounds([[g.bbox[0], g.bbox[1]], [g.bbox[2], g.bbox[3]]], { duration: 0 });
+  });
+  await page.evaluate(() => window.gapmap.settled());
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
   const text = readFileSync(await csv.path(), 'utf8');
   const lines = text.trim().split('\n');
-  assert.match(lines[0], /^geoid,name,demand,nearest_km,/);
-  assert.ok(lines.length > 700, `${lines.length - 1} areas in view`);
+  assert.equal(lines[0], 'geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,need,year,radius_km,filter');
+  assert.equal(lines.length - 1, gaps.areas.length);
+  const first = gaps.areas[0];
+  const row = lines.find((l) => l.startsWith(`${first.geoid},`));
+  assert.ok(row.includes(`,${first.shortfall},`), `${row} has shortfall ${first.shortfall}`);
   const [gj] = await Promise.all([page.waitForEvent('download'), page.click('#dl-geojson')]);
   const doc = JSON.parse(readFileSync(await gj.path(), 'utf8'));
   assert.equal(doc.type, 'FeatureCollection');
@@ -416,6 +463,34 @@ test('a partner named like HTML is stored and shown as text, and no script runs'
   assert.deepEqual(dialogs, [], 'no script ran');
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(cspViolations, []);
+});
+
+test('a new assessment year with margins of error is uploaded and shown', { skip }, async () => {
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  await page.fill('#up-assessment-year', '2015');
+  await page.selectOption('#up-assessment-geography', 'tracts-2010');
+  const csv = 'GEOID,children_under_5,children_under_5_moe\n17031842400,200,31\n17031010100,300,45\n17031010201,650,80\n';
+  await page.setInputFiles('#up-assessment-file', { name: 'assessment_2015.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#up-assessment button[type=submit]');
+  await page.locator('#upload-result .result-ok').waitFor();
+  assert.equal(await page.textContent('#upload-result [data-field=added]'), '3 area rows');
+  assert.match(await page.textContent('#upload-result'), /children_under_5_moe|children_under_5/);
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+  await page.selectOption('#year', '2015');
+  await page.evaluate(() => window.gapmap.settled());
+  await page.fill('#search-input', '17031842400');
+  await page.press('#search-input', 'Enter');
+  const popup = page.locator('.popup-area[data-geoid="17031842400"]');
+  await popup.waitFor();
+  const demand = popup.locator('.metric[data-field=demand]');
+  assert.equal(await demand.getAttribute('data-value'), '200');
+  assert.equal(await demand.locator('.moe').textContent(), '± 31');
+  assert.match(await popup.textContent(), /Child care, 2015/);
+  await page.keyboard.press('Escape');
+  await page.selectOption('#year', '2014');
+  await page.evaluate(() => window.gapmap.settled());
 });
 
 test('the page reads on a tablet without sideways scrolling', { skip }, async () => {
