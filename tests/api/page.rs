@@ -8,7 +8,11 @@ use std::path::Path;
 fn web_folder(with_maplibre: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    std::fs::write(root.join("index.html"), "<!doctype html><title>gapmap</title>").unwrap();
+    std::fs::write(
+        root.join("index.html"),
+        "<!doctype html><title>gapmap</title>",
+    )
+    .unwrap();
     std::fs::write(root.join("package.json"), "{}").unwrap();
     std::fs::create_dir_all(root.join("app")).unwrap();
     std::fs::write(root.join("app/main.js"), "export const x = 1;\n").unwrap();
@@ -18,7 +22,11 @@ fn web_folder(with_maplibre: bool) -> tempfile::TempDir {
         let dist = root.join("node_modules/maplibre-gl/dist");
         std::fs::create_dir_all(&dist).unwrap();
         std::fs::write(dist.join("maplibre-gl.mjs"), "export class Map {}\n").unwrap();
-        std::fs::write(dist.join("maplibre-gl-worker.mjs"), "self.onmessage = null;\n").unwrap();
+        std::fs::write(
+            dist.join("maplibre-gl-worker.mjs"),
+            "self.onmessage = null;\n",
+        )
+        .unwrap();
         std::fs::write(dist.join("maplibre-gl.css"), ".maplibregl-map {}\n").unwrap();
     }
     dir
@@ -65,6 +73,11 @@ async fn the_page_is_served_with_a_policy_that_allows_no_inline_script_or_style(
     assert!(csp.contains("connect-src 'self';"), "{csp}");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     assert!(r.text().await.unwrap().contains("<title>gapmap</title>"));
+
+    let head = app.client.head(app.url("/")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.headers().contains_key("content-security-policy"));
+    assert!(head.text().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -80,7 +93,7 @@ async fn modules_are_served_as_javascript_from_app_and_vendor() {
             "text/javascript; charset=utf-8",
             "{path}"
         );
-        assert!(policy(&r).contains("worker-src 'self'"), "{path}");
+        assert!(policy(&r).contains("worker-src 'self';"), "{path}");
     }
     let css = app.get("/vendor/maplibre-gl/maplibre-gl.css").await;
     assert_eq!(css.status(), 200);
@@ -189,6 +202,7 @@ async fn a_basemap_style_that_is_not_an_http_url_stops_the_server_from_starting(
             .to_string()
             .parse()
             .unwrap(),
+        store: gapmap::config::StoreArgs::default(),
         serve,
     };
 
