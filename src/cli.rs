@@ -3,7 +3,7 @@
 
 use crate::Application;
 use crate::atlas::AtlasHandle;
-use crate::config::{Cli, Command, ExportCommand, Format, ImportCommand, Settings};
+use crate::config::{Cli, Command, ExportCommand, Format, ImportCommand, Settings, TokenCommand};
 use crate::domain::Catalog;
 use crate::imports::{ImportReport, Services};
 use crate::ingest::{InputFile, areas_geojson::AreaOptions};
@@ -29,6 +29,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let services = open(&cli.db, &cli.store).await?;
             let report = import(&services, cmd).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Token(cmd) => {
+            let store = Store::connect(&cli.db, &cli.store).await?;
+            match cmd {
+                TokenCommand::Create { role, label } => {
+                    let (info, secret) = store.create_token(role, &label).await?;
+                    eprintln!(
+                        "token {} ({}) created; it is shown only this once:",
+                        info.id,
+                        info.role.as_str()
+                    );
+                    println!("{secret}");
+                }
+                TokenCommand::List => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&store.list_tokens().await?)?
+                ),
+                TokenCommand::Revoke { id } => {
+                    store.revoke_token(&id).await?;
+                    eprintln!("token {id} revoked");
+                }
+            }
             Ok(())
         }
         Command::Export(cmd) => {
@@ -124,6 +147,11 @@ fn spinner(message: String) -> ProgressBar {
 }
 
 async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<ImportReport> {
+    // The command line has the store's own access: record who ran it.
+    let actor = format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    );
     let read = |p: &std::path::Path| {
         InputFile::read(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))
     };
@@ -144,6 +172,7 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
                 Box::pin(async move {
                     services
                         .import_areas(
+                            &actor,
                             f,
                             &geography,
                             AreaOptions {
@@ -163,7 +192,11 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
             let f = read(&file)?;
             (
                 format!("importing the {year} assessment from {}", file.display()),
-                Box::pin(async move { services.import_indicators(f, year, &geography).await }),
+                Box::pin(async move {
+                    services
+                        .import_indicators(&actor, f, year, &geography)
+                        .await
+                }),
             )
         }
         ImportCommand::Partners { files, mode } => {
@@ -173,14 +206,14 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
                 .collect::<anyhow::Result<Vec<_>>>()?;
             (
                 format!("importing partners from {} file(s)", fs.len()),
-                Box::pin(async move { services.import_partners(fs, mode).await }),
+                Box::pin(async move { services.import_partners(&actor, fs, mode).await }),
             )
         }
         ImportCommand::Stops { file, feed } => {
             let f = read(&file)?;
             (
                 format!("importing transit stops from {}", file.display()),
-                Box::pin(async move { services.import_stops(f, &feed).await }),
+                Box::pin(async move { services.import_stops(&actor, f, &feed).await }),
             )
         }
     };

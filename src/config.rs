@@ -30,6 +30,9 @@ pub enum Command {
     /// Import a file into the store (areas, indicators, partners or transit stops).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Create, list or revoke access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Write stored data to a file or standard output (formats that import again).
     #[command(subcommand)]
     Export(ExportCommand),
@@ -79,6 +82,9 @@ pub struct ServeArgs {
     /// Accept writes without a token (only for a single-user machine).
     #[arg(long, env = "GAPMAP_ALLOW_ANONYMOUS_WRITES")]
     pub allow_anonymous_writes: bool,
+    /// Who may read: `public` (anyone) or `token` (a viewer, editor or admin token).
+    #[arg(long, env = "GAPMAP_READS", value_enum, default_value_t = Reads::Public)]
+    pub reads: Reads,
     /// Largest accepted upload, in MiB.
     #[arg(long, env = "GAPMAP_MAX_UPLOAD_MB", default_value_t = 256)]
     pub max_upload_mb: u64,
@@ -94,6 +100,36 @@ pub struct ServeArgs {
     /// How often to look for writes made by other replicas, in milliseconds.
     #[arg(long, env = "GAPMAP_REFRESH_MS", default_value_t = 500)]
     pub refresh_ms: u64,
+}
+
+/// Who may read the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Reads {
+    /// Anyone who can reach the server.
+    Public,
+    /// Only requests with a viewer (or higher) token.
+    Token,
+}
+
+/// `gapmap token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token; it is printed once and stored only as a digest.
+    Create {
+        /// viewer (read), editor (upload) or admin (also the audit record).
+        #[arg(long, value_enum)]
+        role: crate::store::Role,
+        /// What the token is for, e.g. "north office data steward".
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List tokens (without their secrets).
+    List,
+    /// Revoke a token by its id.
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: String,
+    },
 }
 
 /// `gapmap import …`
@@ -320,6 +356,7 @@ impl ServeArgs {
             no_demo: true,
             admin_token: None,
             allow_anonymous_writes: false,
+            reads: Reads::Public,
             max_upload_mb: 256,
             web_dir: PathBuf::from("web"),
             demo_dir: PathBuf::from("data/demo"),

@@ -1,6 +1,7 @@
 use super::{AppState, upload};
 use crate::error::{Code, Error, Result};
 use crate::export;
+use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -20,7 +21,10 @@ pub async fn put(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    state.auth.require_writer(&req)?;
+    let caller = state
+        .auth
+        .require(&req, &state.services.store, Role::Editor)
+        .await?;
     let year = path.into_inner();
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| format!("assessment {year}"));
@@ -30,7 +34,7 @@ pub async fn put(
     }
     let report = state
         .services
-        .import_indicators(files.remove(0), year, &q.geography)
+        .import_indicators(&caller.actor, files.remove(0), year, &q.geography)
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }

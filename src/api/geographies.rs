@@ -1,6 +1,7 @@
 use super::{AppState, upload};
 use crate::error::{Code, Error, Result};
 use crate::ingest::areas_geojson::AreaOptions;
+use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,7 +21,10 @@ pub async fn put(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    state.auth.require_writer(&req)?;
+    let caller = state
+        .auth
+        .require(&req, &state.services.store, Role::Editor)
+        .await?;
     let name = path.into_inner();
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| format!("{name} areas"));
@@ -35,6 +39,7 @@ pub async fn put(
     let report = state
         .services
         .import_areas(
+            &caller.actor,
             file,
             &name,
             AreaOptions {

@@ -1,6 +1,7 @@
 //! The HTTP API: one module per resource, registered by [`configure`].
 
 mod assessments;
+mod audit;
 mod auth;
 mod geographies;
 mod health;
@@ -60,7 +61,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(partners::post))
                         .route(web::get().to(partners::list)),
                 )
-                .service(web::resource("/sites").route(web::get().to(partners::sites))),
+                .service(web::resource("/sites").route(web::get().to(partners::sites)))
+                .service(web::resource("/audit").route(web::get().to(audit::list))),
         );
 }
 
@@ -73,7 +75,11 @@ pub fn server(
     let web_settings = page::WebSettings::new(&serve).map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         services,
-        auth: Auth::new(serve.admin_token.clone()),
+        auth: Auth::new(
+            serve.admin_token.clone(),
+            serve.allow_anonymous_writes,
+            serve.reads == crate::config::Reads::Public,
+        ),
         max_upload_bytes: serve.max_upload_mb.saturating_mul(1024 * 1024),
         metrics: metrics::Metrics::default(),
         web: web_settings,
@@ -88,6 +94,31 @@ pub fn server(
                 crate::error::Error::new(crate::error::Code::InvalidParameter, e.to_string()).into()
             }))
             .wrap(middleware::Compress::default())
+            .wrap_fn(|req, srv| {
+                // When reads are not public, every API read needs a viewer token.
+                let state = req.app_data::<web::Data<AppState>>().cloned();
+                let guarded = req.path().starts_with("/api/")
+                    && matches!(
+                        *req.method(),
+                        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+                    )
+                    && state.as_ref().is_some_and(|s| !s.auth.public_reads());
+                let header = auth::authorization(req.request());
+                let fut = srv.call(req);
+                async move {
+                    if guarded && let Some(state) = state {
+                        state
+                            .auth
+                            .require_header(
+                                header,
+                                &state.services.store,
+                                crate::store::Role::Viewer,
+                            )
+                            .await?;
+                    }
+                    fut.await
+                }
+            })
             .wrap_fn(|req, srv| {
                 let started = std::time::Instant::now();
                 let method = req.method().to_string();

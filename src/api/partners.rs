@@ -1,6 +1,7 @@
 use super::{AppState, upload};
 use crate::config::Mode;
 use crate::error::{Code, Error, Result};
+use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,13 +21,16 @@ pub async fn post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    state.auth.require_writer(&req)?;
+    let caller = state
+        .auth
+        .require(&req, &state.services.store, Role::Editor)
+        .await?;
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| "partners".into());
     let files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
     let report = state
         .services
-        .import_partners(files, q.mode.unwrap_or(Mode::Merge))
+        .import_partners(&caller.actor, files, q.mode.unwrap_or(Mode::Merge))
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }

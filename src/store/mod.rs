@@ -2,11 +2,13 @@
 //! also bumps the data version. The same code runs on SQLite (embedded default) and
 //! PostgreSQL through sqlx's `Any` driver; only the migrations differ per backend.
 
+mod access;
 mod assessments;
 mod geographies;
 mod partners;
 mod snapshot;
 
+pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
 pub use partners::PartnerWrite;
 pub use snapshot::Snapshot;
 

@@ -2,6 +2,7 @@
 //! Integration tests: one binary, one module per resource. Each test spawns its own
 //! gapmap on a free port with a fresh store.
 
+mod access;
 mod assessments;
 mod cli;
 mod geographies;

@@ -150,7 +150,11 @@ async fn gtfs_stops_become_transit_sites_via_the_library() {
         "stop_id,stop_name,stop_lat,stop_lon,location_type\n1,A,41.8,-87.6,0\n2,B,41.81,-87.61,0\n";
     let report = app
         .services
-        .import_stops(gapmap::ingest::InputFile::new("stops.txt", stops), "cta")
+        .import_stops(
+            "test",
+            gapmap::ingest::InputFile::new("stops.txt", stops),
+            "cta",
+        )
         .await
         .unwrap();
     assert_eq!(report.rows, 2);
@@ -160,6 +164,7 @@ async fn gtfs_stops_become_transit_sites_via_the_library() {
     let again = app
         .services
         .import_stops(
+            "test",
             gapmap::ingest::InputFile::new(
                 "stops.txt",
                 "stop_id,stop_lat,stop_lon\n1,41.8,-87.6\n",
