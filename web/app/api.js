@@ -24,11 +24,42 @@ async function errorFrom(res) {
   return new ApiError(res.status, 'http_' + res.status, `the server answered ${res.status} ${res.statusText}`);
 }
 
+// Where reads are private (GAPMAP_READS=token) every API request carries a token. It is
+// kept for this tab only (sessionStorage), never in a cookie or the URL.
+const TOKEN_KEY = 'gapmap.token';
+
+/** The token this tab signed in with, or ''. */
+export function token() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) || '';
+  } catch {
+    return '';
+  }
+}
+
+/** Remembers (or, with '', forgets) this tab's token. */
+export function setToken(t) {
+  try {
+    if (t) sessionStorage.setItem(TOKEN_KEY, t);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // Storage disabled: the token lasts until the page is left.
+  }
+}
+
+/** True for the answers that mean "send (another) token". */
+export function needsToken(err) {
+  return err instanceof ApiError && err.status === 401;
+}
+
 /** GET a JSON document; `signal` lets a newer request cancel this one. */
 export async function getJSON(path, { signal } = {}) {
   let res;
+  const headers = { Accept: 'application/json' };
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
   try {
-    res = await fetch(path, { signal, headers: { Accept: 'application/json' } });
+    res = await fetch(path, { signal, headers });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', 'gapmap cannot be reached: is the server running?');
@@ -38,9 +69,10 @@ export async function getJSON(path, { signal } = {}) {
 }
 
 /** Sends an upload (a FormData with the file fields) with the token, if one is given. */
-export async function upload(method, path, form, token) {
+export async function upload(method, path, form, writeToken) {
   const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
+  const t = writeToken || token();
+  if (t) headers.Authorization = `Bearer ${t}`;
   let res;
   try {
     res = await fetch(path, { method, body: form, headers });

@@ -2,7 +2,7 @@
 // with desert outlines, the partner sites, and the worst areas ranked; search, download
 // what is on screen, and upload the next year's data.
 
-import { getJSON, query } from './api.js';
+import { getJSON, needsToken, query, setToken, token } from './api.js';
 import { h, replace, $ } from './dom.js';
 import {
   MAP_METRICS,
@@ -190,6 +190,7 @@ async function loadSites(started) {
     fillSiteFilters();
     showError('sites', null);
   } catch (err) {
+    if (needsToken(err)) openSignIn(err);
     showError('sites', `Partner sites could not be loaded: ${err.message}`, () => track(loadSites().then(renderSites)));
   } finally {
     setBusy('sites', null);
@@ -243,6 +244,7 @@ async function refreshGaps() {
     showError('gaps', null);
   } catch (err) {
     if (err.name === 'AbortError') return;
+    if (needsToken(err)) openSignIn(err);
     state.gaps = null;
     state.rows = new Map();
     showError('gaps', `The gap analysis is not available: ${err.message}`, refresh);
@@ -848,6 +850,38 @@ async function reloadAfterUpload(kind) {
   await refreshGaps();
 }
 
+// ---- signing in (private reads) ---------------------------------------------------------
+
+function openSignIn(err) {
+  const dialog = $('#signin-dialog');
+  const msg = $('#signin-error');
+  // A stored token that the server refuses is dropped, so a reload asks again.
+  const hadToken = Boolean(token());
+  if (hadToken) setToken('');
+  msg.hidden = !hadToken;
+  msg.textContent = hadToken ? `The token was not accepted: ${err.message}` : '';
+  if (!dialog.open) dialog.showModal();
+  $('#signin-token').focus();
+}
+
+function initSignIn() {
+  $('#signin-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const t = $('#signin-token').value.trim();
+    if (!t) return;
+    setToken(t);
+    location.reload();
+  });
+  // Without data there is nothing behind the dialog to return to.
+  $('#signin-dialog').addEventListener('cancel', (e) => e.preventDefault());
+  const out = $('#sign-out');
+  out.hidden = !token();
+  out.addEventListener('click', () => {
+    setToken('');
+    location.reload();
+  });
+}
+
 // ---- start ---------------------------------------------------------------------------
 
 let pending = Promise.resolve();
@@ -864,13 +898,21 @@ function refresh() {
 
 async function boot() {
   setBusy('boot', 'Loading…');
+  initSignIn();
   const mapModule = import('./mapview.js');
-  const [config, needs, assessments, geographies] = await Promise.allSettled([
+  const lists = await Promise.allSettled([
     getJSON('/api/v1/config'),
     getJSON('/api/v1/needs'),
     getJSON('/api/v1/assessments'),
     getJSON('/api/v1/geographies'),
   ]);
+  const refused = lists.find((r) => r.status === 'rejected' && needsToken(r.reason));
+  if (refused) {
+    setBusy('boot', null);
+    openSignIn(refused.reason);
+    return;
+  }
+  const [config, needs, assessments, geographies] = lists;
   state.config = config.status === 'fulfilled' ? config.value : { basemap_style: null };
   if (needs.status === 'fulfilled') state.needs = needs.value.needs || [];
   else showError('needs', `The list of needs is not available: ${needs.reason.message}`);
@@ -935,7 +977,7 @@ window.gapmap = {
       before = pending;
       await pending;
     } while (before !== pending);
-    await gm.whenIdle();
+    if (mapLoaded) await gm.whenIdle();
   },
   get map() {
     return gm && gm.map;
