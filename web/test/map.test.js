@@ -41,8 +41,8 @@ const XSS = '<img src=x onerror=alert(1)>';
 const skip = existsSync(CHROMIUM) ? false : `chromium is not installed at ${CHROMIUM} (apt-get install chromium): the browser test is skipped`;
 if (skip) console.log(`# ${skip}`);
 
+let binary = '';
 let server = null;
-let serverLog = '';
 let base = '';
 let context = null;
 let page = null;
@@ -78,19 +78,38 @@ function freePort() {
   });
 }
 
-async function waitReady(url, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (server && server.exitCode !== null) throw new Error(`gapmap exited with ${server.exitCode}:\n${serverLog}`);
+/** Starts `gapmap serve` on a free port; resolves with its base URL once it is ready. */
+async function startGapmap(dbFile, extraEnv = {}, extraArgs = []) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, GAPMAP_ADMIN_TOKEN: TOKEN, GAPMAP_WEB_DIR: WEB, GAPMAP_DEMO_DIR: join(ROOT, 'data/demo'), NO_COLOR: '1' };
+  for (const k of ['GAPMAP_BASEMAP_STYLE', 'GAPMAP_ALLOW_ANONYMOUS_WRITES', 'GAPMAP_NO_DEMO', 'GAPMAP_DB', 'GAPMAP_BIND', 'GAPMAP_READS']) delete env[k];
+  Object.assign(env, extraEnv);
+  const proc = spawn(binary, ['serve', '--db', dbFile, '--bind', `127.0.0.1:${port}`, ...extraArgs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stdout.on('data', (b) => (log += b));
+  proc.stderr.on('data', (b) => (log += b));
+  const end = Date.now() + 180_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`gapmap exited with ${proc.exitCode}:\n${log}`);
     try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.ok) return;
+      if ((await fetch(`${url}/readyz`)).ok) return { proc, url, log: () => log };
     } catch {
       // Not listening yet.
     }
+    if (Date.now() > end) {
+      proc.kill('SIGTERM');
+      throw new Error(`gapmap did not become ready in 180 s:\n${log}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`gapmap did not become ready in ${ms} ms:\n${serverLog}`);
+}
+
+async function stop(proc) {
+  if (proc && proc.exitCode === null) {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+  }
 }
 
 async function api(path) {
@@ -145,14 +164,10 @@ before(async () => {
   }
   assert.ok(existsSync(join(WEB, 'node_modules/maplibre-gl/dist/maplibre-gl.mjs')), 'MapLibre is missing: run `npm ci --prefix web`');
   tmp = mkdtempSync(join(tmpdir(), 'gapmap-browser-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, GAPMAP_ADMIN_TOKEN: TOKEN, GAPMAP_WEB_DIR: WEB, GAPMAP_DEMO_DIR: join(ROOT, 'data/demo'), NO_COLOR: '1' };
-  for (const k of ['GAPMAP_BASEMAP_STYLE', 'GAPMAP_ALLOW_ANONYMOUS_WRITES', 'GAPMAP_NO_DEMO', 'GAPMAP_DB', 'GAPMAP_BIND']) delete env[k];
-  server = spawn(gapmapBinary(), ['serve', '--db', join(tmp, 'gapmap.db'), '--bind', `127.0.0.1:${port}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (b) => (serverLog += b));
-  server.stderr.on('data', (b) => (serverLog += b));
-  await waitReady(base, 180_000);
+  binary = gapmapBinary();
+  const started = await startGapmap(join(tmp, 'gapmap.db'));
+  server = started.proc;
+  base = started.url;
 
   const profile = join(tmp, 'profile');
   mkdirSync(profile);
@@ -181,10 +196,7 @@ before(async () => {
 
 after(async () => {
   if (context) await context.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
+  await stop(server);
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -503,4 +515,34 @@ test('the page reads on a tablet without sideways scrolling', { skip }, async ()
   await page.screenshot({ path: join(tmp, 'tablet.png'), fullPage: true });
   if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'tablet.png'), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+test('where reads need a token, the page asks for one and then loads the data', { skip }, async () => {
+  const priv = await startGapmap(join(tmp, 'private.db'), { GAPMAP_READS: 'token' }, ['--no-demo']);
+  const p2 = await context.newPage();
+  p2.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  try {
+    await p2.goto(`${priv.url}/`);
+    await p2.locator('#signin-dialog[open]').waitFor();
+    assert.equal(await p2.locator('#need option').count(), 0, 'nothing was read without a token');
+    await p2.fill('#signin-token', 'not-the-right-token-0123');
+    await Promise.all([p2.waitForEvent('load'), p2.click('#signin-form button[type=submit]')]);
+    await p2.locator('#signin-error:not([hidden])').waitFor();
+    assert.match(await p2.textContent('#signin-error'), /not accepted/);
+    await p2.fill('#signin-token', TOKEN);
+    await Promise.all([p2.waitForEvent('load'), p2.click('#signin-form button[type=submit]')]);
+    await p2.evaluate(() => window.gapmap.ready);
+    assert.equal(await p2.locator('#signin-dialog[open]').count(), 0);
+    assert.ok((await p2.locator('#need option').count()) >= 6, 'the needs were read with the token');
+    assert.match(await p2.textContent('#errors'), /No areas are stored yet/);
+    assert.ok(await p2.isVisible('#sign-out'));
+    await Promise.all([p2.waitForEvent('load'), p2.click('#sign-out')]);
+    await p2.locator('#signin-dialog[open]').waitFor();
+  } finally {
+    await p2.close();
+    await stop(priv.proc);
+  }
 });
