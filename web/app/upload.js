@@ -5,7 +5,12 @@ import { upload, query } from './api.js';
 import { h, replace, $ } from './dom.js';
 import { formatNumber } from './metrics.js';
 
-const UNITS = { areas: 'areas', indicators: 'area rows', partners: 'sites', stops: 'transit stops' };
+const UNITS = {
+  areas: ['area', 'areas'],
+  indicators: ['area row', 'area rows'],
+  partners: ['site', 'sites'],
+  stops: ['transit stop', 'transit stops'],
+};
 const TITLES = { areas: 'Areas', indicators: 'Assessment', partners: 'Partner directory', stops: 'Transit stops' };
 
 /** The error as a readable list: the message, then a table of file, row, field, problem. */
@@ -51,33 +56,33 @@ export function renderError(target, what, err) {
 
 /** The import report: files read, then added / changed / removed / unchanged. */
 export function renderReport(target, report) {
-  const unit = UNITS[report.kind] || 'rows';
+  const [one, many] = UNITS[report.kind] || ['row', 'rows'];
   const s = report.summary || {};
-  const count = (n) => formatNumber(n ?? 0, 'count');
+  const count = (n) => `${formatNumber(n ?? 0, 'count')} ${(n ?? 0) === 1 ? one : many}`;
   replace(
     target,
     h(
       'div',
       { class: 'result result-ok', role: 'status' },
       h('h3', { text: `${TITLES[report.kind] || 'Upload'} stored` }),
-      h('p', {}, `Read ${count(report.rows)} ${unit} from `, (report.files || []).map((f, i) => [i ? ', ' : '', h('code', { text: f })])),
+      h('p', {}, `Read ${count(report.rows)} from `, (report.files || []).map((f, i) => [i ? ', ' : '', h('code', { text: f })])),
       h(
         'dl',
         { class: 'summary' },
         h('dt', { text: 'Added' }),
-        h('dd', { dataset: { field: 'added' }, text: `${count(s.added)} ${unit}` }),
+        h('dd', { dataset: { field: 'added' }, text: count(s.added) }),
         h('dt', { text: 'Changed' }),
-        h('dd', { dataset: { field: 'changed' }, text: `${count(s.changed)} ${unit}` }),
+        h('dd', { dataset: { field: 'changed' }, text: count(s.changed) }),
         h('dt', { text: 'Removed' }),
-        h('dd', { dataset: { field: 'removed' }, text: `${count(s.removed)} ${unit}` }),
+        h('dd', { dataset: { field: 'removed' }, text: count(s.removed) }),
         h('dt', { text: 'Unchanged' }),
-        h('dd', { dataset: { field: 'unchanged' }, text: `${count(s.unchanged)} ${unit}` }),
+        h('dd', { dataset: { field: 'unchanged' }, text: count(s.unchanged) }),
       ),
       report.indicators && report.indicators.length
         ? h('p', {}, `Indicators (${report.indicators.length}): `, report.indicators.map((x, i) => [i ? ', ' : '', h('code', { text: x })]))
         : null,
       report.version ? h('p', { class: 'muted', text: `Stored as version ${report.version} of that year; earlier versions stay retrievable.` }) : null,
-      h('p', { class: 'muted', text: `Data version ${s.data_version ?? '?'}. The map now shows the new data.` }),
+      h('p', { class: 'muted', text: `Data version ${s.data_version ?? '?'}. The map reloads with it.` }),
       report.warnings && report.warnings.length ? h('ul', { class: 'warnings' }, report.warnings.map((w) => h('li', { text: w }))) : null,
     ),
   );
@@ -89,7 +94,6 @@ export function renderReport(target, report) {
  */
 export function initUpload(ctx) {
   const dialog = $('#upload-dialog');
-  const result = $('#upload-result');
   const token = $('#upload-token');
 
   function fillGeographies() {
@@ -108,6 +112,8 @@ export function initUpload(ctx) {
   $('#upload-close').addEventListener('click', () => dialog.close());
 
   async function send(form, what, method, path) {
+    // Each form shows its own outcome right under its button.
+    const result = $(`#${form.id}-result`);
     const files = [...form.querySelectorAll('input[type=file]')].flatMap((i) => [...i.files]);
     if (files.length === 0) {
       renderError(result, what, { message: 'Choose a file first.', details: [] });
@@ -119,12 +125,12 @@ export function initUpload(ctx) {
     button.disabled = true;
     form.setAttribute('aria-busy', 'true');
     replace(result, h('p', { class: 'result result-busy', role: 'status', text: `Checking and storing ${files.map((f) => f.name).join(', ')}…` }));
+    let report = null;
     try {
-      const report = await upload(method, path, body, token.value.trim());
+      report = await upload(method, path, body, token.value.trim());
       renderReport(result, report);
       form.reset();
       fillGeographies();
-      await ctx.done(report.kind);
     } catch (err) {
       renderError(result, what, err);
     } finally {
@@ -132,19 +138,21 @@ export function initUpload(ctx) {
       form.removeAttribute('aria-busy');
       result.scrollIntoView({ block: 'nearest' });
     }
+    // The map reloads what changed while the reader looks at the summary.
+    if (report) await ctx.done(report.kind);
   }
 
   $('#up-geography').addEventListener('submit', (e) => {
     e.preventDefault();
     const name = $('#up-geography-name').value.trim();
-    if (!name) return renderError(result, 'The areas', { message: 'Name the geography (e.g. tracts-2020).', details: [] });
+    if (!name) return renderError($('#up-geography-result'), 'The areas', { message: 'Name the geography (e.g. tracts-2020).', details: [] });
     send(e.target, 'The areas', 'PUT', `/api/v1/geographies/${encodeURIComponent(name)}`);
   });
   $('#up-assessment').addEventListener('submit', (e) => {
     e.preventDefault();
     const year = $('#up-assessment-year').value.trim();
     const geography = $('#up-assessment-geography').value;
-    if (!/^\d{4}$/.test(year)) return renderError(result, 'The assessment', { message: 'Give the assessment year as four digits, e.g. 2025.', details: [] });
+    if (!/^\d{4}$/.test(year)) return renderError($('#up-assessment-result'), 'The assessment', { message: 'Give the assessment year as four digits, e.g. 2025.', details: [] });
     send(e.target, 'The assessment', 'PUT', `/api/v1/assessments/${year}${query({ geography })}`);
   });
   $('#up-partners').addEventListener('submit', (e) => {

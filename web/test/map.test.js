@@ -432,7 +432,7 @@ test('an upload with errors lists file, row, field and message', { skip }, async
   const csv = 'id,name,lat,lon,services\nok-1,Fine Site,41.88,-87.63,childcare\nbad-1,Bad Site,141.9,-87.6,childcare\n';
   await page.setInputFiles('#up-partners-file', { name: 'bad-partners.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.click('#up-partners button[type=submit]');
-  const table = page.locator('#upload-result table.problems');
+  const table = page.locator('#up-partners-result table.problems');
   await table.waitFor();
   const cells = await table.locator('tbody tr').first().locator('td').allTextContents();
   assert.equal(cells[0], 'bad-partners.csv');
@@ -448,9 +448,9 @@ test('a partner named like HTML is stored and shown as text, and no script runs'
     `xss-1,"${XSS}","${XSS}",41.8789,-87.6359,childcare,40,es;en,Mo-Fr 07:00-18:00,<b>1 Test Street</b>,collaboration,taking_action\n`;
   await page.setInputFiles('#up-partners-file', { name: 'partners.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.click('#up-partners button[type=submit]');
-  await page.locator('#upload-result .result-ok').waitFor();
-  assert.equal(await page.textContent('#upload-result [data-field=added]'), '1 sites');
-  assert.equal(await page.textContent('#upload-result [data-field=removed]'), '0 sites');
+  await page.locator('#up-partners-result .result-ok').waitFor();
+  assert.equal(await page.textContent('#up-partners-result [data-field=added]'), '1 site');
+  assert.equal(await page.textContent('#up-partners-result [data-field=removed]'), '0 sites');
   assert.equal((await api('/api/v1/sites')).features.length, before + 1);
   await page.click('#upload-close');
   await page.evaluate(() => window.gapmap.settled());
@@ -485,9 +485,9 @@ test('a new assessment year with margins of error is uploaded and shown', { skip
   const csv = 'GEOID,children_under_5,children_under_5_moe\n17031842400,200,31\n17031010100,300,45\n17031010201,650,80\n';
   await page.setInputFiles('#up-assessment-file', { name: 'assessment_2015.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.click('#up-assessment button[type=submit]');
-  await page.locator('#upload-result .result-ok').waitFor();
-  assert.equal(await page.textContent('#upload-result [data-field=added]'), '3 area rows');
-  assert.match(await page.textContent('#upload-result'), /children_under_5_moe|children_under_5/);
+  await page.locator('#up-assessment-result .result-ok').waitFor();
+  assert.equal(await page.textContent('#up-assessment-result [data-field=added]'), '3 area rows');
+  assert.match(await page.textContent('#up-assessment-result'), /children_under_5_moe|children_under_5/);
   await page.click('#upload-close');
   await page.evaluate(() => window.gapmap.settled());
   await page.selectOption('#year', '2015');
