@@ -2,8 +2,10 @@
 //! sites and their spatial indexes) that every read is served from. It is rebuilt after
 //! each committed write and swapped in atomically, so a reader never sees half an import.
 
+use crate::analysis::GapCache;
 use crate::domain::{Assessment, Catalog, Geography, Geoid, Partner, Site};
 use crate::error::Result;
+use crate::spatial::{AreaIndex, PointIndex, SiteIndex};
 use crate::store::{Snapshot, Store};
 use arc_swap::ArcSwap;
 use geo::{BoundingRect, Rect};
@@ -11,7 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
-/// One geography with a lookup by GEOID and its extent.
+/// Marks a site that lies in no area of a geography (see [`GeographyData::site_area`]).
+pub const NO_AREA: u32 = u32::MAX;
+
+/// One geography with a lookup by GEOID, its extent and its spatial indexes.
 #[derive(Debug)]
 pub struct GeographyData {
     /// The areas.
@@ -20,10 +25,18 @@ pub struct GeographyData {
     pub by_geoid: HashMap<Geoid, usize>,
     /// The bounding box of all areas (None when there are none).
     pub bbox: Option<Rect<f64>>,
+    /// R-tree of the areas' polygons (ids = positions in `geography.areas`).
+    pub area_index: AreaIndex,
+    /// R-tree of the areas' demand points (ids = positions in `geography.areas`).
+    pub demand_points: PointIndex,
+    /// For each site of the Atlas (by position), the area whose polygon holds it, or
+    /// [`NO_AREA`]; a site on an edge belongs to one area only (see [`AreaIndex`]).
+    pub site_area: Vec<u32>,
 }
 
 impl GeographyData {
-    fn new(geography: Geography) -> Self {
+    /// Indexes a geography and locates every site in it.
+    pub fn new(geography: Geography, sites: &[Site]) -> Self {
         let by_geoid = geography
             .areas
             .iter()
@@ -40,10 +53,26 @@ impl GeographyData {
                     (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
                 )
             });
+        let area_index = AreaIndex::build(&geography.areas);
+        let demand_points = PointIndex::build(
+            geography
+                .areas
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (u32::try_from(i).unwrap_or(u32::MAX), a.demand_point)),
+        );
+        let site_area = crate::analysis::parallel::map(sites.len(), |j| {
+            area_index
+                .locate(&geography.areas, sites[j].location)
+                .unwrap_or(NO_AREA)
+        });
         Self {
             geography,
             by_geoid,
             bbox,
+            area_index,
+            demand_points,
+            site_area,
         }
     }
 }
@@ -63,18 +92,23 @@ pub struct Atlas {
     pub partners: BTreeMap<String, Partner>,
     /// Every site, ordered by id.
     pub sites: Vec<Site>,
+    /// The sites in one R-tree per service code (ids = positions in `sites`).
+    pub site_index: SiteIndex,
+    /// Gap reports computed from this snapshot (so keyed implicitly by data version).
+    pub gaps_cache: GapCache,
 }
 
 impl Atlas {
     /// Builds the Atlas from a store snapshot (CPU work: call off the async runtime).
     pub fn build(snapshot: Snapshot, catalog: Arc<Catalog>) -> Self {
+        let sites = snapshot.sites;
         Self {
             data_version: snapshot.data_version,
             catalog,
             geographies: snapshot
                 .geographies
                 .into_iter()
-                .map(|g| (g.name.clone(), GeographyData::new(g)))
+                .map(|g| (g.name.clone(), GeographyData::new(g, &sites)))
                 .collect(),
             assessments: snapshot
                 .assessments
@@ -86,7 +120,9 @@ impl Atlas {
                 .into_iter()
                 .map(|p| (p.id.clone(), p))
                 .collect(),
-            sites: snapshot.sites,
+            site_index: SiteIndex::build(&sites),
+            sites,
+            gaps_cache: GapCache::default(),
         }
     }
 

@@ -2,9 +2,13 @@
 //! (indicatif draws nothing when standard error is not one, so pipes stay quiet).
 
 use crate::Application;
+use crate::analysis::{self, GapParams};
 use crate::atlas::AtlasHandle;
-use crate::config::{Cli, Command, ExportCommand, Format, ImportCommand, Settings, TokenCommand};
+use crate::config::{
+    Cli, Command, ExportCommand, Format, GapsArgs, ImportCommand, Settings, TokenCommand,
+};
 use crate::domain::Catalog;
+use crate::domain::HoursFilter;
 use crate::imports::{ImportReport, Services};
 use crate::ingest::{InputFile, areas_geojson::AreaOptions};
 use crate::store::Store;
@@ -57,6 +61,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(cmd) => {
             let services = open(&cli.db, &cli.store).await?;
             export(&services, cmd).await
+        }
+        Command::Gaps(args) => {
+            let services = open(&cli.db, &cli.store).await?;
+            gaps(&services, args).await
+        }
+        Command::BenchData { out, areas, sites } => {
+            let problem = crate::synthetic::National::generate(areas, sites, 2020);
+            problem
+                .write_files(&out)
+                .map_err(|e| anyhow::anyhow!("cannot write into {}: {e}", out.display()))?;
+            println!(
+                "wrote {} areas and {} sites into {}",
+                areas,
+                sites,
+                out.display()
+            );
+            Ok(())
         }
     }
 }
@@ -118,6 +139,51 @@ async fn export(services: &Services, cmd: ExportCommand) -> anyhow::Result<()> {
             write_out(out.as_deref(), &text)
         }
     }
+}
+
+/// `gapmap gaps`: the analysis in the requested format, to a file or standard output.
+async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
+    let hours = args
+        .hours
+        .as_deref()
+        .map(|h| {
+            HoursFilter::parse(h)
+                .ok_or_else(|| anyhow::anyhow!("--hours '{h}' is not evening or weekend"))
+        })
+        .transpose()?;
+    let params = GapParams {
+        radius_km: args.radius_km,
+        language: args.language,
+        hours,
+    };
+    let atlas = services.atlas.get();
+    let bar = spinner(format!("analysing {} in {}", args.need, args.year));
+    let (year, need, format) = (args.year, args.need, args.format);
+    let rendered = tokio::task::spawn_blocking(move || -> crate::error::Result<Vec<u8>> {
+        let report = analysis::compute_gaps(&atlas, year, &need, &params)?;
+        Ok(match format {
+            Format::Csv => analysis::to_csv(&report).into_bytes(),
+            Format::Json => {
+                serde_json::to_vec_pretty(&report).map_err(crate::error::Error::internal)?
+            }
+            Format::Geojson => serde_json::to_vec(&analysis::to_geojson(&report, &atlas))
+                .map_err(crate::error::Error::internal)?,
+        })
+    })
+    .await;
+    bar.finish_and_clear();
+    let bytes = rendered??;
+    match &args.out {
+        Some(path) => std::fs::write(path, &bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
 }
 
 /// Opens the store and builds the Atlas, without a server.

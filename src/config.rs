@@ -36,6 +36,21 @@ pub enum Command {
     /// Write stored data to a file or standard output (formats that import again).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Gap analysis of one need in one assessment year (CSV, JSON or GeoJSON).
+    Gaps(GapsArgs),
+    /// Write the synthetic national benchmark files (see BENCHMARKS.md).
+    #[command(hide = true)]
+    BenchData {
+        /// Folder to write areas.geojson, assessment.csv and sites.csv into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of areas.
+        #[arg(long, default_value_t = crate::synthetic::NATIONAL_AREAS)]
+        areas: usize,
+        /// Number of sites.
+        #[arg(long, default_value_t = crate::synthetic::NATIONAL_SITES)]
+        sites: usize,
+    },
 }
 
 /// How gapmap talks to its store.
@@ -244,6 +259,12 @@ pub struct GapsArgs {
     /// Catchment radius in km (default: the need's).
     #[arg(long)]
     pub radius_km: Option<f64>,
+    /// Only sites serving this language (ISO 639-1), with that language's demand.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Only sites open at these times: evening or weekend.
+    #[arg(long)]
+    pub hours: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,

@@ -3,6 +3,7 @@
 //! The library holds everything; `main.rs` only parses the command line. See DESIGN.md
 //! for the architecture: store -> Atlas (immutable snapshot) -> analysis -> API.
 
+pub mod analysis;
 pub mod api;
 pub mod atlas;
 pub mod cli;
@@ -13,7 +14,9 @@ pub mod error;
 pub mod export;
 pub mod imports;
 pub mod ingest;
+pub mod spatial;
 pub mod store;
+pub mod synthetic;
 pub mod telemetry;
 
 use crate::atlas::AtlasHandle;

@@ -3,9 +3,11 @@
 mod assessments;
 mod audit;
 mod auth;
+mod gaps;
 mod geographies;
 mod health;
 mod metrics;
+mod needs;
 pub mod page;
 mod partners;
 mod upload;
@@ -62,7 +64,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(partners::list)),
                 )
                 .service(web::resource("/sites").route(web::get().to(partners::sites)))
-                .service(web::resource("/audit").route(web::get().to(audit::list))),
+                .service(web::resource("/audit").route(web::get().to(audit::list)))
+                .service(web::resource("/needs").route(web::get().to(needs::list)))
+                .service(web::resource("/gaps").route(web::get().to(gaps::get))),
         );
 }
 

@@ -151,6 +151,14 @@ impl Catalog {
             if need.bands.last().is_some_and(|b| b.0 > need.radius_km) {
                 return Err(bad("the last band must not reach beyond radius_km".into()));
             }
+            // Zones are stored in a byte during the analysis.
+            if need.bands.len() > 200 {
+                return Err(bad("at most 200 bands".into()));
+            }
+            let non_negative = |x: f64| x.is_finite() && x >= 0.0;
+            if !non_negative(need.target) || !non_negative(need.default_capacity) {
+                return Err(bad("target and default_capacity must be numbers ≥ 0".into()));
+            }
         }
         Ok(Self {
             services: file.services,

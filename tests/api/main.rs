@@ -5,6 +5,8 @@
 mod access;
 mod assessments;
 mod cli;
+mod crash;
+mod gaps;
 mod geographies;
 mod helpers;
 mod page;

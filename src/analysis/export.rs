@@ -1,0 +1,93 @@
+//! A gap report as CSV and as GeoJSON (the JSON form is the report's own serialisation).
+
+use super::gaps::{AreaGap, GapReport};
+use crate::atlas::Atlas;
+use serde_json::{Value, json};
+
+/// The CSV columns, in order: the same names as the JSON fields.
+pub const CSV_COLUMNS: [&str; 13] = [
+    "geoid",
+    "name",
+    "demand",
+    "nearest_km",
+    "sites_within",
+    "capacity_within",
+    "sites_in_area",
+    "capacity_in_area",
+    "access_2sfca",
+    "access_e2sfca",
+    "shortfall",
+    "desert",
+    "desert_reason",
+];
+
+/// One row per area; numbers in their shortest exact form, empty cells for null.
+pub fn to_csv(report: &GapReport) -> String {
+    let mut out = CSV_COLUMNS.join(",");
+    out.push('\n');
+    for a in &report.areas {
+        let cells = [
+            cell(a.geoid.as_str()),
+            cell(&a.name),
+            a.demand.to_string(),
+            a.nearest_km.map(|x| x.to_string()).unwrap_or_default(),
+            a.sites_within.to_string(),
+            a.capacity_within.to_string(),
+            a.sites_in_area.to_string(),
+            a.capacity_in_area.to_string(),
+            a.access_2sfca.to_string(),
+            a.access_e2sfca.to_string(),
+            a.shortfall.to_string(),
+            a.desert.to_string(),
+            a.desert_reason.as_deref().map(cell).unwrap_or_default(),
+        ];
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A FeatureCollection of the areas' polygons (feature id = GEOID) with the metrics as
+/// properties; `year`, `need`, `params` and `summary` ride along as foreign members.
+pub fn to_geojson(report: &GapReport, atlas: &Atlas) -> Value {
+    let areas = atlas
+        .geographies
+        .get(&report.geography)
+        .map(|g| g.geography.areas.as_slice())
+        .unwrap_or_default();
+    let features: Vec<Value> = report
+        .areas
+        .iter()
+        .map(|a| {
+            let geometry = areas.get(a.area as usize).map_or(Value::Null, |area| {
+                json!(geojson::GeometryValue::from(&area.geometry))
+            });
+            json!({
+                "type": "Feature",
+                "id": a.geoid.as_str(),
+                "geometry": geometry,
+                "properties": properties(a),
+            })
+        })
+        .collect();
+    json!({
+        "type": "FeatureCollection",
+        "year": report.year,
+        "need": report.need,
+        "params": report.params,
+        "summary": report.summary,
+        "features": features,
+    })
+}
+
+fn properties(a: &AreaGap) -> Value {
+    serde_json::to_value(a).unwrap_or(Value::Null)
+}

@@ -1,0 +1,235 @@
+//! Floating catchment area accessibility: 2SFCA (Luo & Wang 2003) and E2SFCA with step
+//! weights (Luo & Qi 2009), as DESIGN.md defines them:
+//!
+//! - R_j = S_j / Σ_k P_k·w(d_kj), and R_j = 0 when no demand lies within reach of j;
+//! - A_i = Σ_j R_j·w(d_ij), and A_i = 0 when no site lies within reach of i;
+//!
+//! with w = 1 for d ≤ r (2SFCA) or the step weight of the first band whose upper bound is
+//! ≥ d (E2SFCA, 0 beyond the last band). Units: A_i is supply per unit of demand (e.g.
+//! slots per child). Distances are haversine km, bounds inclusive.
+//!
+//! Both steps are gathers (each site sums its demand, then each area sums its sites), so
+//! every value is summed in one fixed order whatever the number of threads.
+
+use super::parallel;
+use super::problem::Problem;
+use crate::spatial::{chord2, haversine_km, unit_vector};
+
+/// Which weights an FCA uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weighting {
+    /// 2SFCA: every pair within r weighs 1.
+    Uniform,
+    /// E2SFCA: the need's step bands.
+    Bands,
+}
+
+/// The result of one FCA method.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fca {
+    /// Σ_k P_k·w(d_kj) per supply site j.
+    pub catchment_demand: Vec<f64>,
+    /// R_j per supply site j.
+    pub ratio: Vec<f64>,
+    /// A_i per demand point i (or per requested area, see [`sweep`]).
+    pub access: Vec<f64>,
+}
+
+/// What the second step found for one area.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AreaReach<const K: usize> {
+    /// A_i for each requested weighting.
+    pub access: [f64; K],
+    /// Supply sites with d_ij ≤ r.
+    pub sites_within: u32,
+    /// Σ S_j over them.
+    pub capacity_within: f64,
+    /// The nearest supply site (position in `Problem::sites`) and its km; None when the
+    /// problem has no site at all, or when not asked for and none is within r.
+    pub nearest: Option<(u32, f64)>,
+}
+
+/// 2SFCA over every demand point of `problem`.
+///
+/// # Examples
+/// ```
+/// use gapmap::analysis::{Problem, two_sfca};
+/// use gapmap::domain::LonLat;
+/// use gapmap::spatial::Catchment;
+/// let p = |lon, lat| LonLat::new(lon, lat).unwrap();
+/// // Area 0 (50 people) reaches sites a (10 places) and b (20); area 1 (150) only b.
+/// let problem = Problem::from_points(
+///     &[(p(0.0, 0.0), 50.0), (p(0.0, 0.02), 150.0)],
+///     &[(p(0.0, -0.005), 10.0), (p(0.0, 0.01), 20.0)],
+///     Catchment::new(1.5, vec![(1.5, 1.0)]),
+/// );
+/// let fca = two_sfca(&problem);
+/// assert_eq!(fca.ratio, vec![10.0 / 50.0, 20.0 / 200.0]);
+/// assert_eq!(fca.access, vec![0.2 + 0.1, 0.1]);
+/// ```
+pub fn two_sfca(problem: &Problem<'_>) -> Fca {
+    one(problem, Weighting::Uniform)
+}
+
+/// E2SFCA (step weights of the catchment's bands) over every demand point of `problem`.
+pub fn e2sfca(problem: &Problem<'_>) -> Fca {
+    one(problem, Weighting::Bands)
+}
+
+fn one(problem: &Problem<'_>, weighting: Weighting) -> Fca {
+    let all: Vec<u32> = (0..problem.demand.len())
+        .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+        .collect();
+    let ([fca], _) = sweep(problem, [weighting], &all, false);
+    fca
+}
+
+/// Both FCA steps for K weightings at once, reporting the second step for the demand
+/// points listed in `areas` (positions in `problem.demand`): `Fca::access` and the
+/// returned reaches follow that list. With `nearest` the areas that have no site within r
+/// get their nearest site from the site tree.
+pub fn sweep<const K: usize>(
+    problem: &Problem<'_>,
+    weightings: [Weighting; K],
+    areas: &[u32],
+    nearest: bool,
+) -> ([Fca; K], Vec<AreaReach<K>>) {
+    let catchment = &problem.catchment;
+    let zones = catchment.bands().len() + 1;
+    let tables: [Vec<f64>; K] = weightings.map(|w| {
+        (0..zones)
+            .map(|z| match w {
+                Weighting::Uniform => 1.0,
+                Weighting::Bands => catchment.weight(u8::try_from(z).unwrap_or(u8::MAX)),
+            })
+            .collect()
+    });
+    let reach2 = catchment.query_chord2();
+
+    // Step 1: each site sums the weighted demand in its catchment.
+    let demand: Vec<[f64; K]> = parallel::map(problem.sites.len(), |j| {
+        let site = &problem.sites[j];
+        let mut sum = [0.0; K];
+        for q in problem.demand_points.candidates(site.xyz, reach2) {
+            let p = problem.demand[q.id as usize];
+            if p == 0.0 {
+                continue;
+            }
+            if let Some(z) = catchment.zone(chord2(&site.xyz, &q.xyz), site.lonlat, q.lonlat) {
+                for k in 0..K {
+                    sum[k] += p * tables[k][usize::from(z)];
+                }
+            }
+        }
+        sum
+    });
+    let ratio: Vec<[f64; K]> = demand
+        .iter()
+        .zip(&problem.sites)
+        .map(|(d, s)| d.map(|dk| if dk > 0.0 { s.supply / dk } else { 0.0 }))
+        .collect();
+
+    // Step 2: each area sums the ratios of the sites in its catchment.
+    let reaches: Vec<AreaReach<K>> = parallel::map(areas.len(), |t| {
+        let i = areas[t] as usize;
+        let at = problem.demand_at[i];
+        let xyz = unit_vector(at);
+        let mut reach = AreaReach {
+            access: [0.0; K],
+            sites_within: 0,
+            capacity_within: 0.0,
+            nearest: None,
+        };
+        let mut best: Option<(usize, f64)> = None;
+        for q in problem.site_points.candidates(xyz, reach2) {
+            let Some(slot) = problem.slot_of(q.id) else {
+                continue;
+            };
+            let c2 = chord2(&xyz, &q.xyz);
+            let Some(z) = catchment.zone(c2, at, q.lonlat) else {
+                continue;
+            };
+            for k in 0..K {
+                reach.access[k] += ratio[slot][k] * tables[k][usize::from(z)];
+            }
+            reach.sites_within += 1;
+            reach.capacity_within += problem.sites[slot].supply;
+            if best.is_none_or(|(b, bc2)| c2 < bc2 || (c2 == bc2 && slot < b)) {
+                best = Some((slot, c2));
+            }
+        }
+        reach.nearest = match best {
+            Some((slot, _)) => Some((slot as u32, haversine_km(at, problem.sites[slot].lonlat))),
+            None if nearest => problem
+                .site_points
+                .nearest(at, |id| problem.slot_of(id).is_some())
+                .and_then(|(id, km)| problem.slot_of(id).map(|s| (s as u32, km))),
+            None => None,
+        };
+        reach
+    });
+
+    let fcas = std::array::from_fn(|k| Fca {
+        catchment_demand: demand.iter().map(|d| d[k]).collect(),
+        ratio: ratio.iter().map(|r| r[k]).collect(),
+        access: reaches.iter().map(|r| r.access[k]).collect(),
+    });
+    (fcas, reaches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::LonLat;
+    use crate::spatial::Catchment;
+    use approx::assert_relative_eq;
+    use proptest::prelude::*;
+
+    fn p(lon: f64, lat: f64) -> LonLat {
+        LonLat::new(lon, lat).unwrap()
+    }
+
+    #[test]
+    fn a_site_with_only_zero_demand_in_reach_has_ratio_zero() {
+        let problem = Problem::from_points(
+            &[(p(0.0, 0.0), 0.0), (p(0.0, 0.5), 10.0)],
+            &[(p(0.0, 0.001), 5.0)],
+            Catchment::new(1.0, vec![(1.0, 1.0)]),
+        );
+        let fca = two_sfca(&problem);
+        assert_eq!(fca.ratio, vec![0.0]);
+        assert_eq!(fca.access, vec![0.0, 0.0]);
+    }
+
+    fn point() -> impl Strategy<Value = LonLat> {
+        // A 0.2° × 0.2° patch (about 22 km): with radii of 1 to 15 km, catchments overlap
+        // in every way, from none to all.
+        (0.0..0.2f64, 40.0..40.2f64).prop_map(|(lon, lat)| LonLat::new(lon, lat).unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Σ_i P_i·A_i = Σ_j S_j over the sites with (weighted) demand in reach: the
+        /// supply is handed out in full, once, to the demand that can reach it.
+        #[test]
+        fn access_weighted_by_demand_adds_up_to_the_supply_reached(
+            demand in prop::collection::vec((point(), 0.0..500.0f64), 1..40),
+            sites in prop::collection::vec((point(), 0.0..100.0f64), 0..25),
+            radius in 1.0..15.0f64,
+        ) {
+            let bands = vec![(radius / 3.0, 1.0), (radius * 2.0 / 3.0, 0.68), (radius, 0.22)];
+            let problem = Problem::from_points(&demand, &sites, Catchment::new(radius, bands));
+            for fca in [two_sfca(&problem), e2sfca(&problem)] {
+                let given: f64 = demand.iter().zip(&fca.access).map(|(d, a)| d.1 * a).sum();
+                let reached: f64 = sites
+                    .iter()
+                    .zip(&fca.catchment_demand)
+                    .filter(|(_, d)| **d > 0.0)
+                    .map(|(s, _)| s.1)
+                    .sum();
+                assert_relative_eq!(given, reached, max_relative = 1e-9, epsilon = 1e-9);
+            }
+        }
+    }
+}

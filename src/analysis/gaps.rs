@@ -1,0 +1,359 @@
+//! The gap analysis of one need in one assessment year: every metric of DESIGN.md
+//! ("The metrics") for every area of the year's assessment, with totals.
+
+use super::desert::{DesertInputs, desert_reason};
+use super::fca::{Weighting, sweep};
+use super::params::{GapParams, Resolved, resolve};
+use super::problem::Problem;
+use super::supply::supply_sites;
+use crate::atlas::{Atlas, GeographyData, NO_AREA};
+use crate::domain::{Geoid, Need};
+use crate::error::{Code, Error, Result};
+use crate::spatial::Catchment;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// The metrics of one area (field names are the API contract).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AreaGap {
+    /// The area's GEOID.
+    pub geoid: Geoid,
+    /// Its name.
+    pub name: String,
+    /// P_i (an empty indicator cell counts as 0).
+    pub demand: f64,
+    /// Distance in km to the nearest supply site; None when the need has no site.
+    pub nearest_km: Option<f64>,
+    /// Supply sites with d ≤ r.
+    pub sites_within: u32,
+    /// Σ S_j over them.
+    pub capacity_within: f64,
+    /// Supply sites inside the area's polygon.
+    pub sites_in_area: u32,
+    /// Σ S_j over them.
+    pub capacity_in_area: f64,
+    /// 2SFCA access A_i (supply per unit of demand).
+    pub access_2sfca: f64,
+    /// E2SFCA access.
+    pub access_e2sfca: f64,
+    /// P_i × max(0, target − access_2sfca), in supply units.
+    pub shortfall: f64,
+    /// Whether the desert rule holds.
+    pub desert: bool,
+    /// Why, when it does.
+    pub desert_reason: Option<String>,
+    /// Position of the area in its geography (for later lookups; not serialised).
+    #[serde(skip)]
+    pub area: u32,
+    /// The nearest supply site as a position in `Atlas::sites` (not serialised).
+    #[serde(skip)]
+    pub nearest_site: Option<u32>,
+}
+
+/// Totals over the areas and sites of one analysis.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GapSummary {
+    /// Areas analysed (the assessment's areas found in its geography).
+    pub areas: usize,
+    /// Σ P_i.
+    pub demand_total: f64,
+    /// Areas that are deserts.
+    pub deserts: usize,
+    /// Σ shortfall.
+    pub shortfall_total: f64,
+    /// Supply sites counted (serving the need and passing the filters).
+    pub sites: usize,
+    /// Of those, sites that had no capacity and used the need's default.
+    pub sites_default_capacity: usize,
+    /// Σ S_j over the counted sites.
+    pub supply_total: f64,
+    /// Areas with no supply site within r.
+    pub areas_without_site_within: usize,
+    /// Areas whose demand cell was empty (counted as 0).
+    pub areas_missing_demand: usize,
+    /// Assessment rows whose GEOID is not in the geography (left out).
+    pub areas_not_in_geography: usize,
+    /// Σ P_i·A_i for 2SFCA.
+    pub demand_weighted_access_2sfca: f64,
+    /// Σ S_j over sites with demand within reach: equals the line above (FCA's invariant).
+    pub supply_reached_2sfca: f64,
+    /// Σ P_i·A_i for E2SFCA.
+    pub demand_weighted_access_e2sfca: f64,
+    /// Σ S_j over sites with weighted demand in reach: equals the line above.
+    pub supply_reached_e2sfca: f64,
+}
+
+/// The answer of `/gaps`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GapReport {
+    /// The assessment year.
+    pub year: i32,
+    /// The need's code.
+    pub need: String,
+    /// The need's label.
+    pub label: String,
+    /// The geography of the year's assessment.
+    pub geography: String,
+    /// The store's data version the numbers come from.
+    pub data_version: i64,
+    /// The need as applied (radius, bands, filters …).
+    pub params: Resolved,
+    /// Totals.
+    pub summary: GapSummary,
+    /// One row per area, in the assessment's order.
+    pub areas: Vec<AreaGap>,
+}
+
+/// The gap report of `need` in `year` with `params`, from the Atlas's cache when the same
+/// question was asked of this data version before.
+pub fn gaps(atlas: &Atlas, year: i32, need: &str, params: &GapParams) -> Result<Arc<GapReport>> {
+    let key = format!("{year}|{need}|{}", params.key());
+    atlas
+        .gaps_cache
+        .get_or_compute(key, || compute_gaps(atlas, year, need, params))
+}
+
+/// A need's problem over a year's assessment, ready for the FCA sweeps: what
+/// [`compute_gaps`] works on, public so that other analyses (siting, outreach) start from
+/// the same demand and supply.
+#[derive(Debug)]
+pub struct Prepared<'a> {
+    /// The need.
+    pub need: &'a Need,
+    /// The need with the parameters applied.
+    pub resolved: Resolved,
+    /// The geography of the year's assessment.
+    pub geography: &'a GeographyData,
+    /// Demand per area of the geography (0 outside the assessment) and the supply sites
+    /// (ids = positions in `Atlas::sites`).
+    pub problem: Problem<'a>,
+    /// The assessment's areas found in the geography (positions), in assessment order.
+    pub targets: Vec<u32>,
+    /// Supply sites that used the default capacity.
+    pub sites_default_capacity: usize,
+    /// Areas whose demand cell was empty.
+    pub areas_missing_demand: usize,
+    /// Assessment rows whose GEOID is not in the geography.
+    pub areas_not_in_geography: usize,
+}
+
+/// Looks up the need and the year, applies the parameters and builds the problem.
+/// Errors: unknown need or year (404), parameters the need does not allow (400), a demand
+/// indicator the year's assessment lacks (422).
+pub fn prepare<'a>(
+    atlas: &'a Atlas,
+    year: i32,
+    need_code: &str,
+    params: &GapParams,
+) -> Result<Prepared<'a>> {
+    let need = atlas.catalog.need(need_code).ok_or_else(|| {
+        let codes: Vec<&str> = atlas
+            .catalog
+            .needs()
+            .iter()
+            .map(|n| n.code.as_str())
+            .collect();
+        Error::new(
+            Code::UnknownNeed,
+            format!(
+                "there is no need '{need_code}'; needs: {}",
+                codes.join(", ")
+            ),
+        )
+    })?;
+    let assessment = atlas.assessments.get(&year).ok_or_else(|| {
+        let years: Vec<String> = atlas.assessments.keys().map(i32::to_string).collect();
+        Error::new(
+            Code::UnknownYear,
+            if years.is_empty() {
+                format!("there is no assessment for {year}; none is loaded")
+            } else {
+                format!(
+                    "there is no assessment for {year}; years: {}",
+                    years.join(", ")
+                )
+            },
+        )
+    })?;
+    let resolved = resolve(need, params)?;
+    let column = assessment.table.column(&resolved.demand_indicator).ok_or_else(|| {
+        Error::new(
+            Code::UnknownIndicator,
+            format!(
+                "the {year} assessment has no indicator '{}', the demand of need '{}'; it has: {}",
+                resolved.demand_indicator,
+                need.code,
+                assessment.table.indicators().join(", ")
+            ),
+        )
+    })?;
+    let geo = atlas
+        .geographies
+        .get(&assessment.geography)
+        .ok_or_else(|| {
+            Error::new(
+                Code::UnknownGeography,
+                format!(
+                    "the {year} assessment belongs to geography '{}', which is not loaded",
+                    assessment.geography
+                ),
+            )
+        })?;
+    let areas = &geo.geography.areas;
+
+    // Demand per area of the geography; areas outside the assessment have none.
+    let (mut missing, mut unmatched) = (0, 0);
+    let mut demand = vec![0.0; areas.len()];
+    let mut targets: Vec<u32> = Vec::with_capacity(assessment.table.rows.len());
+    for row in &assessment.table.rows {
+        let Some(&pos) = geo.by_geoid.get(&row.geoid) else {
+            unmatched += 1;
+            continue;
+        };
+        let value = row.values.get(column).copied().flatten();
+        if value.is_none() {
+            missing += 1;
+        }
+        demand[pos] = value.unwrap_or(0.0);
+        targets.push(u32::try_from(pos).unwrap_or(u32::MAX));
+    }
+
+    let (sites, defaulted) = supply_sites(&atlas.sites, &resolved);
+    // Borrow the Atlas's tree of the need's one service unless filters leave few of its
+    // sites (then a small tree of the survivors is faster to search).
+    let shared = match resolved.services.as_slice() {
+        [code] => atlas
+            .site_index
+            .service(code)
+            .filter(|tree| sites.len() * 2 >= tree.len())
+            .map(|tree| (tree, atlas.sites.len())),
+        _ => None,
+    };
+    let problem = Problem::new(
+        Cow::Borrowed(&geo.demand_points),
+        areas.iter().map(|a| a.demand_point).collect(),
+        demand,
+        sites,
+        shared,
+        Catchment::new(resolved.radius_km, resolved.bands.clone()),
+    );
+    Ok(Prepared {
+        need,
+        resolved,
+        geography: geo,
+        problem,
+        targets,
+        sites_default_capacity: defaulted,
+        areas_missing_demand: missing,
+        areas_not_in_geography: unmatched,
+    })
+}
+
+/// Computes the gap report (no cache); errors as [`prepare`].
+pub fn compute_gaps(
+    atlas: &Atlas,
+    year: i32,
+    need_code: &str,
+    params: &GapParams,
+) -> Result<GapReport> {
+    let Prepared {
+        need,
+        resolved,
+        geography: geo,
+        problem,
+        targets,
+        sites_default_capacity: defaulted,
+        areas_missing_demand,
+        areas_not_in_geography,
+    } = prepare(atlas, year, need_code, params)?;
+    let areas = &geo.geography.areas;
+    let mut summary = GapSummary {
+        areas_missing_demand,
+        areas_not_in_geography,
+        ..GapSummary::default()
+    };
+    let ([fca2, fcae], reaches) = sweep(
+        &problem,
+        [Weighting::Uniform, Weighting::Bands],
+        &targets,
+        true,
+    );
+
+    // Sites inside each area's polygon (the Atlas located every site once).
+    let mut in_area = vec![(0u32, 0.0f64); areas.len()];
+    for s in &problem.sites {
+        let a = geo.site_area.get(s.id as usize).copied().unwrap_or(NO_AREA);
+        if let Some(slot) = in_area.get_mut(a as usize) {
+            slot.0 += 1;
+            slot.1 += s.supply;
+        }
+    }
+
+    let mut rows = Vec::with_capacity(targets.len());
+    for (t, &pos) in targets.iter().enumerate() {
+        let i = pos as usize;
+        let area = &areas[i];
+        let reach = &reaches[t];
+        let p = problem.demand[i];
+        let (sites_in_area, capacity_in_area) = in_area[i];
+        let access_2sfca = fca2.access[t];
+        let access_e2sfca = fcae.access[t];
+        let shortfall = p * (resolved.target - access_2sfca).max(0.0);
+        let reason = desert_reason(
+            &resolved.desert_rule,
+            &DesertInputs {
+                demand: p,
+                capacity_in_area,
+                sites_within: reach.sites_within,
+                access_e2sfca,
+                radius_km: resolved.radius_km,
+            },
+        );
+        summary.demand_total += p;
+        summary.shortfall_total += shortfall;
+        summary.deserts += usize::from(reason.is_some());
+        summary.areas_without_site_within += usize::from(reach.sites_within == 0);
+        summary.demand_weighted_access_2sfca += p * access_2sfca;
+        summary.demand_weighted_access_e2sfca += p * access_e2sfca;
+        rows.push(AreaGap {
+            geoid: area.geoid.clone(),
+            name: area.name.clone(),
+            demand: p,
+            nearest_km: reach.nearest.map(|n| n.1),
+            sites_within: reach.sites_within,
+            capacity_within: reach.capacity_within,
+            sites_in_area,
+            capacity_in_area,
+            access_2sfca,
+            access_e2sfca,
+            shortfall,
+            desert: reason.is_some(),
+            desert_reason: reason,
+            area: pos,
+            nearest_site: reach.nearest.map(|n| problem.sites[n.0 as usize].id),
+        });
+    }
+    summary.areas = rows.len();
+    summary.sites = problem.sites.len();
+    summary.sites_default_capacity = defaulted;
+    for (j, s) in problem.sites.iter().enumerate() {
+        summary.supply_total += s.supply;
+        if fca2.catchment_demand[j] > 0.0 {
+            summary.supply_reached_2sfca += s.supply;
+        }
+        if fcae.catchment_demand[j] > 0.0 {
+            summary.supply_reached_e2sfca += s.supply;
+        }
+    }
+    Ok(GapReport {
+        year,
+        need: need.code.clone(),
+        label: need.label.clone(),
+        geography: geo.geography.name.clone(),
+        data_version: atlas.data_version,
+        params: resolved,
+        summary,
+        areas: rows,
+    })
+}

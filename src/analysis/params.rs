@@ -1,0 +1,210 @@
+//! The caller's parameters of an analysis and the need as an analysis applies them.
+
+use crate::domain::{DesertRule, HoursFilter, Need, Supply};
+use crate::error::{Code, Error, Result};
+use serde::Serialize;
+
+/// The largest radius accepted, in km. The work grows with the square of the radius; a
+/// community need is not served from 100 km away.
+pub const MAX_RADIUS_KM: f64 = 100.0;
+
+/// What a caller may override or filter (`/gaps?radius_km=&language=&hours=`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GapParams {
+    /// Catchment radius in km instead of the need's.
+    pub radius_km: Option<f64>,
+    /// ISO 639-1 code: demand is the need's indicator for that language and only sites
+    /// serving it count.
+    pub language: Option<String>,
+    /// Only sites whose opening hours match count.
+    pub hours: Option<HoursFilter>,
+}
+
+impl GapParams {
+    /// A stable text form, used as a cache key.
+    pub fn key(&self) -> String {
+        format!(
+            "r={:?};lang={};hours={:?}",
+            self.radius_km.map(f64::to_bits),
+            self.language.as_deref().unwrap_or(""),
+            self.hours
+        )
+    }
+}
+
+/// A need with the caller's parameters applied: exactly what the numbers were computed
+/// with, echoed as `params` in every answer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Resolved {
+    /// The indicator used as demand P_i.
+    pub demand_indicator: String,
+    /// The service codes that supply it.
+    pub services: Vec<String>,
+    /// How S_j is counted.
+    pub supply: Supply,
+    /// S_j of a site without a capacity (with `supply = capacity`).
+    pub default_capacity: f64,
+    /// r in km.
+    pub radius_km: f64,
+    /// E2SFCA steps `[upper_km, weight]`, fitted to r.
+    pub bands: Vec<(f64, f64)>,
+    /// Supply per unit of demand that counts as enough.
+    pub target: f64,
+    /// The desert rule.
+    pub desert_rule: DesertRule,
+    /// The language filter, if any.
+    pub language: Option<String>,
+    /// The hours filter, if any.
+    pub hours: Option<HoursFilter>,
+}
+
+/// Applies `params` to `need`, refusing what the need does not allow.
+///
+/// With `radius_km = r'` the bands are fitted to r': bands that start at or beyond r' are
+/// dropped and the last remaining band ends at r' (cut when r' is smaller than the need's
+/// radius, stretched when it is larger), so E2SFCA reaches as far as 2SFCA.
+pub fn resolve(need: &Need, params: &GapParams) -> Result<Resolved> {
+    let mut radius_km = need.radius_km;
+    let mut bands = need.bands.clone();
+    if let Some(r) = params.radius_km {
+        if !(r > 0.0 && r <= MAX_RADIUS_KM) {
+            return Err(Error::new(
+                Code::InvalidParameter,
+                format!(
+                    "radius_km must be a number of km above 0 and at most {MAX_RADIUS_KM}; got {r}"
+                ),
+            ));
+        }
+        radius_km = r;
+        bands = fit_bands(&need.bands, r);
+    }
+    let demand_indicator = match &params.language {
+        None => need.demand_indicator.clone(),
+        Some(lang) => need.filters.language.get(lang).cloned().ok_or_else(|| {
+            let allowed: Vec<&str> = need.filters.language.keys().map(String::as_str).collect();
+            Error::new(
+                Code::InvalidParameter,
+                if allowed.is_empty() {
+                    format!("need '{}' has no language filter", need.code)
+                } else {
+                    format!(
+                        "need '{}' has no language '{lang}'; it has: {}",
+                        need.code,
+                        allowed.join(", ")
+                    )
+                },
+            )
+        })?,
+    };
+    if let Some(h) = params.hours
+        && !need.filters.hours.contains(&h)
+    {
+        return Err(Error::new(
+            Code::InvalidParameter,
+            format!(
+                "need '{}' has no hours filter '{}'",
+                need.code,
+                hours_name(h)
+            ),
+        ));
+    }
+    Ok(Resolved {
+        demand_indicator,
+        services: need.services.clone(),
+        supply: need.supply,
+        default_capacity: need.default_capacity,
+        radius_km,
+        bands,
+        target: need.target,
+        desert_rule: need.desert_rule.clone(),
+        language: params.language.clone(),
+        hours: params.hours,
+    })
+}
+
+/// The text of an hours filter as the API spells it.
+pub fn hours_name(h: HoursFilter) -> &'static str {
+    match h {
+        HoursFilter::Evening => "evening",
+        HoursFilter::Weekend => "weekend",
+    }
+}
+
+/// Fits ascending `[upper_km, weight]` bands to the radius `r` (see [`resolve`]).
+///
+/// # Examples
+/// ```
+/// use gapmap::analysis::fit_bands;
+/// let bands = [(1.0, 1.0), (2.0, 0.68), (3.0, 0.22)];
+/// assert_eq!(fit_bands(&bands, 1.5), vec![(1.0, 1.0), (1.5, 0.68)]);
+/// assert_eq!(fit_bands(&bands, 1.0), vec![(1.0, 1.0)]);
+/// assert_eq!(fit_bands(&bands, 5.0), vec![(1.0, 1.0), (2.0, 0.68), (5.0, 0.22)]);
+/// ```
+pub fn fit_bands(bands: &[(f64, f64)], r: f64) -> Vec<(f64, f64)> {
+    let mut lower = 0.0;
+    let mut out = Vec::new();
+    for &(upper, weight) in bands {
+        if lower >= r {
+            break;
+        }
+        out.push((upper, weight));
+        lower = upper;
+    }
+    if let Some(last) = out.last_mut() {
+        last.0 = r;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Catalog;
+
+    #[test]
+    fn filters_the_need_does_not_offer_are_refused() {
+        let c = Catalog::bundled();
+        let childcare = c.need("childcare").unwrap();
+        let err = resolve(
+            childcare,
+            &GapParams {
+                language: Some("es".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), Code::InvalidParameter);
+        let language = c.need("language").unwrap();
+        let ok = resolve(
+            language,
+            &GapParams {
+                language: Some("es".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(ok.demand_indicator, "lep_spanish");
+        let err = resolve(
+            language,
+            &GapParams {
+                hours: Some(HoursFilter::Evening),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(err.message().contains("evening"), "{}", err.message());
+    }
+
+    #[test]
+    fn radius_must_be_positive_and_bounded() {
+        let c = Catalog::bundled();
+        let need = c.need("food").unwrap();
+        for r in [0.0, -1.0, f64::NAN, 100.5] {
+            let p = GapParams {
+                radius_km: Some(r),
+                ..Default::default()
+            };
+            assert!(resolve(need, &p).is_err(), "{r}");
+        }
+    }
+}
