@@ -8,6 +8,7 @@ mod geographies;
 mod health;
 mod metrics;
 mod needs;
+pub mod page;
 mod partners;
 mod upload;
 
@@ -29,17 +30,22 @@ pub struct AppState {
     pub max_upload_bytes: u64,
     /// Request counters for `/metrics`.
     pub metrics: metrics::Metrics,
+    /// The map page's folder and basemap.
+    pub web: page::WebSettings,
 }
 
 /// The OpenAPI description, kept beside the routes it describes.
 const OPENAPI: &str = include_str!("openapi.json");
 
 async fn openapi() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok().content_type("application/json").body(OPENAPI)
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(OPENAPI)
 }
 
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(page::configure);
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
         .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
@@ -80,6 +86,7 @@ pub fn server(
     services: Services,
     serve: ServeArgs,
 ) -> std::io::Result<Server> {
+    let web_settings = page::WebSettings::new(&serve).map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         services,
         auth: Auth::new(
@@ -89,6 +96,7 @@ pub fn server(
         ),
         max_upload_bytes: serve.max_upload_mb.saturating_mul(1024 * 1024),
         metrics: metrics::Metrics::default(),
+        web: web_settings,
     });
     let server = HttpServer::new(move || {
         App::new()

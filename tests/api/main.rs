@@ -10,6 +10,7 @@ mod gaps;
 mod geographies;
 mod helpers;
 mod hsds;
+mod page;
 mod partners;
 mod replicas;
 mod shapefiles;
