@@ -10,6 +10,7 @@ mod metrics;
 mod needs;
 pub mod page;
 mod partners;
+mod rendered;
 mod upload;
 
 pub use auth::Auth;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// The map page's folder and basemap.
     pub web: page::WebSettings,
+    /// Rendered answers of the large reads.
+    pub rendered: rendered::RenderCache,
 }
 
 /// The OpenAPI description, kept beside the routes it describes.
@@ -97,6 +100,7 @@ pub fn server(
         max_upload_bytes: serve.max_upload_mb.saturating_mul(1024 * 1024),
         metrics: metrics::Metrics::default(),
         web: web_settings,
+        rendered: rendered::RenderCache::default(),
     });
     let server = HttpServer::new(move || {
         App::new()
