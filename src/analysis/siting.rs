@@ -534,7 +534,10 @@ mod tests {
         assert_eq!(picks[0].candidate, 0);
     }
 
-    fn instance() -> impl Strategy<Value = (Vec<f64>, Vec<Vec<(usize, f64)>>, usize)> {
+    /// Shortfalls, reach lists and k.
+    type Instance = (Vec<f64>, Vec<Vec<(usize, f64)>>, usize);
+
+    fn instance() -> impl Strategy<Value = Instance> {
         (1usize..7, 1usize..9).prop_flat_map(|(areas, cands)| {
             (
                 prop::collection::vec(0.0..10.0f64, areas),
