@@ -16,5 +16,5 @@ mod text;
 
 pub use page::render;
 pub use reliability::{CV_LIMIT, Flagged, Reliability, Z90, check, cv};
-pub use svg::{Key, Shape, choropleth};
+pub use svg::{Key, LegendAt, Shape, choropleth};
 pub use text::{amount, change, escape, number, percent};

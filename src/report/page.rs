@@ -2,7 +2,7 @@
 //! the sources and the caveats into one HTML document.
 
 use super::reliability::{self, CV_LIMIT, Reliability};
-use super::svg::{Key, MAP_BOX, Shape, choropleth};
+use super::svg::{Key, LegendAt, MAP_BOX, Shape, choropleth};
 use super::text::{amount, change, escape, number, percent};
 use crate::analysis::compare::{CompareReport, compare_reports};
 use crate::analysis::{AreaGap, GapParams, GapReport, gaps, lookup};
@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
+/// The size of a need's map, which shares the page's width with the totals.
+const NEED_MAP: f64 = 420.0;
 /// Deserts listed per need.
 const TOP_DESERTS: usize = 10;
 /// Flagged ACS values listed (the count says how many more there are).
@@ -289,7 +291,8 @@ fn overview_map(html: &mut String, atlas: &Atlas, geo: &GeographyData, parts: &[
             &shapes,
             &legend,
             "Map: deserts per area",
-            MAP_BOX * 0.7
+            MAP_BOX * 0.7,
+            LegendAt::Right
         ),
         number(n as f64, 0),
         number(atlas.sites.len() as f64, 0)
@@ -302,8 +305,8 @@ fn rule_text(need: &Need, radius_km: f64) -> String {
             min_demand,
             max_ratio,
         } => format!(
-            "more than {} of demand and either no {unit} inside the area or more than {} of \
-             demand per place inside it (Center for American Progress, 2018)",
+            "demand above {} and either no {unit} inside the area or more than {} of demand \
+             per place inside it (Center for American Progress, 2018)",
             amount(min_demand),
             amount(max_ratio),
             unit = supply_unit(need)
@@ -362,6 +365,8 @@ fn need_section(
         target = amount(p.target),
         rule = escape(&rule_text(need, p.radius_km)),
     );
+    // The map on the left, the totals and the change beside it.
+    html.push_str("<div class=\"need-body\">");
     html.push_str(&need_map(geo, part));
 
     // Totals.
@@ -369,7 +374,7 @@ fn need_section(
     let in_deserts = demand_in_deserts(r);
     let _ = write!(
         html,
-        "<div class=\"cols\"><div><h3>Totals, {year}</h3><dl class=\"totals\">\
+        "<div class=\"side\"><div><h3>Totals, {year}</h3><dl class=\"totals\">\
          <dt>Areas analysed</dt><dd>{areas}</dd>\
          <dt>Demand</dt><dd>{demand}</dd>\
          <dt>Deserts</dt><dd>{deserts} ({dp} of areas)</dd>\
@@ -391,7 +396,7 @@ fn need_section(
         none = number(s.areas_without_site_within as f64, 0),
     );
     change_block(html, part, year, previous, unit);
-    html.push_str("</div>");
+    html.push_str("</div></div>");
     top_deserts(html, need, r, unit);
     html.push_str("</section>");
 }
@@ -488,7 +493,8 @@ fn need_map(geo: &GeographyData, part: &NeedPart<'_>) -> String {
             &shapes,
             &legend,
             &format!("Map: {}", part.need.label),
-            MAP_BOX
+            NEED_MAP,
+            LegendAt::Below
         ),
         escape(&part.need.label),
         amount(target),
@@ -584,9 +590,12 @@ fn top_deserts(html: &mut String, need: &Need, r: &GapReport, unit: &str) {
     let target = r.params.target;
     let _ = write!(
         html,
-        "<h3>Top deserts by shortfall ({} of {})</h3><table class=\"deserts\"><thead><tr>\
+        "<h3>Top deserts by shortfall ({} of {})</h3><table class=\"deserts\"><colgroup>\
+         <col style=\"width:13%\"><col style=\"width:25%\"><col style=\"width:8%\">\
+         <col style=\"width:9%\"><col style=\"width:8%\"><col style=\"width:9%\">\
+         <col style=\"width:28%\"></colgroup><thead><tr>\
          <th>GEOID</th><th>Area</th><th class=\"n\">Demand</th><th class=\"n\">Nearest site</th>\
-         <th class=\"n\">Share of target</th><th class=\"n\">Shortfall ({unit})</th><th>Why</th>\
+         <th class=\"n\">Of target</th><th class=\"n\">Shortfall ({unit})</th><th>Why</th>\
          </tr></thead><tbody>",
         deserts.len().min(TOP_DESERTS),
         number(deserts.len() as f64, 0)
@@ -920,14 +929,17 @@ th, td { text-align: left; padding: .22em .45em; border-bottom: 1px solid var(--
 th { border-bottom: 1.5px solid var(--ink); font-weight: 600; }
 tbody tr:nth-child(even) { background: var(--band); }
 tr.this { font-weight: 600; }
+table.deserts { font-size: 8.3pt; table-layout: fixed; }
 .n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.n { white-space: normal; }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 8pt; }
 td.n code { color: var(--muted); }
 a { color: inherit; }
 figure { margin: .5em 0; }
 figure svg { display: block; max-width: 100%; height: auto; }
 figure.overview svg { max-width: 85%; }
-.cols { display: grid; grid-template-columns: 1fr 1.3fr; gap: 1.5em; }
+.need-body { display: grid; grid-template-columns: 1.25fr 1fr; gap: 1.2em; align-items: start; }
+.side h3:first-child { margin-top: .3em; }
 dl.totals { display: grid; grid-template-columns: auto 1fr; gap: .1em .9em; font-size: 9pt; margin: 0; }
 dl.totals dt { color: var(--muted); }
 dl.totals dd { margin: 0; font-variant-numeric: tabular-nums; }
@@ -938,7 +950,7 @@ footer { margin-top: 2em; border-top: 1px solid var(--rule); color: var(--muted)
   body { max-width: none; padding: 0; font-size: 9.5pt; }
   section.need, section.sources { break-before: page; }
   h2, h3 { break-after: avoid; }
-  tr, figure, dl, .cols { break-inside: avoid; }
+  tr, figure, dl, .need-body { break-inside: avoid; }
   thead { display: table-header-group; }
   a { text-decoration: none; }
 }

@@ -13,11 +13,20 @@ use std::fmt::Write;
 /// The largest width and height of a map in px (SVG user units).
 pub const MAP_BOX: f64 = 540.0;
 
-/// Width of the legend column beside the map, in px.
+/// Width of a legend column, in px.
 const LEGEND_WIDTH: f64 = 190.0;
 
+/// Where the legend goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LegendAt {
+    /// One column to the right of the map.
+    Right,
+    /// Two columns under the map (for a map that shares the page's width with text).
+    Below,
+}
+
 /// Vertices closer than this (px) to the previous one are dropped.
-pub const MIN_STEP: f64 = 0.6;
+pub const MIN_STEP: f64 = 0.8;
 
 /// One area on the map.
 #[derive(Clone, Debug)]
@@ -52,6 +61,7 @@ pub fn choropleth(
     legend: &[Key],
     label: &str,
     size: f64,
+    legend_at: LegendAt,
 ) -> String {
     let bounds = shapes
         .iter()
@@ -67,9 +77,29 @@ pub fn choropleth(
     let (map_w, map_h) = projection
         .as_ref()
         .map_or((size, 60.0), |p| (p.width, p.height));
-    let legend_h = 24.0 + 22.0 * legend.len() as f64;
-    let width = map_w + LEGEND_WIDTH;
-    let height = map_h.max(legend_h);
+    // Legend swatches go at (x0 + column·LEGEND_WIDTH, y0 + row·22).
+    let (width, height, x0, y0, rows) = match legend_at {
+        LegendAt::Right => {
+            let rows = legend.len();
+            (
+                map_w + LEGEND_WIDTH,
+                map_h.max(24.0 + 22.0 * rows as f64),
+                map_w + 16.0,
+                12.0,
+                rows.max(1),
+            )
+        }
+        LegendAt::Below => {
+            let rows = legend.len().div_ceil(2);
+            (
+                map_w.max(2.0 * LEGEND_WIDTH),
+                map_h + 14.0 + 22.0 * rows as f64,
+                0.0,
+                map_h + 12.0,
+                rows.max(1),
+            )
+        }
+    };
     let pattern = format!("hatch-{}", escape(id));
     let mut svg = String::new();
     let _ = write!(
@@ -113,9 +143,9 @@ pub fn choropleth(
             svg.push_str("</g>");
         }
     }
-    let x = map_w + 16.0;
     for (k, key) in legend.iter().enumerate() {
-        let y = 12.0 + 22.0 * k as f64;
+        let x = x0 + LEGEND_WIDTH * (k / rows) as f64;
+        let y = y0 + 22.0 * (k % rows) as f64;
         let _ = write!(
             svg,
             r##"<rect x="{x}" y="{y}" width="22" height="14" fill="{}" stroke="#555" stroke-width="0.5"/>"##,
@@ -196,9 +226,18 @@ impl Projection {
                 if kept.len() < 3 {
                     continue;
                 }
-                for (i, p) in kept.iter().enumerate() {
-                    d.push(if i == 0 { 'M' } else { 'L' });
-                    let _ = write!(d, "{} {}", fmt(p.0), fmt(p.1));
+                // Relative steps on the 0.1 px grid: shorter text than absolute
+                // coordinates, and no drift, since each step joins two grid points.
+                let grid = |v: f64| (v * 10.0).round() / 10.0;
+                let mut at = (grid(kept[0].0), grid(kept[0].1));
+                let _ = write!(d, "M{} {}l", fmt(at.0), fmt(at.1));
+                for (i, p) in kept[1..].iter().enumerate() {
+                    let next = (grid(p.0), grid(p.1));
+                    if i > 0 {
+                        d.push(' ');
+                    }
+                    let _ = write!(d, "{} {}", fmt(next.0 - at.0), fmt(next.1 - at.1));
+                    at = next;
                 }
                 d.push('Z');
             }
@@ -237,16 +276,19 @@ mod tests {
             hatched: false,
             label: "< 25%".into(),
         }];
-        let svg = choropleth("x", &shapes, &legend, "map", MAP_BOX);
+        let svg = choropleth("x", &shapes, &legend, "map", MAP_BOX, LegendAt::Right);
         assert!(svg.contains(r#"viewBox="0 0 730 540""#), "{svg}");
         // Exterior of Rect::to_polygon: (1,0) (1,1) (0,1) (0,0) (1,0).
         assert!(
-            svg.contains(r#"d="M540 540L540 0L0 0L0 540L540 540Z""#),
+            svg.contains(r#"d="M540 540l0 -540 -540 0 0 540 540 0Z""#),
             "{svg}"
         );
         assert!(svg.contains("<title>A &lt;b&gt;</title>"));
         assert!(svg.contains("&lt; 25%"));
         assert_eq!(svg.matches("url(#hatch-x)").count(), 1);
+        // Below: two legend columns under the map.
+        let svg = choropleth("x", &shapes, &legend, "map", 300.0, LegendAt::Below);
+        assert!(svg.contains(r#"viewBox="0 0 380 336""#), "{svg}");
     }
 
     #[test]
@@ -257,7 +299,7 @@ mod tests {
         let jagged = MultiPolygon::new(vec![polygon![
             (x: 0.0, y: 0.0), (x: 0.0001, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 0.0)
         ]]);
-        assert_eq!(p.path(&jagged), "M0 540L540 540L540 0L0 540Z");
+        assert_eq!(p.path(&jagged), "M0 540l540 0 0 -540 -540 540Z");
         let speck = MultiPolygon::new(vec![polygon![
             (x: 0.5, y: 0.5), (x: 0.5001, y: 0.5), (x: 0.5, y: 0.5001), (x: 0.5, y: 0.5)
         ]]);
