@@ -229,6 +229,25 @@ fn gapmap_report_writes_the_html_file() {
     assert!(html.contains(r#"id="need-childcare""#));
 }
 
+async fn the_report_forbids_scripts_and_requests_and_is_in_the_openapi_document() {
+    let app = two_years().await;
+    let r = app.get("/reports/2024").await;
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.starts_with("default-src 'none'; style-src 'unsafe-inline'"),
+        "{csp}"
+    );
+    let doc = app.get_json("/api/openapi.json").await;
+    for path in [
+        "/api/v1/outreach",
+        "/api/v1/compare",
+        "/api/v1/siting",
+        "/reports/{year}",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is not documented");
+    }
+}
+
 crate::api_tests!(
     the_report_shows_each_measured_need_with_map_totals_change_and_deserts,
     sources_vintages_and_the_acs_caveat_are_listed,
@@ -236,4 +255,5 @@ crate::api_tests!(
     without_an_earlier_year_there_is_no_change_to_show,
     an_unknown_year_is_a_404_in_the_error_shape,
     the_report_needs_a_token_when_reads_are_private,
+    the_report_forbids_scripts_and_requests_and_is_in_the_openapi_document,
 );
