@@ -31,7 +31,7 @@ pub fn escape(s: &str) -> String {
 /// use gapmap::report::number;
 /// assert_eq!(number(1234567.891, 1), "1,234,567.9");
 /// assert_eq!(number(-1234.0, 0), "−1,234");
-/// assert_eq!(number(0.5, 0), "1");
+/// assert_eq!(number(0.6, 0), "1");
 /// ```
 pub fn number(x: f64, decimals: usize) -> String {
     if !x.is_finite() {
