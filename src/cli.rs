@@ -5,7 +5,8 @@ use crate::Application;
 use crate::analysis::{self, GapParams};
 use crate::atlas::AtlasHandle;
 use crate::config::{
-    Cli, Command, ExportCommand, Format, GapsArgs, ImportCommand, Settings, TokenCommand,
+    Cli, Command, CompareArgs, ExportCommand, Format, GapsArgs, ImportCommand, OutreachArgs,
+    ReportArgs, Settings, SitingArgs, TokenCommand,
 };
 use crate::domain::Catalog;
 use crate::domain::HoursFilter;
@@ -65,6 +66,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gaps(args) => {
             let services = open(&cli.db, &cli.store).await?;
             gaps(&services, args).await
+        }
+        Command::Outreach(args) => {
+            let services = open(&cli.db, &cli.store).await?;
+            outreach(&services, args).await
+        }
+        Command::Compare(args) => {
+            let services = open(&cli.db, &cli.store).await?;
+            compare(&services, args).await
+        }
+        Command::Siting(args) => {
+            let services = open(&cli.db, &cli.store).await?;
+            siting(&services, args).await
+        }
+        Command::Report(args) => {
+            let services = open(&cli.db, &cli.store).await?;
+            report(&services, args).await
         }
         Command::BenchData { out, areas, sites } => {
             let problem = crate::synthetic::National::generate(areas, sites, 2020);
@@ -184,6 +201,81 @@ async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Runs CPU-bound work off the async runtime behind a spinner.
+async fn crunch<T: Send + 'static>(
+    what: String,
+    work: impl FnOnce() -> crate::error::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let bar = spinner(what);
+    let done = tokio::task::spawn_blocking(work).await;
+    bar.finish_and_clear();
+    Ok(done??)
+}
+
+/// `gapmap outreach`: the ranked areas, CSV by default.
+async fn outreach(services: &Services, args: OutreachArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let params = analysis::OutreachParams {
+        target: args.target,
+        enrolled: args.enrolled,
+        limit: args.limit,
+        need: args.need,
+    };
+    let (year, format) = (args.year, args.format);
+    let text = crunch(format!("ranking outreach areas in {year}"), move || {
+        let report = analysis::outreach(&atlas, year, &params)?;
+        Ok(match format {
+            Format::Csv => analysis::outreach::to_csv(&report),
+            Format::Json => {
+                serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)?
+            }
+            Format::Geojson => analysis::outreach::to_geojson(&report, &atlas).to_string(),
+        })
+    })
+    .await?;
+    write_out(args.out.as_deref(), &text)
+}
+
+/// `gapmap compare`: JSON.
+async fn compare(services: &Services, args: CompareArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let (need, from, to) = (args.need, args.from, args.to);
+    let text = crunch(format!("comparing {need} in {from} and {to}"), move || {
+        let report = analysis::compare(&atlas, &need, from, to)?;
+        serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)
+    })
+    .await?;
+    write_out(args.out.as_deref(), &text)
+}
+
+/// `gapmap siting`: JSON.
+async fn siting(services: &Services, args: SitingArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let (year, need) = (args.year, args.need);
+    let params = analysis::SitingParams {
+        k: args.k,
+        capacity: args.capacity,
+    };
+    let text = crunch(format!("siting {} new {need} sites", params.k), move || {
+        let report = analysis::siting(&atlas, year, &need, &params)?;
+        serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)
+    })
+    .await?;
+    write_out(args.out.as_deref(), &text)
+}
+
+/// `gapmap report`: the HTML report.
+async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let provenance = services.store.provenance().await?;
+    let year = args.year;
+    let html = crunch(format!("writing the {year} report"), move || {
+        crate::report::render(&atlas, year, &provenance)
+    })
+    .await?;
+    write_out(args.out.as_deref(), &html)
 }
 
 /// Opens the store and builds the Atlas, without a server.

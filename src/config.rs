@@ -38,6 +38,14 @@ pub enum Command {
     Export(ExportCommand),
     /// Gap analysis of one need in one assessment year (CSV, JSON or GeoJSON).
     Gaps(GapsArgs),
+    /// Areas ranked for outreach by unserved = target − enrolled (CSV, JSON or GeoJSON).
+    Outreach(OutreachArgs),
+    /// One need in two assessment years, area by area (JSON).
+    Compare(CompareArgs),
+    /// Where k new sites would close the most shortfall (JSON).
+    Siting(SitingArgs),
+    /// The printable community-assessment report of a year (HTML).
+    Report(ReportArgs),
     /// Write the synthetic national benchmark files (see BENCHMARKS.md).
     #[command(hide = true)]
     BenchData {
@@ -269,6 +277,80 @@ pub struct GapsArgs {
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
     /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap outreach …`
+#[derive(Debug, Args)]
+pub struct OutreachArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Indicator counting the eligible (e.g. children_under_5_poverty).
+    #[arg(long)]
+    pub target: String,
+    /// Indicator counting those enrolled (default: 0 enrolled everywhere).
+    #[arg(long)]
+    pub enrolled: Option<String>,
+    /// Number of areas (default: all).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Only this need's desert flag and sites (default: every need the year measures).
+    #[arg(long)]
+    pub need: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap compare …`
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Need code.
+    #[arg(long)]
+    pub need: String,
+    /// The earlier year.
+    #[arg(long)]
+    pub from: i32,
+    /// The later year.
+    #[arg(long)]
+    pub to: i32,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap siting …`
+#[derive(Debug, Args)]
+pub struct SitingArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Need code.
+    #[arg(long)]
+    pub need: String,
+    /// Number of sites to suggest (1 to 100).
+    #[arg(long)]
+    pub k: usize,
+    /// Capacity of each new site in supply units (default: 1 site, or the median capacity).
+    #[arg(long)]
+    pub capacity: Option<f64>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap report …`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Write here instead of standard output (e.g. report.html).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

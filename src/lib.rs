@@ -14,6 +14,7 @@ pub mod error;
 pub mod export;
 pub mod imports;
 pub mod ingest;
+pub mod report;
 pub mod spatial;
 pub mod store;
 pub mod synthetic;

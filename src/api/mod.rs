@@ -3,14 +3,19 @@
 mod assessments;
 mod audit;
 mod auth;
+mod compare;
+mod format;
 mod gaps;
 mod geographies;
 mod health;
 mod metrics;
 mod needs;
+mod outreach;
 pub mod page;
 mod partners;
 mod rendered;
+mod reports;
+mod siting;
 mod upload;
 
 pub use auth::Auth;
@@ -79,8 +84,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/sites").route(web::get().to(partners::sites)))
                 .service(web::resource("/audit").route(web::get().to(audit::list)))
                 .service(web::resource("/needs").route(web::get().to(needs::list)))
-                .service(web::resource("/gaps").route(web::get().to(gaps::get))),
-        );
+                .service(web::resource("/gaps").route(web::get().to(gaps::get)))
+                .service(web::resource("/outreach").route(web::get().to(outreach::get)))
+                .service(web::resource("/compare").route(web::get().to(compare::get)))
+                .service(web::resource("/siting").route(web::get().to(siting::get))),
+        )
+        .service(web::resource("/reports/{year}").route(web::get().to(reports::get)));
 }
 
 /// Builds the server on a bound listener.
@@ -115,7 +124,8 @@ pub fn server(
             .wrap_fn(|req, srv| {
                 // When reads are not public, every API read needs a viewer token.
                 let state = req.app_data::<web::Data<AppState>>().cloned();
-                let guarded = req.path().starts_with("/api/")
+                let guarded = (req.path().starts_with("/api/")
+                    || req.path().starts_with("/reports/"))
                     && matches!(
                         *req.method(),
                         actix_web::http::Method::GET | actix_web::http::Method::HEAD

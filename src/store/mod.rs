@@ -6,10 +6,12 @@ mod access;
 mod assessments;
 mod geographies;
 mod partners;
+mod provenance;
 mod snapshot;
 
 pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
 pub use partners::PartnerWrite;
+pub use provenance::{AssessmentUpload, Provenance, Upload};
 pub use snapshot::Snapshot;
 
 use crate::config::{DbUrl, StoreArgs};

@@ -5,12 +5,16 @@
 mod access;
 mod assessments;
 mod cli;
+mod compare;
 mod crash;
 mod gaps;
 mod geographies;
 mod helpers;
 mod hsds;
+mod outreach;
 mod page;
 mod partners;
 mod replicas;
+mod report;
 mod shapefiles;
+mod siting;
