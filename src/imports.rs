@@ -133,8 +133,12 @@ impl Services {
     ) -> Result<ImportReport> {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
         let catalog = self.catalog.clone();
-        let dir = blocking(move || ingest::read_partners(&files, &catalog)).await?;
-        let warnings = self.location_warnings(&dir.sites)?;
+        let started = std::time::Instant::now();
+        let import = blocking(move || ingest::read_partners(&files, &catalog)).await?;
+        let parsed = started.elapsed();
+        let dir = import.directory;
+        let mut warnings = import.warnings;
+        warnings.extend(self.location_warnings(&dir.sites)?);
         let how = match mode {
             Mode::Merge => PartnerWrite::Merge,
             Mode::Replace => PartnerWrite::Replace,
@@ -145,7 +149,16 @@ impl Services {
         };
         let audit = Audit::new(actor, action, names.join(", "));
         let summary = self.store.write_partners(&dir, &how, &audit).await?;
+        let written = started.elapsed();
         self.atlas.refresh(&self.store).await?;
+        // Phase times help an operator see where a large import spends its time.
+        tracing::info!(
+            sites = dir.sites.len(),
+            parse_s = parsed.as_secs_f64(),
+            write_s = (written - parsed).as_secs_f64(),
+            atlas_s = (started.elapsed() - written).as_secs_f64(),
+            "partners imported"
+        );
         Ok(ImportReport {
             kind: "partners",
             files: names,

@@ -90,7 +90,18 @@ pub async fn areas(path: web::Path<String>, state: web::Data<AppState>) -> Resul
     let atlas = state.services.atlas.get();
     let name = path.into_inner();
     let g = atlas.geographies.get(&name).ok_or_else(|| unknown(&name))?;
+    let key = format!("areas|{}|{name}", atlas.data_version);
+    let bytes = match state.rendered.get(&key) {
+        Some(bytes) => bytes,
+        None => {
+            let json =
+                serde_json::to_vec(&crate::export::areas_geojson(g)).map_err(Error::internal)?;
+            let bytes = web::Bytes::from(json);
+            state.rendered.put(key, bytes.clone());
+            bytes
+        }
+    };
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
-        .json(crate::export::areas_geojson(g)))
+        .body(bytes))
 }

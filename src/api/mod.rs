@@ -11,7 +11,9 @@ mod health;
 mod metrics;
 mod needs;
 mod outreach;
+pub mod page;
 mod partners;
+mod rendered;
 mod reports;
 mod siting;
 mod upload;
@@ -34,13 +36,28 @@ pub struct AppState {
     pub max_upload_bytes: u64,
     /// Request counters for `/metrics`.
     pub metrics: metrics::Metrics,
+    /// The map page's folder and basemap.
+    pub web: page::WebSettings,
+    /// Rendered answers of the large reads.
+    pub rendered: rendered::RenderCache,
+}
+
+/// The OpenAPI description, kept beside the routes it describes.
+const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(OPENAPI)
 }
 
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(page::configure);
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
         .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
+        .service(web::resource("/api/openapi.json").route(web::get().to(openapi)))
         .service(
             web::scope("/api/v1")
                 .service(
@@ -81,6 +98,7 @@ pub fn server(
     services: Services,
     serve: ServeArgs,
 ) -> std::io::Result<Server> {
+    let web_settings = page::WebSettings::new(&serve).map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         services,
         auth: Auth::new(
@@ -90,6 +108,8 @@ pub fn server(
         ),
         max_upload_bytes: serve.max_upload_mb.saturating_mul(1024 * 1024),
         metrics: metrics::Metrics::default(),
+        web: web_settings,
+        rendered: rendered::RenderCache::default(),
     });
     let server = HttpServer::new(move || {
         App::new()

@@ -127,8 +127,21 @@ pub async fn sites(
                 x >= a && x <= c && y >= b && y <= d
             })
         });
+    let key = format!(
+        "sites|{}|{:?}|{:?}",
+        atlas.data_version, query.service, query.bbox
+    );
+    if let Some(bytes) = state.rendered.get(&key) {
+        return Ok(HttpResponse::Ok()
+            .content_type("application/geo+json")
+            .body(bytes));
+    }
     let collection = crate::export::sites_geojson(&atlas, selected);
+    let bytes = actix_web::web::Bytes::from(
+        serde_json::to_vec(&collection).map_err(crate::error::Error::internal)?,
+    );
+    state.rendered.put(key, bytes.clone());
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
-        .json(collection))
+        .body(bytes))
 }

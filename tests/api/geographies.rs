@@ -190,7 +190,29 @@ async fn metrics_count_requests_by_route_pattern() {
     assert!(text.contains("gapmap_data_version 1"), "{text}");
 }
 
+async fn the_openapi_document_lists_the_public_api() {
+    let app = spawn_app().await;
+    let doc = app.get_json("/api/openapi.json").await;
+    assert_eq!(doc["openapi"], "3.0.3");
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/v1/needs",
+        "/api/v1/geographies/{name}",
+        "/api/v1/geographies/{name}/areas",
+        "/api/v1/assessments",
+        "/api/v1/assessments/{year}",
+        "/api/v1/partners",
+        "/api/v1/sites",
+        "/api/v1/gaps",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is not documented");
+    }
+}
+
 crate::api_tests!(
+    the_openapi_document_lists_the_public_api,
     uploading_areas_stores_them_and_serves_them_as_geojson,
     replacing_a_geography_reports_what_changed,
     an_upload_without_a_token_is_refused_and_changes_nothing,

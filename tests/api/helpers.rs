@@ -290,3 +290,16 @@ pub async fn assert_error(r: reqwest::Response, status: u16, code: &str) -> serd
     assert!(body["error"]["details"].is_array(), "details; body: {body}");
     body
 }
+
+/// A deflated zip archive of (path, content) entries, built in memory.
+#[allow(dead_code)]
+pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in entries {
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("zip entry");
+        w.write_all(content).expect("zip write");
+    }
+    w.finish().expect("zip finish").into_inner()
+}
