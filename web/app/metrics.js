@@ -324,7 +324,7 @@ function niceStep(v) {
 
 /**
  * Seven classes centred on 0 for changes: the middle class is "about no change" and the
- * breaks are symmetric (±w/2, ±3w/2, ±5w/2). Colours run purple → orange from better to
+ * breaks are symmetric (±w/2, ±3w/2, ±5w/2), w from the 90th percentile of |change|. Colours run purple → orange from better to
  * worse, so `higherIsWorse` orders them. Returns `{breaks, colours, step, max}` (as
  * `classify`, so `colourExpression` accepts it).
  */
@@ -332,9 +332,13 @@ export function divergingClasses(values, higherIsWorse = true) {
   const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
   const palette = higherIsWorse ? DIVERGING : [...DIVERGING].reverse();
   if (!xs.length) return { breaks: [], colours: [], step: 0, max: null };
-  const max = Math.max(...xs.map(Math.abs));
+  const abs = xs.map(Math.abs).sort((x, y) => x - y);
+  const max = abs[abs.length - 1];
   if (max === 0) return { breaks: [], colours: [palette[3]], step: 0, max };
-  const w = niceStep((2 * max) / 7);
+  // The scale reaches the 90th percentile of the size of the change, so one outlier does
+  // not wash the others out (the end classes are open: "above", "below").
+  const p90 = abs[Math.min(abs.length - 1, Math.floor(0.9 * abs.length))];
+  const w = niceStep((2 * (p90 > 0 ? p90 : max)) / 7);
   const breaks = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5].map((k) => k * w);
   return { breaks, colours: palette, step: w, max };
 }

@@ -372,6 +372,7 @@ test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to o
   await page.keyboard.press('Enter');
   await page.locator(`.popup-area[data-geoid="${doc.areas[0].geoid}"]`).waitFor();
   await page.keyboard.press('Escape');
+  if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'outreach.png') });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#outreach-csv')]);
   assert.match(download.suggestedFilename(), /^gapmap_outreach_2014_children_under_5_poverty.*\.csv$/);
   const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
