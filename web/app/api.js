@@ -92,3 +92,19 @@ export function query(params) {
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+/** GET a file (CSV, GeoJSON) as a Blob, with the tab's token; errors as `getJSON`. */
+export async function getBlob(path, { signal } = {}) {
+  const headers = {};
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  let res;
+  try {
+    res = await fetch(path, { signal, headers });
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', 'gapmap cannot be reached: is the server running?');
+  }
+  if (!res.ok) throw await errorFrom(res);
+  return res.blob();
+}

@@ -21,6 +21,7 @@ import {
 } from './metrics.js';
 import { AREA_COLUMNS, intersects, mapPNG, save, toCSV } from './downloads.js';
 import { initUpload } from './upload.js';
+import { initViews } from './views.js';
 
 const SERVICE_LABELS = {
   childcare: 'Child care',
@@ -67,6 +68,8 @@ const state = {
   classes: null,
 };
 let gm = null;
+// The Outreach and Compare views (views.js), once started.
+let views = null;
 let gapsAbort = null;
 // Settles once the map has loaded its style and layers; drawing waits for it, loading does not.
 let mapLoaded = false;
@@ -269,6 +272,8 @@ async function refreshGaps() {
 // ---- drawing -----------------------------------------------------------------------
 
 function drawAreas(areas) {
+  // The Compare view draws its own areas (views.js).
+  if (state.view === 'compare') return;
   const features = areas.features.map((f) => {
     const row = state.rows.get(f.properties.geoid);
     return {
@@ -285,7 +290,7 @@ function restyle() {
   const metric = state.metric;
   const values = [...state.rows.values()].map((r) => r[metric]);
   state.classes = state.rows.size ? classify(values) : null;
-  if (mapLoaded) gm.styleAreas(state.rows.size ? metric : null, state.classes);
+  if (mapLoaded && state.view !== 'compare') gm.styleAreas(state.rows.size ? metric : null, state.classes);
   renderLegend();
   renderRanking();
 }
@@ -321,6 +326,7 @@ function legendModel() {
 }
 
 function renderLegend() {
+  if (state.view === 'compare' && views) return views.renderCompareLegend();
   const el = $('#legend');
   const n = need();
   // The legend folds away (keyboard: its summary is a button); keep the reader's choice.
@@ -422,7 +428,8 @@ function openArea(geoid, lngLat) {
   if (!area) return;
   const p = area.feature.properties;
   const at = lngLat || [p.demand_lon, p.demand_lat];
-  gm.showPopup(at, areaPopupContent(geoid), { className: 'gm-popup' });
+  const content = state.view === 'compare' && views ? views.comparePopup(geoid) : areaPopupContent(geoid);
+  gm.showPopup(at, content, { className: 'gm-popup' });
   gm.select(geoid);
 }
 
@@ -848,6 +855,7 @@ async function reloadAfterUpload(kind) {
     renderSites();
   }
   await refreshGaps();
+  if (views) await views.refresh();
 }
 
 // ---- signing in (private reads) ---------------------------------------------------------
@@ -893,7 +901,7 @@ function track(p) {
 
 /** Fetches and redraws the gaps for the current choices (tracked). */
 function refresh() {
-  return track(refreshGaps());
+  return track(refreshGaps().then(() => views && views.refresh()));
 }
 
 async function boot() {
@@ -929,6 +937,26 @@ async function boot() {
   initControls();
   initSearch();
   initDownloads();
+  views = initViews({
+    state,
+    need,
+    units,
+    map: () => gm,
+    mapReady,
+    loadAreas,
+    setBusy,
+    showError,
+    focusArea,
+    track,
+    openSignIn,
+    showGaps: async () => {
+      const geography = geographyName();
+      if (!geography) return;
+      const areas = await loadAreas(geography);
+      await mapReady;
+      drawAreas(areas);
+    },
+  });
   initUpload({
     geographies: () => state.geographies.map((g) => g.name),
     current: geographyName,

@@ -290,3 +290,69 @@ const STAGES = {
 /** Partnership levels and stages in their continuum order, with readable names. */
 export const PARTNERSHIP_LEVELS = LEVELS;
 export const PARTNERSHIP_STAGES = STAGES;
+
+// ---- year-over-year change (the Compare view) ----------------------------------------
+
+/**
+ * PuOr in seven steps, purple (better) to orange (worse), white in the middle: diverging and
+ * colour-blind safe.
+ */
+export const DIVERGING = ['#542788', '#998ec3', '#d8daeb', '#f7f7f7', '#fee0b6', '#f1a340', '#b35806'];
+
+/** The changes a Compare map can be coloured by, in menu order. */
+export const CHANGE_METRICS = ['shortfall_change', 'demand_change', 'access_2sfca_change', 'access_e2sfca_change'];
+
+/** What a `*_change` field means: label, unit (the base metric's) and which way is worse. */
+export function changeInfo(field, u) {
+  const base = field.replace(/_change$/, '');
+  const info = metricInfo(base, u);
+  return {
+    label: `Change in ${info.label.charAt(0).toLowerCase()}${info.label.slice(1)}`,
+    kind: info.kind,
+    unit: info.unit,
+    // A rise in demand or shortfall is worse; a rise in access is better.
+    higherIsWorse: info.higher !== 'better',
+  };
+}
+
+/** Rounds a class width up to 1, 2, 2.5 or 5 times a power of ten. */
+function niceStep(v) {
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+/**
+ * Seven classes centred on 0 for changes: the middle class is "about no change" and the
+ * breaks are symmetric (±w/2, ±3w/2, ±5w/2), w from the 90th percentile of |change|. Colours run purple → orange from better to
+ * worse, so `higherIsWorse` orders them. Returns `{breaks, colours, step, max}` (as
+ * `classify`, so `colourExpression` accepts it).
+ */
+export function divergingClasses(values, higherIsWorse = true) {
+  const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
+  const palette = higherIsWorse ? DIVERGING : [...DIVERGING].reverse();
+  if (!xs.length) return { breaks: [], colours: [], step: 0, max: null };
+  const abs = xs.map(Math.abs).sort((x, y) => x - y);
+  const max = abs[abs.length - 1];
+  if (max === 0) return { breaks: [], colours: [palette[3]], step: 0, max };
+  // The scale reaches the 90th percentile of the size of the change, so one outlier does
+  // not wash the others out (the end classes are open: "above", "below").
+  const p90 = abs[Math.min(abs.length - 1, Math.floor(0.9 * abs.length))];
+  const w = niceStep((2 * (p90 > 0 ? p90 : max)) / 7);
+  const breaks = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5].map((k) => k * w);
+  return { breaks, colours: palette, step: w, max };
+}
+
+/** Legend rows `{colour, label}` for `divergingClasses`, from the lowest change up. */
+export function divergingRows(cls, kind) {
+  const f = (v) => (v > 0 ? '+' : v < 0 ? '−' : '') + formatNumber(Math.abs(v), kind === 'count' ? 'auto' : kind);
+  if (!cls.colours.length) return [];
+  if (!cls.breaks.length) return [{ colour: cls.colours[0], label: 'No change' }];
+  const b = cls.breaks;
+  const rows = [{ colour: cls.colours[0], label: `below ${f(b[0])}` }];
+  for (let i = 0; i + 1 < b.length; i++) {
+    rows.push({ colour: cls.colours[i + 1], label: i === 2 ? `${f(b[i])} to ${f(b[i + 1])} (about no change)` : `${f(b[i])} to ${f(b[i + 1])}` });
+  }
+  rows.push({ colour: cls.colours[6], label: `above ${f(b[5])}` });
+  return rows;
+}

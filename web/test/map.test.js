@@ -20,7 +20,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatNumber } from '../app/metrics.js';
+import { DIVERGING, changeInfo, formatNumber, unitsFor } from '../app/metrics.js';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(WEB, '..');
@@ -346,6 +346,50 @@ test('the ranking lists the worst deserts and flies to one', { skip }, async () 
   assert.ok(zoom > 11, `the map flew in (zoom ${zoom})`);
 });
 
+test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to one and exports them', { skip }, async () => {
+  await page.click('#view-outreach');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.getAttribute('#view-outreach', 'aria-pressed'), 'true');
+  assert.ok(await page.locator('#outreach-list').isVisible());
+  assert.ok(!(await page.locator('#ranking').isVisible()), 'the gaps ranking is put away');
+  const target = await page.inputValue('#outreach-target');
+  const enrolled = await page.inputValue('#outreach-enrolled');
+  assert.equal(target, 'children_under_5_poverty');
+  await page.fill('#outreach-limit', '7');
+  await page.locator('#outreach-limit').dispatchEvent('change');
+  await page.evaluate(() => window.gapmap.settled());
+  const params = new URLSearchParams({ year: '2014', target, limit: '7', need: 'childcare' });
+  if (enrolled) params.set('enrolled', enrolled);
+  const doc = await api(`/api/v1/outreach?${params}`);
+  const rows = page.locator('.outreach-item');
+  assert.equal(await rows.count(), doc.areas.length);
+  assert.equal(doc.areas.length, 7);
+  const first = rows.first();
+  assert.equal(await first.getAttribute('data-geoid'), doc.areas[0].geoid);
+  assert.equal(Number(await first.locator('.outreach-unserved').getAttribute('data-value')), doc.areas[0].unserved);
+  assert.equal(await first.locator('.outreach-unserved').textContent(), formatNumber(doc.areas[0].unserved, 'count'));
+  await first.focus();
+  await page.keyboard.press('Enter');
+  await page.locator(`.popup-area[data-geoid="${doc.areas[0].geoid}"]`).waitFor();
+  await page.keyboard.press('Escape');
+  if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'outreach.png') });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#outreach-csv')]);
+  assert.match(download.suggestedFilename(), /^gapmap_outreach_2014_children_under_5_poverty.*\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
+  assert.equal(csv.length, 8, 'a header and 7 rows');
+  assert.ok(csv[1].includes(doc.areas[0].geoid), csv[1]);
+
+  // With the demo's single year, the Compare view says there is nothing to compare.
+  await page.click('#view-compare');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.match(await page.textContent('#compare-note'), /Only one assessment year \(2014\)/);
+  assert.match(await page.textContent('#legend'), /Only one assessment year/);
+  await page.click('#view-gaps');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.ok(await page.locator('#ranking').isVisible());
+  assert.equal(await page.evaluate(() => JSON.stringify(window.gapmap.map.getPaintProperty('areas-fill', 'fill-color')).includes('shortfall')), true);
+});
+
 test('search finds an area by GEOID and by name', { skip }, async () => {
   await page.fill('#search-input', '17031842400');
   await page.press('#search-input', 'Enter');
@@ -416,12 +460,12 @@ test('downloads give the areas on screen as CSV and GeoJSON, and the map as PNG'
 test('every control is reachable with the keyboard', { skip }, async () => {
   await page.locator('#search-input').focus();
   const seen = new Set();
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 50; i++) {
     await page.keyboard.press('Tab');
     const id = await page.evaluate(() => document.activeElement && document.activeElement.id);
     if (id) seen.add(id);
   }
-  for (const id of ['open-upload', 'need', 'year', 'radius', 'radius-reset', 'metric', 'show-sites', 'site-service', 'site-language', 'site-stage', 'deserts-only', 'dl-csv', 'dl-geojson', 'dl-png']) {
+  for (const id of ['open-upload', 'view-gaps', 'view-outreach', 'view-compare', 'need', 'year', 'radius', 'radius-reset', 'metric', 'show-sites', 'site-service', 'site-language', 'site-stage', 'deserts-only', 'dl-csv', 'dl-geojson', 'dl-png']) {
     assert.ok(seen.has(id), `#${id} is reached by Tab (reached: ${[...seen].join(', ')})`);
   }
 });
@@ -502,6 +546,59 @@ test('a new assessment year with margins of error is uploaded and shown', { skip
   assert.match(await popup.textContent(), /Child care, 2015/);
   await page.keyboard.press('Escape');
   await page.selectOption('#year', '2014');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
+test('the Compare view colours the change since an earlier year, with its units', { skip }, async () => {
+  // A 2016 assessment through the API: demand doubled, cut or kept, area by area.
+  const y2014 = await api('/api/v1/assessments/2014');
+  const lines = ['GEOID,children_under_5'];
+  y2014.areas.forEach((a, i) => {
+    const v = a.values && a.values.children_under_5;
+    if (typeof v !== 'number') return;
+    lines.push(`${a.geoid},${i % 3 === 0 ? v * 3 : i % 3 === 1 ? Math.round(v * 0.3) : v}`);
+  });
+  const form = new FormData();
+  form.append('file', new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }), 'assessment_2016.csv');
+  const put = await fetch(`${base}/api/v1/assessments/2016?geography=tracts-2010`, { method: 'PUT', body: form, headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.equal(put.status, 200, await put.text());
+  await page.reload();
+  await page.evaluate(() => window.gapmap.ready);
+  await page.click('#view-compare');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.inputValue('#compare-to'), '2016');
+  await page.selectOption('#compare-from', '2014');
+  await page.evaluate(() => window.gapmap.settled());
+  const cmp = await api('/api/v1/compare?need=childcare&from=2014&to=2016');
+  assert.ok(cmp.areas.some((a) => a.shortfall_change > 0) && cmp.areas.some((a) => a.shortfall_change < 0), 'the change goes both ways');
+  // The legend names the change, its years and its units.
+  const needs = await api('/api/v1/needs');
+  const childcare = needs.needs.find((n) => n.code === 'childcare');
+  const info = changeInfo('shortfall_change', unitsFor(childcare, null, null));
+  assert.match(await page.textContent('#legend summary'), /Change in shortfall, 2014 → 2016/);
+  assert.equal(await page.textContent('#legend summary .unit'), `(${info.unit}; 2016 minus 2014)`);
+  assert.ok((await page.locator('#legend .legend-rows li').count()) >= 3);
+  // The areas are coloured by the change: rendered features carry it and pixels show it.
+  const rendered = await page.evaluate(() => {
+    const m = window.gapmap.map;
+    const fs = m.queryRenderedFeatures({ layers: ['areas-fill'] });
+    return { withChange: fs.filter((f) => typeof f.properties.shortfall_change === 'number').length, paint: JSON.stringify(m.getPaintProperty('areas-fill', 'fill-color')) };
+  });
+  assert.ok(rendered.withChange > 10, `areas carry their change (${rendered.withChange})`);
+  assert.ok(rendered.paint.includes('shortfall_change'));
+  const stats = await canvasStats({ remember: false, compare: false, colours: DIVERGING.filter((c) => c !== '#f7f7f7').map(drawn) });
+  const coloured = stats.near.reduce((a, b) => a + b, 0);
+  assert.ok(coloured > 2000, `diverging colours are drawn (${stats.near.join(', ')})`);
+  if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'compare.png') });
+  // An area's popup gives both years and the change.
+  const changed = cmp.areas.find((a) => a.present_in === 'both' && a.shortfall_change > 0);
+  await page.fill('#search-input', changed.geoid);
+  await page.press('#search-input', 'Enter');
+  const popup = page.locator(`.popup-compare[data-geoid="${changed.geoid}"]`);
+  await popup.waitFor();
+  assert.equal(Number(await popup.locator('[data-field=shortfall_change]').getAttribute('data-value')), changed.shortfall_change);
+  await page.keyboard.press('Escape');
+  await page.click('#view-gaps');
   await page.evaluate(() => window.gapmap.settled());
 });
 
