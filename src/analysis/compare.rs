@@ -280,3 +280,83 @@ pub fn compare_reports(atlas: &Atlas, a: &GapReport, b: &GapReport) -> CompareRe
         areas,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::{assessment, atlas, squares};
+
+    #[test]
+    fn areas_match_by_geoid_across_geographies_and_flips_are_named() {
+        // No child-care site: every area with more than 50 children is a desert.
+        let atlas = atlas(
+            vec![
+                squares("old", &["a", "b", "c"]),
+                squares("new", &["a", "b", "d"]),
+            ],
+            vec![
+                assessment(
+                    2020,
+                    "old",
+                    &["children_under_5"],
+                    &[
+                        ("a", &[Some(80.0)]),
+                        ("b", &[Some(40.0)]),
+                        ("c", &[Some(9.0)]),
+                    ],
+                ),
+                assessment(
+                    2024,
+                    "new",
+                    &["children_under_5"],
+                    &[
+                        ("a", &[Some(30.0)]),
+                        ("b", &[Some(70.0)]),
+                        ("d", &[Some(1.0)]),
+                    ],
+                ),
+            ],
+            vec![],
+        );
+        let r = compare(&atlas, "childcare", 2020, 2024).unwrap();
+        let rows: Vec<(&str, PresentIn, Option<f64>, Option<DesertFlip>)> = r
+            .areas
+            .iter()
+            .map(|a| {
+                (
+                    a.geoid.as_str(),
+                    a.present_in,
+                    a.demand_change,
+                    a.desert_flipped,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "a",
+                    PresentIn::Both,
+                    Some(-50.0),
+                    Some(DesertFlip::NoLongerDesert)
+                ),
+                (
+                    "b",
+                    PresentIn::Both,
+                    Some(30.0),
+                    Some(DesertFlip::BecameDesert)
+                ),
+                ("c", PresentIn::From, None, None),
+                ("d", PresentIn::To, None, None),
+            ]
+        );
+        // Shortfall = P/3 with no supply: b goes from 40/3 to 70/3.
+        let b = &r.areas[1];
+        assert!((b.shortfall_change.unwrap() - 10.0).abs() < 1e-12);
+        let s = &r.summary;
+        assert_eq!((s.became_desert, s.no_longer_desert), (1, 1));
+        assert_eq!((s.demand_total_from, s.demand_total_to), (129.0, 101.0));
+        assert_eq!(r.params.partners, "current");
+        assert!(r.notes.iter().any(|n| n.contains("different geographies")));
+    }
+}
