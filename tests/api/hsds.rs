@@ -94,7 +94,6 @@ async fn the_one_site(app: &TestApp) -> Value {
     features[0].clone()
 }
 
-#[tokio::test]
 async fn the_hsds_example_package_is_refused_for_its_latitude_of_100_and_nothing_is_stored() {
     let app = spawn_app().await;
     let before = app.store_state().await;
@@ -119,7 +118,6 @@ async fn the_hsds_example_package_is_refused_for_its_latitude_of_100_and_nothing
     assert_eq!(app.store_state().await, before);
 }
 
-#[tokio::test]
 async fn the_hsds_example_with_its_coordinates_fixed_becomes_a_partner_and_a_site() {
     let app = spawn_app().await;
     let r = app
@@ -188,7 +186,6 @@ async fn the_hsds_example_with_its_coordinates_fixed_becomes_a_partner_and_a_sit
     );
 }
 
-#[tokio::test]
 async fn the_hsds_tables_uploaded_together_in_a_form_are_read_as_one_package() {
     let app = spawn_app().await;
     let mut files = fixed_example();
@@ -228,7 +225,6 @@ async fn the_hsds_tables_uploaded_together_in_a_form_are_read_as_one_package() {
     );
 }
 
-#[tokio::test]
 async fn one_hsds_table_alone_is_refused_with_a_request_for_the_whole_package() {
     let app = spawn_app().await;
     let (_, locations) = fixed_example()
@@ -244,7 +240,6 @@ async fn one_hsds_table_alone_is_refused_with_a_request_for_the_whole_package() 
     assert_eq!(body["error"]["details"][0]["file"], "locations.csv");
 }
 
-#[tokio::test]
 async fn an_hsds_package_without_service_at_location_names_the_missing_file() {
     let app = spawn_app().await;
     let before = app.store_state().await;
@@ -270,7 +265,6 @@ async fn an_hsds_package_without_service_at_location_names_the_missing_file() {
     assert_eq!(app.store_state().await, before);
 }
 
-#[tokio::test]
 async fn a_link_to_a_missing_service_is_refused_with_its_row() {
     let app = spawn_app().await;
     let files: Vec<(String, String)> = fixed_example()
@@ -299,7 +293,6 @@ async fn a_link_to_a_missing_service_is_refused_with_its_row() {
     );
 }
 
-#[tokio::test]
 async fn a_malformed_partner_zip_is_refused_as_malformed() {
     let app = spawn_app().await;
     let r = app
@@ -312,3 +305,13 @@ async fn a_malformed_partner_zip_is_refused_as_malformed() {
     let body = assert_error(r, 400, "malformed_file").await;
     assert_eq!(body["error"]["details"][0]["file"], "hsds.zip");
 }
+
+crate::api_tests!(
+    the_hsds_example_package_is_refused_for_its_latitude_of_100_and_nothing_is_stored,
+    the_hsds_example_with_its_coordinates_fixed_becomes_a_partner_and_a_site,
+    the_hsds_tables_uploaded_together_in_a_form_are_read_as_one_package,
+    one_hsds_table_alone_is_refused_with_a_request_for_the_whole_package,
+    an_hsds_package_without_service_at_location_names_the_missing_file,
+    a_link_to_a_missing_service_is_refused_with_its_row,
+    a_malformed_partner_zip_is_refused_as_malformed,
+);

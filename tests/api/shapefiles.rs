@@ -109,7 +109,6 @@ async fn put_zip(app: &TestApp, name: &str, zip: Vec<u8>) -> reqwest::Response {
     .await
 }
 
-#[tokio::test]
 async fn a_tiger_shapefile_zip_is_stored_with_its_ids_names_and_demand_points() {
     let app = spawn_app().await;
     let r = put_zip(&app, "tracts-2020", two_tracts(Some(NAD83))).await;
@@ -148,7 +147,6 @@ async fn a_tiger_shapefile_zip_is_stored_with_its_ids_names_and_demand_points() 
     );
 }
 
-#[tokio::test]
 async fn a_shapefile_in_illinois_state_plane_feet_is_refused_as_unsupported_crs() {
     let app = spawn_app().await;
     let before = app.store_state().await;
@@ -168,7 +166,6 @@ async fn a_shapefile_in_illinois_state_plane_feet_is_refused_as_unsupported_crs(
     assert_eq!(app.store_state().await, before);
 }
 
-#[tokio::test]
 async fn a_shapefile_zip_without_its_prj_is_refused_because_its_crs_is_unknown() {
     let app = spawn_app().await;
     let body = assert_error(
@@ -185,7 +182,6 @@ async fn a_shapefile_zip_without_its_prj_is_refused_because_its_crs_is_unknown()
     );
 }
 
-#[tokio::test]
 async fn a_shapefile_of_lines_is_refused_naming_the_record_and_the_geometry() {
     let app = spawn_app().await;
     let lines = [Polyline::new(vec![
@@ -204,7 +200,6 @@ async fn a_shapefile_of_lines_is_refused_naming_the_record_and_the_geometry() {
     assert_eq!((&d["row"], &d["field"]), (&json!(1), &json!("geometry")));
 }
 
-#[tokio::test]
 async fn a_malformed_zip_is_refused_with_400_and_the_store_is_unchanged() {
     let app = spawn_app().await;
     let before = app.store_state().await;
@@ -216,7 +211,6 @@ async fn a_malformed_zip_is_refused_with_400_and_the_store_is_unchanged() {
     assert_eq!(app.store_state().await, before);
 }
 
-#[tokio::test]
 async fn a_zip_listing_thousands_of_entries_is_refused_before_they_are_read() {
     let app = spawn_app().await;
     let names: Vec<String> = (0..1_001).map(|i| format!("f{i}.txt")).collect();
@@ -230,3 +224,12 @@ async fn a_zip_listing_thousands_of_entries_is_refused_before_they_are_read() {
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("1001 entries"), "{message}");
 }
+
+crate::api_tests!(
+    a_tiger_shapefile_zip_is_stored_with_its_ids_names_and_demand_points,
+    a_shapefile_in_illinois_state_plane_feet_is_refused_as_unsupported_crs,
+    a_shapefile_zip_without_its_prj_is_refused_because_its_crs_is_unknown,
+    a_shapefile_of_lines_is_refused_naming_the_record_and_the_geometry,
+    a_malformed_zip_is_refused_with_400_and_the_store_is_unchanged,
+    a_zip_listing_thousands_of_entries_is_refused_before_they_are_read,
+);
