@@ -238,13 +238,19 @@ async fn outreach(services: &Services, args: OutreachArgs) -> anyhow::Result<()>
     write_out(args.out.as_deref(), &text)
 }
 
-/// `gapmap compare`: JSON.
+/// `gapmap compare`: JSON by default.
 async fn compare(services: &Services, args: CompareArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
-    let (need, from, to) = (args.need, args.from, args.to);
+    let (need, from, to, format) = (args.need, args.from, args.to, args.format);
     let text = crunch(format!("comparing {need} in {from} and {to}"), move || {
         let report = analysis::compare(&atlas, &need, from, to)?;
-        serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)
+        Ok(match format {
+            Format::Json => {
+                serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)?
+            }
+            Format::Csv => analysis::compare::to_csv(&report),
+            Format::Geojson => analysis::compare::to_geojson(&report, &atlas).to_string(),
+        })
     })
     .await?;
     write_out(args.out.as_deref(), &text)

@@ -40,7 +40,7 @@ pub enum Command {
     Gaps(GapsArgs),
     /// Areas ranked for outreach by unserved = target − enrolled (CSV, JSON or GeoJSON).
     Outreach(OutreachArgs),
-    /// One need in two assessment years, area by area (JSON).
+    /// One need in two assessment years, area by area (JSON, CSV or GeoJSON).
     Compare(CompareArgs),
     /// Where k new sites would close the most shortfall (JSON).
     Siting(SitingArgs),
@@ -319,6 +319,9 @@ pub struct CompareArgs {
     /// The later year.
     #[arg(long)]
     pub to: i32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
     /// Write here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,

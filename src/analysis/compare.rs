@@ -14,7 +14,9 @@ use super::params::{GapParams, Resolved};
 use crate::atlas::Atlas;
 use crate::domain::Geoid;
 use crate::error::Result;
+use crate::export::csv_cell;
 use serde::Serialize;
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -278,5 +280,196 @@ pub fn compare_reports(atlas: &Atlas, a: &GapReport, b: &GapReport) -> CompareRe
         notes,
         summary,
         areas,
+    }
+}
+
+/// The CSV columns, in order: the JSON row's fields.
+pub const CSV_COLUMNS: [&str; 20] = [
+    "geoid",
+    "name",
+    "present_in",
+    "demand_from",
+    "demand_to",
+    "demand_change",
+    "access_2sfca_from",
+    "access_2sfca_to",
+    "access_2sfca_change",
+    "access_e2sfca_from",
+    "access_e2sfca_to",
+    "access_e2sfca_change",
+    "shortfall_from",
+    "shortfall_to",
+    "shortfall_change",
+    "desert_from",
+    "desert_to",
+    "desert_flipped",
+    "from",
+    "to",
+];
+
+/// One row per area; empty cells for null.
+pub fn to_csv(report: &CompareReport) -> String {
+    let mut out = CSV_COLUMNS.join(",");
+    out.push('\n');
+    let num = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+    let flag = |x: Option<bool>| x.map(|v| v.to_string()).unwrap_or_default();
+    for a in &report.areas {
+        let cells = [
+            csv_cell(a.geoid.as_str()),
+            csv_cell(&a.name),
+            text(&a.present_in),
+            num(a.demand_from),
+            num(a.demand_to),
+            num(a.demand_change),
+            num(a.access_2sfca_from),
+            num(a.access_2sfca_to),
+            num(a.access_2sfca_change),
+            num(a.access_e2sfca_from),
+            num(a.access_e2sfca_to),
+            num(a.access_e2sfca_change),
+            num(a.shortfall_from),
+            num(a.shortfall_to),
+            num(a.shortfall_change),
+            flag(a.desert_from),
+            flag(a.desert_to),
+            a.desert_flipped.as_ref().map(text).unwrap_or_default(),
+            report.params.from.to_string(),
+            report.params.to.to_string(),
+        ];
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// A unit enum's serde name.
+fn text<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// The rows as a FeatureCollection (feature id = GEOID) for a map of the change: each
+/// area drawn with its polygon in `to`'s geography, or in `from`'s when it is only there;
+/// `params`, `notes` and `summary` ride along as foreign members.
+pub fn to_geojson(report: &CompareReport, atlas: &Atlas) -> Value {
+    let areas_of = |name: &str| {
+        atlas
+            .geographies
+            .get(name)
+            .map(|g| g.geography.areas.as_slice())
+            .unwrap_or_default()
+    };
+    let (from, to) = (
+        areas_of(&report.params.geography_from),
+        areas_of(&report.params.geography_to),
+    );
+    let features: Vec<Value> = report
+        .areas
+        .iter()
+        .map(|a| {
+            let area = match (a.area_to, a.area_from) {
+                (Some(t), _) => to.get(t as usize),
+                (None, Some(f)) => from.get(f as usize),
+                (None, None) => None,
+            };
+            let geometry = area.map_or(Value::Null, |area| {
+                json!(geojson::GeometryValue::from(&area.geometry))
+            });
+            json!({
+                "type": "Feature",
+                "id": a.geoid.as_str(),
+                "geometry": geometry,
+                "properties": serde_json::to_value(a).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    json!({
+        "type": "FeatureCollection",
+        "params": report.params,
+        "notes": report.notes,
+        "summary": report.summary,
+        "features": features,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::{assessment, atlas, squares};
+
+    #[test]
+    fn areas_match_by_geoid_across_geographies_and_flips_are_named() {
+        // No child-care site: every area with more than 50 children is a desert.
+        let atlas = atlas(
+            vec![
+                squares("old", &["a", "b", "c"]),
+                squares("new", &["a", "b", "d"]),
+            ],
+            vec![
+                assessment(
+                    2020,
+                    "old",
+                    &["children_under_5"],
+                    &[
+                        ("a", &[Some(80.0)]),
+                        ("b", &[Some(40.0)]),
+                        ("c", &[Some(9.0)]),
+                    ],
+                ),
+                assessment(
+                    2024,
+                    "new",
+                    &["children_under_5"],
+                    &[
+                        ("a", &[Some(30.0)]),
+                        ("b", &[Some(70.0)]),
+                        ("d", &[Some(1.0)]),
+                    ],
+                ),
+            ],
+            vec![],
+        );
+        let r = compare(&atlas, "childcare", 2020, 2024).unwrap();
+        let rows: Vec<(&str, PresentIn, Option<f64>, Option<DesertFlip>)> = r
+            .areas
+            .iter()
+            .map(|a| {
+                (
+                    a.geoid.as_str(),
+                    a.present_in,
+                    a.demand_change,
+                    a.desert_flipped,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "a",
+                    PresentIn::Both,
+                    Some(-50.0),
+                    Some(DesertFlip::NoLongerDesert)
+                ),
+                (
+                    "b",
+                    PresentIn::Both,
+                    Some(30.0),
+                    Some(DesertFlip::BecameDesert)
+                ),
+                ("c", PresentIn::From, None, None),
+                ("d", PresentIn::To, None, None),
+            ]
+        );
+        // Shortfall = P/3 with no supply: b goes from 40/3 to 70/3.
+        let b = &r.areas[1];
+        assert!((b.shortfall_change.unwrap() - 10.0).abs() < 1e-12);
+        let s = &r.summary;
+        assert_eq!((s.became_desert, s.no_longer_desert), (1, 1));
+        assert_eq!((s.demand_total_from, s.demand_total_to), (129.0, 101.0));
+        assert_eq!(r.params.partners, "current");
+        assert!(r.notes.iter().any(|n| n.contains("different geographies")));
     }
 }

@@ -22,6 +22,8 @@ mod params;
 mod problem;
 pub mod siting;
 mod supply;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use cache::GapCache;
 pub use compare::{CompareReport, compare};

@@ -425,3 +425,78 @@ pub fn to_geojson(report: &OutreachReport, atlas: &Atlas) -> Value {
         "features": features,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::{assessment, atlas, site, squares};
+
+    fn ranked(report: &OutreachReport) -> Vec<(&str, f64)> {
+        report
+            .areas
+            .iter()
+            .map(|a| (a.geoid.as_str(), a.unserved))
+            .collect()
+    }
+
+    #[test]
+    fn unserved_ties_go_to_more_deserts_then_to_the_lower_geoid() {
+        // Unserved: c 30, b 30, a 30 (a's target is missing: 0), d 0 (over-enrolled).
+        // Children under 5: only b (60, no slot inside) is a child-care desert.
+        let cols = ["eligible", "enrolled", "children_under_5"];
+        let a = assessment(
+            2024,
+            "g",
+            &cols,
+            &[
+                ("d", &[Some(10.0), Some(12.0), Some(0.0)]),
+                ("c", &[Some(40.0), Some(10.0), Some(0.0)]),
+                ("b", &[Some(30.0), None, Some(60.0)]),
+                ("a", &[None, Some(5.0), Some(0.0)]),
+            ],
+        );
+        let atlas = atlas(
+            vec![squares("g", &["a", "b", "c", "d"])],
+            vec![a],
+            vec![site("s", 0.035, "childcare", Some(5.0))],
+        );
+        let p = OutreachParams {
+            target: "eligible".into(),
+            enrolled: Some("enrolled".into()),
+            limit: None,
+            need: None,
+        };
+        let r = outreach(&atlas, 2024, &p).unwrap();
+        assert_eq!(
+            ranked(&r),
+            [("b", 30.0), ("c", 30.0), ("a", 0.0), ("d", 0.0)]
+        );
+        assert_eq!(r.areas[0].deserts.get("childcare"), Some(&true));
+        assert!(r.areas[3].over_enrolled);
+        assert_eq!(
+            (
+                r.summary.areas_missing_target,
+                r.summary.areas_missing_enrolled
+            ),
+            (1, 1)
+        );
+        // The child-care site lies in d, 0.02° (R·0.02·π/180 = 2.2239 km) east of b's
+        // demand point.
+        let near = &r.areas[0].nearest_sites;
+        assert_eq!(near.len(), 1);
+        assert!((near[0].distance_km - 2.2239016).abs() < 1e-6, "{near:?}");
+
+        let two = outreach(
+            &atlas,
+            2024,
+            &OutreachParams {
+                limit: Some(2),
+                ..p
+            },
+        )
+        .unwrap();
+        assert_eq!(ranked(&two), [("b", 30.0), ("c", 30.0)]);
+        assert_eq!(two.summary.unserved_total, 60.0);
+        assert_eq!(two.summary.unserved_returned, 60.0);
+    }
+}

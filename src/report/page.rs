@@ -16,6 +16,10 @@ use std::sync::Arc;
 
 /// The size of a need's map, which shares the page's width with the totals.
 const NEED_MAP: f64 = 420.0;
+/// Geographies with more areas are not drawn: a printed map of tens of thousands of
+/// block groups is neither legible nor a page a browser prints quickly (each map costs
+/// about 300 bytes per area).
+const MAX_MAP_AREAS: usize = 20_000;
 /// Deserts listed per need.
 const TOP_DESERTS: usize = 10;
 /// Flagged ACS values listed (the count says how many more there are).
@@ -223,9 +227,27 @@ fn glance(
     html.push_str("</section>");
 }
 
+/// The note that replaces a map of a geography too large to draw, if it is one.
+fn too_many_to_draw(geo: &GeographyData) -> Option<String> {
+    let n = geo.geography.areas.len();
+    (n > MAX_MAP_AREAS).then(|| {
+        format!(
+            "<p class=\"note\">No map: {} has {} areas, more than the {} a printed map can \
+             show legibly. The web map shows them all.</p>",
+            escape(&geo.geography.name),
+            number(n as f64, 0),
+            number(MAX_MAP_AREAS as f64, 0)
+        )
+    })
+}
+
 /// A map of how many needs each area is a desert for.
 fn overview_map(html: &mut String, atlas: &Atlas, geo: &GeographyData, parts: &[NeedPart<'_>]) {
     if parts.is_empty() {
+        return;
+    }
+    if let Some(note) = too_many_to_draw(geo) {
+        html.push_str(&note);
         return;
     }
     let n = geo.geography.areas.len();
@@ -402,6 +424,9 @@ fn need_section(
 }
 
 fn need_map(geo: &GeographyData, part: &NeedPart<'_>) -> String {
+    if let Some(note) = too_many_to_draw(geo) {
+        return note;
+    }
     let r = &part.report;
     let target = r.params.target;
     let mut by_area: Vec<Option<&AreaGap>> = vec![None; geo.geography.areas.len()];

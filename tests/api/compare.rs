@@ -177,6 +177,47 @@ async fn comparing_backwards_turns_the_flip_around() {
     assert_eq!(body["summary"]["no_longer_desert"], 1);
 }
 
+async fn csv_and_geojson_carry_the_same_rows_for_a_map_of_the_change() {
+    let app = two_years().await;
+    let q = "/api/v1/compare?need=childcare&from=2023&to=2024";
+    let r = app.get(&format!("{q}&format=csv")).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("compare_childcare_2023_2024.csv")
+    );
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(
+        lines[0],
+        "geoid,name,present_in,demand_from,demand_to,demand_change,access_2sfca_from,\
+access_2sfca_to,access_2sfca_change,access_e2sfca_from,access_e2sfca_to,access_e2sfca_change,\
+shortfall_from,shortfall_to,shortfall_change,desert_from,desert_to,desert_flipped,from,to"
+    );
+    let a2: Vec<&str> = lines[2].split(',').collect();
+    assert_eq!(a2[..6], ["01001000002", "Area 2", "both", "40", "60", "20"]);
+    assert_eq!(a2[15..], ["false", "true", "became_desert", "2023", "2024"]);
+    let a3: Vec<&str> = lines[3].split(',').collect();
+    assert_eq!(a3[..6], ["01001000003", "Area 3", "from", "50", "", ""]);
+
+    let fc: Value = app
+        .get(&format!("{q}&format=geojson"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let features = fc["features"].as_array().unwrap();
+    assert_eq!(features.len(), 4);
+    // Area 3 exists only in 2023: it is drawn with its 2023 polygon.
+    assert_eq!(features[2]["id"], "01001000003");
+    assert_eq!(features[2]["geometry"]["type"], "MultiPolygon");
+    assert_eq!(features[1]["properties"]["desert_flipped"], "became_desert");
+    assert_eq!(fc["summary"]["became_desert"], 1);
+}
+
 async fn a_year_missing_the_demand_or_unknown_years_and_needs_are_refused() {
     let app = two_years().await;
     let r = app
@@ -216,5 +257,6 @@ async fn a_year_missing_the_demand_or_unknown_years_and_needs_are_refused() {
 crate::api_tests!(
     each_area_shows_both_years_and_the_changes,
     comparing_backwards_turns_the_flip_around,
+    csv_and_geojson_carry_the_same_rows_for_a_map_of_the_change,
     a_year_missing_the_demand_or_unknown_years_and_needs_are_refused,
 );
