@@ -30,14 +30,16 @@ impl Bound {
         }
     }
 
-    /// True when haversine(a, b) ≤ km, given c2 = chord2(a, b).
-    fn holds(&self, c2: f64, a: LonLat, b: LonLat) -> bool {
+    /// True when the pair's haversine distance is ≤ km, given its squared chord `c2`;
+    /// `exact_km` computes that distance, called only when `c2` lies near the bound.
+    #[inline]
+    fn holds(&self, c2: f64, exact_km: &impl Fn() -> f64) -> bool {
         if c2 < self.surely_within {
             true
         } else if c2 > self.surely_beyond {
             false
         } else {
-            haversine_km(a, b) <= self.km
+            exact_km() <= self.km
         }
     }
 }
@@ -97,13 +99,20 @@ impl Catchment {
 
     /// The zone of a pair at squared chord `c2` between `a` and `b` (see the type's doc).
     pub fn zone(&self, c2: f64, a: LonLat, b: LonLat) -> Option<u8> {
-        if !self.radius.holds(c2, a, b) {
+        self.zone_with(c2, || haversine_km(a, b))
+    }
+
+    /// The zone of a pair at squared chord `c2`; `exact_km` gives its haversine distance
+    /// and is called only for a pair lying near a bound.
+    #[inline]
+    pub fn zone_with(&self, c2: f64, exact_km: impl Fn() -> f64) -> Option<u8> {
+        if !self.radius.holds(c2, &exact_km) {
             return None;
         }
         let zone = self
             .bounds
             .iter()
-            .position(|bound| bound.holds(c2, a, b))
+            .position(|bound| bound.holds(c2, &exact_km))
             .unwrap_or(self.bounds.len());
         // Needs have a handful of bands; more than 255 is refused by the catalog check.
         Some(u8::try_from(zone).unwrap_or(u8::MAX))
