@@ -99,18 +99,10 @@ pub fn sweep<const K: usize>(
     nearest: bool,
 ) -> ([Fca; K], Vec<AreaReach<K>>) {
     let catchment = &problem.catchment;
-    let zones = catchment.bands().len() + 1;
-    let tables: [Vec<f64>; K] = weightings.map(|w| {
-        (0..zones)
-            .map(|z| match w {
-                Weighting::Uniform => 1.0,
-                Weighting::Bands => catchment.weight(u8::try_from(z).unwrap_or(u8::MAX)),
-            })
-            .collect()
-    });
-    let reach2 = catchment.query_chord2();
+    // Weight per zone index (see Catchment::zone_index), 0 beyond r.
+    let tables: [Vec<f64>; K] = weightings.map(|w| catchment.weights(w == Weighting::Bands));
+    let beyond_r = catchment.bands().len() + 1;
     let radius_km = catchment.radius_km();
-    let zone_weight = |table: &Vec<f64>, z: u8| table.get(usize::from(z)).copied().unwrap_or(0.0);
 
     // Both steps scan points kept in latitude bands (see BandGrid) and ask their
     // questions in ground order, so each scan reads memory its neighbour just read.
@@ -136,12 +128,11 @@ pub fn sweep<const K: usize>(
     let by_site_pos: Vec<[f64; K]> = parallel::map(site_grid.len(), |p| {
         let (at, xyz) = (site_grid.lonlat(p), site_grid.xyz(p));
         let mut sum = [0.0; K];
-        demand_grid.for_each_within(at, xyz, radius_km, reach2, |q, c2| {
-            let zone = catchment.zone_with(c2, || haversine_km(at, demand_grid.lonlat(q)));
-            if let Some(z) = zone {
-                for k in 0..K {
-                    sum[k] += demand_by_pos[q] * zone_weight(&tables[k], z);
-                }
+        // Candidates beyond r get weight 0: no branch on the distance.
+        demand_grid.for_each_candidate(at, xyz, radius_km, |q, c2| {
+            let z = catchment.zone_index(c2, || haversine_km(at, demand_grid.lonlat(q)));
+            for k in 0..K {
+                sum[k] += demand_by_pos[q] * tables[k][z];
             }
         });
         sum
@@ -180,17 +171,16 @@ pub fn sweep<const K: usize>(
         };
         // The nearest site within r: smallest chord, then smallest site position.
         let mut best: Option<(u32, f64, usize)> = None;
-        site_grid.for_each_within(at, xyz, radius_km, reach2, |p, c2| {
-            let Some(z) = catchment.zone_with(c2, || haversine_km(at, site_grid.lonlat(p))) else {
-                return;
-            };
+        site_grid.for_each_candidate(at, xyz, radius_km, |p, c2| {
+            let z = catchment.zone_index(c2, || haversine_km(at, site_grid.lonlat(p)));
+            let inside = z < beyond_r;
             for k in 0..K {
-                reach.access[k] += ratio_by_pos[p][k] * zone_weight(&tables[k], z);
+                reach.access[k] += ratio_by_pos[p][k] * tables[k][z];
             }
-            reach.sites_within += 1;
-            reach.capacity_within += supply_by_pos[p];
+            reach.sites_within += u32::from(inside);
+            reach.capacity_within += if inside { supply_by_pos[p] } else { 0.0 };
             let slot = site_grid.id(p);
-            if best.is_none_or(|(b, bc2, _)| c2 < bc2 || (c2 == bc2 && slot < b)) {
+            if inside && best.is_none_or(|(b, bc2, _)| c2 < bc2 || (c2 == bc2 && slot < b)) {
                 best = Some((slot, c2, p));
             }
         });

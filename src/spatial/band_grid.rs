@@ -114,6 +114,23 @@ impl BandGrid {
         max_chord2: f64,
         mut visit: impl FnMut(usize, f64),
     ) {
+        self.for_each_candidate(at, xyz, radius_km, |pos, c2| {
+            if c2 <= max_chord2 {
+                visit(pos, c2);
+            }
+        });
+    }
+
+    /// Calls `visit(pos, chord²)` for every point of the bands and longitudes that cover
+    /// the cap of `radius_km` around `at`: a superset of the points within it (about one
+    /// in five lies beyond), for callers that sort the candidates out without branching.
+    pub fn for_each_candidate(
+        &self,
+        at: LonLat,
+        xyz: &Xyz,
+        radius_km: f64,
+        mut visit: impl FnMut(usize, f64),
+    ) {
         let rho = (radius_km / EARTH_RADIUS_KM) * (1.0 + WINDOW_MARGIN) + 1e-12;
         let phi0 = at.lat().to_radians();
         let (lat_lo, lat_hi) = (phi0 - rho, phi0 + rho);
@@ -154,10 +171,7 @@ impl BandGrid {
                 let run = &self.lon[start..end];
                 let mut pos = start + run.partition_point(|x| *x < from);
                 while pos < end && self.lon[pos] <= to {
-                    let c2 = chord2(xyz, &self.xyz[pos]);
-                    if c2 <= max_chord2 {
-                        visit(pos, c2);
-                    }
+                    visit(pos, chord2(xyz, &self.xyz[pos]));
                     pos += 1;
                 }
             };
