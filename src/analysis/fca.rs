@@ -120,7 +120,11 @@ pub fn sweep<const K: usize>(
         .map(|q| problem.demand[demand_grid.id(q) as usize])
         .collect();
     let site_grid = BandGrid::build(
-        problem.sites.iter().enumerate().map(|(k, s)| (id32(k), s.lonlat)),
+        problem
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (id32(k), s.lonlat)),
         radius_km,
     );
 

@@ -152,7 +152,9 @@ impl BandGrid {
                 std::f64::consts::PI
             } else {
                 let a = (-90.0 + b as f64 * self.band_deg).to_radians().max(lat_lo);
-                let c = (-90.0 + (b + 1) as f64 * self.band_deg).to_radians().min(lat_hi);
+                let c = (-90.0 + (b + 1) as f64 * self.band_deg)
+                    .to_radians()
+                    .min(lat_hi);
                 if phi_star >= a && phi_star <= c {
                     widest
                 } else {
@@ -213,9 +215,13 @@ mod tests {
     fn check(points: &[LonLat], at: LonLat, r: f64) {
         let grid = BandGrid::build(points.iter().enumerate().map(|(i, p)| (i as u32, *p)), r);
         let mut found: Vec<u32> = Vec::new();
-        grid.for_each_within(at, &unit_vector(at), r, chord_for_km(r).powi(2) * (1.0 + 1e-9), |pos, _| {
-            found.push(grid.id(pos))
-        });
+        grid.for_each_within(
+            at,
+            &unit_vector(at),
+            r,
+            chord_for_km(r).powi(2) * (1.0 + 1e-9),
+            |pos, _| found.push(grid.id(pos)),
+        );
         found.sort();
         let expected: Vec<u32> = (0..points.len() as u32)
             .filter(|i| haversine_km(at, points[*i as usize]) <= r * (1.0 - 1e-9))
@@ -224,7 +230,10 @@ mod tests {
             assert!(found.contains(e), "{e} missing near {at:?} r {r}");
         }
         for f in &found {
-            assert!(haversine_km(at, points[*f as usize]) <= r * (1.0 + 1e-6), "{f} too far");
+            assert!(
+                haversine_km(at, points[*f as usize]) <= r * (1.0 + 1e-6),
+                "{f} too far"
+            );
         }
     }
 
@@ -238,7 +247,8 @@ mod tests {
                 let (phi1, lam1) = (at.lat().to_radians(), at.lon().to_radians());
                 let phi2 = (phi1.sin() * d.cos() + phi1.cos() * d.sin() * bearing.cos()).asin();
                 let lam2 = lam1
-                    + (bearing.sin() * d.sin() * phi1.cos()).atan2(d.cos() - phi1.sin() * phi2.sin());
+                    + (bearing.sin() * d.sin() * phi1.cos())
+                        .atan2(d.cos() - phi1.sin() * phi2.sin());
                 let lon = (lam2.to_degrees() + 540.0).rem_euclid(360.0) - 180.0;
                 out.push(p(lon, phi2.to_degrees()));
             }
