@@ -4,7 +4,10 @@
 use crate::Application;
 use crate::analysis::{self, GapParams};
 use crate::atlas::AtlasHandle;
-use crate::config::{Cli, Command, Format, GapsArgs, ImportCommand, Settings};
+use crate::config::{
+    Cli, Command, CompareArgs, ExportCommand, Format, GapsArgs, ImportCommand, OutreachArgs,
+    ReportArgs, Settings, SitingArgs, TokenCommand,
+};
 use crate::domain::Catalog;
 use crate::domain::HoursFilter;
 use crate::imports::{ImportReport, Services};
@@ -18,24 +21,72 @@ use std::time::Duration;
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(serve) => {
-            let app = Application::build(Settings { db: cli.db, serve }).await?;
+            let app = Application::build(Settings {
+                db: cli.db,
+                store: cli.store,
+                serve,
+            })
+            .await?;
             app.run_until_stopped().await?;
             Ok(())
         }
         Command::Import(cmd) => {
-            let services = open(&cli.db).await?;
+            let services = open(&cli.db, &cli.store).await?;
             let report = import(&services, cmd).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
+        Command::Token(cmd) => {
+            let store = Store::connect(&cli.db, &cli.store).await?;
+            match cmd {
+                TokenCommand::Create { role, label } => {
+                    let (info, secret) = store.create_token(role, &label).await?;
+                    eprintln!(
+                        "token {} ({}) created; it is shown only this once:",
+                        info.id,
+                        info.role.as_str()
+                    );
+                    println!("{secret}");
+                }
+                TokenCommand::List => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&store.list_tokens().await?)?
+                ),
+                TokenCommand::Revoke { id } => {
+                    store.revoke_token(&id).await?;
+                    eprintln!("token {id} revoked");
+                }
+            }
+            Ok(())
+        }
+        Command::Export(cmd) => {
+            let services = open(&cli.db, &cli.store).await?;
+            export(&services, cmd).await
+        }
         Command::Gaps(args) => {
             let started = std::time::Instant::now();
-            let services = open(&cli.db).await?;
+            let services = open(&cli.db, &cli.store).await?;
             tracing::debug!(
                 load_ms = started.elapsed().as_millis(),
                 "store read and Atlas built"
             );
             gaps(&services, args).await
+        }
+        Command::Outreach(args) => {
+            let services = open(&cli.db, &cli.store).await?;
+            outreach(&services, args).await
+        }
+        Command::Compare(args) => {
+            let services = open(&cli.db, &cli.store).await?;
+            compare(&services, args).await
+        }
+        Command::Siting(args) => {
+            let services = open(&cli.db, &cli.store).await?;
+            siting(&services, args).await
+        }
+        Command::Report(args) => {
+            let services = open(&cli.db, &cli.store).await?;
+            report(&services, args).await
         }
         Command::BenchData { out, areas, sites } => {
             let problem = crate::synthetic::National::generate(areas, sites, 2020);
@@ -49,6 +100,65 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 out.display()
             );
             Ok(())
+        }
+    }
+}
+
+/// Writes to a file, or to standard output when none is given.
+pub fn write_out(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+    match out {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(())
+        }
+    }
+}
+
+async fn export(services: &Services, cmd: ExportCommand) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    match cmd {
+        ExportCommand::Assessment {
+            year,
+            version,
+            format,
+            out,
+        } => {
+            let a = services
+                .store
+                .assessment(year, version)
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "there is no assessment for {year}{}",
+                        version.map(|v| format!(" version {v}")).unwrap_or_default()
+                    )
+                })?;
+            let text = match format {
+                Format::Csv => crate::export::assessment_csv(&a),
+                Format::Json => serde_json::to_string_pretty(&crate::export::assessment_json(&a))?,
+                Format::Geojson => anyhow::bail!("an assessment exports as csv or json"),
+            };
+            write_out(out.as_deref(), &text)
+        }
+        ExportCommand::Areas { geography, out } => {
+            let g = atlas
+                .geographies
+                .get(&geography)
+                .ok_or_else(|| anyhow::anyhow!("there is no geography '{geography}'"))?;
+            write_out(out.as_deref(), &crate::export::areas_geojson(g).to_string())
+        }
+        ExportCommand::Partners { format, out } => {
+            let text = match format {
+                Format::Csv => crate::export::sites_flat_csv(&atlas),
+                Format::Geojson => {
+                    crate::export::sites_geojson(&atlas, atlas.sites.iter()).to_string()
+                }
+                Format::Json => anyhow::bail!("partners export as csv or geojson"),
+            };
+            write_out(out.as_deref(), &text)
         }
     }
 }
@@ -106,9 +216,87 @@ async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs CPU-bound work off the async runtime behind a spinner.
+async fn crunch<T: Send + 'static>(
+    what: String,
+    work: impl FnOnce() -> crate::error::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let bar = spinner(what);
+    let done = tokio::task::spawn_blocking(work).await;
+    bar.finish_and_clear();
+    Ok(done??)
+}
+
+/// `gapmap outreach`: the ranked areas, CSV by default.
+async fn outreach(services: &Services, args: OutreachArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let params = analysis::OutreachParams {
+        target: args.target,
+        enrolled: args.enrolled,
+        limit: args.limit,
+        need: args.need,
+    };
+    let (year, format) = (args.year, args.format);
+    let text = crunch(format!("ranking outreach areas in {year}"), move || {
+        let report = analysis::outreach(&atlas, year, &params)?;
+        Ok(match format {
+            Format::Csv => analysis::outreach::to_csv(&report),
+            Format::Json => {
+                serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)?
+            }
+            Format::Geojson => analysis::outreach::to_geojson(&report, &atlas).to_string(),
+        })
+    })
+    .await?;
+    write_out(args.out.as_deref(), &text)
+}
+
+/// `gapmap compare`: JSON.
+async fn compare(services: &Services, args: CompareArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let (need, from, to) = (args.need, args.from, args.to);
+    let text = crunch(format!("comparing {need} in {from} and {to}"), move || {
+        let report = analysis::compare(&atlas, &need, from, to)?;
+        serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)
+    })
+    .await?;
+    write_out(args.out.as_deref(), &text)
+}
+
+/// `gapmap siting`: JSON.
+async fn siting(services: &Services, args: SitingArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let (year, need) = (args.year, args.need);
+    let params = analysis::SitingParams {
+        k: args.k,
+        capacity: args.capacity,
+    };
+    let text = crunch(format!("siting {} new {need} sites", params.k), move || {
+        let report = analysis::siting(&atlas, year, &need, &params)?;
+        serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)
+    })
+    .await?;
+    write_out(args.out.as_deref(), &text)
+}
+
+/// `gapmap report`: the HTML report.
+async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let provenance = services.store.provenance().await?;
+    let year = args.year;
+    let html = crunch(format!("writing the {year} report"), move || {
+        crate::report::render(&atlas, year, &provenance)
+    })
+    .await?;
+    write_out(args.out.as_deref(), &html)
+}
+
 /// Opens the store and builds the Atlas, without a server.
-pub async fn open(db: &crate::config::DbUrl) -> anyhow::Result<Services> {
-    let store = Store::connect(db).await?;
+pub async fn open(
+    db: &crate::config::DbUrl,
+    args: &crate::config::StoreArgs,
+) -> anyhow::Result<Services> {
+    let store = Store::connect(db, args).await?;
     let catalog = Arc::new(Catalog::bundled());
     let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
     Ok(Services {
@@ -130,6 +318,11 @@ fn spinner(message: String) -> ProgressBar {
 }
 
 async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<ImportReport> {
+    // The command line has the store's own access: record who ran it.
+    let actor = format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    );
     let read = |p: &std::path::Path| {
         InputFile::read(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))
     };
@@ -150,6 +343,7 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
                 Box::pin(async move {
                     services
                         .import_areas(
+                            &actor,
                             f,
                             &geography,
                             AreaOptions {
@@ -169,7 +363,11 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
             let f = read(&file)?;
             (
                 format!("importing the {year} assessment from {}", file.display()),
-                Box::pin(async move { services.import_indicators(f, year, &geography).await }),
+                Box::pin(async move {
+                    services
+                        .import_indicators(&actor, f, year, &geography)
+                        .await
+                }),
             )
         }
         ImportCommand::Partners { files, mode } => {
@@ -179,14 +377,14 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
                 .collect::<anyhow::Result<Vec<_>>>()?;
             (
                 format!("importing partners from {} file(s)", fs.len()),
-                Box::pin(async move { services.import_partners(fs, mode).await }),
+                Box::pin(async move { services.import_partners(&actor, fs, mode).await }),
             )
         }
         ImportCommand::Stops { file, feed } => {
             let f = read(&file)?;
             (
                 format!("importing transit stops from {}", file.display()),
-                Box::pin(async move { services.import_stops(f, &feed).await }),
+                Box::pin(async move { services.import_stops(&actor, f, &feed).await }),
             )
         }
     };

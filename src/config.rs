@@ -13,6 +13,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "GAPMAP_DB", default_value = "gapmap.db")]
     pub db: DbUrl,
 
+    /// Store connection settings.
+    #[command(flatten)]
+    pub store: StoreArgs,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -26,8 +30,22 @@ pub enum Command {
     /// Import a file into the store (areas, indicators, partners or transit stops).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Create, list or revoke access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Write stored data to a file or standard output (formats that import again).
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Gap analysis of one need in one assessment year (CSV, JSON or GeoJSON).
     Gaps(GapsArgs),
+    /// Areas ranked for outreach by unserved = target − enrolled (CSV, JSON or GeoJSON).
+    Outreach(OutreachArgs),
+    /// One need in two assessment years, area by area (JSON).
+    Compare(CompareArgs),
+    /// Where k new sites would close the most shortfall (JSON).
+    Siting(SitingArgs),
+    /// The printable community-assessment report of a year (HTML).
+    Report(ReportArgs),
     /// Write the synthetic national benchmark files (see BENCHMARKS.md).
     #[command(hide = true)]
     BenchData {
@@ -41,6 +59,31 @@ pub enum Command {
         #[arg(long, default_value_t = crate::synthetic::NATIONAL_SITES)]
         sites: usize,
     },
+}
+
+/// How gapmap talks to its store.
+#[derive(Debug, Args, Clone)]
+pub struct StoreArgs {
+    /// Connections in the pool (PostgreSQL; SQLite uses at most 4).
+    #[arg(long, global = true, env = "GAPMAP_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+    /// A statement running longer than this is cancelled (PostgreSQL), in seconds; 0 = no limit.
+    #[arg(
+        long,
+        global = true,
+        env = "GAPMAP_DB_STATEMENT_TIMEOUT",
+        default_value_t = 300
+    )]
+    pub db_statement_timeout: u64,
+}
+
+impl Default for StoreArgs {
+    fn default() -> Self {
+        Self {
+            db_pool_size: 10,
+            db_statement_timeout: 300,
+        }
+    }
 }
 
 /// Flags of `gapmap serve`.
@@ -62,6 +105,9 @@ pub struct ServeArgs {
     /// Accept writes without a token (only for a single-user machine).
     #[arg(long, env = "GAPMAP_ALLOW_ANONYMOUS_WRITES")]
     pub allow_anonymous_writes: bool,
+    /// Who may read: `public` (anyone) or `token` (a viewer, editor or admin token).
+    #[arg(long, env = "GAPMAP_READS", value_enum, default_value_t = Reads::Public)]
+    pub reads: Reads,
     /// Largest accepted upload, in MiB.
     #[arg(long, env = "GAPMAP_MAX_UPLOAD_MB", default_value_t = 256)]
     pub max_upload_mb: u64,
@@ -74,6 +120,39 @@ pub struct ServeArgs {
     /// A MapLibre style URL for a basemap (none by default: the page works offline).
     #[arg(long, env = "GAPMAP_BASEMAP_STYLE")]
     pub basemap_style: Option<String>,
+    /// How often to look for writes made by other replicas, in milliseconds.
+    #[arg(long, env = "GAPMAP_REFRESH_MS", default_value_t = 500)]
+    pub refresh_ms: u64,
+}
+
+/// Who may read the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Reads {
+    /// Anyone who can reach the server.
+    Public,
+    /// Only requests with a viewer (or higher) token.
+    Token,
+}
+
+/// `gapmap token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token; it is printed once and stored only as a digest.
+    Create {
+        /// viewer (read), editor (upload) or admin (also the audit record).
+        #[arg(long, value_enum)]
+        role: crate::store::Role,
+        /// What the token is for, e.g. "north office data steward".
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List tokens (without their secrets).
+    List,
+    /// Revoke a token by its id.
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: String,
+    },
 }
 
 /// `gapmap import …`
@@ -120,6 +199,44 @@ pub enum ImportCommand {
     },
 }
 
+/// `gapmap export …`
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A year's assessment as CSV (or JSON).
+    Assessment {
+        /// Assessment year.
+        #[arg(long)]
+        year: i32,
+        /// A stored version (default: the current one).
+        #[arg(long)]
+        version: Option<i64>,
+        /// csv or json.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A geography's areas as GeoJSON.
+    Areas {
+        /// The geography.
+        #[arg(long)]
+        geography: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The partner directory as the flat CSV (or GeoJSON points).
+    Partners {
+        /// csv or geojson.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
 /// How a partner upload meets the stored directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -160,6 +277,80 @@ pub struct GapsArgs {
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
     /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap outreach …`
+#[derive(Debug, Args)]
+pub struct OutreachArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Indicator counting the eligible (e.g. children_under_5_poverty).
+    #[arg(long)]
+    pub target: String,
+    /// Indicator counting those enrolled (default: 0 enrolled everywhere).
+    #[arg(long)]
+    pub enrolled: Option<String>,
+    /// Number of areas (default: all).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Only this need's desert flag and sites (default: every need the year measures).
+    #[arg(long)]
+    pub need: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap compare …`
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Need code.
+    #[arg(long)]
+    pub need: String,
+    /// The earlier year.
+    #[arg(long)]
+    pub from: i32,
+    /// The later year.
+    #[arg(long)]
+    pub to: i32,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap siting …`
+#[derive(Debug, Args)]
+pub struct SitingArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Need code.
+    #[arg(long)]
+    pub need: String,
+    /// Number of sites to suggest (1 to 100).
+    #[arg(long)]
+    pub k: usize,
+    /// Capacity of each new site in supply units (default: 1 site, or the median capacity).
+    #[arg(long)]
+    pub capacity: Option<f64>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap report …`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Write here instead of standard output (e.g. report.html).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -254,6 +445,8 @@ impl fmt::Debug for DbUrl {
 pub struct Settings {
     /// The store.
     pub db: DbUrl,
+    /// Store connection settings.
+    pub store: StoreArgs,
     /// Server flags.
     pub serve: ServeArgs,
 }
@@ -266,10 +459,12 @@ impl ServeArgs {
             no_demo: true,
             admin_token: None,
             allow_anonymous_writes: false,
+            reads: Reads::Public,
             max_upload_mb: 256,
             web_dir: PathBuf::from("web"),
             demo_dir: PathBuf::from("data/demo"),
             basemap_style: None,
+            refresh_ms: 200,
         }
     }
 }

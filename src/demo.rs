@@ -61,21 +61,21 @@ pub async fn load(
     for g in &manifest.geographies {
         reports.push(
             services
-                .import_areas(read(&g.file)?, &g.name, AreaOptions::default())
+                .import_areas("demo", read(&g.file)?, &g.name, AreaOptions::default())
                 .await?,
         );
     }
     for a in &manifest.assessments {
         reports.push(
             services
-                .import_indicators(read(&a.file)?, a.year, &a.geography)
+                .import_indicators("demo", read(&a.file)?, a.year, &a.geography)
                 .await?,
         );
     }
     for p in &manifest.partners {
         reports.push(
             services
-                .import_partners(vec![read(&p.file)?], Mode::Merge)
+                .import_partners("demo", vec![read(&p.file)?], Mode::Merge)
                 .await?,
         );
     }
@@ -88,7 +88,7 @@ pub async fn load(
         } else {
             feed.unwrap_or_default()
         };
-        reports.push(services.import_stops(read(&s.file)?, &feed).await?);
+        reports.push(services.import_stops("demo", read(&s.file)?, &feed).await?);
     }
     if !quiet {
         for r in &reports {

@@ -6,7 +6,7 @@ use crate::config::Mode;
 use crate::domain::{Catalog, Geoid};
 use crate::error::{Code, Error, Result};
 use crate::ingest::{self, InputFile, areas_geojson::AreaOptions};
-use crate::store::{PartnerWrite, Store, WriteSummary};
+use crate::store::{Audit, PartnerWrite, Store, WriteSummary};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -52,6 +52,7 @@ impl Services {
     /// Replaces a geography with the areas in a GeoJSON file or zipped shapefile.
     pub async fn import_areas(
         &self,
+        actor: &str,
         file: InputFile,
         geography: &str,
         opts: AreaOptions,
@@ -61,7 +62,12 @@ impl Services {
         let file_name = file.name.clone();
         let geo = blocking(move || ingest::read_areas(&file, &name, &opts)).await?;
         let rows = geo.areas.len();
-        let summary = self.store.replace_geography(&geo).await?;
+        let audit = Audit::new(
+            actor,
+            "replace_geography",
+            format!("{geography} ({file_name})"),
+        );
+        let summary = self.store.replace_geography(&geo, &audit).await?;
         self.atlas.refresh(&self.store).await?;
         Ok(ImportReport {
             kind: "areas",
@@ -77,6 +83,7 @@ impl Services {
     /// Stores a new version of a year's assessment from an indicator CSV.
     pub async fn import_indicators(
         &self,
+        actor: &str,
         file: InputFile,
         year: i32,
         geography: &str,
@@ -91,10 +98,14 @@ impl Services {
         let name = geography.to_owned();
         let file_name = file.name.clone();
         let import = blocking(move || ingest::indicators::read(&file, &name, &geoids)).await?;
-        let source = file_name.clone();
+        let audit = Audit::new(
+            actor,
+            "put_assessment",
+            format!("{year} on {geography} ({file_name})"),
+        );
         let (version, summary) = self
             .store
-            .put_assessment(year, geography, &import.table, &source)
+            .put_assessment(year, geography, &import.table, &file_name, &audit)
             .await?;
         self.atlas.refresh(&self.store).await?;
         Ok(ImportReport {
@@ -114,17 +125,40 @@ impl Services {
     }
 
     /// Adds (merge) or replaces the partner directory from HSDS, GeoJSON or flat CSV.
-    pub async fn import_partners(&self, files: Vec<InputFile>, mode: Mode) -> Result<ImportReport> {
-        let names = files.iter().map(|f| f.name.clone()).collect();
+    pub async fn import_partners(
+        &self,
+        actor: &str,
+        files: Vec<InputFile>,
+        mode: Mode,
+    ) -> Result<ImportReport> {
+        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
         let catalog = self.catalog.clone();
-        let dir = blocking(move || ingest::read_partners(&files, &catalog)).await?;
-        let warnings = self.location_warnings(&dir.sites)?;
+        let started = std::time::Instant::now();
+        let import = blocking(move || ingest::read_partners(&files, &catalog)).await?;
+        let parsed = started.elapsed();
+        let dir = import.directory;
+        let mut warnings = import.warnings;
+        warnings.extend(self.location_warnings(&dir.sites)?);
         let how = match mode {
             Mode::Merge => PartnerWrite::Merge,
             Mode::Replace => PartnerWrite::Replace,
         };
-        let summary = self.store.write_partners(&dir, &how).await?;
+        let action = match mode {
+            Mode::Merge => "merge_partners",
+            Mode::Replace => "replace_partners",
+        };
+        let audit = Audit::new(actor, action, names.join(", "));
+        let summary = self.store.write_partners(&dir, &how, &audit).await?;
+        let written = started.elapsed();
         self.atlas.refresh(&self.store).await?;
+        // Phase times help an operator see where a large import spends its time.
+        tracing::info!(
+            sites = dir.sites.len(),
+            parse_s = parsed.as_secs_f64(),
+            write_s = (written - parsed).as_secs_f64(),
+            atlas_s = (started.elapsed() - written).as_secs_f64(),
+            "partners imported"
+        );
         Ok(ImportReport {
             kind: "partners",
             files: names,
@@ -137,7 +171,12 @@ impl Services {
     }
 
     /// Replaces one transit feed's stops.
-    pub async fn import_stops(&self, file: InputFile, feed: &str) -> Result<ImportReport> {
+    pub async fn import_stops(
+        &self,
+        actor: &str,
+        file: InputFile,
+        feed: &str,
+    ) -> Result<ImportReport> {
         let slug = ingest::directory::slug(feed);
         if slug.is_empty() {
             return Err(Error::new(
@@ -150,7 +189,8 @@ impl Services {
         let dir = blocking(move || ingest::gtfs::read(&file, &feed_id)).await?;
         let warnings = self.location_warnings(&dir.sites)?;
         let how = PartnerWrite::ReplaceSitesOf(dir.partners.iter().map(|p| p.id.clone()).collect());
-        let summary = self.store.write_partners(&dir, &how).await?;
+        let audit = Audit::new(actor, "replace_stops", format!("{slug} ({file_name})"));
+        let summary = self.store.write_partners(&dir, &how, &audit).await?;
         self.atlas.refresh(&self.store).await?;
         Ok(ImportReport {
             kind: "stops",

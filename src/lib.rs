@@ -11,8 +11,10 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod imports;
 pub mod ingest;
+pub mod report;
 pub mod spatial;
 pub mod store;
 pub mod synthetic;
@@ -26,6 +28,21 @@ use crate::store::Store;
 use actix_web::dev::Server;
 use std::net::TcpListener;
 use std::sync::Arc;
+
+/// Other replicas write to the same store: poll its data version and rebuild the Atlas
+/// when it moved. The check is one indexed read, so a short interval costs little.
+fn spawn_refresher(services: Services, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = services.atlas.refresh(&services.store).await {
+                tracing::warn!(error = %e, "could not refresh the Atlas from the store");
+            }
+        }
+    });
+}
 
 /// A built server: bound to its port, not yet running.
 pub struct Application {
@@ -44,7 +61,7 @@ impl Application {
                 "writes need a token: set GAPMAP_ADMIN_TOKEN (or --admin-token), or pass --allow-anonymous-writes on a single-user machine"
             );
         }
-        let store = Store::connect(&settings.db).await?;
+        let store = Store::connect(&settings.db, &settings.store).await?;
         let catalog = Arc::new(Catalog::bundled());
         let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
         let services = Services {
@@ -71,6 +88,10 @@ impl Application {
             tracing::warn!("writes are open to anyone who can reach this port");
         }
         let server = api::server(listener, services.clone(), settings.serve.clone())?;
+        spawn_refresher(
+            services.clone(),
+            std::time::Duration::from_millis(serve.refresh_ms.max(50)),
+        );
         Ok(Self {
             port,
             server,

@@ -4,22 +4,33 @@
 //! The building blocks are public so later analyses (outreach, compare, siting) reuse
 //! them: [`Problem`] (demand points, supply sites, catchment), [`sweep`] (both FCA steps
 //! for any weightings), [`supply_sites`], [`desert_reason`] and [`resolve`].
+//!
+//! Built on the gap report: [`outreach`] (areas ranked by unserved eligible families),
+//! [`compare`] (one need in two years, area by area) and [`siting`] (where new sites
+//! would close the most shortfall).
 
 mod cache;
+pub mod compare;
 mod desert;
 mod export;
 mod fca;
 mod gaps;
+pub mod lookup;
+pub mod outreach;
 pub(crate) mod parallel;
 mod params;
 mod problem;
+pub mod siting;
 mod supply;
 
 pub use cache::GapCache;
+pub use compare::{CompareReport, compare};
 pub use desert::{DesertInputs, desert_reason};
 pub use export::{CSV_COLUMNS, to_csv, to_geojson};
 pub use fca::{AreaReach, Fca, Weighting, e2sfca, sweep, two_sfca};
 pub use gaps::{AreaGap, GapReport, GapSummary, Prepared, compute_gaps, gaps, prepare};
+pub use outreach::{OutreachParams, OutreachReport, outreach};
 pub use params::{GapParams, MAX_RADIUS_KM, Resolved, fit_bands, hours_name, resolve};
 pub use problem::{Problem, SupplySite};
+pub use siting::{SitingParams, SitingReport, siting};
 pub use supply::supply_sites;

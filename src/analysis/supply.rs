@@ -20,7 +20,7 @@ pub fn supply_sites(sites: &[Site], need: &Resolved) -> (Vec<SupplySite>, usize)
         let mut serves = false;
         let mut known: Option<f64> = None;
         for svc in &site.services {
-            if need.services.iter().any(|c| *c == svc.code) {
+            if need.services.contains(&svc.code) {
                 serves = true;
                 if let Some(c) = svc.capacity {
                     *known.get_or_insert(0.0) += c;

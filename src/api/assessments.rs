@@ -1,9 +1,10 @@
 use super::{AppState, upload};
-use crate::domain::Assessment;
 use crate::error::{Code, Error, Result};
+use crate::export;
+use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,7 +21,10 @@ pub async fn put(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    state.auth.require_writer(&req)?;
+    let caller = state
+        .auth
+        .require(&req, &state.services.store, Role::Editor)
+        .await?;
     let year = path.into_inner();
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| format!("assessment {year}"));
@@ -30,7 +34,7 @@ pub async fn put(
     }
     let report = state
         .services
-        .import_indicators(files.remove(0), year, &q.geography)
+        .import_indicators(&caller.actor, files.remove(0), year, &q.geography)
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }
@@ -71,7 +75,7 @@ pub async fn get_one(
             ),
         })?;
     match query.format.as_deref() {
-        None | Some("json") => Ok(HttpResponse::Ok().json(to_json(&a))),
+        None | Some("json") => Ok(HttpResponse::Ok().json(export::assessment_json(&a))),
         Some("csv") => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
@@ -81,66 +85,10 @@ pub async fn get_one(
                     a.version
                 ),
             ))
-            .body(to_csv(&a))),
+            .body(export::assessment_csv(&a))),
         Some(other) => Err(Error::new(
             Code::InvalidParameter,
             format!("format '{other}' is not json or csv"),
         )),
-    }
-}
-
-fn to_json(a: &Assessment) -> Value {
-    let areas: Vec<Value> = a
-        .table
-        .rows
-        .iter()
-        .map(|r| {
-            let values: Map<String, Value> = a
-                .table
-                .columns
-                .iter()
-                .zip(&r.values)
-                .map(|(c, v)| (c.clone(), v.map_or(Value::Null, |x| json!(x))))
-                .collect();
-            json!({"geoid": r.geoid.as_str(), "values": values})
-        })
-        .collect();
-    json!({
-        "year": a.year,
-        "version": a.version,
-        "geography": a.geography,
-        "indicators": a.table.indicators(),
-        "columns": a.table.columns,
-        "areas": areas,
-    })
-}
-
-/// The table as CSV: `GEOID` then every column in upload order; numbers in their shortest
-/// exact form, so uploading the download again stores the same values.
-pub fn to_csv(a: &Assessment) -> String {
-    let mut out = String::from("GEOID");
-    for c in &a.table.columns {
-        out.push(',');
-        out.push_str(&csv_cell(c));
-    }
-    out.push('\n');
-    for r in &a.table.rows {
-        out.push_str(&csv_cell(r.geoid.as_str()));
-        for v in &r.values {
-            out.push(',');
-            if let Some(x) = v {
-                out.push_str(&x.to_string());
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
     }
 }

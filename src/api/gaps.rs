@@ -56,6 +56,13 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
     };
     let atlas = state.services.atlas.get();
     let (year, need) = (q.year, q.need);
+    let key = format!(
+        "{}|{year}|{need}|{:?}|{:?}|{:?}|{}",
+        atlas.data_version, params.radius_km, params.language, params.hours, format as u8
+    );
+    if let Some(bytes) = state.rendered.get(&key) {
+        return Ok(respond(format, &format!("gaps_{year}_{need}"), bytes));
+    }
     // The analysis and the rendering are CPU work: keep them off the async workers.
     let body = web::block(move || -> Result<(Vec<u8>, String)> {
         let report = analysis::gaps(&atlas, year, &need, &params)?;
@@ -73,6 +80,12 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
     .await
     .map_err(Error::internal)??;
     let (bytes, stem) = body;
+    let bytes = actix_web::web::Bytes::from(bytes);
+    state.rendered.put(key, bytes.clone());
+    Ok(respond(format, &stem, bytes))
+}
+
+fn respond(format: Format, stem: &str, bytes: actix_web::web::Bytes) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     match format {
         Format::Json => response.content_type("application/json"),
@@ -84,5 +97,5 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
                 format!("attachment; filename=\"{stem}.csv\""),
             )),
     };
-    Ok(response.body(bytes))
+    response.body(bytes)
 }

@@ -1,6 +1,7 @@
 use super::{AppState, upload};
 use crate::error::{Code, Error, Result};
 use crate::ingest::areas_geojson::AreaOptions;
+use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,7 +21,10 @@ pub async fn put(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    state.auth.require_writer(&req)?;
+    let caller = state
+        .auth
+        .require(&req, &state.services.store, Role::Editor)
+        .await?;
     let name = path.into_inner();
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| format!("{name} areas"));
@@ -35,6 +39,7 @@ pub async fn put(
     let report = state
         .services
         .import_areas(
+            &caller.actor,
             file,
             &name,
             AreaOptions {
@@ -85,26 +90,18 @@ pub async fn areas(path: web::Path<String>, state: web::Data<AppState>) -> Resul
     let atlas = state.services.atlas.get();
     let name = path.into_inner();
     let g = atlas.geographies.get(&name).ok_or_else(|| unknown(&name))?;
-    let features: Vec<Value> = g
-        .geography
-        .areas
-        .iter()
-        .map(|a| {
-            json!({
-                "type": "Feature",
-                "id": a.geoid.as_str(),
-                "properties": {
-                    "geoid": a.geoid.as_str(),
-                    "name": a.name,
-                    "demand_lon": a.demand_point.lon(),
-                    "demand_lat": a.demand_point.lat(),
-                    "demand_point_source": a.demand_point_source.as_str(),
-                },
-                "geometry": geojson::GeometryValue::from(&a.geometry),
-            })
-        })
-        .collect();
+    let key = format!("areas|{}|{name}", atlas.data_version);
+    let bytes = match state.rendered.get(&key) {
+        Some(bytes) => bytes,
+        None => {
+            let json =
+                serde_json::to_vec(&crate::export::areas_geojson(g)).map_err(Error::internal)?;
+            let bytes = web::Bytes::from(json);
+            state.rendered.put(key, bytes.clone());
+            bytes
+        }
+    };
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
-        .json(json!({"type": "FeatureCollection", "features": features})))
+        .body(bytes))
 }

@@ -1,19 +1,29 @@
 //! The HTTP API: one module per resource, registered by [`configure`].
 
 mod assessments;
+mod audit;
 mod auth;
+mod compare;
+mod format;
 mod gaps;
 mod geographies;
 mod health;
+mod metrics;
 mod needs;
+mod outreach;
+pub mod page;
 mod partners;
+mod rendered;
+mod reports;
+mod siting;
 mod upload;
 
 pub use auth::Auth;
 
 use crate::config::ServeArgs;
 use crate::imports::Services;
-use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use actix_web::dev::{Server, Service};
+use actix_web::{App, HttpServer, middleware, web};
 use std::net::TcpListener;
 
 /// Shared state of every handler.
@@ -24,12 +34,30 @@ pub struct AppState {
     pub auth: Auth,
     /// Largest accepted upload in bytes.
     pub max_upload_bytes: u64,
+    /// Request counters for `/metrics`.
+    pub metrics: metrics::Metrics,
+    /// The map page's folder and basemap.
+    pub web: page::WebSettings,
+    /// Rendered answers of the large reads.
+    pub rendered: rendered::RenderCache,
+}
+
+/// The OpenAPI description, kept beside the routes it describes.
+const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(OPENAPI)
 }
 
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(page::configure);
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
+        .service(web::resource("/api/openapi.json").route(web::get().to(openapi)))
         .service(
             web::scope("/api/v1")
                 .service(
@@ -54,9 +82,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(partners::list)),
                 )
                 .service(web::resource("/sites").route(web::get().to(partners::sites)))
+                .service(web::resource("/audit").route(web::get().to(audit::list)))
                 .service(web::resource("/needs").route(web::get().to(needs::list)))
-                .service(web::resource("/gaps").route(web::get().to(gaps::get))),
-        );
+                .service(web::resource("/gaps").route(web::get().to(gaps::get)))
+                .service(web::resource("/outreach").route(web::get().to(outreach::get)))
+                .service(web::resource("/compare").route(web::get().to(compare::get)))
+                .service(web::resource("/siting").route(web::get().to(siting::get))),
+        )
+        .service(web::resource("/reports/{year}").route(web::get().to(reports::get)));
 }
 
 /// Builds the server on a bound listener.
@@ -65,10 +98,18 @@ pub fn server(
     services: Services,
     serve: ServeArgs,
 ) -> std::io::Result<Server> {
+    let web_settings = page::WebSettings::new(&serve).map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         services,
-        auth: Auth::new(serve.admin_token.clone()),
+        auth: Auth::new(
+            serve.admin_token.clone(),
+            serve.allow_anonymous_writes,
+            serve.reads == crate::config::Reads::Public,
+        ),
         max_upload_bytes: serve.max_upload_mb.saturating_mul(1024 * 1024),
+        metrics: metrics::Metrics::default(),
+        web: web_settings,
+        rendered: rendered::RenderCache::default(),
     });
     let server = HttpServer::new(move || {
         App::new()
@@ -80,6 +121,51 @@ pub fn server(
                 crate::error::Error::new(crate::error::Code::InvalidParameter, e.to_string()).into()
             }))
             .wrap(middleware::Compress::default())
+            .wrap_fn(|req, srv| {
+                // When reads are not public, every API read needs a viewer token.
+                let state = req.app_data::<web::Data<AppState>>().cloned();
+                let guarded = (req.path().starts_with("/api/")
+                    || req.path().starts_with("/reports/"))
+                    && matches!(
+                        *req.method(),
+                        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+                    )
+                    && state.as_ref().is_some_and(|s| !s.auth.public_reads());
+                let header = auth::authorization(req.request());
+                let fut = srv.call(req);
+                async move {
+                    if guarded && let Some(state) = state {
+                        state
+                            .auth
+                            .require_header(
+                                header,
+                                &state.services.store,
+                                crate::store::Role::Viewer,
+                            )
+                            .await?;
+                    }
+                    fut.await
+                }
+            })
+            .wrap_fn(|req, srv| {
+                let started = std::time::Instant::now();
+                let method = req.method().to_string();
+                let route = req.match_pattern().unwrap_or_else(|| "(unmatched)".into());
+                let state = req.app_data::<web::Data<AppState>>().cloned();
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    if let Some(state) = state {
+                        state.metrics.record(
+                            &method,
+                            &route,
+                            res.status().as_u16(),
+                            started.elapsed(),
+                        );
+                    }
+                    Ok(res)
+                }
+            })
             .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("gapmap::http"))
             .configure(configure)
     })

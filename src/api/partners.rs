@@ -1,6 +1,7 @@
 use super::{AppState, upload};
 use crate::config::Mode;
 use crate::error::{Code, Error, Result};
+use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,13 +21,16 @@ pub async fn post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    state.auth.require_writer(&req)?;
+    let caller = state
+        .auth
+        .require(&req, &state.services.store, Role::Editor)
+        .await?;
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| "partners".into());
     let files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
     let report = state
         .services
-        .import_partners(files, q.mode.unwrap_or(Mode::Merge))
+        .import_partners(&caller.actor, files, q.mode.unwrap_or(Mode::Merge))
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }
@@ -108,7 +112,7 @@ pub async fn sites(
             format!("'{svc}' is not a service code"),
         ));
     }
-    let features: Vec<Value> = atlas
+    let selected = atlas
         .sites
         .iter()
         .filter(|s| {
@@ -122,36 +126,22 @@ pub async fn sites(
                 let (x, y) = (s.location.lon(), s.location.lat());
                 x >= a && x <= c && y >= b && y <= d
             })
-        })
-        .map(|s| {
-            let p = atlas.partners.get(&s.partner_id);
-            let capacity: serde_json::Map<String, Value> = s
-                .services
-                .iter()
-                .filter_map(|x| x.capacity.map(|c| (x.code.clone(), json!(c))))
-                .collect();
-            json!({
-                "type": "Feature",
-                "id": s.id,
-                "geometry": {"type": "Point", "coordinates": [s.location.lon(), s.location.lat()]},
-                "properties": {
-                    "id": s.id,
-                    "name": s.name,
-                    "partner_id": s.partner_id,
-                    "partner": p.map(|p| p.name.as_str()),
-                    "kind": p.and_then(|p| p.kind.as_deref()),
-                    "services": s.services.iter().map(|x| x.code.as_str()).collect::<Vec<_>>(),
-                    "capacity": capacity,
-                    "languages": s.languages,
-                    "hours": s.hours.as_ref().map(|h| h.as_str()),
-                    "address": s.address,
-                    "partnership_level": p.and_then(|p| p.partnership_level),
-                    "partnership_stage": p.and_then(|p| p.partnership_stage),
-                }
-            })
-        })
-        .collect();
+        });
+    let key = format!(
+        "sites|{}|{:?}|{:?}",
+        atlas.data_version, query.service, query.bbox
+    );
+    if let Some(bytes) = state.rendered.get(&key) {
+        return Ok(HttpResponse::Ok()
+            .content_type("application/geo+json")
+            .body(bytes));
+    }
+    let collection = crate::export::sites_geojson(&atlas, selected);
+    let bytes = actix_web::web::Bytes::from(
+        serde_json::to_vec(&collection).map_err(crate::error::Error::internal)?,
+    );
+    state.rendered.put(key, bytes.clone());
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
-        .json(json!({"type": "FeatureCollection", "features": features})))
+        .body(bytes))
 }

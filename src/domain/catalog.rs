@@ -201,7 +201,7 @@ impl Catalog {
             return Some(code);
         }
         for (code, def) in &self.services {
-            if def.names.iter().any(|n| *n == needle) {
+            if def.names.contains(&needle) {
                 return Some(code);
             }
         }

@@ -11,7 +11,15 @@ use std::collections::HashMap;
 /// Properties tried, in order, for the area id when no field is chosen.
 pub const ID_FIELDS: [&str; 5] = ["GEOID", "GEOID20", "GEOID10", "geoid10", "geoid"];
 /// Properties tried, in order, for the area name.
-pub const NAME_FIELDS: [&str; 4] = ["NAME", "NAMELSAD", "name", "NAME20"];
+pub const NAME_FIELDS: [&str; 7] = [
+    "NAME",
+    "NAMELSAD",
+    "name",
+    "NAME20",
+    "NAMELSAD20",
+    "NAME10",
+    "NAMELSAD10",
+];
 
 /// Limits that keep one upload from exhausting memory.
 #[derive(Clone, Copy, Debug)]
@@ -44,22 +52,67 @@ pub struct AreaOptions {
 pub fn read(file: &InputFile, geography: &str, opts: &AreaOptions) -> Result<Geography> {
     let doc = geojson_doc::parse(file)?;
     let features = geojson_doc::features(&doc, &file.name)?;
+    let sources = Sources {
+        attributes: &file.name,
+        geometry: &file.name,
+        item: "feature",
+    };
+    let items = features
+        .iter()
+        .map(|f| read_feature(f, &file.name).and_then(|g| from_feature(f, g, sources, opts)))
+        .collect();
+    finish(items, sources, geography, opts)
+}
+
+/// The files an area's parts come from, for messages: GeoJSON has one, a shapefile keeps
+/// its attributes (.dbf) apart from its geometry (.shp).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Sources<'a> {
+    /// Where ids, names and demand points are read.
+    pub attributes: &'a str,
+    /// Where the shapes are read.
+    pub geometry: &'a str,
+    /// What one area is called in that format: `feature` or `record`.
+    pub item: &'static str,
+}
+
+/// One area read from a feature or record, with what the file-wide checks need.
+pub(super) struct ReadArea {
+    number: u64,
+    id_field: String,
+    area: Area,
+}
+
+/// The checks across the whole file (duplicate ids, total vertices), then the geography.
+pub(super) fn finish(
+    items: Vec<std::result::Result<ReadArea, FeatureError>>,
+    sources: Sources<'_>,
+    geography: &str,
+    opts: &AreaOptions,
+) -> Result<Geography> {
     let mut problems = Problems::default();
-    let mut areas = Vec::with_capacity(features.len());
+    let mut areas = Vec::with_capacity(items.len());
     let mut seen: HashMap<Geoid, u64> = HashMap::new();
     let mut total_vertices = 0usize;
-    for f in &features {
-        match read_feature(f, &file.name, opts) {
-            Ok(area) => {
+    for item in items {
+        match item {
+            Ok(ReadArea {
+                number,
+                id_field,
+                area,
+            }) => {
                 total_vertices += vertex_count(&area.geometry);
-                if let Some(first) = seen.insert(area.geoid.clone(), f.number) {
+                if let Some(first) = seen.insert(area.geoid.clone(), number) {
                     problems.push(
                         Code::DuplicateId,
                         Problem::at(
-                            &file.name,
-                            f.number,
-                            id_field_used(f, opts),
-                            format!("id '{}' was already used by feature {first}", area.geoid),
+                            sources.attributes,
+                            number,
+                            &id_field,
+                            format!(
+                                "id '{}' was already used by {} {first}",
+                                area.geoid, sources.item
+                            ),
                         ),
                     );
                 }
@@ -72,7 +125,7 @@ pub fn read(file: &InputFile, geography: &str, opts: &AreaOptions) -> Result<Geo
         problems.push(
             Code::InvalidGeometry,
             Problem::in_file(
-                &file.name,
+                sources.geometry,
                 format!(
                     "the file has {total_vertices} vertices, more than the limit of {}; simplify the boundaries (e.g. Census cartographic boundary files)",
                     opts.limits.max_vertices_total
@@ -80,7 +133,7 @@ pub fn read(file: &InputFile, geography: &str, opts: &AreaOptions) -> Result<Geo
             ),
         );
     }
-    problems.into_result(&file.name)?;
+    problems.into_result(sources.attributes)?;
     Ok(Geography {
         name: geography.to_owned(),
         areas,
@@ -98,36 +151,15 @@ fn id_field_used<'a>(f: &RawFeature<'_>, opts: &'a AreaOptions) -> &'a str {
     }
 }
 
-type FeatureError = (Code, Problem);
+/// A refused feature: the code and the precise problem.
+pub(super) type FeatureError = (Code, Problem);
 
+/// The feature's geometry as a MultiPolygon, its coordinates checked as lon/lat.
 fn read_feature(
     f: &RawFeature<'_>,
     file: &str,
-    opts: &AreaOptions,
-) -> std::result::Result<Area, FeatureError> {
+) -> std::result::Result<MultiPolygon<f64>, FeatureError> {
     let at = |field: &str, code: Code, msg: String| (code, Problem::at(file, f.number, field, msg));
-
-    // The id.
-    let id_field = id_field_used(f, opts);
-    let raw_id = geojson_doc::property_text(f.properties, id_field).ok_or_else(|| {
-        let tried = match &opts.id_field {
-            Some(field) => format!("'{field}'"),
-            None => ID_FIELDS.join(", "),
-        };
-        at(
-            id_field,
-            Code::InvalidFile,
-            format!("the feature has no id: none of the properties {tried} is set (choose another with id_field)"),
-        )
-    })?;
-    let geoid =
-        Geoid::parse(&raw_id).map_err(|e| at(id_field, Code::InvalidFile, e.to_string()))?;
-    let name = NAME_FIELDS
-        .iter()
-        .find_map(|k| geojson_doc::property_text(f.properties, k))
-        .unwrap_or_default();
-
-    // The geometry.
     let g = f.geometry.ok_or_else(|| {
         at(
             "geometry",
@@ -172,6 +204,50 @@ fn read_feature(
             ));
         }
     };
+    Ok(geometry)
+}
+
+/// An area from a feature's properties and its already checked geometry: the id, the
+/// name, the per-area vertex limit and the demand point. Shared by GeoJSON and shapefiles
+/// (whose DBF records are presented as properties).
+pub(super) fn from_feature(
+    f: &RawFeature<'_>,
+    geometry: MultiPolygon<f64>,
+    sources: Sources<'_>,
+    opts: &AreaOptions,
+) -> std::result::Result<ReadArea, FeatureError> {
+    let at = |field: &str, code: Code, msg: String| {
+        let file = if field == "geometry" {
+            sources.geometry
+        } else {
+            sources.attributes
+        };
+        (code, Problem::at(file, f.number, field, msg))
+    };
+
+    // The id.
+    let id_field = id_field_used(f, opts);
+    let raw_id = geojson_doc::property_text(f.properties, id_field).ok_or_else(|| {
+        let tried = match &opts.id_field {
+            Some(field) => format!("'{field}'"),
+            None => ID_FIELDS.join(", "),
+        };
+        at(
+            id_field,
+            Code::InvalidFile,
+            format!(
+                "the {} has no id: none of {tried} is set (choose another field with id_field)",
+                sources.item
+            ),
+        )
+    })?;
+    let geoid =
+        Geoid::parse(&raw_id).map_err(|e| at(id_field, Code::InvalidFile, e.to_string()))?;
+    let name = NAME_FIELDS
+        .iter()
+        .find_map(|k| geojson_doc::property_text(f.properties, k))
+        .unwrap_or_default();
+
     let vertices = vertex_count(&geometry);
     if vertices > opts.limits.max_vertices_per_area {
         return Err(at(
@@ -187,12 +263,16 @@ fn read_feature(
     // The demand point.
     let (demand_point, demand_point_source) = demand_point(f, &geometry)
         .map_err(|(field, msg)| at(field, Code::InvalidCoordinates, msg))?;
-    Ok(Area {
-        geoid,
-        name,
-        geometry,
-        demand_point,
-        demand_point_source,
+    Ok(ReadArea {
+        number: f.number,
+        id_field: id_field.to_owned(),
+        area: Area {
+            geoid,
+            name,
+            geometry,
+            demand_point,
+            demand_point_source,
+        },
     })
 }
 

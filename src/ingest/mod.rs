@@ -2,12 +2,16 @@
 //! or refuses the whole file with problems that name the file, row and field. Nothing
 //! here touches the store, so a refused file leaves it exactly as it was.
 
+pub mod archive;
 pub mod areas_geojson;
 pub mod directory;
 pub mod flat_csv;
 mod geojson_doc;
 pub mod gtfs;
+pub mod hsds;
 pub mod indicators;
+pub mod prj;
+pub mod shapefile_zip;
 pub mod sites_geojson;
 mod table;
 
@@ -151,13 +155,7 @@ pub fn read_areas(
 ) -> Result<crate::domain::Geography> {
     file.require_content()?;
     if file.is_zip() {
-        return Err(Error::problem(
-            Code::UnsupportedMediaType,
-            Problem::in_file(
-                &file.name,
-                "zipped shapefiles are not supported yet: upload GeoJSON",
-            ),
-        ));
+        return shapefile_zip::read(file, geography, opts);
     }
     if !file.looks_like_json() {
         return Err(Error::problem(
@@ -171,24 +169,67 @@ pub fn read_areas(
     areas_geojson::read(file, geography, opts)
 }
 
+/// A partner directory and what the reader noticed without refusing the file.
+#[derive(Clone, Debug, Default)]
+pub struct PartnerImport {
+    /// The partners and sites read.
+    pub directory: crate::domain::PartnerDirectory,
+    /// Things worth knowing that did not stop the import (e.g. a skipped schedule).
+    pub warnings: Vec<String>,
+}
+
+impl From<crate::domain::PartnerDirectory> for PartnerImport {
+    fn from(directory: crate::domain::PartnerDirectory) -> Self {
+        Self {
+            directory,
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// A partner directory from HSDS (zip or its CSV tables), GeoJSON points or the flat CSV.
 pub fn read_partners(
     files: &[InputFile],
     catalog: &crate::domain::Catalog,
-) -> Result<crate::domain::PartnerDirectory> {
-    let [file] = files else {
-        return Err(Error::new(
-            Code::InvalidFile,
-            "several files were uploaded: an HSDS package's tables are read as a zip for now",
-        ));
+) -> Result<PartnerImport> {
+    let file = match files {
+        [] => return Err(Error::new(Code::EmptyFile, "no file was uploaded")),
+        [file] => file,
+        several => {
+            if let Some(zip) = several.iter().find(|f| f.is_zip()) {
+                return Err(Error::problem(
+                    Code::InvalidFile,
+                    Problem::in_file(
+                        &zip.name,
+                        "upload an HSDS package either as one zip or as its CSV files, not both",
+                    ),
+                ));
+            }
+            return hsds::read_tables(several, catalog);
+        }
     };
     file.require_content()?;
+    if file.is_zip() {
+        return hsds::read_zip(file, catalog);
+    }
     if file.looks_like_json() {
-        return sites_geojson::read(file, catalog);
+        return sites_geojson::read(file, catalog).map(Into::into);
     }
     let table = Table::read(file)?;
     if flat_csv::is_flat_header(&table.headers) {
-        return flat_csv::read_table(&table, catalog);
+        return flat_csv::read_table(&table, catalog).map(Into::into);
+    }
+    if hsds::is_hsds_table(&file.name, &table.headers) {
+        return Err(Error::problem(
+            Code::InvalidFile,
+            Problem::in_file(
+                &file.name,
+                format!(
+                    "this looks like one table of an Open Referral HSDS package; upload the whole package, as a zip or as its CSV files together (at least {}.csv)",
+                    hsds::REQUIRED_TABLES.join(".csv, ")
+                ),
+            ),
+        ));
     }
     Err(Error::problem(
         Code::InvalidFile,

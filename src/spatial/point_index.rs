@@ -88,6 +88,52 @@ impl PointIndex {
             .map(|p| (p.id, haversine_km(at, p.lonlat)))
     }
 
+    /// The `k` nearest points whose ids pass `keep`, nearest first, as `(id, km)`; points
+    /// at the same distance come in id order, so the answer does not depend on the
+    /// tree's layout.
+    ///
+    /// # Examples
+    /// ```
+    /// use gapmap::domain::LonLat;
+    /// use gapmap::spatial::PointIndex;
+    /// let p = |lon, lat| LonLat::new(lon, lat).unwrap();
+    /// let index = PointIndex::build([(1, p(0.0, 0.02)), (2, p(0.0, -0.01)), (3, p(0.0, 0.01))]);
+    /// let ids: Vec<u32> = index.nearest_k(p(0.0, 0.0), 2, |_| true).iter().map(|x| x.0).collect();
+    /// assert_eq!(ids, [2, 3]); // both 1.112 km away: id order
+    /// ```
+    pub fn nearest_k(
+        &self,
+        at: LonLat,
+        k: usize,
+        mut keep: impl FnMut(u32) -> bool,
+    ) -> Vec<(u32, f64)> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let xyz = unit_vector(at);
+        let mut found: Vec<(u32, f64, f64)> = Vec::with_capacity(k + 1);
+        for p in self.tree.nearest_neighbor_iter(&xyz) {
+            if !keep(p.id) {
+                continue;
+            }
+            let c2 = chord2(&p.xyz, &xyz);
+            // Past the k-th point, go on only while the chord still ties with it (with a
+            // hair of slack for rounding) so that ties are settled by id below.
+            if found.len() >= k
+                && found
+                    .get(k - 1)
+                    .is_some_and(|last| c2 > last.2 * (1.0 + 1e-12) + 1e-30)
+            {
+                break;
+            }
+            found.push((p.id, haversine_km(at, p.lonlat), c2));
+        }
+        let mut out: Vec<(u32, f64)> = found.into_iter().map(|(id, km, _)| (id, km)).collect();
+        out.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        out.truncate(k);
+        out
+    }
+
     /// Calls `visit(id, km)` for every point with haversine distance ≤ `radius_km`.
     pub fn within(&self, at: LonLat, radius_km: f64, mut visit: impl FnMut(u32, f64)) {
         let xyz = unit_vector(at);

@@ -57,6 +57,35 @@ impl SiteIndex {
         self.by_service.get(code)
     }
 
+    /// Every service code that some site offers, in code order.
+    pub fn codes(&self) -> impl Iterator<Item = &str> + '_ {
+        self.by_service.keys().map(String::as_str)
+    }
+
+    /// The `k` nearest distinct sites offering any of `codes` and passing `keep`, as
+    /// `(id, km)`, nearest first (ties in id order). A site offering several of the codes
+    /// is listed once.
+    pub fn nearest_k(
+        &self,
+        codes: &[String],
+        at: LonLat,
+        k: usize,
+        mut keep: impl FnMut(u32) -> bool,
+    ) -> Vec<(u32, f64)> {
+        // Each tree's k nearest hold the overall k nearest: a site among the overall k
+        // nearest has fewer than k closer sites in any tree that holds it.
+        let mut all: Vec<(u32, f64)> = codes
+            .iter()
+            .filter_map(|c| self.service(c))
+            .flat_map(|tree| tree.nearest_k(at, k, &mut keep))
+            .collect();
+        all.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|x| seen.insert(x.0));
+        all.truncate(k);
+        all
+    }
+
     /// The nearest site offering any of `codes` and passing `keep`, with its km.
     pub fn nearest(
         &self,
@@ -119,5 +148,25 @@ mod tests {
                 .nearest(&["health".to_owned()], at, |_| true)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn nearest_k_lists_a_site_of_several_codes_once() {
+        let sites = [
+            site(0.0, 0.03, &["food"]),
+            site(0.0, 0.01, &["food", "health"]),
+            site(0.0, 0.02, &["health"]),
+        ];
+        let index = SiteIndex::build(&sites);
+        let codes = ["food".to_owned(), "health".to_owned()];
+        let at = LonLat::new(0.0, 0.0).unwrap();
+        let ids: Vec<u32> = index
+            .nearest_k(&codes, at, 3, |_| true)
+            .iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(ids, [1, 2, 0]);
+        assert_eq!(index.nearest_k(&codes, at, 1, |id| id != 1)[0].0, 2);
+        assert_eq!(index.codes().collect::<Vec<_>>(), ["food", "health"]);
     }
 }

@@ -1,4 +1,4 @@
-use super::{Store, WriteSummary, now_rfc3339};
+use super::{Audit, Store, WriteSummary, access, now_rfc3339};
 use crate::domain::{Assessment, AssessmentSummary, Geoid, IndicatorRow, IndicatorTable};
 use crate::error::{Error, Result};
 use sqlx::Row;
@@ -13,6 +13,7 @@ impl Store {
         geography: &str,
         table: &IndicatorTable,
         source: &str,
+        audit: &Audit,
     ) -> Result<(i64, WriteSummary)> {
         let (mut tx, data_version) = self.begin_write().await?;
         let previous: Option<i64> =
@@ -81,6 +82,7 @@ impl Store {
             .await?;
         }
         summary.removed = old.len() - summary.changed - summary.unchanged;
+        access::record(&mut tx, audit, &summary).await?;
         tx.commit().await?;
         Ok((version, summary))
     }

@@ -1,4 +1,4 @@
-use super::{Store, WriteSummary, now_rfc3339};
+use super::{Audit, Store, WriteSummary, access, now_rfc3339};
 use crate::domain::{Area, DemandPointSource, Geography, Geoid, LonLat};
 use crate::error::{Error, Result};
 use sqlx::Row;
@@ -6,7 +6,11 @@ use std::collections::HashMap;
 
 impl Store {
     /// Replaces a geography's areas with the given ones, in one transaction.
-    pub async fn replace_geography(&self, geography: &Geography) -> Result<WriteSummary> {
+    pub async fn replace_geography(
+        &self,
+        geography: &Geography,
+        audit: &Audit,
+    ) -> Result<WriteSummary> {
         let (mut tx, data_version) = self.begin_write().await?;
         // Old rows as (name, geometry, point) text, to report what changed.
         let old: HashMap<String, String> = sqlx::query(
@@ -77,6 +81,7 @@ impl Store {
             .await?;
         }
         summary.removed = old.len() - summary.changed - summary.unchanged;
+        access::record(&mut tx, audit, &summary).await?;
         tx.commit().await?;
         Ok(summary)
     }

@@ -2,15 +2,19 @@
 //! also bumps the data version. The same code runs on SQLite (embedded default) and
 //! PostgreSQL through sqlx's `Any` driver; only the migrations differ per backend.
 
+mod access;
 mod assessments;
 mod geographies;
 mod partners;
+mod provenance;
 mod snapshot;
 
+pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
 pub use partners::PartnerWrite;
+pub use provenance::{AssessmentUpload, Provenance, Upload};
 pub use snapshot::Snapshot;
 
-use crate::config::DbUrl;
+use crate::config::{DbUrl, StoreArgs};
 use crate::error::Result;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, Executor, Row, Transaction};
@@ -50,15 +54,20 @@ pub struct Store {
 
 impl Store {
     /// Connects (creating a SQLite file if needed) and runs the migrations.
-    pub async fn connect(db: &DbUrl) -> anyhow::Result<Self> {
+    pub async fn connect(db: &DbUrl, args: &StoreArgs) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = if db.is_postgres() {
             Backend::Postgres
         } else {
             Backend::Sqlite
         };
+        let statement_timeout_ms = args.db_statement_timeout.saturating_mul(1000);
         let options = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .max_connections(if backend == Backend::Sqlite {
+                4
+            } else {
+                args.db_pool_size.max(2)
+            })
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn: &mut AnyConnection, _meta| {
                 Box::pin(async move {
@@ -69,6 +78,12 @@ impl Store {
                         conn.execute("PRAGMA busy_timeout = 30000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    } else {
+                        // A runaway statement must not hold the write lock forever.
+                        sqlx::query("SELECT set_config('statement_timeout', $1, false)")
+                            .bind(statement_timeout_ms.to_string())
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })

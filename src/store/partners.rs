@@ -1,4 +1,4 @@
-use super::{Store, WriteSummary};
+use super::{Audit, Store, WriteSummary, access};
 use crate::domain::{
     Hours, LonLat, Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService,
 };
@@ -30,6 +30,7 @@ impl Store {
         &self,
         dir: &PartnerDirectory,
         how: &PartnerWrite,
+        audit: &Audit,
     ) -> Result<WriteSummary> {
         let (mut tx, data_version) = self.begin_write().await?;
         let old: HashMap<String, (String, String)> = sqlx::query(
@@ -152,6 +153,7 @@ impl Store {
             .await?;
         }
         summary.removed = removed_ids.len();
+        access::record(&mut tx, audit, &summary).await?;
         tx.commit().await?;
         Ok(summary)
     }

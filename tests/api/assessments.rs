@@ -9,7 +9,6 @@ async fn app_with_areas() -> TestApp {
     app
 }
 
-#[tokio::test]
 async fn an_assessment_is_stored_and_read_back_as_json() {
     let app = app_with_areas().await;
     let r = app.put_assessment(2024, "g", CSV).await;
@@ -36,7 +35,6 @@ async fn an_assessment_is_stored_and_read_back_as_json() {
     assert_eq!(list["assessments"][0]["areas"], 3);
 }
 
-#[tokio::test]
 async fn a_csv_download_uploads_again_unchanged() {
     let app = app_with_areas().await;
     app.put_assessment(2024, "g", CSV).await;
@@ -64,7 +62,6 @@ async fn a_csv_download_uploads_again_unchanged() {
     assert_eq!(again, csv);
 }
 
-#[tokio::test]
 async fn replacing_a_year_keeps_the_previous_version() {
     let app = app_with_areas().await;
     app.put_assessment(2024, "g", CSV).await;
@@ -82,14 +79,12 @@ async fn replacing_a_year_keeps_the_previous_version() {
     );
 }
 
-#[tokio::test]
 async fn geo_id_with_a_census_prefix_is_accepted() {
     let app = app_with_areas().await;
     let csv = "GEO_ID,x\n1400000US01001000001,1\n";
     assert_eq!(app.put_assessment(2024, "g", csv).await.status(), 200);
 }
 
-#[tokio::test]
 async fn stripped_leading_zeros_are_reported_with_their_rows_and_nothing_is_stored() {
     let app = app_with_areas().await;
     let before = app.store_state().await;
@@ -107,7 +102,6 @@ async fn stripped_leading_zeros_are_reported_with_their_rows_and_nothing_is_stor
     assert_eq!(app.store_state().await, before);
 }
 
-#[tokio::test]
 async fn an_unknown_geoid_is_refused_with_its_row() {
     let app = app_with_areas().await;
     let csv = "GEOID,x\n01001000001,1\n17031999999,2\n";
@@ -120,7 +114,6 @@ async fn an_unknown_geoid_is_refused_with_its_row() {
     assert_eq!(body["error"]["details"][0]["row"], 3);
 }
 
-#[tokio::test]
 async fn a_non_numeric_value_is_refused_with_row_and_field() {
     let app = app_with_areas().await;
     let before = app.store_state().await;
@@ -139,7 +132,6 @@ async fn a_non_numeric_value_is_refused_with_row_and_field() {
     assert_eq!(app.store_state().await, before);
 }
 
-#[tokio::test]
 async fn a_malformed_csv_names_the_row() {
     let app = app_with_areas().await;
     let body = assert_error(
@@ -152,7 +144,6 @@ async fn a_malformed_csv_names_the_row() {
     assert_eq!(body["error"]["details"][0]["row"], 2);
 }
 
-#[tokio::test]
 async fn duplicate_geoids_are_refused() {
     let app = app_with_areas().await;
     let csv = "GEOID,x\n01001000001,1\n01001000001,2\n";
@@ -164,7 +155,6 @@ async fn duplicate_geoids_are_refused() {
     .await;
 }
 
-#[tokio::test]
 async fn an_assessment_for_a_missing_geography_is_refused() {
     let app = spawn_app().await;
     assert_error(
@@ -175,7 +165,6 @@ async fn an_assessment_for_a_missing_geography_is_refused() {
     .await;
 }
 
-#[tokio::test]
 async fn an_unknown_year_is_a_404() {
     let app = spawn_app().await;
     assert_error(
@@ -185,3 +174,17 @@ async fn an_unknown_year_is_a_404() {
     )
     .await;
 }
+
+crate::api_tests!(
+    an_assessment_is_stored_and_read_back_as_json,
+    a_csv_download_uploads_again_unchanged,
+    replacing_a_year_keeps_the_previous_version,
+    geo_id_with_a_census_prefix_is_accepted,
+    stripped_leading_zeros_are_reported_with_their_rows_and_nothing_is_stored,
+    an_unknown_geoid_is_refused_with_its_row,
+    a_non_numeric_value_is_refused_with_row_and_field,
+    a_malformed_csv_names_the_row,
+    duplicate_geoids_are_refused,
+    an_assessment_for_a_missing_geography_is_refused,
+    an_unknown_year_is_a_404,
+);

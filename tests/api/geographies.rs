@@ -1,7 +1,6 @@
 use crate::helpers::*;
 use reqwest::Method;
 
-#[tokio::test]
 async fn uploading_areas_stores_them_and_serves_them_as_geojson() {
     let app = spawn_app().await;
     let r = app.put_areas("tracts-test", &three_areas()).await;
@@ -24,7 +23,6 @@ async fn uploading_areas_stores_them_and_serves_them_as_geojson() {
     assert_eq!(features[0]["properties"]["demand_point_source"], "centroid");
 }
 
-#[tokio::test]
 async fn replacing_a_geography_reports_what_changed() {
     let app = spawn_app().await;
     app.put_areas("g", &three_areas()).await;
@@ -34,7 +32,6 @@ async fn replacing_a_geography_reports_what_changed() {
     assert_eq!(report["summary"]["unchanged"], 2);
 }
 
-#[tokio::test]
 async fn an_upload_without_a_token_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
     let before = app.store_state().await;
@@ -60,7 +57,6 @@ async fn an_upload_without_a_token_is_refused_and_changes_nothing() {
     assert_eq!(app.store_state().await, before);
 }
 
-#[tokio::test]
 async fn malformed_json_is_refused_with_the_file_named() {
     let app = spawn_app().await;
     let before = app.store_state().await;
@@ -83,14 +79,12 @@ async fn malformed_json_is_refused_with_the_file_named() {
     assert_eq!(app.store_state().await, before);
 }
 
-#[tokio::test]
 async fn an_empty_file_is_refused() {
     let app = spawn_app().await;
     let r = app.put_areas("g", "  \n").await;
     assert_error(r, 422, "empty_file").await;
 }
 
-#[tokio::test]
 async fn a_point_where_a_polygon_is_required_names_feature_and_field() {
     let app = spawn_app().await;
     app.put_areas("g", &three_areas()).await;
@@ -108,7 +102,6 @@ async fn a_point_where_a_polygon_is_required_names_feature_and_field() {
     assert_eq!(app.store_state().await, before);
 }
 
-#[tokio::test]
 async fn projected_coordinates_are_refused_as_such() {
     let app = spawn_app().await;
     let projected = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"GEOID":"1"},"geometry":{"type":"Polygon","coordinates":[[[1160000,1900000],[1161000,1900000],[1161000,1901000],[1160000,1900000]]]}}]}"#;
@@ -124,7 +117,6 @@ async fn projected_coordinates_are_refused_as_such() {
     assert_eq!(app.store_state().await.1, 0);
 }
 
-#[tokio::test]
 async fn swapped_latitude_and_longitude_are_named() {
     let app = spawn_app().await;
     let swapped = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"GEOID":"1"},"geometry":{"type":"Polygon","coordinates":[[[41.80,-87.70],[41.80,-87.69],[41.81,-87.69],[41.80,-87.70]]]}}]}"#;
@@ -138,7 +130,6 @@ async fn swapped_latitude_and_longitude_are_named() {
     );
 }
 
-#[tokio::test]
 async fn duplicate_area_ids_are_refused() {
     let app = spawn_app().await;
     let dup = three_areas().replace("01001000002", "01001000001");
@@ -147,14 +138,12 @@ async fn duplicate_area_ids_are_refused() {
     assert_eq!(body["error"]["details"][0]["field"], "GEOID");
 }
 
-#[tokio::test]
 async fn an_oversized_upload_is_refused_with_413() {
     let app = spawn_with(|s| s.max_upload_mb = 1).await;
     let big = "x".repeat(1024 * 1024 + 10);
     assert_error(app.put_areas("g", &big).await, 413, "payload_too_large").await;
 }
 
-#[tokio::test]
 async fn an_unsupported_content_type_is_refused() {
     let app = spawn_app().await;
     let r = app
@@ -163,7 +152,6 @@ async fn an_unsupported_content_type_is_refused() {
     assert_error(r, 415, "unsupported_media_type").await;
 }
 
-#[tokio::test]
 async fn a_multipart_form_upload_is_accepted() {
     let app = spawn_app().await;
     let form = reqwest::multipart::Form::new().part(
@@ -183,7 +171,6 @@ async fn a_multipart_form_upload_is_accepted() {
     assert_eq!(report["files"][0], "areas.geojson");
 }
 
-#[tokio::test]
 async fn health_and_readiness_answer() {
     let app = spawn_app().await;
     assert_eq!(app.get_json("/healthz").await["status"], "ok");
@@ -191,3 +178,53 @@ async fn health_and_readiness_answer() {
     assert_eq!(ready["status"], "ready");
     assert_eq!(ready["data_version"], 0);
 }
+
+async fn metrics_count_requests_by_route_pattern() {
+    let app = spawn_app().await;
+    app.put_areas("g", &three_areas()).await;
+    app.get("/api/v1/geographies/g/areas").await;
+    app.get("/api/v1/geographies/nowhere/areas").await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(text.contains(r#"gapmap_http_requests_total{method="GET",route="/api/v1/geographies/{name}/areas",status="200"} 1"#), "{text}");
+    assert!(text.contains(r#"gapmap_http_requests_total{method="GET",route="/api/v1/geographies/{name}/areas",status="404"} 1"#), "{text}");
+    assert!(text.contains("gapmap_data_version 1"), "{text}");
+}
+
+async fn the_openapi_document_lists_the_public_api() {
+    let app = spawn_app().await;
+    let doc = app.get_json("/api/openapi.json").await;
+    assert_eq!(doc["openapi"], "3.0.3");
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/v1/needs",
+        "/api/v1/geographies/{name}",
+        "/api/v1/geographies/{name}/areas",
+        "/api/v1/assessments",
+        "/api/v1/assessments/{year}",
+        "/api/v1/partners",
+        "/api/v1/sites",
+        "/api/v1/gaps",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is not documented");
+    }
+}
+
+crate::api_tests!(
+    the_openapi_document_lists_the_public_api,
+    uploading_areas_stores_them_and_serves_them_as_geojson,
+    replacing_a_geography_reports_what_changed,
+    an_upload_without_a_token_is_refused_and_changes_nothing,
+    malformed_json_is_refused_with_the_file_named,
+    an_empty_file_is_refused,
+    a_point_where_a_polygon_is_required_names_feature_and_field,
+    projected_coordinates_are_refused_as_such,
+    swapped_latitude_and_longitude_are_named,
+    duplicate_area_ids_are_refused,
+    an_oversized_upload_is_refused_with_413,
+    an_unsupported_content_type_is_refused,
+    a_multipart_form_upload_is_accepted,
+    health_and_readiness_answer,
+    metrics_count_requests_by_route_pattern,
+);

@@ -1,17 +1,135 @@
 use gapmap::Application;
-use gapmap::config::{Secret, ServeArgs, Settings};
+use gapmap::config::{Secret, ServeArgs, Settings, StoreArgs};
 use reqwest::Client;
+use sqlx::Connection;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const TOKEN: &str = "test-admin-token-0123456789";
+
+/// The store a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+tokio::task_local! {
+    /// Set by `api_tests!` for the PostgreSQL run of a test; SQLite otherwise.
+    pub static BACKEND: Backend;
+}
+
+/// The PostgreSQL server for tests (`.ci/run` sets it), if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("GAPMAP_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Runs each listed test twice: on SQLite, and on PostgreSQL when a server is given.
+#[macro_export]
+macro_rules! api_tests {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn on_sqlite() {
+                $crate::helpers::BACKEND.scope($crate::helpers::Backend::Sqlite, super::$name()).await
+            }
+            #[tokio::test]
+            async fn on_postgres() {
+                if $crate::helpers::postgres_url().is_none() {
+                    eprintln!("skipped: GAPMAP_TEST_POSTGRES_URL is not set");
+                    return;
+                }
+                $crate::helpers::BACKEND.scope($crate::helpers::Backend::Postgres, super::$name()).await
+            }
+        }
+    )*};
+}
+
+/// A fresh store for one test: a SQLite file in a temp folder, or a new PostgreSQL
+/// database that is dropped when the test ends.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let backend = BACKEND.try_with(|b| *b).unwrap_or(Backend::Sqlite);
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = dir.path().join("gapmap.db").display().to_string();
+                Self {
+                    url,
+                    _dir: Some(dir),
+                    pg: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin = postgres_url().expect("postgres url");
+                let name = format!(
+                    "gapmap_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::Relaxed),
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.subsec_nanos())
+                        .unwrap_or(0)
+                );
+                sqlx::any::install_default_drivers();
+                let mut conn = sqlx::AnyConnection::connect(&admin)
+                    .await
+                    .expect("connect to the test server");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create database");
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                Self {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    pg: Some((admin, name)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg.take() {
+            // Drop is synchronous: a short-lived runtime on its own thread does the work.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut conn)
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
 
 /// A running gapmap with a fresh store.
 pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub services: gapmap::imports::Services,
-    // Keeps the store's folder alive for the test's duration.
-    _dir: tempfile::TempDir,
+    pub db: std::sync::Arc<TestDb>,
 }
 
 /// The repository root, for fixtures and the demo.
@@ -31,15 +149,19 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("gapmap.db").display().to_string();
+    spawn_on(std::sync::Arc::new(TestDb::new().await), adjust).await
+}
+
+/// A gapmap on a given store: two of them on one store are two replicas.
+pub async fn spawn_on(db: std::sync::Arc<TestDb>, adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
     let mut serve = ServeArgs::for_tests();
     serve.admin_token = Some(Secret::new(TOKEN));
     serve.web_dir = root().join("web");
     serve.demo_dir = root().join("data/demo");
     adjust(&mut serve);
     let settings = Settings {
-        db: db.parse().expect("db url"),
+        db: db.url.parse().expect("db url"),
+        store: StoreArgs::default(),
         serve,
     };
     let app = Application::build(settings).await.expect("app builds");
@@ -50,7 +172,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
         address,
         client: Client::new(),
         services,
-        _dir: dir,
+        db,
     }
 }
 
@@ -167,4 +289,17 @@ pub async fn assert_error(r: reqwest::Response, status: u16, code: &str) -> serd
     );
     assert!(body["error"]["details"].is_array(), "details; body: {body}");
     body
+}
+
+/// A deflated zip archive of (path, content) entries, built in memory.
+#[allow(dead_code)]
+pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in entries {
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("zip entry");
+        w.write_all(content).expect("zip write");
+    }
+    w.finish().expect("zip finish").into_inner()
 }

@@ -1,8 +1,20 @@
+#![allow(clippy::unwrap_used)]
 //! Integration tests: one binary, one module per resource. Each test spawns its own
 //! gapmap on a free port with a fresh store.
 
+mod access;
 mod assessments;
+mod cli;
+mod compare;
+mod crash;
 mod gaps;
 mod geographies;
 mod helpers;
+mod hsds;
+mod outreach;
+mod page;
 mod partners;
+mod replicas;
+mod report;
+mod shapefiles;
+mod siting;

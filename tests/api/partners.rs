@@ -4,7 +4,6 @@ const FLAT: &str = "id,name,partner,lat,lon,services,capacity,languages,hours,pa
 ymca-1,YMCA Kids Center,YMCA of Chicago,41.805,-87.695,childcare;parenting,childcare=60,en;es,Mo-Fr 06:30-18:00,collaboration,taking_action\n\
 lib-1,Branch Library,Chicago Public Library,41.805,-87.675,adult_education;language,,es,Mo-Sa 09:00-20:00,,\n";
 
-#[tokio::test]
 async fn a_flat_csv_directory_is_stored_and_served() {
     let app = spawn_app().await;
     let r = app
@@ -40,7 +39,6 @@ async fn a_flat_csv_directory_is_stored_and_served() {
     assert_eq!(inside["features"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
 async fn merge_updates_and_replace_removes() {
     let app = spawn_app().await;
     app.post_partners("", "text/csv", FLAT).await;
@@ -81,7 +79,6 @@ async fn merge_updates_and_replace_removes() {
     );
 }
 
-#[tokio::test]
 async fn geojson_points_are_accepted() {
     let app = spawn_app().await;
     let gj = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-87.6,41.8]},
@@ -96,7 +93,6 @@ async fn geojson_points_are_accepted() {
     );
 }
 
-#[tokio::test]
 async fn bad_rows_are_all_reported_and_nothing_is_stored() {
     let app = spawn_app().await;
     let bad = "id,name,lat,lon,services,capacity\n\
@@ -125,7 +121,6 @@ d,D,41.8,-87.6,childcare,many\n";
     assert_eq!(app.store_state().await, before);
 }
 
-#[tokio::test]
 async fn sites_swapped_against_the_uploaded_areas_are_refused() {
     let app = spawn_app().await;
     app.put_areas("g", &three_areas()).await;
@@ -149,14 +144,17 @@ async fn sites_swapped_against_the_uploaded_areas_are_refused() {
     assert_error(r, 422, "invalid_coordinates").await;
 }
 
-#[tokio::test]
 async fn gtfs_stops_become_transit_sites_via_the_library() {
     let app = spawn_app().await;
     let stops =
         "stop_id,stop_name,stop_lat,stop_lon,location_type\n1,A,41.8,-87.6,0\n2,B,41.81,-87.61,0\n";
     let report = app
         .services
-        .import_stops(gapmap::ingest::InputFile::new("stops.txt", stops), "cta")
+        .import_stops(
+            "test",
+            gapmap::ingest::InputFile::new("stops.txt", stops),
+            "cta",
+        )
         .await
         .unwrap();
     assert_eq!(report.rows, 2);
@@ -166,6 +164,7 @@ async fn gtfs_stops_become_transit_sites_via_the_library() {
     let again = app
         .services
         .import_stops(
+            "test",
             gapmap::ingest::InputFile::new(
                 "stops.txt",
                 "stop_id,stop_lat,stop_lon\n1,41.8,-87.6\n",
@@ -176,3 +175,37 @@ async fn gtfs_stops_become_transit_sites_via_the_library() {
         .unwrap();
     assert_eq!(again.summary.removed, 1);
 }
+
+async fn the_flat_csv_export_imports_again_unchanged() {
+    let app = spawn_app().await;
+    app.post_partners("", "text/csv", FLAT).await;
+    let csv = gapmap::export::sites_flat_csv(&app.services.atlas.get());
+    let report: serde_json::Value = app
+        .post_partners("?mode=replace", "text/csv", csv.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report["summary"]["unchanged"].as_u64(),
+            report["summary"]["removed"].as_u64()
+        ),
+        (Some(2), Some(0)),
+        "{report}"
+    );
+    assert_eq!(
+        gapmap::export::sites_flat_csv(&app.services.atlas.get()),
+        csv
+    );
+}
+
+crate::api_tests!(
+    the_flat_csv_export_imports_again_unchanged,
+    a_flat_csv_directory_is_stored_and_served,
+    merge_updates_and_replace_removes,
+    geojson_points_are_accepted,
+    bad_rows_are_all_reported_and_nothing_is_stored,
+    sites_swapped_against_the_uploaded_areas_are_refused,
+    gtfs_stops_become_transit_sites_via_the_library,
+);

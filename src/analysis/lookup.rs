@@ -1,0 +1,62 @@
+//! Finding a year's assessment, its geography and its indicator columns, with the errors
+//! a caller can act on. Shared by the analyses built on top of the gap report.
+
+use crate::atlas::{Atlas, GeographyData};
+use crate::domain::Assessment;
+use crate::error::{Code, Error, Result};
+
+/// The current version of `year`'s assessment, or `unknown_year` listing the years.
+pub fn assessment(atlas: &Atlas, year: i32) -> Result<&Assessment> {
+    atlas.assessments.get(&year).ok_or_else(|| {
+        let years: Vec<String> = atlas.assessments.keys().map(i32::to_string).collect();
+        Error::new(
+            Code::UnknownYear,
+            if years.is_empty() {
+                format!("there is no assessment for {year}; none is loaded")
+            } else {
+                format!(
+                    "there is no assessment for {year}; years: {}",
+                    years.join(", ")
+                )
+            },
+        )
+    })
+}
+
+/// The geography an assessment's GEOIDs belong to.
+pub fn geography<'a>(atlas: &'a Atlas, a: &Assessment) -> Result<&'a GeographyData> {
+    atlas.geographies.get(&a.geography).ok_or_else(|| {
+        Error::new(
+            Code::UnknownGeography,
+            format!(
+                "the {} assessment belongs to geography '{}', which is not loaded",
+                a.year, a.geography
+            ),
+        )
+    })
+}
+
+/// The position of indicator `name` in the assessment's columns, or `unknown_indicator`
+/// listing what the year has; `role` says what the caller wanted it for.
+pub fn column(a: &Assessment, name: &str, role: &str) -> Result<usize> {
+    a.table.column(name).ok_or_else(|| {
+        Error::new(
+            Code::UnknownIndicator,
+            format!(
+                "the {} assessment has no indicator '{name}' ({role}); it has: {}",
+                a.year,
+                a.table.indicators().join(", ")
+            ),
+        )
+    })
+}
+
+/// The needs whose demand indicator the assessment has, in catalog order.
+pub fn needs_with_demand<'a>(atlas: &'a Atlas, a: &Assessment) -> Vec<&'a crate::domain::Need> {
+    atlas
+        .catalog
+        .needs()
+        .iter()
+        .filter(|n| a.table.column(&n.demand_indicator).is_some())
+        .collect()
+}

@@ -1,0 +1,115 @@
+//! The command line, run as a real process against a store file.
+
+use crate::helpers::*;
+use std::process::Command;
+
+fn gapmap(db: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("GAPMAP_LOG", "warn")
+        .output()
+        .expect("gapmap runs")
+}
+
+#[test]
+fn help_describes_every_command() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["serve", "import", "export"] {
+        assert!(text.contains(cmd), "{cmd} missing from --help:\n{text}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .args(["import", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["areas", "indicators", "partners", "stops"] {
+        assert!(
+            text.contains(cmd),
+            "{cmd} missing from import --help:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn imports_from_the_command_line_reach_the_store_and_stay_quiet_in_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db").display().to_string();
+    let areas = dir.path().join("areas.geojson");
+    std::fs::write(&areas, three_areas()).unwrap();
+    let out = gapmap(
+        &db,
+        &[
+            "import",
+            "areas",
+            areas.to_str().unwrap(),
+            "--geography",
+            "g",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Standard error is a pipe here: no progress display.
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["rows"], 3);
+
+    let csv = dir.path().join("ind.csv");
+    std::fs::write(&csv, "GEOID,x\n01001000001,5\n").unwrap();
+    let out = gapmap(
+        &db,
+        &[
+            "import",
+            "indicators",
+            csv.to_str().unwrap(),
+            "--year",
+            "2024",
+            "--geography",
+            "g",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = gapmap(&db, &["export", "assessment", "--year", "2024"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "GEOID,x\n01001000001,5\n"
+    );
+}
+
+#[test]
+fn a_bad_file_on_the_command_line_fails_with_row_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db").display().to_string();
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, "id,name,lat,lon,services\na,A,41.8,-87.6,astrology\n").unwrap();
+    let out = gapmap(&db, &["import", "partners", csv.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("p.csv, row 2, field 'services'"), "{err}");
+}
+
+#[test]
+fn serve_refuses_to_start_with_open_writes_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db").display().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .args(["--db", &db, "serve", "--no-demo", "--bind", "127.0.0.1:0"])
+        .env_remove("GAPMAP_ADMIN_TOKEN")
+        .env_remove("GAPMAP_ALLOW_ANONYMOUS_WRITES")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("writes need a token"));
+}

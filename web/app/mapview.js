@@ -1,0 +1,302 @@
+// The map: areas coloured by a metric, desert outlines, partner sites clustered where
+// dense, and popups built from DOM nodes (never HTML strings).
+
+import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { colourExpression, NO_DATA } from './metrics.js';
+
+const EMPTY = { type: 'FeatureCollection', features: [] };
+
+/** True when the reader asked for less motion: camera moves then jump. */
+export function reducedMotion() {
+  return window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+}
+
+/** The style without a basemap: a plain background, so the page works offline. */
+function offlineStyle() {
+  return {
+    version: 8,
+    sources: {},
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0f2' } }],
+  };
+}
+
+/**
+ * Draws a cluster's count as an image: the offline style has no glyphs, so counts are
+ * rendered on a canvas instead of with text-field.
+ */
+function countImage(text) {
+  const ratio = 2;
+  const font = `600 ${11 * ratio}px system-ui, sans-serif`;
+  const c = document.createElement('canvas');
+  const ctx = c.getContext('2d');
+  ctx.font = font;
+  const w = Math.ceil(ctx.measureText(text).width) + 4 * ratio;
+  const hgt = 14 * ratio;
+  c.width = w;
+  c.height = hgt;
+  ctx.font = font;
+  ctx.fillStyle = '#ffffff';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(text, w / 2, hgt / 2 + ratio / 2);
+  return { image: ctx.getImageData(0, 0, w, hgt), pixelRatio: ratio };
+}
+
+export class GapMap {
+  /**
+   * @param {HTMLElement} container
+   * @param {{basemapStyle: string|null, bounds: number[]|null, onAreaClick, onSiteClick}} opts
+   */
+  constructor(container, opts) {
+    this.opts = opts;
+    this.hasBasemap = Boolean(opts.basemapStyle);
+    this.map = new maplibregl.Map({
+      container,
+      style: opts.basemapStyle || offlineStyle(),
+      bounds: opts.bounds || [-87.94, 41.64, -87.52, 42.03],
+      fitBoundsOptions: { padding: opts.padding || 16 },
+      // Keeps the last frame readable for the PNG download and the browser test.
+      canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
+      attributionControl: { compact: true },
+      dragRotate: false,
+      pitchWithRotate: false,
+      maxPitch: 0,
+    });
+    this.map.touchZoomRotate.disableRotation();
+    this.map.keyboard.disableRotation();
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+    this.popup = null;
+    this.selected = null;
+    this.loaded = new Promise((resolve, reject) => {
+      this.map.once('load', () => {
+        this.addLayers();
+        resolve();
+      });
+      this.map.once('error', (e) => {
+        // Only a failure before the first load is fatal (e.g. the basemap style is unreachable).
+        if (!this.map.loaded()) reject(e.error || new Error('the map could not load'));
+      });
+    });
+    this.map.setMissingStyleImageResolver((id) => {
+      if (id.startsWith('count-') && !this.map.hasImage(id)) {
+        const { image, pixelRatio } = countImage(id.slice('count-'.length));
+        this.map.addImage(id, image, { pixelRatio });
+      }
+    });
+  }
+
+  addLayers() {
+    const m = this.map;
+    m.addSource('areas', { type: 'geojson', data: EMPTY, promoteId: 'geoid' });
+    m.addSource('sites', {
+      type: 'geojson',
+      data: EMPTY,
+      promoteId: 'id',
+      cluster: true,
+      clusterRadius: 36,
+      clusterMaxZoom: 13,
+    });
+    m.addLayer({
+      id: 'areas-fill',
+      type: 'fill',
+      source: 'areas',
+      paint: { 'fill-color': NO_DATA, 'fill-opacity': this.hasBasemap ? 0.72 : 0.92 },
+    });
+    m.addLayer({
+      id: 'areas-line',
+      type: 'line',
+      source: 'areas',
+      paint: { 'line-color': '#ffffff', 'line-width': 0.4, 'line-opacity': 0.6 },
+    });
+    // Deserts: a white casing under a dark line reads on every viridis colour.
+    m.addLayer({
+      id: 'deserts-casing',
+      type: 'line',
+      source: 'areas',
+      filter: ['==', ['get', 'desert'], true],
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 2, 14, 5] },
+    });
+    m.addLayer({
+      id: 'deserts-line',
+      type: 'line',
+      source: 'areas',
+      filter: ['==', ['get', 'desert'], true],
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': '#d6004c', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1, 14, 2.5] },
+    });
+    m.addLayer({
+      id: 'areas-selected',
+      type: 'line',
+      source: 'areas',
+      filter: ['==', ['get', 'geoid'], ''],
+      paint: { 'line-color': '#000000', 'line-width': 3 },
+    });
+    m.addLayer({
+      id: 'sites-clusters',
+      type: 'circle',
+      source: 'sites',
+      filter: ['has', 'point_count'],
+      paint: {
+        'circle-color': '#263238',
+        'circle-opacity': 0.85,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 1.5,
+        'circle-radius': ['step', ['get', 'point_count'], 9, 10, 12, 50, 15, 200, 19],
+      },
+    });
+    m.addLayer({
+      id: 'sites-cluster-count',
+      type: 'symbol',
+      source: 'sites',
+      filter: ['has', 'point_count'],
+      layout: {
+        'icon-image': ['concat', 'count-', ['get', 'point_count_abbreviated']],
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+      },
+    });
+    m.addLayer({
+      id: 'sites-points',
+      type: 'circle',
+      source: 'sites',
+      filter: ['!', ['has', 'point_count']],
+      paint: {
+        'circle-color': ['get', '_colour'],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 4, 15, 7],
+        'circle-stroke-color': '#1a1a1a',
+        'circle-stroke-width': 1,
+      },
+    });
+
+    for (const layer of ['areas-fill', 'sites-points', 'sites-clusters']) {
+      m.on('mouseenter', layer, () => (m.getCanvas().style.cursor = 'pointer'));
+      m.on('mouseleave', layer, () => (m.getCanvas().style.cursor = ''));
+    }
+    m.on('click', (e) => this.onClick(e));
+  }
+
+  async onClick(e) {
+    const m = this.map;
+    const hits = m.queryRenderedFeatures(e.point, { layers: ['sites-points', 'sites-clusters', 'areas-fill'] });
+    const site = hits.find((f) => f.layer.id === 'sites-points');
+    if (site) return this.opts.onSiteClick(site.properties.id, site.geometry.coordinates);
+    const cluster = hits.find((f) => f.layer.id === 'sites-clusters');
+    if (cluster) {
+      const zoom = await m.getSource('sites').getClusterExpansionZoom(cluster.properties.cluster_id);
+      m.easeTo({ center: cluster.geometry.coordinates, zoom: Math.min(zoom, 16), duration: reducedMotion() ? 0 : 500 });
+      return;
+    }
+    const area = hits.find((f) => f.layer.id === 'areas-fill');
+    if (area) this.opts.onAreaClick(area.properties.geoid, [e.lngLat.lng, e.lngLat.lat]);
+    else this.closePopup();
+  }
+
+  /** Replaces the areas (features with the gap fields as properties). */
+  setAreas(fc) {
+    this.map.getSource('areas').setData(fc);
+  }
+
+  /** Colours the areas by `metric` with the classes from `classify`. */
+  styleAreas(metric, classes) {
+    this.map.setPaintProperty('areas-fill', 'fill-color', metric ? colourExpression(metric, classes) : NO_DATA);
+  }
+
+  /** Replaces the sites shown (already filtered), each with a `_colour` property. */
+  setSites(fc) {
+    this.map.getSource('sites').setData(fc);
+  }
+
+  setSitesVisible(on) {
+    for (const id of ['sites-clusters', 'sites-cluster-count', 'sites-points']) {
+      this.map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+    }
+  }
+
+  select(geoid) {
+    this.selected = geoid;
+    this.map.setFilter('areas-selected', ['==', ['get', 'geoid'], geoid || '']);
+  }
+
+  /** Opens a popup with DOM content at [lon, lat]. */
+  showPopup(lngLat, content, { className = '' } = {}) {
+    this.closePopup();
+    this.popup = new maplibregl.Popup({ maxWidth: 'min(560px, 92vw)', className, focusAfterOpen: true, closeButton: true })
+      .setLngLat(lngLat)
+      .setDOMContent(content)
+      .addTo(this.map);
+    this.popup.on('close', () => {
+      if (this.popup && !this.popup.isOpen()) this.select(null);
+    });
+    this.fitPopup(this.popup);
+    return this.popup;
+  }
+
+  /**
+   * Keeps a popup inside the map: its content may use the map's height, and the map pans
+   * just enough to show all of it (MapLibre places it but does not pan).
+   */
+  fitPopup(popup) {
+    const el = popup.getElement();
+    const box = this.map.getContainer().getBoundingClientRect();
+    const content = el.querySelector('.maplibregl-popup-content');
+    if (content) content.style.maxHeight = `${Math.max(160, box.height - 48)}px`;
+    const r = el.getBoundingClientRect();
+    const margin = 12;
+    let dx = 0;
+    let dy = 0;
+    if (r.top < box.top + margin) dy = r.top - box.top - margin;
+    else if (r.bottom > box.bottom - margin) dy = Math.min(r.bottom - box.bottom + margin, r.top - box.top - margin);
+    if (r.left < box.left + margin) dx = r.left - box.left - margin;
+    else if (r.right > box.right - margin) dx = Math.min(r.right - box.right + margin, r.left - box.left - margin);
+    if (dx || dy) this.map.panBy([dx, dy], { duration: 0 });
+  }
+
+  closePopup() {
+    if (this.popup) {
+      const p = this.popup;
+      this.popup = null;
+      p.remove();
+    }
+    this.select(null);
+  }
+
+  /** Moves the view to a bounding box [w, s, e, n]. */
+  flyToBox(bbox, { maxZoom = 14 } = {}) {
+    this.map.fitBounds(
+      [
+        [bbox[0], bbox[1]],
+        [bbox[2], bbox[3]],
+      ],
+      { padding: 60, maxZoom, duration: reducedMotion() ? 0 : 900 },
+    );
+  }
+
+  /** Moves the view to a point. */
+  flyToPoint(lngLat, zoom) {
+    this.map.flyTo({ center: lngLat, zoom, duration: reducedMotion() ? 0 : 1200 });
+  }
+
+  /** Resolves once the map has drawn everything it has been given (MapLibre's `idle`). */
+  whenIdle() {
+    return new Promise((resolve) => {
+      this.map.once('idle', () => resolve());
+      this.map.triggerRepaint();
+    });
+  }
+
+  /** The current view as [w, s, e, n]. */
+  viewBox() {
+    const b = this.map.getBounds();
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+  }
+
+  canvas() {
+    return this.map.getCanvas();
+  }
+
+  resize() {
+    this.map.resize();
+  }
+}

@@ -1,0 +1,358 @@
+// What each gap metric means, in which units, how it is written and coloured.
+// Pure functions (no DOM), so the browser test can import them too.
+
+/** Viridis in six steps (colour-blind safe, readable in grey). */
+export const VIRIDIS = ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '#fde725'];
+/** Areas whose metric is undefined (no site at all, no demand value). */
+export const NO_DATA = '#c8c8c8';
+
+/** Okabe–Ito colours for services (distinguishable with every common colour vision). */
+export const SERVICE_COLOURS = {
+  childcare: '#E69F00',
+  early_education: '#CC79A7',
+  transit: '#56B4E9',
+  transportation: '#0072B2',
+  language: '#009E73',
+  adult_education: '#009E73',
+  food: '#F0E442',
+  health: '#D55E00',
+  mental_health: '#D55E00',
+};
+export const OTHER_SERVICE_COLOUR = '#6b6b6b';
+
+const INDICATORS = {
+  children_under_5: ['children under 5', 'child under 5'],
+  children_under_5_poverty: ['children under 5 in poverty', 'child under 5 in poverty'],
+  children_under_18: ['children under 18', 'child under 18'],
+  households_no_vehicle: ['households without a vehicle', 'household without a vehicle'],
+  households: ['households', 'household'],
+  lep_persons: ['limited-English residents', 'limited-English resident'],
+  lep_spanish: ['Spanish-speaking limited-English residents', 'Spanish-speaking limited-English resident'],
+  lep_chinese: ['Chinese-speaking limited-English residents', 'Chinese-speaking limited-English resident'],
+  lep_vietnamese: ['Vietnamese-speaking limited-English residents', 'Vietnamese-speaking limited-English resident'],
+  lep_arabic: ['Arabic-speaking limited-English residents', 'Arabic-speaking limited-English resident'],
+  lep_polish: ['Polish-speaking limited-English residents', 'Polish-speaking limited-English resident'],
+  persons_poverty: ['people in poverty', 'person in poverty'],
+  persons_uninsured: ['uninsured people', 'uninsured person'],
+  total_population: ['residents', 'resident'],
+  single_parent_households: ['single-parent households', 'single-parent household'],
+};
+
+/** Plural and singular words for an indicator's unit ("children under 5", "child under 5"). */
+export function indicatorUnit(indicator) {
+  const known = INDICATORS[indicator];
+  if (known) return { plural: known[0], singular: known[1] };
+  const words = String(indicator || 'demand').replace(/_/g, ' ');
+  return { plural: words, singular: `unit of ${words}` };
+}
+
+/** What one unit of supply is for a need: licensed slots for child care, else places or sites. */
+export function supplyUnit(need) {
+  if (need && need.supply === 'capacity') {
+    return (need.services || []).includes('childcare') ? 'child-care slots' : 'places';
+  }
+  return 'sites';
+}
+
+/**
+ * The context every label needs: the need, its demand indicator (after a language filter)
+ * and the radius in use.
+ */
+export function unitsFor(need, demandIndicator, radiusKm) {
+  const demand = indicatorUnit(demandIndicator || (need && need.demand_indicator));
+  return {
+    demand,
+    supply: supplyUnit(need),
+    radius: radiusKm,
+    target: need ? need.target : null,
+  };
+}
+
+const sig = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+const two = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A number as the page writes it: whole numbers grouped, small ratios to 3 significant digits. */
+export function formatNumber(v, kind = 'auto') {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  if (typeof v !== 'number') return String(v);
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+  if (kind === 'count') return Number.isInteger(v) ? whole.format(v) : one.format(v);
+  if (kind === 'km') return two.format(v);
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a < 1) return sig.format(v);
+  if (a < 100) return two.format(v);
+  return one.format(v);
+}
+
+/** The metrics a map can be coloured by, in menu order. */
+export const MAP_METRICS = ['shortfall', 'access_2sfca', 'access_e2sfca', 'nearest_km', 'demand'];
+
+/**
+ * Every metric of an area: menu label, number kind, direction, unit and one line saying
+ * what it means. `u` comes from `unitsFor`.
+ */
+export function metricInfo(metric, u) {
+  const r = u.radius === null || u.radius === undefined ? 'the catchment' : `${formatNumber(u.radius, 'km')} km`;
+  const per = `${u.supply} per ${u.demand.singular}`;
+  switch (metric) {
+    case 'demand':
+      return {
+        label: 'Demand',
+        kind: 'count',
+        higher: 'more need',
+        unit: u.demand.plural,
+        explain: `${u.demand.plural} living in the area, from the assessment`,
+      };
+    case 'shortfall':
+      return {
+        label: 'Shortfall',
+        kind: 'auto',
+        higher: 'worse',
+        unit: `${u.supply} missing`,
+        explain: `${u.supply} missing to reach the target of ${formatNumber(u.target)} ${per}`,
+      };
+    case 'access_2sfca':
+      return {
+        label: 'Access (2SFCA)',
+        kind: 'auto',
+        higher: 'better',
+        unit: per,
+        explain: `supply within ${r}, each site shared among everyone who can reach it`,
+      };
+    case 'access_e2sfca':
+      return {
+        label: 'Access (E2SFCA)',
+        kind: 'auto',
+        higher: 'better',
+        unit: per,
+        explain: 'the same, but nearer sites count for more',
+      };
+    case 'nearest_km':
+      return {
+        label: 'Nearest site',
+        kind: 'km',
+        higher: 'worse',
+        unit: 'km',
+        explain: 'straight line from where people live to the closest site',
+      };
+    case 'sites_within':
+      return {
+        label: `Sites within ${r}`,
+        kind: 'count',
+        unit: 'sites',
+        explain: `sites within ${r} of where people live`,
+      };
+    case 'capacity_within':
+      return {
+        label: `Supply within ${r}`,
+        kind: 'count',
+        unit: u.supply,
+        explain: u.supply === 'sites' ? 'one unit of supply per site' : 'the capacity of those sites, added up',
+      };
+    case 'sites_in_area':
+      return {
+        label: 'Sites in the area',
+        kind: 'count',
+        unit: 'sites',
+        explain: 'sites inside the area’s boundary',
+      };
+    case 'capacity_in_area':
+      return {
+        label: 'Supply in the area',
+        kind: 'count',
+        unit: u.supply,
+        explain: u.supply === 'sites' ? 'one unit of supply per site inside' : 'the capacity of the sites inside',
+      };
+    default:
+      return { label: metric, kind: 'auto', unit: '', explain: '' };
+  }
+}
+
+/** The fields an area popup lists, in order (desert comes last, on its own). */
+export const POPUP_FIELDS = [
+  'demand',
+  'nearest_km',
+  'sites_within',
+  'capacity_within',
+  'sites_in_area',
+  'capacity_in_area',
+  'access_2sfca',
+  'access_e2sfca',
+  'shortfall',
+];
+
+/** Rounds to two significant digits, so legend breaks read cleanly. */
+function nice(v) {
+  return v === 0 ? 0 : Number(v.toPrecision(2));
+}
+
+/**
+ * Classes for a choropleth: quantile breaks over the finite values, with the smallest value
+ * in a class of its own when many areas share it (shortfall 0, access 0). Returns
+ * `{breaks, colours, min, max, minAlone}` where class i covers [breaks[i-1], breaks[i]).
+ */
+export function classify(values, palette = VIRIDIS) {
+  const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+  if (xs.length === 0) return { breaks: [], colours: [], min: null, max: null, minAlone: false };
+  const min = xs[0];
+  const max = xs[xs.length - 1];
+  if (min === max) return { breaks: [], colours: [palette[0]], min, max, minAlone: false };
+  const atMin = xs.filter((v) => v === min).length;
+  const breaks = [];
+  let rest = xs;
+  let classes = palette.length;
+  const minAlone = atMin / xs.length >= 0.15;
+  if (minAlone) {
+    rest = xs.slice(atMin);
+    // The first break sits just above the shared minimum.
+    breaks.push(rest[0]);
+    classes -= 1;
+  }
+  for (let k = 1; k < classes; k++) {
+    const q = rest[Math.min(rest.length - 1, Math.floor((k * rest.length) / classes))];
+    const b = nice(q);
+    if (b > (breaks.length ? breaks[breaks.length - 1] : min) && b <= max) breaks.push(b);
+  }
+  const n = breaks.length + 1;
+  // Spread the palette over the classes actually present.
+  const colours = Array.from({ length: n }, (_, i) => palette[Math.round((i * (palette.length - 1)) / Math.max(1, n - 1))]);
+  return { breaks, colours, min, max, minAlone };
+}
+
+/** A MapLibre expression colouring by `metric` with the classes of `classify`. */
+export function colourExpression(metric, cls) {
+  const value = ['get', metric];
+  if (cls.colours.length === 0) return NO_DATA;
+  const step = cls.breaks.length ? ['step', value, cls.colours[0], ...cls.breaks.flatMap((b, i) => [b, cls.colours[i + 1]])] : cls.colours[0];
+  return ['case', ['==', ['typeof', value], 'number'], step, NO_DATA];
+}
+
+/** Legend rows `{colour, label}` for the classes of `classify` (shared endpoints, as maps do). */
+export function legendRows(cls, kind) {
+  const f = (v) => formatNumber(v, kind === 'count' ? 'auto' : kind);
+  if (cls.colours.length === 0) return [];
+  if (cls.breaks.length === 0) return [{ colour: cls.colours[0], label: f(cls.min) }];
+  const b = cls.breaks;
+  // With the minimum in a class of its own, the first break is the smallest larger value.
+  const minAlone = cls.minAlone;
+  const rows = [{ colour: cls.colours[0], label: minAlone ? f(cls.min) : `${f(cls.min)} – ${f(b[0])}` }];
+  for (let i = 0; i < b.length; i++) {
+    const lo = i === 0 && minAlone ? `more than ${f(cls.min)}` : f(b[i]);
+    const hi = i + 1 < b.length ? b[i + 1] : cls.max;
+    rows.push({ colour: cls.colours[i + 1], label: `${lo} – ${f(hi)}` });
+  }
+  return rows;
+}
+
+/**
+ * How bad an area is on a metric, for ranking (larger = worse). Access ranks the lowest
+ * first among areas with demand; null when the area cannot be ranked on it.
+ */
+export function badness(metric, a) {
+  const v = a[metric];
+  switch (metric) {
+    case 'access_2sfca':
+    case 'access_e2sfca':
+      return typeof v === 'number' && a.demand > 0 ? -v : null;
+    case 'nearest_km':
+      // No site at all is the worst distance there is.
+      if (a.demand > 0 && (v === null || v === undefined)) return Infinity;
+      return typeof v === 'number' ? v : null;
+    default:
+      return typeof v === 'number' ? v : null;
+  }
+}
+
+/** Ranks areas worst first on a metric (ties: larger shortfall, larger demand, then GEOID). */
+export function rank(areas, metric) {
+  return areas
+    .map((a) => ({ a, b: badness(metric, a) }))
+    .filter((x) => x.b !== null)
+    .sort((x, y) => y.b - x.b || (y.a.shortfall ?? 0) - (x.a.shortfall ?? 0) || (y.a.demand ?? 0) - (x.a.demand ?? 0) || String(x.a.geoid).localeCompare(String(y.a.geoid)))
+    .map((x) => x.a);
+}
+
+const LEVELS = {
+  networking: 'Networking',
+  coordination: 'Coordination',
+  cooperation: 'Cooperation',
+  collaboration: 'Collaboration',
+};
+const STAGES = {
+  getting_together: 'Getting together',
+  building_trust: 'Building trust and ownership',
+  strategic_plan: 'Developing a strategic plan',
+  taking_action: 'Taking action',
+};
+/** Partnership levels and stages in their continuum order, with readable names. */
+export const PARTNERSHIP_LEVELS = LEVELS;
+export const PARTNERSHIP_STAGES = STAGES;
+
+// ---- year-over-year change (the Compare view) ----------------------------------------
+
+/**
+ * PuOr in seven steps, purple (better) to orange (worse), white in the middle: diverging and
+ * colour-blind safe.
+ */
+export const DIVERGING = ['#542788', '#998ec3', '#d8daeb', '#f7f7f7', '#fee0b6', '#f1a340', '#b35806'];
+
+/** The changes a Compare map can be coloured by, in menu order. */
+export const CHANGE_METRICS = ['shortfall_change', 'demand_change', 'access_2sfca_change', 'access_e2sfca_change'];
+
+/** What a `*_change` field means: label, unit (the base metric's) and which way is worse. */
+export function changeInfo(field, u) {
+  const base = field.replace(/_change$/, '');
+  const info = metricInfo(base, u);
+  return {
+    label: `Change in ${info.label.charAt(0).toLowerCase()}${info.label.slice(1)}`,
+    kind: info.kind,
+    unit: info.unit,
+    // A rise in demand or shortfall is worse; a rise in access is better.
+    higherIsWorse: info.higher !== 'better',
+  };
+}
+
+/** Rounds a class width up to 1, 2, 2.5 or 5 times a power of ten. */
+function niceStep(v) {
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+/**
+ * Seven classes centred on 0 for changes: the middle class is "about no change" and the
+ * breaks are symmetric (±w/2, ±3w/2, ±5w/2), w from the 90th percentile of |change|. Colours run purple → orange from better to
+ * worse, so `higherIsWorse` orders them. Returns `{breaks, colours, step, max}` (as
+ * `classify`, so `colourExpression` accepts it).
+ */
+export function divergingClasses(values, higherIsWorse = true) {
+  const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
+  const palette = higherIsWorse ? DIVERGING : [...DIVERGING].reverse();
+  if (!xs.length) return { breaks: [], colours: [], step: 0, max: null };
+  const abs = xs.map(Math.abs).sort((x, y) => x - y);
+  const max = abs[abs.length - 1];
+  if (max === 0) return { breaks: [], colours: [palette[3]], step: 0, max };
+  // The scale reaches the 90th percentile of the size of the change, so one outlier does
+  // not wash the others out (the end classes are open: "above", "below").
+  const p90 = abs[Math.min(abs.length - 1, Math.floor(0.9 * abs.length))];
+  const w = niceStep((2 * (p90 > 0 ? p90 : max)) / 7);
+  const breaks = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5].map((k) => k * w);
+  return { breaks, colours: palette, step: w, max };
+}
+
+/** Legend rows `{colour, label}` for `divergingClasses`, from the lowest change up. */
+export function divergingRows(cls, kind) {
+  const f = (v) => (v > 0 ? '+' : v < 0 ? '−' : '') + formatNumber(Math.abs(v), kind === 'count' ? 'auto' : kind);
+  if (!cls.colours.length) return [];
+  if (!cls.breaks.length) return [{ colour: cls.colours[0], label: 'No change' }];
+  const b = cls.breaks;
+  const rows = [{ colour: cls.colours[0], label: `below ${f(b[0])}` }];
+  for (let i = 0; i + 1 < b.length; i++) {
+    rows.push({ colour: cls.colours[i + 1], label: i === 2 ? `${f(b[i])} to ${f(b[i + 1])} (about no change)` : `${f(b[i])} to ${f(b[i + 1])}` });
+  }
+  rows.push({ colour: cls.colours[6], label: `above ${f(b[5])}` });
+  return rows;
+}

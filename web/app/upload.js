@@ -1,0 +1,163 @@
+// The upload panel: areas, an assessment year, the partner directory, with the token.
+// Refusals are listed row by row (file, row, field, message); successes say what changed.
+
+import { upload, query } from './api.js';
+import { h, replace, $ } from './dom.js';
+import { formatNumber } from './metrics.js';
+
+const UNITS = {
+  areas: ['area', 'areas'],
+  indicators: ['area row', 'area rows'],
+  partners: ['site', 'sites'],
+  stops: ['transit stop', 'transit stops'],
+};
+const TITLES = { areas: 'Areas', indicators: 'Assessment', partners: 'Partner directory', stops: 'Transit stops' };
+
+/** The error as a readable list: the message, then a table of file, row, field, problem. */
+export function renderError(target, what, err) {
+  const details = err.details || [];
+  replace(
+    target,
+    h(
+      'div',
+      { class: 'result result-error', role: 'alert' },
+      h('h3', { text: `${what} was not stored` }),
+      h('p', { class: 'result-message', text: err.message }),
+      err.code ? h('p', { class: 'muted' }, 'Error code: ', h('code', { text: err.code })) : null,
+      details.length
+        ? h(
+            'div',
+            { class: 'table-scroll' },
+            h(
+              'table',
+              { class: 'problems' },
+              h('caption', { text: `${details.length} problem${details.length === 1 ? '' : 's'}; nothing from this upload was stored.` }),
+              h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'File' }), h('th', { scope: 'col', text: 'Row' }), h('th', { scope: 'col', text: 'Field' }), h('th', { scope: 'col', text: 'Problem' }))),
+              h(
+                'tbody',
+                {},
+                details.map((d) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', { text: d.file ?? '—' }),
+                    h('td', { text: d.row ?? '—' }),
+                    h('td', { text: d.field ?? '—' }),
+                    h('td', { text: d.message ?? '' }),
+                  ),
+                ),
+              ),
+            ),
+          )
+        : null,
+    ),
+  );
+}
+
+/** The import report: files read, then added / changed / removed / unchanged. */
+export function renderReport(target, report) {
+  const [one, many] = UNITS[report.kind] || ['row', 'rows'];
+  const s = report.summary || {};
+  const count = (n) => `${formatNumber(n ?? 0, 'count')} ${(n ?? 0) === 1 ? one : many}`;
+  replace(
+    target,
+    h(
+      'div',
+      { class: 'result result-ok', role: 'status' },
+      h('h3', { text: `${TITLES[report.kind] || 'Upload'} stored` }),
+      h('p', {}, `Read ${count(report.rows)} from `, (report.files || []).map((f, i) => [i ? ', ' : '', h('code', { text: f })])),
+      h(
+        'dl',
+        { class: 'summary' },
+        h('dt', { text: 'Added' }),
+        h('dd', { dataset: { field: 'added' }, text: count(s.added) }),
+        h('dt', { text: 'Changed' }),
+        h('dd', { dataset: { field: 'changed' }, text: count(s.changed) }),
+        h('dt', { text: 'Removed' }),
+        h('dd', { dataset: { field: 'removed' }, text: count(s.removed) }),
+        h('dt', { text: 'Unchanged' }),
+        h('dd', { dataset: { field: 'unchanged' }, text: count(s.unchanged) }),
+      ),
+      report.indicators && report.indicators.length
+        ? h('p', {}, `Indicators (${report.indicators.length}): `, report.indicators.map((x, i) => [i ? ', ' : '', h('code', { text: x })]))
+        : null,
+      report.version ? h('p', { class: 'muted', text: `Stored as version ${report.version} of that year; earlier versions stay retrievable.` }) : null,
+      h('p', { class: 'muted', text: `Data version ${s.data_version ?? '?'}. The map reloads with it.` }),
+      report.warnings && report.warnings.length ? h('ul', { class: 'warnings' }, report.warnings.map((w) => h('li', { text: w }))) : null,
+    ),
+  );
+}
+
+/**
+ * Wires the upload dialog. `ctx.geographies()` lists geography names, `ctx.current()` gives
+ * the geography on the map, `ctx.done(kind)` reloads the map after a stored upload.
+ */
+export function initUpload(ctx) {
+  const dialog = $('#upload-dialog');
+  const token = $('#upload-token');
+
+  function fillGeographies() {
+    const sel = $('#up-assessment-geography');
+    const names = ctx.geographies();
+    replace(sel, names.map((n) => h('option', { value: n, text: n })));
+    if (ctx.current()) sel.value = ctx.current();
+    const name = $('#up-geography-name');
+    if (!name.value && ctx.current()) name.value = ctx.current();
+  }
+
+  $('#open-upload').addEventListener('click', () => {
+    fillGeographies();
+    dialog.showModal();
+  });
+  $('#upload-close').addEventListener('click', () => dialog.close());
+
+  async function send(form, what, method, path) {
+    // Each form shows its own outcome right under its button.
+    const result = $(`#${form.id}-result`);
+    const files = [...form.querySelectorAll('input[type=file]')].flatMap((i) => [...i.files]);
+    if (files.length === 0) {
+      renderError(result, what, { message: 'Choose a file first.', details: [] });
+      return;
+    }
+    const body = new FormData();
+    for (const f of files) body.append('file', f, f.name);
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    replace(result, h('p', { class: 'result result-busy', role: 'status', text: `Checking and storing ${files.map((f) => f.name).join(', ')}…` }));
+    let report = null;
+    try {
+      report = await upload(method, path, body, token.value.trim());
+      renderReport(result, report);
+      form.reset();
+      fillGeographies();
+    } catch (err) {
+      renderError(result, what, err);
+    } finally {
+      button.disabled = false;
+      form.removeAttribute('aria-busy');
+      result.scrollIntoView({ block: 'nearest' });
+    }
+    // The map reloads what changed while the reader looks at the summary.
+    if (report) await ctx.done(report.kind);
+  }
+
+  $('#up-geography').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const name = $('#up-geography-name').value.trim();
+    if (!name) return renderError($('#up-geography-result'), 'The areas', { message: 'Name the geography (e.g. tracts-2020).', details: [] });
+    send(e.target, 'The areas', 'PUT', `/api/v1/geographies/${encodeURIComponent(name)}`);
+  });
+  $('#up-assessment').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const year = $('#up-assessment-year').value.trim();
+    const geography = $('#up-assessment-geography').value;
+    if (!/^\d{4}$/.test(year)) return renderError($('#up-assessment-result'), 'The assessment', { message: 'Give the assessment year as four digits, e.g. 2025.', details: [] });
+    send(e.target, 'The assessment', 'PUT', `/api/v1/assessments/${year}${query({ geography })}`);
+  });
+  $('#up-partners').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const mode = new FormData(e.target).get('mode') || 'merge';
+    send(e.target, 'The partner directory', 'POST', `/api/v1/partners${query({ mode })}`);
+  });
+}

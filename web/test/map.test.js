@@ -1,0 +1,645 @@
+// The map page in a real browser: headless Debian chromium driven by playwright-core.
+//
+// It starts gapmap on the bundled Chicago demo (fresh SQLite file, free port, an admin
+// token), waits for MapLibre's `idle`, checks that areas and sites are drawn (rendered
+// features and canvas pixels), that an area's popup shows the numbers /api/v1/gaps gives,
+// that uploads list their problems and that an HTML-looking partner name stays text, and
+// saves docs/screenshot.png.
+//
+//   npm ci --prefix web && npm test --prefix web
+//
+// The gapmap binary: $GAPMAP_BIN if set, else `cargo build --bin gapmap` is run first (a
+// no-op when up to date; it honours CARGO_TARGET_DIR). Chromium: $GAPMAP_CHROMIUM or
+// /usr/bin/chromium; without it the test is skipped.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DIVERGING, changeInfo, formatNumber, unitsFor } from '../app/metrics.js';
+
+const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = resolve(WEB, '..');
+const CHROMIUM = process.env.GAPMAP_CHROMIUM || '/usr/bin/chromium';
+const TOKEN = 'browser-test-token-0123456789';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const XSS = '<img src=x onerror=alert(1)>';
+
+const skip = existsSync(CHROMIUM) ? false : `chromium is not installed at ${CHROMIUM} (apt-get install chromium): the browser test is skipped`;
+if (skip) console.log(`# ${skip}`);
+
+let binary = '';
+let server = null;
+let base = '';
+let context = null;
+let page = null;
+let tmp = null;
+const dialogs = [];
+const pageErrors = [];
+const cspViolations = [];
+
+function gapmapBinary() {
+  if (process.env.GAPMAP_BIN) return process.env.GAPMAP_BIN;
+  const out = execFileSync('cargo', ['build', '--bin', 'gapmap', '--message-format=json-render-diagnostics'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  for (const line of out.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const msg = JSON.parse(line);
+    if (msg.reason === 'compiler-artifact' && msg.executable && msg.target && msg.target.name === 'gapmap') return msg.executable;
+  }
+  throw new Error('cargo build did not report the gapmap binary');
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts `gapmap serve` on a free port; resolves with its base URL once it is ready. */
+async function startGapmap(dbFile, extraEnv = {}, extraArgs = []) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, GAPMAP_ADMIN_TOKEN: TOKEN, GAPMAP_WEB_DIR: WEB, GAPMAP_DEMO_DIR: join(ROOT, 'data/demo'), NO_COLOR: '1' };
+  for (const k of ['GAPMAP_BASEMAP_STYLE', 'GAPMAP_ALLOW_ANONYMOUS_WRITES', 'GAPMAP_NO_DEMO', 'GAPMAP_DB', 'GAPMAP_BIND', 'GAPMAP_READS']) delete env[k];
+  Object.assign(env, extraEnv);
+  const proc = spawn(binary, ['serve', '--db', dbFile, '--bind', `127.0.0.1:${port}`, ...extraArgs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stdout.on('data', (b) => (log += b));
+  proc.stderr.on('data', (b) => (log += b));
+  const end = Date.now() + 180_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`gapmap exited with ${proc.exitCode}:\n${log}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return { proc, url, log: () => log };
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > end) {
+      proc.kill('SIGTERM');
+      throw new Error(`gapmap did not become ready in 180 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function stop(proc) {
+  if (proc && proc.exitCode === null) {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+  }
+}
+
+async function api(path) {
+  const r = await fetch(base + path);
+  assert.equal(r.status, 200, `${path}: ${r.status}`);
+  return r.json();
+}
+
+/** Canvas statistics taken inside the page once the map is idle. */
+function canvasStats(opts) {
+  return page.evaluate(async ({ remember, compare, colours }) => {
+    await window.gapmap.settled();
+    const c = window.gapmap.map.getCanvas();
+    const off = document.createElement('canvas');
+    off.width = c.width;
+    off.height = c.height;
+    const ctx = off.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(c, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const bg = [238, 240, 242];
+    let nonBackground = 0;
+    let changed = 0;
+    const near = colours.map(() => 0);
+    const prev = window.__gapmapPixels;
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+      if (Math.abs(r - bg[0]) + Math.abs(g - bg[1]) + Math.abs(b - bg[2]) > 12) nonBackground++;
+      if (compare && prev && Math.abs(r - prev[i]) + Math.abs(g - prev[i + 1]) + Math.abs(b - prev[i + 2]) > 30) changed++;
+      colours.forEach((col, k) => {
+        if (Math.abs(r - col[0]) + Math.abs(g - col[1]) + Math.abs(b - col[2]) <= 12) near[k]++;
+      });
+    }
+    if (remember) window.__gapmapPixels = d;
+    return { total: d.length / 4, nonBackground, changed, near };
+  }, opts);
+}
+
+/** A viridis class colour as drawn: fill-opacity 0.92 over the background. */
+function drawn(hex) {
+  const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const bg = [238, 240, 242];
+  return c.map((v, i) => Math.round(0.92 * v + 0.08 * bg[i]));
+}
+
+before(async () => {
+  if (skip) return;
+  let chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    throw new Error('playwright-core is missing: run `npm ci --prefix web` first');
+  }
+  assert.ok(existsSync(join(WEB, 'node_modules/maplibre-gl/dist/maplibre-gl.mjs')), 'MapLibre is missing: run `npm ci --prefix web`');
+  tmp = mkdtempSync(join(tmpdir(), 'gapmap-browser-'));
+  binary = gapmapBinary();
+  const started = await startGapmap(join(tmp, 'gapmap.db'));
+  server = started.proc;
+  base = started.url;
+
+  const profile = join(tmp, 'profile');
+  mkdirSync(profile);
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+    // Camera moves jump instead of flying: faster, and the same frames on every run.
+    reducedMotion: 'reduce',
+  });
+  page = context.pages()[0] || (await context.newPage());
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().startsWith('CSP ')) cspViolations.push(m.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP ${e.violatedDirective} ${e.blockedURI}`));
+  });
+});
+
+after(async () => {
+  if (context) await context.close();
+  await stop(server);
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+test('the page draws the demo child-care gap and becomes idle', { skip }, async () => {
+  const started = Date.now();
+  const res = await page.goto(`${base}/`);
+  assert.equal(res.status(), 200);
+  assert.ok(!res.headers()['content-security-policy'].includes('unsafe-inline'));
+  await page.evaluate(() => window.gapmap.ready);
+  console.log(`# page ready (map idle) after ${Date.now() - started} ms`);
+  assert.equal(await page.inputValue('#need'), 'childcare');
+  assert.equal(await page.inputValue('#year'), '2014');
+  assert.equal(await page.inputValue('#metric'), 'shortfall');
+  assert.equal(await page.inputValue('#radius'), '3');
+  assert.match(await page.textContent('#legend'), /child-care slots missing/);
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
+});
+
+test('areas, deserts and sites are rendered features', { skip }, async () => {
+  const gaps = await api('/api/v1/gaps?year=2014&need=childcare');
+  const got = await page.evaluate(async () => {
+    await window.gapmap.settled();
+    const m = window.gapmap.map;
+    const ids = (layers) => new Set(m.queryRenderedFeatures({ layers }).map((f) => f.id));
+    const sites = m.queryRenderedFeatures({ layers: ['sites-points', 'sites-clusters'] });
+    const points = new Set(sites.filter((f) => !f.properties.cluster).map((f) => f.properties.id));
+    const clusters = new Map(sites.filter((f) => f.properties.cluster).map((f) => [f.properties.cluster_id, f.properties.point_count]));
+    const [w, s, e, n] = [m.getBounds().getWest(), m.getBounds().getSouth(), m.getBounds().getEast(), m.getBounds().getNorth()];
+    const expected = window.gapmap.state.sites.filter((f) => {
+      const [x, y] = f.geometry.coordinates;
+      return f.properties.services.includes('childcare') && x >= w && x <= e && y >= s && y <= n;
+    }).length;
+    return {
+      areas: ids(['areas-fill']).size,
+      deserts: ids(['deserts-line']).size,
+      points: points.size,
+      clustered: [...clusters.values()].reduce((a, b) => a + b, 0),
+      clusters: clusters.size,
+      expected,
+    };
+  });
+  assert.equal(got.areas, gaps.areas.length, 'every area is drawn');
+  assert.equal(got.deserts, gaps.areas.filter((a) => a.desert).length, 'every desert is outlined');
+  assert.ok(got.clusters > 0, 'dense sites are clustered');
+  assert.equal(got.points + got.clustered, got.expected, 'every child-care site in view is drawn, alone or in a cluster');
+});
+
+test('areas and sites show up as canvas pixels', { skip }, async () => {
+  const viridis = ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '#fde725'].map(drawn);
+  const all = await canvasStats({ remember: true, compare: false, colours: viridis });
+  assert.ok(all.nonBackground / all.total > 0.2, `areas cover the map: ${all.nonBackground}/${all.total}`);
+  const classesSeen = all.near.filter((n) => n > 200).length;
+  assert.ok(classesSeen >= 4, `the choropleth uses at least 4 viridis classes: ${all.near}`);
+
+  await page.uncheck('#show-sites');
+  const noSites = await canvasStats({ remember: false, compare: true, colours: [] });
+  assert.ok(noSites.changed > 500, `hiding the sites changes their pixels: ${noSites.changed}`);
+  await page.check('#show-sites');
+
+  // Paint properties, unlike visibility, change without re-tiling the areas.
+  const areaPaint = [
+    ['areas-fill', 'fill-opacity'],
+    ['areas-line', 'line-opacity'],
+    ['deserts-casing', 'line-opacity'],
+    ['deserts-line', 'line-opacity'],
+  ];
+  const saved = await page.evaluate((layers) => {
+    const m = window.gapmap.map;
+    return layers.map(([l, p]) => {
+      const v = m.getPaintProperty(l, p);
+      m.setPaintProperty(l, p, 0);
+      return v === undefined ? 1 : v;
+    });
+  }, areaPaint);
+  const noAreas = await canvasStats({ remember: false, compare: true, colours: viridis });
+  assert.ok(noAreas.changed > all.total * 0.15, `hiding the areas changes their pixels: ${noAreas.changed}`);
+  assert.ok(noAreas.near.every((n) => n < 50), `no choropleth colour is left: ${noAreas.near}`);
+  await page.evaluate(
+    ([layers, values]) => layers.forEach(([l, p], i) => window.gapmap.map.setPaintProperty(l, p, values[i])),
+    [areaPaint, saved],
+  );
+  await page.evaluate(() => window.gapmap.settled());
+});
+
+test('the screenshot shows the child-care deserts', { skip }, async () => {
+  await page.evaluate(() => {
+    document.querySelector('.panel').scrollTop = 0;
+    return window.gapmap.settled();
+  });
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
+  assert.ok(readFileSync(join(ROOT, 'docs/screenshot.png')).length > 50_000);
+});
+
+test('clicking an area shows the numbers of /api/v1/gaps', { skip }, async () => {
+  const gaps = await api('/api/v1/gaps?year=2014&need=childcare');
+  const byId = new Map(gaps.areas.map((a) => [a.geoid, a]));
+  // The biggest desert whose population centre is on screen and not under a site marker.
+  const target = await page.evaluate((order) => {
+    const m = window.gapmap.map;
+    const areas = window.gapmap.state.areas.get('tracts-2010').byId;
+    const box = m.getCanvas().getBoundingClientRect();
+    for (const geoid of order) {
+      const p = areas.get(geoid).feature.properties;
+      const q = m.project([p.demand_lon, p.demand_lat]);
+      if (q.x < 320 || q.y < 20 || q.x > box.width - 20 || q.y > box.height - 20) continue;
+      const hits = m.queryRenderedFeatures(q, { layers: ['sites-points', 'sites-clusters', 'areas-fill'] });
+      if (hits.length === 1 && hits[0].properties.geoid === geoid) return { geoid, x: box.left + q.x, y: box.top + q.y };
+    }
+    return null;
+  }, gaps.areas.filter((a) => a.desert).sort((a, b) => b.shortfall - a.shortfall).map((a) => a.geoid));
+  assert.ok(target, 'a desert can be clicked');
+  await page.mouse.click(target.x, target.y);
+  const popup = page.locator(`.popup-area[data-geoid="${target.geoid}"]`);
+  await popup.waitFor();
+  const row = byId.get(target.geoid);
+  assert.equal(await popup.locator('.popup-title').textContent(), row.name);
+  assert.equal(await popup.locator('.geoid').textContent(), row.geoid);
+  const desert = popup.locator('[data-field=desert]');
+  assert.equal(await desert.getAttribute('data-value'), String(row.desert));
+  assert.ok((await desert.textContent()).includes(row.desert_reason));
+  const fields = ['demand', 'nearest_km', 'sites_within', 'capacity_within', 'sites_in_area', 'capacity_in_area', 'access_2sfca', 'access_e2sfca', 'shortfall'];
+  for (const f of fields) {
+    const line = popup.locator(`.metric[data-field="${f}"]`);
+    assert.equal(Number(await line.getAttribute('data-value')), row[f], `${f}: the popup carries the API's value`);
+    const shown = (await line.locator('.value').textContent()).trim();
+    const kind = f === 'nearest_km' ? 'km' : ['demand', 'sites_within', 'capacity_within', 'sites_in_area', 'capacity_in_area'].includes(f) ? 'count' : 'auto';
+    assert.equal(shown, formatNumber(row[f], kind), `${f}: shown as ${shown}`);
+    const decimals = (shown.split('.')[1] || '').length;
+    assert.ok(Math.abs(Number(shown.replace(/,/g, '')) - row[f]) <= 0.5 * 10 ** -decimals + 1e-9, `${f}: ${shown} is ${row[f]} rounded`);
+    assert.ok((await line.locator('.explain').textContent()).length > 10, `${f} says what it means`);
+  }
+  assert.match(await popup.textContent(), /2014 assessment gives no margin of error/);
+  await page.keyboard.press('Escape');
+});
+
+test('the ranking lists the worst deserts and flies to one', { skip }, async () => {
+  const gaps = await api('/api/v1/gaps?year=2014&need=childcare');
+  const worst = gaps.areas.filter((a) => a.desert).sort((a, b) => b.shortfall - a.shortfall || a.geoid.localeCompare(b.geoid))[0];
+  const first = page.locator('.rank-item').first();
+  assert.equal(await first.getAttribute('data-geoid'), worst.geoid);
+  await first.focus();
+  await page.keyboard.press('Enter');
+  await page.locator(`.popup-area[data-geoid="${worst.geoid}"]`).waitFor();
+  const zoom = await page.evaluate(() => window.gapmap.map.getZoom());
+  assert.ok(zoom > 11, `the map flew in (zoom ${zoom})`);
+});
+
+test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to one and exports them', { skip }, async () => {
+  await page.click('#view-outreach');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.getAttribute('#view-outreach', 'aria-pressed'), 'true');
+  assert.ok(await page.locator('#outreach-list').isVisible());
+  assert.ok(!(await page.locator('#ranking').isVisible()), 'the gaps ranking is put away');
+  const target = await page.inputValue('#outreach-target');
+  const enrolled = await page.inputValue('#outreach-enrolled');
+  assert.equal(target, 'children_under_5_poverty');
+  await page.fill('#outreach-limit', '7');
+  await page.locator('#outreach-limit').dispatchEvent('change');
+  await page.evaluate(() => window.gapmap.settled());
+  const params = new URLSearchParams({ year: '2014', target, limit: '7', need: 'childcare' });
+  if (enrolled) params.set('enrolled', enrolled);
+  const doc = await api(`/api/v1/outreach?${params}`);
+  const rows = page.locator('.outreach-item');
+  assert.equal(await rows.count(), doc.areas.length);
+  assert.equal(doc.areas.length, 7);
+  const first = rows.first();
+  assert.equal(await first.getAttribute('data-geoid'), doc.areas[0].geoid);
+  assert.equal(Number(await first.locator('.outreach-unserved').getAttribute('data-value')), doc.areas[0].unserved);
+  assert.equal(await first.locator('.outreach-unserved').textContent(), formatNumber(doc.areas[0].unserved, 'count'));
+  await first.focus();
+  await page.keyboard.press('Enter');
+  await page.locator(`.popup-area[data-geoid="${doc.areas[0].geoid}"]`).waitFor();
+  await page.keyboard.press('Escape');
+  if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'outreach.png') });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#outreach-csv')]);
+  assert.match(download.suggestedFilename(), /^gapmap_outreach_2014_children_under_5_poverty.*\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
+  assert.equal(csv.length, 8, 'a header and 7 rows');
+  assert.ok(csv[1].includes(doc.areas[0].geoid), csv[1]);
+
+  // With the demo's single year, the Compare view says there is nothing to compare.
+  await page.click('#view-compare');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.match(await page.textContent('#compare-note'), /Only one assessment year \(2014\)/);
+  assert.match(await page.textContent('#legend'), /Only one assessment year/);
+  await page.click('#view-gaps');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.ok(await page.locator('#ranking').isVisible());
+  assert.equal(await page.evaluate(() => JSON.stringify(window.gapmap.map.getPaintProperty('areas-fill', 'fill-color')).includes('shortfall')), true);
+});
+
+test('search finds an area by GEOID and by name', { skip }, async () => {
+  await page.fill('#search-input', '17031842400');
+  await page.press('#search-input', 'Enter');
+  await page.locator('.popup-area[data-geoid="17031842400"]').waitFor();
+  await page.fill('#search-input', 'Chatham');
+  await page.locator('.search-hit[data-kind=area]').first().waitFor();
+  const labels = await page.locator('.search-hit[data-kind=area] .hit-label').allTextContents();
+  assert.ok(labels.length > 0 && labels.every((l) => l.includes('Chatham')), labels.join(' | '));
+  await page.fill('#search-input', '');
+});
+
+test('changing the metric and the radius recolours the map from the API', { skip }, async () => {
+  await page.selectOption('#metric', 'nearest_km');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.match(await page.textContent('#legend'), /Nearest site/);
+  await page.fill('#radius', '1.5');
+  await page.press('#radius', 'Tab');
+  await page.evaluate(() => window.gapmap.settled());
+  const expected = await api('/api/v1/gaps?year=2014&need=childcare&radius_km=1.5');
+  const shown = await page.evaluate(() => window.gapmap.state.gaps);
+  assert.deepEqual(shown.areas, expected.areas);
+  await page.click('#radius-reset');
+  await page.selectOption('#metric', 'shortfall');
+  // The need's own site filter: child care open in the evening.
+  await page.selectOption('#need-filter', 'hours=evening');
+  await page.evaluate(() => window.gapmap.settled());
+  const evening = await api('/api/v1/gaps?year=2014&need=childcare&hours=evening');
+  assert.deepEqual(await page.evaluate(() => window.gapmap.state.gaps.areas), evening.areas);
+  await page.selectOption('#need-filter', '');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
+test('downloads give the areas on screen as CSV and GeoJSON, and the map as PNG', { skip }, async () => {
+  const gaps = await api('/api/v1/gaps?year=2014&need=childcare');
+  // Zoomed in on one area, the CSV holds that area and its neighbours only.
+  await page.fill('#search-input', '17031842400');
+  await page.press('#search-input', 'Enter');
+  await page.locator('.popup-area[data-geoid="17031842400"]').waitFor();
+  const [near] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
+  const nearRows = readFileSync(await near.path(), 'utf8').trim().split('\n').slice(1);
+  assert.ok(nearRows.length > 1 && nearRows.length < 100, `${nearRows.length} areas near Chatham`);
+  assert.ok(nearRows.some((r) => r.startsWith('17031842400,')));
+  // The whole city in view: every area, with the API's numbers.
+  await page.evaluate(() => {
+    const g = window.gapmap.state.geographies.find((x) => x.name === 'tracts-2010');
+    window.gapmap.map.fitBounds([[g.bbox[0], g.bbox[1]], [g.bbox[2], g.bbox[3]]], { duration: 0 });
+  });
+  await page.evaluate(() => window.gapmap.settled());
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
+  const text = readFileSync(await csv.path(), 'utf8');
+  const lines = text.trim().split('\n');
+  assert.equal(lines[0], 'geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,need,year,radius_km,filter');
+  assert.equal(lines.length - 1, gaps.areas.length);
+  const first = gaps.areas[0];
+  const row = lines.find((l) => l.startsWith(`${first.geoid},`));
+  assert.ok(row.includes(`,${first.shortfall},`), `${row} has shortfall ${first.shortfall}`);
+  const [gj] = await Promise.all([page.waitForEvent('download'), page.click('#dl-geojson')]);
+  const doc = JSON.parse(readFileSync(await gj.path(), 'utf8'));
+  assert.equal(doc.type, 'FeatureCollection');
+  assert.equal(doc.features.filter((f) => f.properties.layer === 'area').length, lines.length - 1);
+  assert.ok(doc.features.some((f) => f.properties.layer === 'site'));
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#dl-png')]);
+  const bytes = readFileSync(await png.path());
+  assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  assert.ok(bytes.length > 20_000);
+});
+
+test('every control is reachable with the keyboard', { skip }, async () => {
+  await page.locator('#search-input').focus();
+  const seen = new Set();
+  for (let i = 0; i < 50; i++) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(() => document.activeElement && document.activeElement.id);
+    if (id) seen.add(id);
+  }
+  for (const id of ['open-upload', 'view-gaps', 'view-outreach', 'view-compare', 'need', 'year', 'radius', 'radius-reset', 'metric', 'show-sites', 'site-service', 'site-language', 'site-stage', 'deserts-only', 'dl-csv', 'dl-geojson', 'dl-png']) {
+    assert.ok(seen.has(id), `#${id} is reached by Tab (reached: ${[...seen].join(', ')})`);
+  }
+});
+
+test('an upload with errors lists file, row, field and message', { skip }, async () => {
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  const csv = 'id,name,lat,lon,services\nok-1,Fine Site,41.88,-87.63,childcare\nbad-1,Bad Site,141.9,-87.6,childcare\n';
+  await page.setInputFiles('#up-partners-file', { name: 'bad-partners.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#up-partners button[type=submit]');
+  const table = page.locator('#up-partners-result table.problems');
+  await table.waitFor();
+  const cells = await table.locator('tbody tr').first().locator('td').allTextContents();
+  assert.equal(cells[0], 'bad-partners.csv');
+  assert.equal(cells[1], '3');
+  assert.equal(cells[2], 'lat');
+  assert.ok(cells[3].length > 5, cells[3]);
+});
+
+test('a partner named like HTML is stored and shown as text, and no script runs', { skip }, async () => {
+  const before = (await api('/api/v1/sites')).features.length;
+  const csv =
+    'id,name,partner,lat,lon,services,capacity,languages,hours,address,partnership_level,partnership_stage\n' +
+    `xss-1,"${XSS}","${XSS}",41.8789,-87.6359,childcare,40,es;en,Mo-Fr 07:00-18:00,<b>1 Test Street</b>,collaboration,taking_action\n`;
+  await page.setInputFiles('#up-partners-file', { name: 'partners.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#up-partners button[type=submit]');
+  await page.locator('#up-partners-result .result-ok').waitFor();
+  assert.equal(await page.textContent('#up-partners-result [data-field=added]'), '1 site');
+  assert.equal(await page.textContent('#up-partners-result [data-field=removed]'), '0 sites');
+  assert.equal((await api('/api/v1/sites')).features.length, before + 1);
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+
+  await page.fill('#search-input', '<img');
+  const hit = page.locator('.search-hit[data-kind=site]').first();
+  await hit.waitFor();
+  assert.equal(await hit.locator('.hit-label').textContent(), XSS);
+  await hit.click();
+  const popup = page.locator('.popup-site[data-site="xss-1"]');
+  await popup.waitFor();
+  assert.equal(await popup.locator('.popup-title').textContent(), XSS);
+  assert.equal(await popup.locator('[data-field=partner]').textContent(), XSS);
+  assert.equal(await popup.locator('[data-field=address]').textContent(), '<b>1 Test Street</b>');
+  assert.equal(await popup.locator('[data-field=languages]').textContent(), 'Spanish, English');
+  assert.equal(await popup.locator('[data-field=hours]').textContent(), 'Mo-Fr 07:00-18:00');
+  assert.equal(await popup.locator('[data-field=partnership_level]').textContent(), 'Collaboration');
+  assert.equal(await popup.locator('[data-field=partnership_stage]').textContent(), 'Taking action');
+  assert.match(await popup.locator('[data-field=services]').textContent(), /Child care \(capacity 40\)/);
+  assert.equal(await page.locator('img[src=x], b').count(), 0, 'no element was made from the name');
+  await page.waitForTimeout(300);
+  assert.deepEqual(dialogs, [], 'no script ran');
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
+});
+
+test('a new assessment year with margins of error is uploaded and shown', { skip }, async () => {
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  await page.fill('#up-assessment-year', '2015');
+  await page.selectOption('#up-assessment-geography', 'tracts-2010');
+  const csv = 'GEOID,children_under_5,children_under_5_moe\n17031842400,200,31\n17031010100,300,45\n17031010201,650,80\n';
+  await page.setInputFiles('#up-assessment-file', { name: 'assessment_2015.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#up-assessment button[type=submit]');
+  await page.locator('#up-assessment-result .result-ok').waitFor();
+  assert.equal(await page.textContent('#up-assessment-result [data-field=added]'), '3 area rows');
+  assert.match(await page.textContent('#up-assessment-result'), /children_under_5_moe|children_under_5/);
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+  await page.selectOption('#year', '2015');
+  await page.evaluate(() => window.gapmap.settled());
+  await page.fill('#search-input', '17031842400');
+  await page.press('#search-input', 'Enter');
+  const popup = page.locator('.popup-area[data-geoid="17031842400"]');
+  await popup.waitFor();
+  const demand = popup.locator('.metric[data-field=demand]');
+  assert.equal(await demand.getAttribute('data-value'), '200');
+  assert.equal(await demand.locator('.moe').textContent(), '± 31');
+  assert.match(await popup.textContent(), /Child care, 2015/);
+  await page.keyboard.press('Escape');
+  await page.selectOption('#year', '2014');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
+test('the Compare view colours the change since an earlier year, with its units', { skip }, async () => {
+  // A 2016 assessment through the API: demand doubled, cut or kept, area by area.
+  const y2014 = await api('/api/v1/assessments/2014');
+  const lines = ['GEOID,children_under_5'];
+  y2014.areas.forEach((a, i) => {
+    const v = a.values && a.values.children_under_5;
+    if (typeof v !== 'number') return;
+    lines.push(`${a.geoid},${i % 3 === 0 ? v * 3 : i % 3 === 1 ? Math.round(v * 0.3) : v}`);
+  });
+  const form = new FormData();
+  form.append('file', new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }), 'assessment_2016.csv');
+  const put = await fetch(`${base}/api/v1/assessments/2016?geography=tracts-2010`, { method: 'PUT', body: form, headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.equal(put.status, 200, await put.text());
+  await page.reload();
+  await page.evaluate(() => window.gapmap.ready);
+  await page.click('#view-compare');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.inputValue('#compare-to'), '2016');
+  await page.selectOption('#compare-from', '2014');
+  await page.evaluate(() => window.gapmap.settled());
+  const cmp = await api('/api/v1/compare?need=childcare&from=2014&to=2016');
+  assert.ok(cmp.areas.some((a) => a.shortfall_change > 0) && cmp.areas.some((a) => a.shortfall_change < 0), 'the change goes both ways');
+  // The legend names the change, its years and its units.
+  const needs = await api('/api/v1/needs');
+  const childcare = needs.needs.find((n) => n.code === 'childcare');
+  const info = changeInfo('shortfall_change', unitsFor(childcare, null, null));
+  assert.match(await page.textContent('#legend summary'), /Change in shortfall, 2014 → 2016/);
+  assert.equal(await page.textContent('#legend summary .unit'), `(${info.unit}; 2016 minus 2014)`);
+  assert.ok((await page.locator('#legend .legend-rows li').count()) >= 3);
+  // The areas are coloured by the change: rendered features carry it and pixels show it.
+  const rendered = await page.evaluate(() => {
+    const m = window.gapmap.map;
+    const fs = m.queryRenderedFeatures({ layers: ['areas-fill'] });
+    return { withChange: fs.filter((f) => typeof f.properties.shortfall_change === 'number').length, paint: JSON.stringify(m.getPaintProperty('areas-fill', 'fill-color')) };
+  });
+  assert.ok(rendered.withChange > 10, `areas carry their change (${rendered.withChange})`);
+  assert.ok(rendered.paint.includes('shortfall_change'));
+  const stats = await canvasStats({ remember: false, compare: false, colours: DIVERGING.filter((c) => c !== '#f7f7f7').map(drawn) });
+  const coloured = stats.near.reduce((a, b) => a + b, 0);
+  assert.ok(coloured > 2000, `diverging colours are drawn (${stats.near.join(', ')})`);
+  if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'compare.png') });
+  // An area's popup gives both years and the change.
+  const changed = cmp.areas.find((a) => a.present_in === 'both' && a.shortfall_change > 0);
+  await page.fill('#search-input', changed.geoid);
+  await page.press('#search-input', 'Enter');
+  const popup = page.locator(`.popup-compare[data-geoid="${changed.geoid}"]`);
+  await popup.waitFor();
+  assert.equal(Number(await popup.locator('[data-field=shortfall_change]').getAttribute('data-value')), changed.shortfall_change);
+  await page.keyboard.press('Escape');
+  await page.click('#view-gaps');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
+test('the page reads on a tablet without sideways scrolling', { skip }, async () => {
+  await page.setViewportSize({ width: 820, height: 1180 });
+  await page.evaluate(() => window.gapmap.settled());
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no horizontal overflow (${overflow}px)`);
+  const mapBox = await page.locator('#map').boundingBox();
+  assert.ok(mapBox.width >= 780 && mapBox.height >= 400, `the map is large: ${JSON.stringify(mapBox)}`);
+  await page.screenshot({ path: join(tmp, 'tablet.png'), fullPage: true });
+  if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'tablet.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+test('where reads need a token, the page asks for one and then loads the data', { skip }, async () => {
+  const priv = await startGapmap(join(tmp, 'private.db'), { GAPMAP_READS: 'token' }, ['--no-demo']);
+  const p2 = await context.newPage();
+  p2.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  try {
+    await p2.goto(`${priv.url}/`);
+    await p2.locator('#signin-dialog[open]').waitFor();
+    assert.equal(await p2.locator('#need option').count(), 0, 'nothing was read without a token');
+    await p2.fill('#signin-token', 'not-the-right-token-0123');
+    await Promise.all([p2.waitForEvent('load'), p2.click('#signin-form button[type=submit]')]);
+    await p2.locator('#signin-error:not([hidden])').waitFor();
+    assert.match(await p2.textContent('#signin-error'), /not accepted/);
+    await p2.fill('#signin-token', TOKEN);
+    await Promise.all([p2.waitForEvent('load'), p2.click('#signin-form button[type=submit]')]);
+    await p2.evaluate(() => window.gapmap.ready);
+    assert.equal(await p2.locator('#signin-dialog[open]').count(), 0);
+    assert.ok((await p2.locator('#need option').count()) >= 6, 'the needs were read with the token');
+    assert.match(await p2.textContent('#errors'), /No areas are stored yet/);
+    assert.ok(await p2.isVisible('#sign-out'));
+    await Promise.all([p2.waitForEvent('load'), p2.click('#sign-out')]);
+    await p2.locator('#signin-dialog[open]').waitFor();
+  } finally {
+    await p2.close();
+    await stop(priv.proc);
+  }
+});
