@@ -64,7 +64,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             export(&services, cmd).await
         }
         Command::Gaps(args) => {
+            let started = std::time::Instant::now();
             let services = open(&cli.db, &cli.store).await?;
+            tracing::debug!(
+                load_ms = started.elapsed().as_millis(),
+                "store read and Atlas built"
+            );
             gaps(&services, args).await
         }
         Command::Outreach(args) => {
@@ -177,7 +182,15 @@ async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
     let bar = spinner(format!("analysing {} in {}", args.need, args.year));
     let (year, need, format) = (args.year, args.need, args.format);
     let rendered = tokio::task::spawn_blocking(move || -> crate::error::Result<Vec<u8>> {
+        let started = std::time::Instant::now();
         let report = analysis::compute_gaps(&atlas, year, &need, &params)?;
+        // GAPMAP_LOG=gapmap=debug shows where the time goes (BENCHMARKS.md).
+        tracing::debug!(
+            analysis_ms = started.elapsed().as_millis(),
+            areas = report.summary.areas,
+            deserts = report.summary.deserts,
+            "gap analysis done"
+        );
         Ok(match format {
             Format::Csv => analysis::to_csv(&report).into_bytes(),
             Format::Json => {

@@ -13,7 +13,7 @@
 
 use super::parallel;
 use super::problem::Problem;
-use crate::spatial::{chord2, haversine_km, unit_vector};
+use crate::spatial::{BandGrid, haversine_km};
 
 /// Which weights an FCA uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +76,10 @@ pub fn e2sfca(problem: &Problem<'_>) -> Fca {
     one(problem, Weighting::Bands)
 }
 
+fn id32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
 fn one(problem: &Problem<'_>, weighting: Weighting) -> Fca {
     let all: Vec<u32> = (0..problem.demand.len())
         .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
@@ -95,79 +99,117 @@ pub fn sweep<const K: usize>(
     nearest: bool,
 ) -> ([Fca; K], Vec<AreaReach<K>>) {
     let catchment = &problem.catchment;
-    let zones = catchment.bands().len() + 1;
-    let tables: [Vec<f64>; K] = weightings.map(|w| {
-        (0..zones)
-            .map(|z| match w {
-                Weighting::Uniform => 1.0,
-                Weighting::Bands => catchment.weight(u8::try_from(z).unwrap_or(u8::MAX)),
-            })
-            .collect()
-    });
-    let reach2 = catchment.query_chord2();
+    // Weight per zone index (see Catchment::zone_index), 0 beyond r.
+    let tables: [Vec<f64>; K] = weightings.map(|w| catchment.weights(w == Weighting::Bands));
+    let beyond_r = catchment.bands().len() + 1;
+    let radius_km = catchment.radius_km();
+
+    // Both steps scan points kept in latitude bands (see BandGrid) and ask their
+    // questions in ground order, so each scan reads memory its neighbour just read.
+    // Areas without demand add nothing to a site's catchment: leave them out.
+    let demand_grid = BandGrid::build(
+        problem
+            .demand_at
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| problem.demand[*i] != 0.0)
+            .map(|(i, p)| (id32(i), *p)),
+        radius_km,
+    );
+    let demand_by_pos: Vec<f64> = (0..demand_grid.len())
+        .map(|q| problem.demand[demand_grid.id(q) as usize])
+        .collect();
+    let site_grid = BandGrid::build(
+        problem
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (id32(k), s.lonlat)),
+        radius_km,
+    );
 
     // Step 1: each site sums the weighted demand in its catchment.
-    let demand: Vec<[f64; K]> = parallel::map(problem.sites.len(), |j| {
-        let site = &problem.sites[j];
+    let by_site_pos: Vec<[f64; K]> = parallel::map(site_grid.len(), |p| {
+        let (at, xyz) = (site_grid.lonlat(p), site_grid.xyz(p));
         let mut sum = [0.0; K];
-        for q in problem.demand_points.candidates(site.xyz, reach2) {
-            let p = problem.demand[q.id as usize];
-            if p == 0.0 {
-                continue;
+        // Candidates beyond r get weight 0: no branch on the distance.
+        demand_grid.for_each_candidate(at, xyz, radius_km, |q, c2| {
+            let z = catchment.zone_index(c2, || haversine_km(at, demand_grid.lonlat(q)));
+            for k in 0..K {
+                sum[k] += demand_by_pos[q] * tables[k][z];
             }
-            if let Some(z) = catchment.zone(chord2(&site.xyz, &q.xyz), site.lonlat, q.lonlat) {
-                for k in 0..K {
-                    sum[k] += p * tables[k][usize::from(z)];
-                }
-            }
-        }
+        });
         sum
     });
+    let mut demand = vec![[0.0; K]; problem.sites.len()];
+    for (p, d) in by_site_pos.iter().enumerate() {
+        demand[site_grid.id(p) as usize] = *d;
+    }
     let ratio: Vec<[f64; K]> = demand
         .iter()
         .zip(&problem.sites)
         .map(|(d, s)| d.map(|dk| if dk > 0.0 { s.supply / dk } else { 0.0 }))
         .collect();
+    let ratio_by_pos: Vec<[f64; K]> = (0..site_grid.len())
+        .map(|p| ratio[site_grid.id(p) as usize])
+        .collect();
+    let supply_by_pos: Vec<f64> = (0..site_grid.len())
+        .map(|p| problem.sites[site_grid.id(p) as usize].supply)
+        .collect();
 
     // Step 2: each area sums the ratios of the sites in its catchment.
-    let reaches: Vec<AreaReach<K>> = parallel::map(areas.len(), |t| {
-        let i = areas[t] as usize;
-        let at = problem.demand_at[i];
-        let xyz = unit_vector(at);
+    let area_grid = BandGrid::build(
+        areas
+            .iter()
+            .enumerate()
+            .map(|(t, &i)| (id32(t), problem.demand_at[i as usize])),
+        radius_km,
+    );
+    let by_area_pos: Vec<AreaReach<K>> = parallel::map(area_grid.len(), |a| {
+        let (at, xyz) = (area_grid.lonlat(a), area_grid.xyz(a));
         let mut reach = AreaReach {
             access: [0.0; K],
             sites_within: 0,
             capacity_within: 0.0,
             nearest: None,
         };
-        let mut best: Option<(usize, f64)> = None;
-        for q in problem.site_points.candidates(xyz, reach2) {
-            let Some(slot) = problem.slot_of(q.id) else {
-                continue;
-            };
-            let c2 = chord2(&xyz, &q.xyz);
-            let Some(z) = catchment.zone(c2, at, q.lonlat) else {
-                continue;
-            };
+        // The nearest site within r: smallest chord, then smallest site position.
+        let mut best: Option<(u32, f64, usize)> = None;
+        site_grid.for_each_candidate(at, xyz, radius_km, |p, c2| {
+            let z = catchment.zone_index(c2, || haversine_km(at, site_grid.lonlat(p)));
+            let inside = z < beyond_r;
             for k in 0..K {
-                reach.access[k] += ratio[slot][k] * tables[k][usize::from(z)];
+                reach.access[k] += ratio_by_pos[p][k] * tables[k][z];
             }
-            reach.sites_within += 1;
-            reach.capacity_within += problem.sites[slot].supply;
-            if best.is_none_or(|(b, bc2)| c2 < bc2 || (c2 == bc2 && slot < b)) {
-                best = Some((slot, c2));
+            reach.sites_within += u32::from(inside);
+            reach.capacity_within += if inside { supply_by_pos[p] } else { 0.0 };
+            let slot = site_grid.id(p);
+            if inside && best.is_none_or(|(b, bc2, _)| c2 < bc2 || (c2 == bc2 && slot < b)) {
+                best = Some((slot, c2, p));
             }
-        }
+        });
         reach.nearest = match best {
-            Some((slot, _)) => Some((slot as u32, haversine_km(at, problem.sites[slot].lonlat))),
+            Some((slot, _, p)) => Some((slot, haversine_km(at, site_grid.lonlat(p)))),
             None if nearest => problem
                 .site_points
                 .nearest(at, |id| problem.slot_of(id).is_some())
-                .and_then(|(id, km)| problem.slot_of(id).map(|s| (s as u32, km))),
+                .and_then(|(id, km)| problem.slot_of(id).map(|s| (id32(s), km))),
             None => None,
         };
         reach
     });
+    let mut reaches = vec![
+        AreaReach {
+            access: [0.0; K],
+            sites_within: 0,
+            capacity_within: 0.0,
+            nearest: None,
+        };
+        areas.len()
+    ];
+    for (a, r) in by_area_pos.into_iter().enumerate() {
+        reaches[area_grid.id(a) as usize] = r;
+    }
 
     let fcas = std::array::from_fn(|k| Fca {
         catchment_demand: demand.iter().map(|d| d[k]).collect(),

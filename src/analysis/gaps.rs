@@ -257,6 +257,7 @@ pub fn compute_gaps(
     need_code: &str,
     params: &GapParams,
 ) -> Result<GapReport> {
+    let started = std::time::Instant::now();
     let Prepared {
         need,
         resolved,
@@ -273,6 +274,7 @@ pub fn compute_gaps(
         areas_not_in_geography,
         ..GapSummary::default()
     };
+    let prepared_at = started.elapsed();
     let ([fca2, fcae], reaches) = sweep(
         &problem,
         [Weighting::Uniform, Weighting::Bands],
@@ -280,6 +282,7 @@ pub fn compute_gaps(
         true,
     );
 
+    let swept_at = started.elapsed();
     // Sites inside each area's polygon (the Atlas located every site once).
     let mut in_area = vec![(0u32, 0.0f64); areas.len()];
     for s in &problem.sites {
@@ -346,6 +349,12 @@ pub fn compute_gaps(
             summary.supply_reached_e2sfca += s.supply;
         }
     }
+    tracing::debug!(
+        prepare_ms = prepared_at.as_millis(),
+        sweep_ms = (swept_at - prepared_at).as_millis(),
+        rows_ms = (started.elapsed() - swept_at).as_millis(),
+        "gap analysis phases"
+    );
     Ok(GapReport {
         year,
         need: need.code.clone(),

@@ -29,17 +29,6 @@ impl Bound {
             surely_beyond: c2 * (1.0 + MARGIN) + 1e-24,
         }
     }
-
-    /// True when haversine(a, b) ≤ km, given c2 = chord2(a, b).
-    fn holds(&self, c2: f64, a: LonLat, b: LonLat) -> bool {
-        if c2 < self.surely_within {
-            true
-        } else if c2 > self.surely_beyond {
-            false
-        } else {
-            haversine_km(a, b) <= self.km
-        }
-    }
 }
 
 /// The radius r (km) and step bands `[upper_km, weight]` of a need.
@@ -51,8 +40,8 @@ impl Bound {
 pub struct Catchment {
     radius_km: f64,
     bands: Vec<(f64, f64)>,
-    bounds: Vec<Bound>,
-    radius: Bound,
+    /// The bands' upper bounds, then the radius.
+    limits: Vec<Bound>,
 }
 
 impl Catchment {
@@ -71,12 +60,17 @@ impl Catchment {
     /// assert_eq!(c.weight(1), 0.68);
     /// ```
     pub fn new(radius_km: f64, bands: Vec<(f64, f64)>) -> Self {
-        let bounds = bands.iter().map(|b| Bound::new(b.0)).collect();
+        // Bands beyond the radius can never apply: keep the limits ascending.
+        let limits = bands
+            .iter()
+            .map(|b| b.0.min(radius_km))
+            .chain([radius_km])
+            .map(Bound::new)
+            .collect();
         Self {
             radius_km,
             bands,
-            bounds,
-            radius: Bound::new(radius_km),
+            limits,
         }
     }
 
@@ -90,23 +84,14 @@ impl Catchment {
         &self.bands
     }
 
-    /// A squared chord that every pair within r stays below (for R-tree queries).
+    /// A squared chord that every pair within r stays below (for candidate searches).
     pub fn query_chord2(&self) -> f64 {
-        self.radius.surely_beyond
+        self.limits.last().map_or(0.0, |r| r.surely_beyond)
     }
 
     /// The zone of a pair at squared chord `c2` between `a` and `b` (see the type's doc).
     pub fn zone(&self, c2: f64, a: LonLat, b: LonLat) -> Option<u8> {
-        if !self.radius.holds(c2, a, b) {
-            return None;
-        }
-        let zone = self
-            .bounds
-            .iter()
-            .position(|bound| bound.holds(c2, a, b))
-            .unwrap_or(self.bounds.len());
-        // Needs have a handful of bands; more than 255 is refused by the catalog check.
-        Some(u8::try_from(zone).unwrap_or(u8::MAX))
+        self.zone_with(c2, || haversine_km(a, b))
     }
 
     /// The zone of a pair given by lon/lat and unit vectors.
@@ -114,12 +99,49 @@ impl Catchment {
         self.zone(chord2(a.1, b.1), a.0, b.0)
     }
 
+    /// The zone of a pair at squared chord `c2`; `exact_km` gives its haversine distance
+    /// and is called only for a pair lying near a bound.
+    #[inline]
+    pub fn zone_with(&self, c2: f64, exact_km: impl Fn() -> f64) -> Option<u8> {
+        let z = self.zone_index(c2, exact_km);
+        (z < self.limits.len()).then(|| u8::try_from(z).unwrap_or(u8::MAX))
+    }
+
+    /// The zone as an index 0..=bands.len(), or bands.len() + 1 beyond r: the number of
+    /// limits (band bounds, then r) the pair lies beyond. Branch-free on the usual path,
+    /// for the FCA sweeps, where zones change unpredictably from pair to pair.
+    #[inline]
+    pub fn zone_index(&self, c2: f64, exact_km: impl Fn() -> f64) -> usize {
+        let mut beyond = 0;
+        let mut unsure = false;
+        for l in &self.limits {
+            beyond += usize::from(c2 >= l.surely_within);
+            unsure |= (c2 >= l.surely_within) & (c2 <= l.surely_beyond);
+        }
+        if unsure {
+            let km = exact_km();
+            beyond = self.limits.iter().filter(|l| km > l.km).count();
+        }
+        beyond
+    }
+
     /// The E2SFCA weight of a zone: the band's weight, 0 beyond the last band.
     pub fn weight(&self, zone: u8) -> f64 {
         self.bands.get(usize::from(zone)).map_or(0.0, |b| b.1)
     }
-}
 
+    /// Per zone index (0..=bands.len() + 1, see [`Self::zone_index`]), the 2SFCA (uniform)
+    /// or E2SFCA (band) weight; 0 beyond r.
+    pub fn weights(&self, bands: bool) -> Vec<f64> {
+        (0..self.limits.len() + 1)
+            .map(|z| match z {
+                z if z >= self.limits.len() => 0.0,
+                z if bands => self.bands.get(z).map_or(0.0, |b| b.1),
+                _ => 1.0,
+            })
+            .collect()
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! Distances are great-circle km (haversine, R = 6371.0088 km) throughout.
 
 mod area_index;
+mod band_grid;
 mod catchment;
 mod chord;
 mod haversine;
@@ -10,6 +11,7 @@ mod point_index;
 mod site_index;
 
 pub use area_index::AreaIndex;
+pub use band_grid::BandGrid;
 pub use catchment::Catchment;
 pub use chord::{Xyz, chord_for_km, chord2, km_for_chord, unit_vector};
 pub use haversine::{EARTH_RADIUS_KM, haversine_km};
