@@ -73,7 +73,6 @@ fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"))
 }
 
-#[tokio::test]
 async fn every_metric_of_the_hand_checked_fixture_is_exact() {
     let app = equator_app(SITES).await;
     let body = app.get_json("/api/v1/gaps?year=2024&need=childcare").await;
@@ -196,7 +195,6 @@ async fn every_metric_of_the_hand_checked_fixture_is_exact() {
     assert_eq!(num(&s["supply_reached_e2sfca"]), 60.0);
 }
 
-#[tokio::test]
 async fn a_smaller_radius_cuts_the_bands_and_the_catchments() {
     let app = equator_app(SITES).await;
     let body = app
@@ -225,7 +223,6 @@ async fn a_smaller_radius_cuts_the_bands_and_the_catchments() {
     );
 }
 
-#[tokio::test]
 async fn a_site_without_capacity_uses_the_default_and_is_counted() {
     let sites = SITES.replace("s4,Far,0,1.000,childcare,50", "s4,Far,0,1.000,childcare,");
     let app = equator_app(&sites).await;
@@ -235,7 +232,6 @@ async fn a_site_without_capacity_uses_the_default_and_is_counted() {
     assert_eq!(num(&body["summary"]["supply_total"]), 60.0);
 }
 
-#[tokio::test]
 async fn a_need_no_site_serves_has_no_nearest_site_no_access_and_deserts() {
     let app = equator_app(SITES).await;
     let body = app.get_json("/api/v1/gaps?year=2024&need=health").await;
@@ -255,7 +251,6 @@ async fn a_need_no_site_serves_has_no_nearest_site_no_access_and_deserts() {
     assert_eq!(body["summary"]["sites"], 0);
 }
 
-#[tokio::test]
 async fn the_language_filter_uses_its_indicator_and_only_sites_serving_it() {
     let sites = "id,name,lat,lon,services,capacity,languages,hours\n\
         l1,Spanish,0,0.010,language,,es;en,\n\
@@ -290,7 +285,6 @@ async fn the_language_filter_uses_its_indicator_and_only_sites_serving_it() {
     );
 }
 
-#[tokio::test]
 async fn the_hours_filter_keeps_sites_open_at_those_times() {
     let sites = "id,name,lat,lon,services,capacity,languages,hours\n\
         h1,Late,0,0.010,childcare,30,,Mo-Fr 07:00-21:00\n\
@@ -319,7 +313,6 @@ async fn the_hours_filter_keeps_sites_open_at_those_times() {
     assert_error(r, 400, "invalid_parameter").await;
 }
 
-#[tokio::test]
 async fn unknown_years_needs_and_indicators_are_refused_in_the_error_shape() {
     let app = equator_app(SITES).await;
     let e = assert_error(
@@ -381,7 +374,6 @@ async fn unknown_years_needs_and_indicators_are_refused_in_the_error_shape() {
     .await;
 }
 
-#[tokio::test]
 async fn csv_and_geojson_carry_the_same_numbers() {
     let app = equator_app(SITES).await;
     let r = app
@@ -432,7 +424,6 @@ async fn csv_and_geojson_carry_the_same_numbers() {
     );
 }
 
-#[tokio::test]
 async fn a_new_upload_is_not_answered_from_the_cache() {
     let app = equator_app(SITES).await;
     let before = app.get_json("/api/v1/gaps?year=2024&need=childcare").await;
@@ -450,7 +441,6 @@ async fn a_new_upload_is_not_answered_from_the_cache() {
     assert_eq!(area(&after, "0C")["sites_in_area"], 1);
 }
 
-#[tokio::test]
 async fn the_needs_list_shows_each_need_with_its_parameters() {
     let app = spawn_app().await;
     let body = app.get_json("/api/v1/needs").await;
@@ -533,7 +523,6 @@ fn analysis_matches_pysal_access() {
     }
 }
 
-#[tokio::test]
 async fn the_demo_shows_chicagos_child_care_deserts() {
     let app = spawn_with(|s| s.no_demo = false).await;
     let body = app.get_json("/api/v1/gaps?year=2014&need=childcare").await;
@@ -562,3 +551,17 @@ async fn the_demo_shows_chicagos_child_care_deserts() {
         max_relative = 1e-9
     );
 }
+
+crate::api_tests!(
+    every_metric_of_the_hand_checked_fixture_is_exact,
+    a_smaller_radius_cuts_the_bands_and_the_catchments,
+    a_site_without_capacity_uses_the_default_and_is_counted,
+    a_need_no_site_serves_has_no_nearest_site_no_access_and_deserts,
+    the_language_filter_uses_its_indicator_and_only_sites_serving_it,
+    the_hours_filter_keeps_sites_open_at_those_times,
+    unknown_years_needs_and_indicators_are_refused_in_the_error_shape,
+    csv_and_geojson_carry_the_same_numbers,
+    a_new_upload_is_not_answered_from_the_cache,
+    the_needs_list_shows_each_need_with_its_parameters,
+    the_demo_shows_chicagos_child_care_deserts,
+);
