@@ -27,7 +27,11 @@ impl Format {
 }
 
 /// A 200 with the format's content type; CSV comes as a download named `stem.csv`.
-pub fn respond(format: Format, bytes: Vec<u8>, stem: &str) -> HttpResponse {
+pub fn respond(
+    format: Format,
+    bytes: impl Into<actix_web::web::Bytes>,
+    stem: &str,
+) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     match format {
         Format::Json => response.content_type("application/json"),
@@ -39,5 +43,5 @@ pub fn respond(format: Format, bytes: Vec<u8>, stem: &str) -> HttpResponse {
                 format!("attachment; filename=\"{stem}.csv\""),
             )),
     };
-    response.body(bytes)
+    response.body(bytes.into())
 }

@@ -1,4 +1,5 @@
 use super::AppState;
+use super::format::{Format, respond};
 use crate::analysis::{self, GapParams};
 use crate::domain::HoursFilter;
 use crate::error::{Code, Error, Result};
@@ -16,27 +17,10 @@ pub struct GapsQuery {
     format: Option<String>,
 }
 
-#[derive(Clone, Copy)]
-enum Format {
-    Json,
-    Geojson,
-    Csv,
-}
-
 /// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&format=json|geojson|csv]`.
 pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let q = query.into_inner();
-    let format = match q.format.as_deref() {
-        None | Some("json") => Format::Json,
-        Some("geojson") => Format::Geojson,
-        Some("csv") => Format::Csv,
-        Some(other) => {
-            return Err(Error::new(
-                Code::InvalidParameter,
-                format!("format '{other}' is not json, geojson or csv"),
-            ));
-        }
-    };
+    let format = Format::parse(q.format.as_deref())?;
     let hours = q
         .hours
         .as_deref()
@@ -61,7 +45,7 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
         atlas.data_version, params.radius_km, params.language, params.hours, format as u8
     );
     if let Some(bytes) = state.rendered.get(&key) {
-        return Ok(respond(format, &format!("gaps_{year}_{need}"), bytes));
+        return Ok(respond(format, bytes, &format!("gaps_{year}_{need}")));
     }
     // The analysis and the rendering are CPU work: keep them off the async workers.
     let body = web::block(move || -> Result<(Vec<u8>, String)> {
@@ -82,20 +66,5 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
     let (bytes, stem) = body;
     let bytes = actix_web::web::Bytes::from(bytes);
     state.rendered.put(key, bytes.clone());
-    Ok(respond(format, &stem, bytes))
-}
-
-fn respond(format: Format, stem: &str, bytes: actix_web::web::Bytes) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    match format {
-        Format::Json => response.content_type("application/json"),
-        Format::Geojson => response.content_type("application/geo+json"),
-        Format::Csv => response
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"{stem}.csv\""),
-            )),
-    };
-    response.body(bytes)
+    Ok(respond(format, bytes, &stem))
 }
