@@ -55,29 +55,39 @@ fn cell(s: &str) -> String {
     }
 }
 
+/// GeoJSON features for rows of a geography's areas: `(area position, GEOID, properties)`,
+/// each with its area's polygon (null when the position is unknown). Shared by the
+/// analyses that answer as GeoJSON.
+pub fn area_features<'a>(
+    atlas: &Atlas,
+    geography: &str,
+    rows: impl Iterator<Item = (u32, &'a str, Value)>,
+) -> Vec<Value> {
+    let areas = atlas
+        .geographies
+        .get(geography)
+        .map(|g| g.geography.areas.as_slice())
+        .unwrap_or_default();
+    rows.map(|(area, geoid, properties)| {
+        let geometry = areas.get(area as usize).map_or(Value::Null, |a| {
+            json!(geojson::GeometryValue::from(&a.geometry))
+        });
+        json!({"type": "Feature", "id": geoid, "geometry": geometry, "properties": properties})
+    })
+    .collect()
+}
+
 /// A FeatureCollection of the areas' polygons (feature id = GEOID) with the metrics as
 /// properties; `year`, `need`, `params` and `summary` ride along as foreign members.
 pub fn to_geojson(report: &GapReport, atlas: &Atlas) -> Value {
-    let areas = atlas
-        .geographies
-        .get(&report.geography)
-        .map(|g| g.geography.areas.as_slice())
-        .unwrap_or_default();
-    let features: Vec<Value> = report
-        .areas
-        .iter()
-        .map(|a| {
-            let geometry = areas.get(a.area as usize).map_or(Value::Null, |area| {
-                json!(geojson::GeometryValue::from(&area.geometry))
-            });
-            json!({
-                "type": "Feature",
-                "id": a.geoid.as_str(),
-                "geometry": geometry,
-                "properties": properties(a),
-            })
-        })
-        .collect();
+    let features = area_features(
+        atlas,
+        &report.geography,
+        report
+            .areas
+            .iter()
+            .map(|a| (a.area, a.geoid.as_str(), properties(a))),
+    );
     json!({
         "type": "FeatureCollection",
         "year": report.year,

@@ -162,20 +162,7 @@ pub fn prepare<'a>(
             ),
         )
     })?;
-    let assessment = atlas.assessments.get(&year).ok_or_else(|| {
-        let years: Vec<String> = atlas.assessments.keys().map(i32::to_string).collect();
-        Error::new(
-            Code::UnknownYear,
-            if years.is_empty() {
-                format!("there is no assessment for {year}; none is loaded")
-            } else {
-                format!(
-                    "there is no assessment for {year}; years: {}",
-                    years.join(", ")
-                )
-            },
-        )
-    })?;
+    let assessment = super::lookup::assessment(atlas, year)?;
     let resolved = resolve(need, params)?;
     let column = assessment.table.column(&resolved.demand_indicator).ok_or_else(|| {
         Error::new(

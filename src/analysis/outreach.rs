@@ -396,26 +396,14 @@ pub fn to_csv(report: &OutreachReport) -> String {
 /// the row's fields as properties, in rank order; `year`, `params`, `notes` and `summary`
 /// ride along as foreign members.
 pub fn to_geojson(report: &OutreachReport, atlas: &Atlas) -> Value {
-    let areas = atlas
-        .geographies
-        .get(&report.geography)
-        .map(|g| g.geography.areas.as_slice())
-        .unwrap_or_default();
-    let features: Vec<Value> = report
-        .areas
-        .iter()
-        .map(|r| {
-            let geometry = areas.get(r.area as usize).map_or(Value::Null, |a| {
-                json!(geojson::GeometryValue::from(&a.geometry))
-            });
-            json!({
-                "type": "Feature",
-                "id": r.geoid.as_str(),
-                "geometry": geometry,
-                "properties": serde_json::to_value(r).unwrap_or(Value::Null),
-            })
-        })
-        .collect();
+    let features = super::export::area_features(
+        atlas,
+        &report.geography,
+        report.areas.iter().map(|r| {
+            let properties = serde_json::to_value(r).unwrap_or(Value::Null);
+            (r.area, r.geoid.as_str(), properties)
+        }),
+    );
     json!({
         "type": "FeatureCollection",
         "year": report.year,
