@@ -25,13 +25,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 db: cli.db,
                 store: cli.store,
                 serve,
+                limits: cli.limits,
             })
             .await?;
             app.run_until_stopped().await?;
             Ok(())
         }
         Command::Import(cmd) => {
-            let services = open(&cli.db, &cli.store).await?;
+            let services = open(&cli.db, &cli.store, cli.limits).await?;
             let report = import(&services, cmd).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
@@ -60,12 +61,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export(cmd) => {
-            let services = open(&cli.db, &cli.store).await?;
+            let services = open(&cli.db, &cli.store, cli.limits).await?;
             export(&services, cmd).await
         }
         Command::Gaps(args) => {
             let started = std::time::Instant::now();
-            let services = open(&cli.db, &cli.store).await?;
+            let services = open(&cli.db, &cli.store, cli.limits).await?;
             tracing::debug!(
                 load_ms = started.elapsed().as_millis(),
                 "store read and Atlas built"
@@ -73,19 +74,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             gaps(&services, args).await
         }
         Command::Outreach(args) => {
-            let services = open(&cli.db, &cli.store).await?;
+            let services = open(&cli.db, &cli.store, cli.limits).await?;
             outreach(&services, args).await
         }
         Command::Compare(args) => {
-            let services = open(&cli.db, &cli.store).await?;
+            let services = open(&cli.db, &cli.store, cli.limits).await?;
             compare(&services, args).await
         }
         Command::Siting(args) => {
-            let services = open(&cli.db, &cli.store).await?;
+            let services = open(&cli.db, &cli.store, cli.limits).await?;
             siting(&services, args).await
         }
         Command::Report(args) => {
-            let services = open(&cli.db, &cli.store).await?;
+            let services = open(&cli.db, &cli.store, cli.limits).await?;
             report(&services, args).await
         }
         Command::BenchData { out, areas, sites } => {
@@ -301,6 +302,7 @@ async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
 pub async fn open(
     db: &crate::config::DbUrl,
     args: &crate::config::StoreArgs,
+    limits: crate::config::LimitArgs,
 ) -> anyhow::Result<Services> {
     let store = Store::connect(db, args).await?;
     let catalog = Arc::new(Catalog::bundled());
@@ -309,6 +311,7 @@ pub async fn open(
         store,
         atlas,
         catalog,
+        limits: limits.into(),
     })
 }
 

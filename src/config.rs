@@ -1,6 +1,7 @@
 //! Command line and environment. Layers: built-in defaults, then `GAPMAP_*` environment
 //! variables, then flags (clap's `env =` does the middle part).
 
+use crate::ingest::{Limits, TableLimits, VertexLimits, ZipLimits};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fmt;
 use std::path::PathBuf;
@@ -16,6 +17,10 @@ pub struct Cli {
     /// Store connection settings.
     #[command(flatten)]
     pub store: StoreArgs,
+
+    /// What one uploaded or imported file may hold.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 
     /// What to do.
     #[command(subcommand)]
@@ -86,6 +91,70 @@ impl Default for StoreArgs {
     }
 }
 
+/// Limits on one imported file, for `serve` and `import` alike. A file beyond one is
+/// refused whole with a message naming the limit and its flag.
+#[derive(Debug, Args, Clone, Copy, PartialEq, Eq)]
+pub struct LimitArgs {
+    /// Data rows one CSV may hold.
+    #[arg(long, global = true, env = "GAPMAP_MAX_CSV_ROWS", default_value_t = TableLimits::default().max_rows)]
+    pub max_csv_rows: usize,
+    /// Columns one CSV may hold.
+    #[arg(long, global = true, env = "GAPMAP_MAX_CSV_COLUMNS", default_value_t = TableLimits::default().max_columns)]
+    pub max_csv_columns: usize,
+    /// Vertices one area's geometry may hold.
+    #[arg(long, global = true, env = "GAPMAP_MAX_VERTICES_PER_AREA", default_value_t = VertexLimits::default().max_vertices_per_area)]
+    pub max_vertices_per_area: usize,
+    /// Vertices one areas file may hold in total.
+    #[arg(long, global = true, env = "GAPMAP_MAX_VERTICES_TOTAL", default_value_t = VertexLimits::default().max_vertices_total)]
+    pub max_vertices_total: usize,
+    /// Entries one zip may list.
+    #[arg(long, global = true, env = "GAPMAP_MAX_ZIP_ENTRIES", default_value_t = ZipLimits::default().max_entries)]
+    pub max_zip_entries: usize,
+    /// MiB one zip may expand to once inflated.
+    #[arg(long, global = true, env = "GAPMAP_MAX_ZIP_UNCOMPRESSED_MB", default_value_t = ZipLimits::default().max_total_bytes / MIB)]
+    pub max_zip_uncompressed_mb: u64,
+}
+
+const MIB: u64 = 1024 * 1024;
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        Limits::default().into()
+    }
+}
+
+impl From<Limits> for LimitArgs {
+    fn from(l: Limits) -> Self {
+        Self {
+            max_csv_rows: l.table.max_rows,
+            max_csv_columns: l.table.max_columns,
+            max_vertices_per_area: l.vertices.max_vertices_per_area,
+            max_vertices_total: l.vertices.max_vertices_total,
+            max_zip_entries: l.zip.max_entries,
+            max_zip_uncompressed_mb: l.zip.max_total_bytes / MIB,
+        }
+    }
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(a: LimitArgs) -> Self {
+        Self {
+            zip: ZipLimits {
+                max_entries: a.max_zip_entries,
+                max_total_bytes: a.max_zip_uncompressed_mb.saturating_mul(MIB),
+            },
+            vertices: VertexLimits {
+                max_vertices_per_area: a.max_vertices_per_area,
+                max_vertices_total: a.max_vertices_total,
+            },
+            table: TableLimits {
+                max_rows: a.max_csv_rows,
+                max_columns: a.max_csv_columns,
+            },
+        }
+    }
+}
+
 /// Flags of `gapmap serve`.
 #[derive(Debug, Args, Clone)]
 pub struct ServeArgs {
@@ -123,6 +192,13 @@ pub struct ServeArgs {
     /// How often to look for writes made by other replicas, in milliseconds.
     #[arg(long, env = "GAPMAP_REFRESH_MS", default_value_t = 500)]
     pub refresh_ms: u64,
+    /// A read (GET) not answered within this many seconds gets 503 instead.
+    #[arg(long, env = "GAPMAP_REQUEST_TIMEOUT_SECS", default_value_t = 60)]
+    pub request_timeout_secs: u64,
+    /// A write (upload, delete, token) not done within this many seconds, upload time
+    /// included, gets 503 and leaves the store as it was.
+    #[arg(long, env = "GAPMAP_WRITE_TIMEOUT_SECS", default_value_t = 1800)]
+    pub write_timeout_secs: u64,
 }
 
 /// Who may read the data.
@@ -452,6 +528,8 @@ pub struct Settings {
     pub store: StoreArgs,
     /// Server flags.
     pub serve: ServeArgs,
+    /// Limits on imported files.
+    pub limits: LimitArgs,
 }
 
 impl ServeArgs {
@@ -468,6 +546,8 @@ impl ServeArgs {
             demo_dir: PathBuf::from("data/demo"),
             basemap_style: None,
             refresh_ms: 200,
+            request_timeout_secs: 60,
+            write_timeout_secs: 1800,
         }
     }
 }
@@ -483,6 +563,44 @@ mod tests {
         assert!(!format!("{u:?}").contains("s3cret"));
         let s: Secret = "abcdefghijklmnopqrstuvwxyz".parse().unwrap();
         assert_eq!(format!("{s:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn limit_flags_reach_the_importers() {
+        let cli = Cli::parse_from([
+            "gapmap",
+            "import",
+            "stops",
+            "stops.txt",
+            "--max-csv-rows",
+            "10",
+            "--max-csv-columns",
+            "3",
+            "--max-vertices-per-area",
+            "100",
+            "--max-vertices-total",
+            "1000",
+            "--max-zip-entries",
+            "5",
+            "--max-zip-uncompressed-mb",
+            "2",
+        ]);
+        let limits = Limits::from(cli.limits);
+        assert_eq!((limits.table.max_rows, limits.table.max_columns), (10, 3));
+        assert_eq!(limits.vertices.max_vertices_per_area, 100);
+        assert_eq!(limits.vertices.max_vertices_total, 1000);
+        assert_eq!(limits.zip.max_entries, 5);
+        assert_eq!(limits.zip.max_total_bytes, 2 * 1024 * 1024);
+        // Without flags, the importers' own defaults.
+        let cli = Cli::parse_from(["gapmap", "serve"]);
+        assert_eq!(Limits::from(cli.limits), Limits::default());
+        let Command::Serve(serve) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(
+            (serve.request_timeout_secs, serve.write_timeout_secs),
+            (60, 1800)
+        );
     }
 
     #[test]

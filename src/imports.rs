@@ -5,7 +5,7 @@ use crate::atlas::AtlasHandle;
 use crate::config::Mode;
 use crate::domain::{Catalog, Geoid};
 use crate::error::{Code, Error, Result};
-use crate::ingest::{self, InputFile, areas_geojson::AreaOptions};
+use crate::ingest::{self, InputFile, Limits, areas_geojson::AreaOptions};
 use crate::store::{Audit, PartnerWrite, Store, WriteSummary};
 use serde::Serialize;
 use std::sync::Arc;
@@ -19,6 +19,8 @@ pub struct Services {
     pub atlas: Arc<AtlasHandle>,
     /// Services and needs.
     pub catalog: Arc<Catalog>,
+    /// What one uploaded file may hold.
+    pub limits: Limits,
 }
 
 /// What an import did, as the uploader sees it.
@@ -49,7 +51,8 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
 }
 
 impl Services {
-    /// Replaces a geography with the areas in a GeoJSON file or zipped shapefile.
+    /// Replaces a geography with the areas in a GeoJSON file or zipped shapefile. The
+    /// limits are always the service's own, whatever `opts.limits` says.
     pub async fn import_areas(
         &self,
         actor: &str,
@@ -60,6 +63,10 @@ impl Services {
         ingest::areas_geojson::check_geography_name(geography)?;
         let name = geography.to_owned();
         let file_name = file.name.clone();
+        let opts = AreaOptions {
+            limits: self.limits,
+            ..opts
+        };
         let geo = blocking(move || ingest::read_areas(&file, &name, &opts)).await?;
         let rows = geo.areas.len();
         let audit = Audit::new(
@@ -97,7 +104,9 @@ impl Services {
         })?;
         let name = geography.to_owned();
         let file_name = file.name.clone();
-        let import = blocking(move || ingest::indicators::read(&file, &name, &geoids)).await?;
+        let limits = self.limits.table;
+        let import =
+            blocking(move || ingest::indicators::read(&file, &name, &geoids, &limits)).await?;
         let audit = Audit::new(
             actor,
             "put_assessment",
@@ -134,7 +143,8 @@ impl Services {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
         let catalog = self.catalog.clone();
         let started = std::time::Instant::now();
-        let import = blocking(move || ingest::read_partners(&files, &catalog)).await?;
+        let limits = self.limits;
+        let import = blocking(move || ingest::read_partners(&files, &catalog, &limits)).await?;
         let parsed = started.elapsed();
         let dir = import.directory;
         let mut warnings = import.warnings;
@@ -186,7 +196,8 @@ impl Services {
         }
         let file_name = file.name.clone();
         let feed_id = slug.clone();
-        let dir = blocking(move || ingest::gtfs::read(&file, &feed_id)).await?;
+        let limits = self.limits.table;
+        let dir = blocking(move || ingest::gtfs::read(&file, &feed_id, &limits)).await?;
         let warnings = self.location_warnings(&dir.sites)?;
         let how = PartnerWrite::ReplaceSitesOf(dir.partners.iter().map(|p| p.id.clone()).collect());
         let audit = Audit::new(actor, "replace_stops", format!("{slug} ({file_name})"));

@@ -68,6 +68,7 @@ impl Application {
             store,
             atlas,
             catalog,
+            limits: settings.limits.into(),
         };
         if !serve.no_demo && services.store.is_empty().await? {
             tracing::info!(dir = %serve.demo_dir.display(), "empty store: loading the bundled demo");

@@ -4,6 +4,7 @@ mod assessments;
 mod audit;
 mod auth;
 mod compare;
+mod deadline;
 mod format;
 mod gaps;
 mod geographies;
@@ -99,6 +100,10 @@ pub fn server(
     serve: ServeArgs,
 ) -> std::io::Result<Server> {
     let web_settings = page::WebSettings::new(&serve).map_err(std::io::Error::other)?;
+    let deadlines = deadline::Deadlines {
+        read: std::time::Duration::from_secs(serve.request_timeout_secs.max(1)),
+        write: std::time::Duration::from_secs(serve.write_timeout_secs.max(1)),
+    };
     let state = web::Data::new(AppState {
         services,
         auth: Auth::new(
@@ -147,6 +152,11 @@ pub fn server(
                     fut.await
                 }
             })
+            .wrap_fn(move |req, srv| {
+                // Inside the metrics wrapper, so a timed-out request is counted as a 503.
+                let (limit, flag) = deadlines.for_method(req.method());
+                deadline::within(limit, flag, srv.call(req))
+            })
             .wrap_fn(|req, srv| {
                 let started = std::time::Instant::now();
                 let method = req.method().to_string();
@@ -154,16 +164,19 @@ pub fn server(
                 let state = req.app_data::<web::Data<AppState>>().cloned();
                 let fut = srv.call(req);
                 async move {
-                    let res = fut.await?;
+                    let res = fut.await;
+                    // An error from an inner wrapper (401, 503 timeout) becomes its
+                    // response later; count it with the status it will have.
+                    let status = match &res {
+                        Ok(res) => res.status(),
+                        Err(e) => e.as_response_error().status_code(),
+                    };
                     if let Some(state) = state {
-                        state.metrics.record(
-                            &method,
-                            &route,
-                            res.status().as_u16(),
-                            started.elapsed(),
-                        );
+                        state
+                            .metrics
+                            .record(&method, &route, status.as_u16(), started.elapsed());
                     }
-                    Ok(res)
+                    res
                 }
             })
             .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("gapmap::http"))

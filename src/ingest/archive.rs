@@ -2,28 +2,10 @@
 //! entries, a bounded total of uncompressed bytes counted as they are inflated (a zip's
 //! headers can claim any size), and no entry whose name would point outside the archive.
 
-use super::InputFile;
+use super::{InputFile, ZipLimits};
 use crate::error::{Code, Error, Problem, Result};
 use std::io::{Cursor, Read};
 use zip::result::ZipError;
-
-/// Limits on what one zip upload may expand to.
-#[derive(Clone, Copy, Debug)]
-pub struct ZipLimits {
-    /// Entries (files and folders) the archive may list.
-    pub max_entries: usize,
-    /// Uncompressed bytes that may be read from it in total.
-    pub max_total_bytes: u64,
-}
-
-impl Default for ZipLimits {
-    fn default() -> Self {
-        Self {
-            max_entries: 1_000,
-            max_total_bytes: 2 * 1024 * 1024 * 1024,
-        }
-    }
-}
 
 /// Reads the files of a zip whose path `wanted` accepts, as `InputFile`s named by their
 /// path inside the archive. Folders, macOS resource forks (`__MACOSX/`, `._name`) and
@@ -31,7 +13,7 @@ impl Default for ZipLimits {
 ///
 /// # Examples
 /// ```
-/// use gapmap::ingest::{InputFile, archive::{self, ZipLimits}};
+/// use gapmap::ingest::{InputFile, ZipLimits, archive};
 /// let file = InputFile::new("empty.zip", *b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
 /// let entries = archive::read_entries(&file, &ZipLimits::default(), |_| true).unwrap();
 /// assert!(entries.is_empty());

@@ -1,7 +1,7 @@
 //! Areas from a GeoJSON FeatureCollection of Polygon/MultiPolygon features (RFC 7946).
 
 use super::geojson_doc::{self, RawFeature};
-use super::{InputFile, Problems};
+use super::{InputFile, Limits, Problems};
 use crate::domain::{Area, DemandPointSource, Geography, Geoid, LonLat};
 use crate::error::{Code, Error, Problem, Result};
 use geo::{Centroid, Contains, InteriorPoint, LineString, MultiPolygon, Polygon};
@@ -21,31 +21,13 @@ pub const NAME_FIELDS: [&str; 7] = [
     "NAMELSAD10",
 ];
 
-/// Limits that keep one upload from exhausting memory.
-#[derive(Clone, Copy, Debug)]
-pub struct AreaLimits {
-    /// Vertices allowed in one area's geometry.
-    pub max_vertices_per_area: usize,
-    /// Vertices allowed in the whole file.
-    pub max_vertices_total: usize,
-}
-
-impl Default for AreaLimits {
-    fn default() -> Self {
-        Self {
-            max_vertices_per_area: 1_000_000,
-            max_vertices_total: 50_000_000,
-        }
-    }
-}
-
 /// Options of an areas import.
 #[derive(Clone, Debug, Default)]
 pub struct AreaOptions {
     /// The property holding the id, instead of the usual GEOID fields.
     pub id_field: Option<String>,
-    /// Size limits.
-    pub limits: AreaLimits,
+    /// Size limits (vertices here; the zip limits for a zipped shapefile).
+    pub limits: Limits,
 }
 
 /// Reads a geography from GeoJSON.
@@ -121,14 +103,14 @@ pub(super) fn finish(
             Err((code, p)) => problems.push(code, p),
         }
     }
-    if total_vertices > opts.limits.max_vertices_total {
+    if total_vertices > opts.limits.vertices.max_vertices_total {
         problems.push(
             Code::InvalidGeometry,
             Problem::in_file(
                 sources.geometry,
                 format!(
                     "the file has {total_vertices} vertices, more than the limit of {}; simplify the boundaries (e.g. Census cartographic boundary files)",
-                    opts.limits.max_vertices_total
+                    opts.limits.vertices.max_vertices_total
                 ),
             ),
         );
@@ -249,13 +231,13 @@ pub(super) fn from_feature(
         .unwrap_or_default();
 
     let vertices = vertex_count(&geometry);
-    if vertices > opts.limits.max_vertices_per_area {
+    if vertices > opts.limits.vertices.max_vertices_per_area {
         return Err(at(
             "geometry",
             Code::InvalidGeometry,
             format!(
                 "the geometry has {vertices} vertices, more than the limit of {} per area",
-                opts.limits.max_vertices_per_area
+                opts.limits.vertices.max_vertices_per_area
             ),
         ));
     }

@@ -8,7 +8,7 @@
 
 use super::directory::{self, FieldNames, SiteRecord};
 use super::geojson_doc::check_lonlat;
-use super::{InputFile, Problems, Table};
+use super::{InputFile, Problems, Table, TableLimits};
 use crate::domain::{Catalog, LonLat, PartnerDirectory};
 use crate::error::{Code, Error, Problem, Result};
 
@@ -42,8 +42,8 @@ pub fn is_flat_header(headers: &[String]) -> bool {
 }
 
 /// Reads the flat CSV.
-pub fn read(file: &InputFile, catalog: &Catalog) -> Result<PartnerDirectory> {
-    let t = Table::read(file)?;
+pub fn read(file: &InputFile, catalog: &Catalog, limits: &TableLimits) -> Result<PartnerDirectory> {
+    let t = Table::read(file, limits)?;
     read_table(&t, catalog)
 }
 
@@ -185,7 +185,11 @@ mod tests {
     use super::*;
 
     fn read_str(s: &str) -> Result<PartnerDirectory> {
-        read(&InputFile::new("partners.csv", s), &Catalog::bundled())
+        read(
+            &InputFile::new("partners.csv", s),
+            &Catalog::bundled(),
+            &TableLimits::default(),
+        )
     }
 
     #[test]

@@ -3,13 +3,13 @@
 //! their station is already counted.
 
 use super::geojson_doc::check_lonlat;
-use super::{InputFile, Problems, Table};
+use super::{InputFile, Problems, Table, TableLimits};
 use crate::domain::{LonLat, Partner, PartnerDirectory, Site, SiteService};
 use crate::error::{Code, Error, Problem, Result};
 
 /// Reads stops; `feed` names the transit agency's partner and prefixes site ids.
-pub fn read(file: &InputFile, feed: &str) -> Result<PartnerDirectory> {
-    let t = Table::read(file)?;
+pub fn read(file: &InputFile, feed: &str, limits: &TableLimits) -> Result<PartnerDirectory> {
+    let t = Table::read(file, limits)?;
     let need = |name: &str| {
         t.column(name).ok_or_else(|| {
             Error::problem(
@@ -143,7 +143,7 @@ mod tests {
             "stops.txt",
             "stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\r\n1,A,41.87,-87.77,0,\r\n40010,Station,41.88,-87.63,1,\r\n9001,Entrance,41.88,-87.63,2,40010",
         );
-        let d = read(&f, "cta").unwrap();
+        let d = read(&f, "cta", &TableLimits::default()).unwrap();
         assert_eq!(d.sites.len(), 2);
         assert_eq!(d.sites[0].id, "cta:1");
         assert_eq!(d.partners[0].id, "transit-cta");
@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn a_stop_without_latitude_names_its_row() {
         let f = InputFile::new("stops.txt", "stop_id,stop_lat,stop_lon\n1,,-87.7\n");
-        let e = read(&f, "x").unwrap_err();
+        let e = read(&f, "x", &TableLimits::default()).unwrap_err();
         assert_eq!(e.details()[0].row, Some(2));
         assert_eq!(e.details()[0].field.as_deref(), Some("stop_lat"));
     }

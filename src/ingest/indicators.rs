@@ -1,7 +1,7 @@
 //! Indicators: a CSV keyed by GEOID (or a Census `GEO_ID` such as `1400000US17031010100`),
 //! one numeric column per indicator, `<indicator>_moe` for its margin of error.
 
-use super::{InputFile, Problems, Table};
+use super::{InputFile, Problems, Table, TableLimits};
 use crate::domain::{Geoid, IndicatorRow, IndicatorTable};
 use crate::error::{Code, Error, Problem, Result};
 use std::collections::{HashMap, HashSet};
@@ -38,8 +38,13 @@ pub struct IndicatorImport {
 }
 
 /// Reads an indicator CSV against the GEOIDs of its geography.
-pub fn read(file: &InputFile, geography: &str, geoids: &[Geoid]) -> Result<IndicatorImport> {
-    let t = Table::read(file)?;
+pub fn read(
+    file: &InputFile,
+    geography: &str,
+    geoids: &[Geoid],
+    limits: &TableLimits,
+) -> Result<IndicatorImport> {
+    let t = Table::read(file, limits)?;
     if t.is_empty() {
         return Err(Error::problem(
             Code::EmptyFile,
@@ -260,7 +265,12 @@ mod tests {
     }
 
     fn read_csv(text: &str, ids: &[&str]) -> Result<IndicatorImport> {
-        read(&InputFile::new("ind.csv", text), "g", &geoids(ids))
+        read(
+            &InputFile::new("ind.csv", text),
+            "g",
+            &geoids(ids),
+            &TableLimits::default(),
+        )
     }
 
     #[test]

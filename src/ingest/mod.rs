@@ -10,11 +10,13 @@ mod geojson_doc;
 pub mod gtfs;
 pub mod hsds;
 pub mod indicators;
+mod limits;
 pub mod prj;
 pub mod shapefile_zip;
 pub mod sites_geojson;
 mod table;
 
+pub use limits::{Limits, TableLimits, VertexLimits, ZipLimits};
 pub use table::Table;
 
 use crate::error::{Code, Error, Problem, Result};
@@ -191,6 +193,7 @@ impl From<crate::domain::PartnerDirectory> for PartnerImport {
 pub fn read_partners(
     files: &[InputFile],
     catalog: &crate::domain::Catalog,
+    limits: &Limits,
 ) -> Result<PartnerImport> {
     let file = match files {
         [] => return Err(Error::new(Code::EmptyFile, "no file was uploaded")),
@@ -205,17 +208,17 @@ pub fn read_partners(
                     ),
                 ));
             }
-            return hsds::read_tables(several, catalog);
+            return hsds::read_tables(several, catalog, limits);
         }
     };
     file.require_content()?;
     if file.is_zip() {
-        return hsds::read_zip(file, catalog);
+        return hsds::read_zip(file, catalog, limits);
     }
     if file.looks_like_json() {
         return sites_geojson::read(file, catalog).map(Into::into);
     }
-    let table = Table::read(file)?;
+    let table = Table::read(file, &limits.table)?;
     if flat_csv::is_flat_header(&table.headers) {
         return flat_csv::read_table(&table, catalog).map(Into::into);
     }

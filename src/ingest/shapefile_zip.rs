@@ -5,7 +5,7 @@
 //! The attributes of each record are presented to the GeoJSON reader's shared code as
 //! feature properties, so ids, names, demand points and limits follow the same rules.
 
-use super::archive::{self, ZipLimits};
+use super::archive;
 use super::areas_geojson::{self, AreaOptions, Sources};
 use super::geojson_doc::{RawFeature, check_lonlat};
 use super::{InputFile, prj};
@@ -18,19 +18,9 @@ use std::io::Cursor;
 
 const PARTS: [&str; 5] = ["shp", "shx", "dbf", "prj", "cpg"];
 
-/// Reads a geography from a zipped shapefile, with the default zip limits.
+/// Reads a geography from a zipped shapefile, within the zip and vertex limits of `opts`.
 pub fn read(file: &InputFile, geography: &str, opts: &AreaOptions) -> Result<Geography> {
-    read_with_limits(file, geography, opts, &ZipLimits::default())
-}
-
-/// Reads a geography from a zipped shapefile within the given zip limits.
-pub fn read_with_limits(
-    file: &InputFile,
-    geography: &str,
-    opts: &AreaOptions,
-    limits: &ZipLimits,
-) -> Result<Geography> {
-    let entries = archive::read_entries(file, limits, |path| {
+    let entries = archive::read_entries(file, &opts.limits.zip, |path| {
         archive::extension(path).is_some_and(|e| PARTS.contains(&e.as_str()))
     })?;
     let parts = Parts::find(&file.name, &entries)?;
@@ -534,8 +524,11 @@ pub(crate) mod tests {
     fn the_vertex_limit_applies_to_shapefiles_too() {
         let shapes = [ShpPolygon::new(PolygonRing::Outer(square(0.0, 0.0, 1.0)))];
         let opts = AreaOptions {
-            limits: areas_geojson::AreaLimits {
-                max_vertices_per_area: 4,
+            limits: crate::ingest::Limits {
+                vertices: crate::ingest::VertexLimits {
+                    max_vertices_per_area: 4,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             ..Default::default()

@@ -1,7 +1,7 @@
 //! CSV to a table of text cells, read with polars. Every column is read as text so that
 //! GEOIDs keep their leading zeros and each cell can be checked with its row and column.
 
-use super::InputFile;
+use super::{InputFile, TableLimits};
 use crate::error::{Code, Error, Problem, Result};
 use polars::prelude::*;
 use std::io::Cursor;
@@ -20,9 +20,10 @@ pub struct Table {
 }
 
 impl Table {
-    /// Parses CSV text. Refuses an empty file, a missing header, a duplicated header and
-    /// rows whose field count differs from the header's.
-    pub fn read(file: &InputFile) -> Result<Self> {
+    /// Parses CSV text. Refuses an empty file, a missing header, a duplicated header,
+    /// rows whose field count differs from the header's, and a file beyond the limits
+    /// (checked before polars allocates anything for it).
+    pub fn read(file: &InputFile, limits: &TableLimits) -> Result<Self> {
         file.require_content()?;
         let text = file.text()?;
         let malformed =
@@ -30,6 +31,21 @@ impl Table {
 
         let header_line = text.lines().next().unwrap_or_default();
         let headers: Vec<String> = split_header(header_line);
+        if headers.len() > limits.max_columns {
+            return Err(Error::problem(
+                Code::PayloadTooLarge,
+                Problem::at(
+                    &file.name,
+                    1,
+                    &format!("column {}", limits.max_columns + 1),
+                    format!(
+                        "the header has {} columns, more than the limit of {} (--max-csv-columns)",
+                        headers.len(),
+                        limits.max_columns
+                    ),
+                ),
+            ));
+        }
         if headers.iter().all(String::is_empty) {
             return Err(malformed(
                 "the first row must be a header naming the columns".into(),
@@ -59,7 +75,7 @@ impl Table {
                 ));
             }
         }
-        check_field_counts(text, headers.len(), &file.name)?;
+        check_rows(text, headers.len(), limits.max_rows, &file.name)?;
 
         let schema: Schema = headers
             .iter()
@@ -89,6 +105,16 @@ impl Table {
                     })
                     .collect(),
             );
+        }
+        // Spreadsheets often end a CSV with blank lines or rows of bare commas; polars
+        // reads them as empty rows. Those at the end are dropped; one in the middle stays,
+        // so row numbers keep matching the file and the importer names it.
+        let rows = (0..rows)
+            .rev()
+            .find(|&r| columns.iter().any(|c: &Vec<Option<String>>| c[r].is_some()))
+            .map_or(0, |last| last + 1);
+        for c in &mut columns {
+            c.truncate(rows);
         }
         Ok(Self {
             file: file.name.clone(),
@@ -146,12 +172,15 @@ fn split_header(line: &str) -> Vec<String> {
     out
 }
 
-/// Polars silently pads short rows; a spreadsheet user needs the row that is off.
-fn check_field_counts(text: &str, expected: usize, file: &str) -> Result<()> {
+/// Polars silently pads short rows; a spreadsheet user needs the row that is off. The
+/// same pass counts rows, so a file beyond the row limit is refused before it is parsed.
+fn check_rows(text: &str, expected: usize, max_rows: usize, file: &str) -> Result<()> {
     let mut fields = 1;
     let mut quoted = false;
     let mut row: u64 = 1;
     let mut line_has_content = false;
+    // A row of bare commas is content for the field count but not a row with values.
+    let mut line_has_value = false;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -162,6 +191,7 @@ fn check_field_counts(text: &str, expected: usize, file: &str) -> Result<()> {
                     quoted = !quoted;
                 }
                 line_has_content = true;
+                line_has_value = true;
             }
             ',' if !quoted => {
                 fields += 1;
@@ -178,12 +208,19 @@ fn check_field_counts(text: &str, expected: usize, file: &str) -> Result<()> {
                         ),
                     ));
                 }
+                if line_has_value && row > max_rows as u64 + 1 {
+                    return Err(too_many_rows(file, row, max_rows));
+                }
                 row += 1;
                 fields = 1;
                 line_has_content = false;
+                line_has_value = false;
             }
             '\r' if !quoted => {}
-            _ => line_has_content = true,
+            c => {
+                line_has_content = true;
+                line_has_value |= !c.is_whitespace();
+            }
         }
     }
     if quoted {
@@ -202,7 +239,23 @@ fn check_field_counts(text: &str, expected: usize, file: &str) -> Result<()> {
             ),
         ));
     }
+    if line_has_value && row > max_rows as u64 + 1 {
+        return Err(too_many_rows(file, row, max_rows));
+    }
     Ok(())
+}
+
+fn too_many_rows(file: &str, row: u64, max_rows: usize) -> Error {
+    Error::problem(
+        Code::PayloadTooLarge,
+        Problem::at_row(
+            file,
+            row,
+            format!(
+                "the file has more than {max_rows} data rows (the limit, --max-csv-rows); split it or raise the limit"
+            ),
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -210,7 +263,46 @@ mod tests {
     use super::*;
 
     fn table(text: &str) -> Result<Table> {
-        Table::read(&InputFile::new("t.csv", text))
+        Table::read(&InputFile::new("t.csv", text), &TableLimits::default())
+    }
+
+    fn limited(text: &str, max_rows: usize, max_columns: usize) -> Result<Table> {
+        let limits = TableLimits {
+            max_rows,
+            max_columns,
+        };
+        Table::read(&InputFile::new("t.csv", text), &limits)
+    }
+
+    #[test]
+    fn the_row_limit_names_the_first_row_beyond_it() {
+        let text = "a,b\n1,2\n3,4\n5,6\n";
+        assert_eq!(limited(text, 3, 10).unwrap().len(), 3);
+        let e = limited(text, 2, 10).unwrap_err();
+        assert_eq!(e.code(), Code::PayloadTooLarge);
+        // Row 4 (the header is row 1) is the third data row, the first beyond 2.
+        assert_eq!(e.details()[0].row, Some(4));
+        assert!(e.message().contains("--max-csv-rows"), "{}", e.message());
+        // A last row without a newline counts too.
+        assert_eq!(
+            limited("a\n1\n2", 1, 10).unwrap_err().details()[0].row,
+            Some(3)
+        );
+        // Blank lines and bare commas at the end are not rows.
+        assert_eq!(limited("a,b\n1,2\n\n,\n\n", 1, 10).unwrap().len(), 1);
+        // One in the middle is, so that row numbers keep matching the file.
+        let t = limited("a,b\n1,2\n\n3,4\n", 3, 10).unwrap();
+        assert_eq!((t.len(), t.cell(0, 1), t.cell(0, 2)), (3, None, Some("3")));
+    }
+
+    #[test]
+    fn the_column_limit_is_checked_on_the_header() {
+        assert_eq!(limited("a,b,c\n1,2,3\n", 10, 3).unwrap().headers.len(), 3);
+        let e = limited("a,b,c\n1,2,3\n", 10, 2).unwrap_err();
+        assert_eq!(e.code(), Code::PayloadTooLarge);
+        let d = &e.details()[0];
+        assert_eq!((d.row, d.field.as_deref()), (Some(1), Some("column 3")));
+        assert!(e.message().contains("3 columns"), "{}", e.message());
     }
 
     #[test]

@@ -154,16 +154,27 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
 
 /// A gapmap on a given store: two of them on one store are two replicas.
 pub async fn spawn_on(db: std::sync::Arc<TestDb>, adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
+    spawn_settings(db, |s| adjust(&mut s.serve)).await
+}
+
+/// A gapmap with any setting adjusted (limits, store settings), on a fresh store.
+#[allow(dead_code)]
+pub async fn spawn_with_settings(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_settings(std::sync::Arc::new(TestDb::new().await), adjust).await
+}
+
+async fn spawn_settings(db: std::sync::Arc<TestDb>, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut serve = ServeArgs::for_tests();
     serve.admin_token = Some(Secret::new(TOKEN));
     serve.web_dir = root().join("web");
     serve.demo_dir = root().join("data/demo");
-    adjust(&mut serve);
-    let settings = Settings {
+    let mut settings = Settings {
         db: db.url.parse().expect("db url"),
         store: StoreArgs::default(),
         serve,
+        limits: Default::default(),
     };
+    adjust(&mut settings);
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let services = app.services().clone();

@@ -11,6 +11,7 @@ mod gaps;
 mod geographies;
 mod helpers;
 mod hsds;
+mod limits;
 mod outreach;
 mod page;
 mod partners;

@@ -203,6 +203,7 @@ async fn a_basemap_style_that_is_not_an_http_url_stops_the_server_from_starting(
             .parse()
             .unwrap(),
         store: gapmap::config::StoreArgs::default(),
+        limits: Default::default(),
         serve,
     };
 

@@ -12,8 +12,9 @@ mod entities;
 mod schedules;
 mod sites;
 
-use super::archive::{self, ZipLimits};
+use super::archive;
 use super::{InputFile, PartnerImport, Table};
+use super::{Limits, TableLimits};
 use crate::domain::Catalog;
 use crate::error::{Code, Error, Problem, Result};
 use std::collections::BTreeMap;
@@ -37,28 +38,23 @@ pub const OPTIONAL_TABLES: [&str; 7] = [
     "phones",
 ];
 
-/// Reads a zipped package, with the default zip limits.
-pub fn read_zip(file: &InputFile, catalog: &Catalog) -> Result<PartnerImport> {
-    read_zip_with_limits(file, catalog, &ZipLimits::default())
-}
-
-/// Reads a zipped package within the given zip limits. The tables may sit in a folder.
-pub fn read_zip_with_limits(
-    file: &InputFile,
-    catalog: &Catalog,
-    limits: &ZipLimits,
-) -> Result<PartnerImport> {
-    let entries = archive::read_entries(file, limits, |path| {
+/// Reads a zipped package within the zip and table limits. The tables may sit in a folder.
+pub fn read_zip(file: &InputFile, catalog: &Catalog, limits: &Limits) -> Result<PartnerImport> {
+    let entries = archive::read_entries(file, &limits.zip, |path| {
         archive::extension(path).as_deref() == Some("csv")
     })?;
-    let package = Package::load(&file.name, &entries)?;
+    let package = Package::load(&file.name, &entries, &limits.table)?;
     sites::build(&package, catalog, &schedules::today())
 }
 
 /// Reads a package uploaded as separate CSV files, recognised by their file names
 /// (`organizations.csv`, `services.csv` …).
-pub fn read_tables(files: &[InputFile], catalog: &Catalog) -> Result<PartnerImport> {
-    let package = Package::load("the HSDS package", files)?;
+pub fn read_tables(
+    files: &[InputFile],
+    catalog: &Catalog,
+    limits: &Limits,
+) -> Result<PartnerImport> {
+    let package = Package::load("the HSDS package", files, &limits.table)?;
     sites::build(&package, catalog, &schedules::today())
 }
 
@@ -96,7 +92,7 @@ pub(super) struct Package {
 }
 
 impl Package {
-    fn load(name: &str, files: &[InputFile]) -> Result<Self> {
+    fn load(name: &str, files: &[InputFile], limits: &TableLimits) -> Result<Self> {
         let mut tables: BTreeMap<&'static str, Table> = BTreeMap::new();
         let mut names: BTreeMap<&'static str, &str> = BTreeMap::new();
         for f in files {
@@ -119,7 +115,7 @@ impl Package {
             if OPTIONAL_TABLES.contains(&table) && f.bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            tables.insert(table, Table::read(f)?);
+            tables.insert(table, Table::read(f, limits)?);
         }
         let missing: Vec<&str> = REQUIRED_TABLES
             .iter()
@@ -180,7 +176,7 @@ mod tests {
             InputFile::new("services.csv", "id,name\n1,A\n"),
             InputFile::new("service_at_location.csv", "service_id,location_id\n1,1\n"),
         ];
-        let e = read_tables(&files, &Catalog::bundled()).unwrap_err();
+        let e = read_tables(&files, &Catalog::bundled(), &Limits::default()).unwrap_err();
         assert_eq!(e.code(), Code::InvalidFile);
         assert!(e.message().contains("no locations.csv"), "{}", e.message());
         assert_eq!(e.details()[0].file.as_deref(), Some("locations.csv"));

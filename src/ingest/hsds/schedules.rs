@@ -259,10 +259,10 @@ mod tests {
     const TODAY: &str = "2025-03-01";
 
     fn week(header: &str, row: &str) -> Result<Week, String> {
-        let t = Table::read(&InputFile::new(
-            "schedules.csv",
-            format!("{header}\n{row}\n"),
-        ))
+        let t = Table::read(
+            &InputFile::new("schedules.csv", format!("{header}\n{row}\n")),
+            &crate::ingest::TableLimits::default(),
+        )
         .unwrap();
         read_row(&t, 0, TODAY)
     }

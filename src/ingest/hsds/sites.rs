@@ -375,7 +375,7 @@ mod tests {
             .iter()
             .map(|(name, text)| InputFile::new(format!("{name}.csv"), text.replace("\n    ", "\n")))
             .collect();
-        Package::load("pkg.zip", &files).unwrap()
+        Package::load("pkg.zip", &files, &Default::default()).unwrap()
     }
 
     fn read(tables: &[(&str, &str)]) -> Result<PartnerImport> {
