@@ -4,7 +4,7 @@ use super::geojson_doc::{self, RawFeature};
 use super::{InputFile, Limits, Problems};
 use crate::domain::{Area, DemandPointSource, Geography, Geoid, LonLat};
 use crate::error::{Code, Error, Problem, Result};
-use geo::{Centroid, Contains, InteriorPoint, LineString, MultiPolygon, Polygon};
+use geo::{Centroid, Contains, LineString, MultiPolygon, Polygon};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -350,10 +350,56 @@ pub fn computed_demand_point(geometry: &MultiPolygon<f64>) -> Option<(LonLat, De
             .ok()
             .map(|p| (p, DemandPointSource::Centroid));
     }
-    let p = geometry.interior_point()?;
-    LonLat::new(p.x(), p.y())
+    let (x, y) = point_on_surface(geometry)?;
+    LonLat::new(x, y)
         .ok()
         .map(|p| (p, DemandPointSource::InteriorPoint))
+}
+
+/// A point inside the shape: the middle of the widest stretch that a horizontal line
+/// through the middle of a polygon's bounds has inside it (even-odd rule, holes counted).
+///
+/// geo's `InteriorPoint` does the same with a sweep-line intersection search whose
+/// invariants fuzzing broke with self-intersecting rings (a failed assertion, see
+/// fuzz/regressions/shapefile); crossing each edge with one line directly has no such
+/// invariants and is linear in the vertices. `None` when no polygon has any area.
+fn point_on_surface(geometry: &MultiPolygon<f64>) -> Option<(f64, f64)> {
+    let mut best: Option<((f64, f64), f64)> = None;
+    for polygon in &geometry.0 {
+        let rings = || std::iter::once(polygon.exterior()).chain(polygon.interiors());
+        let ys = || rings().flat_map(|r| r.0.iter().map(|c| c.y));
+        let (lo, hi) = ys().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
+            (lo.min(y), hi.max(y))
+        });
+        if !(lo < hi) {
+            continue;
+        }
+        // A line through a vertex makes crossings ambiguous: move it halfway to the
+        // nearest vertex height that differs.
+        let mut y = lo + (hi - lo) / 2.0;
+        if ys().any(|v| v == y) {
+            let nearest = ys()
+                .filter(|v| *v != y)
+                .min_by(|a, b| (a - y).abs().total_cmp(&(b - y).abs()));
+            if let Some(v) = nearest {
+                y = y + (v - y) / 2.0;
+            }
+        }
+        let mut xs: Vec<f64> = rings()
+            .flat_map(|r| r.lines())
+            .filter(|l| (l.start.y > y) != (l.end.y > y))
+            .map(|l| l.start.x + (y - l.start.y) * (l.end.x - l.start.x) / (l.end.y - l.start.y))
+            .filter(|x| x.is_finite())
+            .collect();
+        xs.sort_by(f64::total_cmp);
+        for pair in xs.chunks_exact(2) {
+            let width = pair[1] - pair[0];
+            if width > 0.0 && best.is_none_or(|(_, w)| width > w) {
+                best = Some((((pair[0] + pair[1]) / 2.0, y), width));
+            }
+        }
+    }
+    best.map(|(p, _)| p)
 }
 
 fn vertex_count(g: &MultiPolygon<f64>) -> usize {
@@ -416,6 +462,48 @@ mod tests {
         let a = &g.areas[0];
         assert_eq!(a.demand_point_source, DemandPointSource::InteriorPoint);
         assert!(a.geometry.contains(&a.demand_point.to_point()));
+    }
+
+    #[test]
+    fn the_point_on_surface_is_the_middle_of_the_widest_inside_stretch() {
+        let poly = |rings: Vec<Vec<(f64, f64)>>| {
+            let mut rings = rings.into_iter().map(LineString::from);
+            let exterior = rings.next().unwrap();
+            MultiPolygon(vec![Polygon::new(exterior, rings.collect())])
+        };
+        // A U: bounds 0..3 × 0..3, the line y = 1.5 crosses at 0, 1, 2, 3; the two arms
+        // are equally wide, the first found is kept.
+        let u = poly(vec![vec![
+            (0.0, 0.0),
+            (3.0, 0.0),
+            (3.0, 3.0),
+            (2.0, 3.0),
+            (2.0, 1.0),
+            (1.0, 1.0),
+            (1.0, 3.0),
+            (0.0, 3.0),
+            (0.0, 0.0),
+        ]]);
+        assert_eq!(point_on_surface(&u), Some((0.5, 1.5)));
+        // A square with a hole off to the right: the wider stretch is left of the hole.
+        let holed = poly(vec![
+            vec![(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0), (0.0, 0.0)],
+            vec![(2.5, 1.0), (3.5, 1.0), (3.5, 3.0), (2.5, 3.0), (2.5, 1.0)],
+        ]);
+        assert_eq!(point_on_surface(&holed), Some((1.25, 2.0)));
+        // The middle line runs through a vertex (y = 1): it moves halfway to the nearest
+        // other vertex height (0 and 2 are as near; the first, 0, is taken).
+        let diamond = poly(vec![vec![
+            (0.0, 1.0),
+            (1.0, 0.0),
+            (2.0, 1.0),
+            (1.0, 2.0),
+            (0.0, 1.0),
+        ]]);
+        assert_eq!(point_on_surface(&diamond), Some((1.0, 0.5)));
+        // No area, no point.
+        let flat = poly(vec![vec![(0.0, 0.0), (1.0, 0.0), (2.0, 0.0), (0.0, 0.0)]]);
+        assert_eq!(point_on_surface(&flat), None);
     }
 
     #[test]
