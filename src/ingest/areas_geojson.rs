@@ -371,7 +371,9 @@ fn point_on_surface(geometry: &MultiPolygon<f64>) -> Option<(f64, f64)> {
         let (lo, hi) = ys().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
             (lo.min(y), hi.max(y))
         });
-        if !(lo < hi) {
+        // False for a flat ring, and for NaN bounds.
+        let has_height = lo < hi;
+        if !has_height {
             continue;
         }
         // A line through a vertex makes crossings ambiguous: move it halfway to the
