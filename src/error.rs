@@ -198,7 +198,36 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl From<sqlx::Error> for Error {
+    /// A store that cannot be reached (a restarting or unreachable database, a pool with
+    /// no free connection) is a 503 the client may retry; a statement cancelled by
+    /// `--db-statement-timeout` is a timeout; anything else is our failure.
     fn from(e: sqlx::Error) -> Self {
+        use sqlx::Error as E;
+        let sqlstate = match &e {
+            E::Database(db) => db.code().map(|c| c.into_owned()),
+            _ => None,
+        };
+        let unreachable = matches!(
+            e,
+            E::Io(_) | E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed
+        ) || sqlstate.as_deref().is_some_and(|c| {
+            // PostgreSQL: connection exceptions (08…), too many connections, shutdowns.
+            // SQLite: busy (5) or locked (6) past the busy timeout.
+            c.starts_with("08") || matches!(c, "53300" | "57P01" | "57P02" | "57P03" | "5" | "6")
+        });
+        if unreachable {
+            tracing::warn!(error = %e, "the store is unavailable");
+            return Self::new(
+                Code::Unavailable,
+                "the data store is unavailable just now; try again shortly (a write is stored whole or not at all)",
+            );
+        }
+        if sqlstate.as_deref() == Some("57014") {
+            return Self::new(
+                Code::Timeout,
+                "the data store cancelled a statement that ran past --db-statement-timeout",
+            );
+        }
         Self::internal(format_args!("store: {e}"))
     }
 }
@@ -228,5 +257,21 @@ impl ResponseError for Error {
                 details: &self.details,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_store_is_a_503_to_retry_and_a_bug_is_a_500() {
+        let closed = Error::from(sqlx::Error::PoolClosed);
+        assert_eq!(closed.code(), Code::Unavailable);
+        assert_eq!(closed.code().status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(closed.message().contains("try again"));
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert_eq!(Error::from(sqlx::Error::Io(io)).code(), Code::Unavailable);
+        assert_eq!(Error::from(sqlx::Error::RowNotFound).code(), Code::Internal);
     }
 }

@@ -7,6 +7,7 @@ mod assessments;
 mod cli;
 mod compare;
 mod crash;
+mod faults;
 mod gaps;
 mod geographies;
 mod helpers;
