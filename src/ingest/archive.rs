@@ -43,9 +43,13 @@ pub fn read_entries(
     let mut out = Vec::new();
     let mut budget = limits.max_total_bytes;
     for i in 0..zip.len() {
+        let listed = zip
+            .name_for_index(i)
+            .and_then(|n| n.ok())
+            .map(|n| n.into_owned());
         let mut entry = zip
             .by_index(i)
-            .map_err(|e| zip_error(&file.name, None, e))?;
+            .map_err(|e| zip_error(&file.name, listed.as_deref(), e))?;
         let raw_name = String::from_utf8_lossy(entry.name_raw()).into_owned();
         // Nothing is written to disk, but a name that climbs out of the archive is a
         // sign of a hostile file, and such names would end up in messages and stores.
@@ -63,15 +67,6 @@ pub fn read_entries(
         let path = path.to_string_lossy().replace('\\', "/");
         if entry.is_dir() || is_resource_fork(&path) || !wanted(&path) {
             continue;
-        }
-        if entry.encrypted() {
-            return Err(Error::problem(
-                Code::InvalidFile,
-                Problem::in_file(
-                    &file.name,
-                    format!("the zip entry '{path}' is password-protected; upload it unencrypted"),
-                ),
-            ));
         }
         let mut bytes = Vec::new();
         // One byte past the budget tells "exactly at the limit" from "beyond it".
@@ -118,6 +113,14 @@ fn is_resource_fork(path: &str) -> bool {
 fn zip_error(file: &str, entry: Option<&str>, e: ZipError) -> Error {
     let at = entry.map(|p| format!(" (entry '{p}')")).unwrap_or_default();
     let (code, message) = match e {
+        // The zip crate refuses to open an encrypted entry at all.
+        ZipError::UnsupportedArchive(ZipError::PASSWORD_REQUIRED) => (
+            Code::InvalidFile,
+            format!(
+                "the zip entry '{}' is password-protected; upload it unencrypted",
+                entry.unwrap_or("?")
+            ),
+        ),
         ZipError::UnsupportedArchive(why) => (
             Code::InvalidFile,
             format!("the zip uses a feature gapmap cannot read{at}: {why}"),
@@ -163,6 +166,24 @@ pub(crate) mod tests {
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].name, "pkg/a.csv");
         assert_eq!(files[0].bytes, b"x,y\n");
+    }
+
+    #[test]
+    fn a_password_protected_entry_is_refused_as_such() {
+        let mut z = zip_of(&[("a.csv", b"x,y\n")]);
+        // Set the "encrypted" flag (general-purpose bit 0) in the local header (offset 6)
+        // and in the central directory entry (signature PK\x01\x02, flag at offset 8).
+        z[6] |= 1;
+        let central = z.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+        z[central + 8] |= 1;
+        let e = read(z, ZipLimits::default()).unwrap_err();
+        assert_eq!(e.code(), Code::InvalidFile);
+        assert!(
+            e.message().contains("entry 'a.csv' is password-protected"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(e.details()[0].file.as_deref(), Some("up.zip"));
     }
 
     #[test]

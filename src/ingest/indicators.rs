@@ -13,7 +13,7 @@ pub const LABEL_COLUMNS: [&str; 5] = ["NAME", "NAMELSAD", "name", "label", "Geog
 
 /// Cells the Census Bureau uses for "no estimate" (data.census.gov annotations and the
 /// API's jam values). They become missing values, counted in the warnings.
-const ANNOTATIONS: [&str; 10] = [
+const ANNOTATIONS: [&str; 13] = [
     "-",
     "(X)",
     "N",
@@ -23,7 +23,10 @@ const ANNOTATIONS: [&str; 10] = [
     "-999999999",
     "-888888888",
     "-666666666",
+    "-555555555",
+    "-333333333",
     "-222222222",
+    "-111111111",
 ];
 
 /// A checked indicator file.
@@ -189,6 +192,20 @@ pub fn read(
                     None
                 }
                 Some(v) => match parse_number(v) {
+                    // Every indicator counts people or households (or is a share of
+                    // them): a negative value would make a negative demand on the map.
+                    Some(x) if x < 0.0 => {
+                        problems.push(
+                            Code::InvalidFile,
+                            Problem::at(
+                                &file.name,
+                                row,
+                                &t.headers[c],
+                                format!("'{v}' is negative; indicators count people or households (leave the cell empty for a missing value)"),
+                            ),
+                        );
+                        None
+                    }
                     Some(x) => Some(x),
                     None => {
                         problems.push(
@@ -328,6 +345,24 @@ mod tests {
         let r = read_csv("GEOID,x,x_moe\n1,5,*****\n2,-,(X)\n", &["1", "2"]).unwrap();
         assert_eq!(r.table.rows[1].values, [None, None]);
         assert!(r.warnings.iter().any(|w| w.contains("3 cells")));
+    }
+
+    #[test]
+    fn a_negative_value_is_refused_but_a_census_jam_value_is_missing() {
+        let e = read_csv("GEOID,x,x_moe\n1,5,1\n2,-3,1\n", &["1", "2"]).unwrap_err();
+        assert_eq!(e.code(), Code::InvalidFile);
+        let p = &e.details()[0];
+        assert_eq!((p.row, p.field.as_deref()), (Some(3), Some("x")));
+        assert!(p.message.contains("negative"), "{}", p.message);
+        let r = read_csv("GEOID,x,x_moe\n1,5,-555555555\n", &["1"]).unwrap();
+        assert_eq!(r.table.rows[0].values, [Some(5.0), None]);
+    }
+
+    #[test]
+    fn a_header_without_rows_is_an_empty_file() {
+        let e = read_csv("GEOID,x\n", &["1"]).unwrap_err();
+        assert_eq!(e.code(), Code::EmptyFile);
+        assert!(e.message().contains("no rows"), "{}", e.message());
     }
 
     #[test]

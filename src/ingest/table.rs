@@ -322,6 +322,16 @@ mod tests {
     }
 
     #[test]
+    fn text_that_is_not_utf8_is_refused_with_its_offset() {
+        // Latin-1 "é" (0xE9), as an older spreadsheet might save it.
+        let file = InputFile::new("t.csv", b"a,b\ncaf\xe9,1\n".to_vec());
+        let e = Table::read(&file, &TableLimits::default()).unwrap_err();
+        assert_eq!(e.code(), Code::MalformedFile);
+        assert!(e.message().contains("offset 7"), "{}", e.message());
+        assert!(e.message().contains("save it as UTF-8"), "{}", e.message());
+    }
+
+    #[test]
     fn empty_and_headerless_files_are_refused() {
         assert_eq!(table("").unwrap_err().code(), Code::EmptyFile);
         assert_eq!(table("a,a\n1,2\n").unwrap_err().code(), Code::MalformedFile);
