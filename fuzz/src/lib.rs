@@ -1,5 +1,5 @@
 //! What each fuzz target does with its input. The same functions replay the kept
-//! crashing inputs in `tests/fuzz_regressions.rs` (which includes this file), so a
+//! crashing inputs in `tests/api/fuzz_regressions.rs` (which includes this file), so a
 //! regression runs in the ordinary test suite without libFuzzer.
 //!
 //! The importers must return `Ok` or a refusal, never panic; memory is bounded by the

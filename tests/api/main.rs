@@ -8,6 +8,7 @@ mod cli;
 mod compare;
 mod crash;
 mod faults;
+mod fuzz_regressions;
 mod gaps;
 mod geographies;
 mod helpers;

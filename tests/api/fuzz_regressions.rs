@@ -1,9 +1,8 @@
-#![allow(clippy::unwrap_used)]
 //! Replays every input the fuzzers found worth keeping (fuzz/regressions/<target>/) and
 //! the seeds they start from (fuzz/seeds/<target>/) through the same harness the fuzz
 //! targets use. A panic here is an importer bug; see fuzz/README.md.
 
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 #[allow(dead_code)]
 mod harness;
 
