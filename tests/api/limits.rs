@@ -151,6 +151,61 @@ async fn a_write_past_its_deadline_gets_503_and_changes_nothing() {
     assert_eq!(app.get("/api/v1/geographies").await.status(), 200);
 }
 
+/// Sends a request head (and optionally some body) on a raw connection and returns the
+/// first bytes of the answer.
+fn raw_exchange(address: &str, head: &str, body: impl Fn(&mut std::net::TcpStream)) -> String {
+    let mut conn = std::net::TcpStream::connect(address).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    conn.write_all(head.as_bytes()).unwrap();
+    body(&mut conn);
+    let mut buf = [0u8; 4096];
+    let n = conn.read(&mut buf).unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+async fn an_upload_announced_beyond_the_default_256_mib_is_refused_before_its_body() {
+    let app = spawn_app().await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    // 257 MiB announced, not one byte sent: the answer cannot have waited for the body.
+    let head = format!(
+        "PUT /api/v1/geographies/g HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\nContent-Length: {}\r\n\r\n",
+        257 * 1024 * 1024
+    );
+    let text = tokio::task::spawn_blocking(move || raw_exchange(&address, &head, |_| {}))
+        .await
+        .unwrap();
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains("256 MiB"), "{text}");
+}
+
+async fn a_chunked_upload_is_cut_off_once_it_passes_the_limit() {
+    let app = spawn_with(|s| s.max_upload_mb = 1).await;
+    let before = app.store_state().await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    // No Content-Length: the size is only known while reading, so it is counted.
+    let head = format!(
+        "PUT /api/v1/geographies/g HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    let text = tokio::task::spawn_blocking(move || {
+        raw_exchange(&address, &head, |conn| {
+            let chunk = vec![b' '; 64 * 1024];
+            // 17 chunks of 64 KiB: just past 1 MiB, and nothing more, so that no unread
+            // bytes are left for the server to reset the connection over.
+            for _ in 0..17 {
+                let frame = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+                if conn.write_all(&frame).is_err() {
+                    return;
+                }
+            }
+        })
+    })
+    .await
+    .unwrap();
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert_eq!(app.store_state().await, before);
+}
+
 async fn cors_is_off_so_other_sites_cannot_read_the_api() {
     let app = spawn_app().await;
     let r = app
@@ -190,5 +245,7 @@ crate::api_tests!(
     the_vertex_limits_per_area_and_per_file_are_configurable,
     the_zip_limits_on_entries_and_inflated_size_are_configurable,
     a_write_past_its_deadline_gets_503_and_changes_nothing,
+    an_upload_announced_beyond_the_default_256_mib_is_refused_before_its_body,
+    a_chunked_upload_is_cut_off_once_it_passes_the_limit,
     cors_is_off_so_other_sites_cannot_read_the_api,
 );
