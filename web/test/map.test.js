@@ -8,8 +8,10 @@
 //
 //   npm ci --prefix web && npm test --prefix web
 //
-// The gapmap binary: $GAPMAP_BIN if set, else `cargo build --bin gapmap` is run first (a
-// no-op when up to date; it honours CARGO_TARGET_DIR). Chromium: $GAPMAP_CHROMIUM or
+// The gapmap binary: $GAPMAP_BIN if set, else the one `cargo test` builds for the API
+// tests (`cargo test --no-run --test api` reports it; a no-op after `cargo test`, where a
+// plain `cargo build` would compile every dependency again without the dev-dependencies'
+// features; it honours CARGO_TARGET_DIR). Chromium: $GAPMAP_CHROMIUM or
 // /usr/bin/chromium; without it the test is skipped.
 
 import { test, before, after } from 'node:test';
@@ -53,7 +55,8 @@ const cspViolations = [];
 
 function gapmapBinary() {
   if (process.env.GAPMAP_BIN) return process.env.GAPMAP_BIN;
-  const out = execFileSync('cargo', ['build', '--bin', 'gapmap', '--message-format=json-render-diagnostics'], {
+  const args = ['test', '--no-run', '--test', 'api', '--message-format=json-render-diagnostics'];
+  const out = execFileSync('cargo', args, {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -62,9 +65,10 @@ function gapmapBinary() {
   for (const line of out.split('\n')) {
     if (!line.startsWith('{')) continue;
     const msg = JSON.parse(line);
-    if (msg.reason === 'compiler-artifact' && msg.executable && msg.target && msg.target.name === 'gapmap') return msg.executable;
+    const bin = msg.target && msg.target.name === 'gapmap' && msg.target.kind.includes('bin');
+    if (msg.reason === 'compiler-artifact' && msg.executable && bin) return msg.executable;
   }
-  throw new Error('cargo build did not report the gapmap binary');
+  throw new Error('cargo test --no-run did not report the gapmap binary');
 }
 
 function freePort() {
