@@ -191,35 +191,30 @@ pub fn read(
                     annotated += 1;
                     None
                 }
-                Some(v) => match parse_number(v) {
+                Some(v) => {
                     // Every indicator counts people or households (or is a share of
                     // them): a negative value would make a negative demand on the map.
-                    Some(x) if x < 0.0 => {
+                    let (value, refusal) = match parse_number(v) {
+                        Some(x) if x < 0.0 => (
+                            None,
+                            Some("is negative; indicators count people or households"),
+                        ),
+                        Some(x) => (Some(x), None),
+                        None => (None, Some("is not a number")),
+                    };
+                    if let Some(why) = refusal {
                         problems.push(
                             Code::InvalidFile,
                             Problem::at(
                                 &file.name,
                                 row,
                                 &t.headers[c],
-                                format!("'{v}' is negative; indicators count people or households (leave the cell empty for a missing value)"),
+                                format!("'{v}' {why} (leave the cell empty for a missing value)"),
                             ),
                         );
-                        None
                     }
-                    Some(x) => Some(x),
-                    None => {
-                        problems.push(
-                            Code::InvalidFile,
-                            Problem::at(
-                                &file.name,
-                                row,
-                                &t.headers[c],
-                                format!("'{v}' is not a number (leave the cell empty for a missing value)"),
-                            ),
-                        );
-                        None
-                    }
-                },
+                    value
+                }
             });
         }
         rows.push(IndicatorRow { geoid, values });
