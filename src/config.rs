@@ -180,6 +180,10 @@ pub struct ServeArgs {
     /// Largest accepted upload, in MiB.
     #[arg(long, env = "GAPMAP_MAX_UPLOAD_MB", default_value_t = 256)]
     pub max_upload_mb: u64,
+    /// Uploads read and imported at once; more wait their turn. An import takes about
+    /// 16 times its file in memory, so this bounds what uploads can take.
+    #[arg(long, env = "GAPMAP_MAX_CONCURRENT_UPLOADS", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_concurrent_uploads: u16,
     /// Folder of the web page (HTML, JS, CSS, and node_modules with MapLibre).
     #[arg(long, env = "GAPMAP_WEB_DIR", default_value = "web")]
     pub web_dir: PathBuf,
@@ -542,6 +546,7 @@ impl ServeArgs {
             allow_anonymous_writes: false,
             reads: Reads::Public,
             max_upload_mb: 256,
+            max_concurrent_uploads: 2,
             web_dir: PathBuf::from("web"),
             demo_dir: PathBuf::from("data/demo"),
             basemap_style: None,
@@ -601,6 +606,9 @@ mod tests {
             (serve.request_timeout_secs, serve.write_timeout_secs),
             (60, 1800)
         );
+        assert_eq!(serve.max_concurrent_uploads, 2);
+        // No upload could ever be taken with no slot.
+        assert!(Cli::try_parse_from(["gapmap", "serve", "--max-concurrent-uploads", "0"]).is_err());
     }
 
     #[test]

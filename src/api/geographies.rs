@@ -28,6 +28,7 @@ pub async fn put(
     let name = path.into_inner();
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| format!("{name} areas"));
+    let _slot = state.upload_slot().await?;
     let mut files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
     if files.len() != 1 {
         return Err(Error::new(

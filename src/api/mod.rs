@@ -35,12 +35,26 @@ pub struct AppState {
     pub auth: Auth,
     /// Largest accepted upload in bytes.
     pub max_upload_bytes: u64,
+    /// One permit per upload being read and imported (`--max-concurrent-uploads`).
+    pub upload_slots: tokio::sync::Semaphore,
     /// Request counters for `/metrics`.
     pub metrics: metrics::Metrics,
     /// The map page's folder and basemap.
     pub web: page::WebSettings,
     /// Rendered answers of the large reads.
     pub rendered: rendered::RenderCache,
+}
+
+impl AppState {
+    /// Waits for an upload slot. An upload's body is read and imported only while it
+    /// holds one, so the memory uploads take is bounded by the slots, not by the number
+    /// of people uploading at once. Waiting counts against `--write-timeout-secs`.
+    pub async fn upload_slot(&self) -> crate::error::Result<tokio::sync::SemaphorePermit<'_>> {
+        self.upload_slots
+            .acquire()
+            .await
+            .map_err(crate::error::Error::internal)
+    }
 }
 
 /// The OpenAPI description, kept beside the routes it describes.
@@ -112,6 +126,7 @@ pub fn server(
             serve.reads == crate::config::Reads::Public,
         ),
         max_upload_bytes: serve.max_upload_mb.saturating_mul(1024 * 1024),
+        upload_slots: tokio::sync::Semaphore::new(usize::from(serve.max_concurrent_uploads)),
         metrics: metrics::Metrics::default(),
         web: web_settings,
         rendered: rendered::RenderCache::default(),

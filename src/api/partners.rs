@@ -27,6 +27,7 @@ pub async fn post(
         .await?;
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| "partners".into());
+    let _slot = state.upload_slot().await?;
     let files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
     let report = state
         .services

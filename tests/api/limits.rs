@@ -206,6 +206,47 @@ async fn a_chunked_upload_is_cut_off_once_it_passes_the_limit() {
     assert_eq!(app.store_state().await, before);
 }
 
+async fn uploads_beyond_the_concurrent_limit_wait_their_turn() {
+    let app = spawn_with(|s| s.max_concurrent_uploads = 1).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    // An upload whose body stalls holds the only slot.
+    let mut stalled = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        stalled,
+        "PUT /api/v1/geographies/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/geo+json\r\nContent-Length: 100000\r\n\r\n{{"
+    )
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    // A second upload waits for the slot: it is not answered while the first holds it.
+    let second = tokio::spawn({
+        let client = app.client.clone();
+        let url = app.url("/api/v1/geographies/g");
+        async move {
+            client
+                .put(url)
+                .bearer_auth(TOKEN)
+                .header("Content-Type", "application/geo+json")
+                .body(three_areas())
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    assert!(!second.is_finished(), "the second upload did not wait");
+
+    // The first upload's client goes away: its slot is freed and the second goes ahead.
+    drop(stalled);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), second)
+        .await
+        .expect("the second upload was answered")
+        .unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(app.store_state().await.1, 3);
+}
+
 async fn cors_is_off_so_other_sites_cannot_read_the_api() {
     let app = spawn_app().await;
     let r = app
@@ -247,5 +288,6 @@ crate::api_tests!(
     a_write_past_its_deadline_gets_503_and_changes_nothing,
     an_upload_announced_beyond_the_default_256_mib_is_refused_before_its_body,
     a_chunked_upload_is_cut_off_once_it_passes_the_limit,
+    uploads_beyond_the_concurrent_limit_wait_their_turn,
     cors_is_off_so_other_sites_cannot_read_the_api,
 );
