@@ -379,14 +379,22 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
                 }),
             )
         }
-        ImportCommand::Partners { files, mode } => {
+        ImportCommand::Partners {
+            files,
+            mode,
+            untracked_services,
+        } => {
             let fs = files
                 .iter()
                 .map(|p| read(p))
                 .collect::<anyhow::Result<Vec<_>>>()?;
             (
                 format!("importing partners from {} file(s)", fs.len()),
-                Box::pin(async move { services.import_partners(&actor, fs, mode).await }),
+                Box::pin(async move {
+                    services
+                        .import_partners(&actor, fs, mode, untracked_services)
+                        .await
+                }),
             )
         }
         ImportCommand::Stops { file, feed } => {

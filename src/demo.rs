@@ -75,7 +75,12 @@ pub async fn load(
     for p in &manifest.partners {
         reports.push(
             services
-                .import_partners("demo", vec![read(&p.file)?], Mode::Merge)
+                .import_partners(
+                    "demo",
+                    vec![read(&p.file)?],
+                    Mode::Merge,
+                    crate::ingest::Untracked::Refuse,
+                )
                 .await?,
         );
     }

@@ -139,12 +139,14 @@ impl Services {
         actor: &str,
         files: Vec<InputFile>,
         mode: Mode,
+        untracked: ingest::Untracked,
     ) -> Result<ImportReport> {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
         let catalog = self.catalog.clone();
         let started = std::time::Instant::now();
         let limits = self.limits;
-        let import = blocking(move || ingest::read_partners(&files, &catalog, &limits)).await?;
+        let import =
+            blocking(move || ingest::read_partners(&files, &catalog, &limits, untracked)).await?;
         let parsed = started.elapsed();
         let dir = import.directory;
         let mut warnings = import.warnings;

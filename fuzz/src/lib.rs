@@ -7,7 +7,8 @@
 
 use gapmap::domain::{Catalog, Geoid};
 use gapmap::ingest::{
-    self, InputFile, Limits, TableLimits, VertexLimits, ZipLimits, areas_geojson::AreaOptions,
+    self, InputFile, Limits, TableLimits, Untracked, VertexLimits, ZipLimits,
+    areas_geojson::AreaOptions,
 };
 use std::io::Write;
 use std::sync::OnceLock;
@@ -53,7 +54,13 @@ fn geoids() -> &'static [Geoid] {
 pub fn csv(data: &[u8]) -> usize {
     let l = limits();
     [
-        ingest::read_partners(&[InputFile::new("partners.csv", data)], catalog(), &l).is_ok(),
+        ingest::read_partners(
+            &[InputFile::new("partners.csv", data)],
+            catalog(),
+            &l,
+            Untracked::Refuse,
+        )
+        .is_ok(),
         ingest::indicators::read(
             &InputFile::new("indicators.csv", data),
             "tracts",
@@ -76,7 +83,12 @@ pub fn geojson(data: &[u8]) -> usize {
         limits: l,
     };
     let areas = ingest::read_areas(&InputFile::new("areas.geojson", data), "tracts", &opts);
-    let sites = ingest::read_partners(&[InputFile::new("sites.geojson", data)], catalog(), &l);
+    let sites = ingest::read_partners(
+        &[InputFile::new("sites.geojson", data)],
+        catalog(),
+        &l,
+        Untracked::Refuse,
+    );
     usize::from(areas.is_ok()) + usize::from(sites.is_ok())
 }
 
@@ -127,7 +139,13 @@ pub fn hsds(data: &[u8]) -> usize {
     } else {
         vec![InputFile::new("package.zip", zipped(parts.into_iter()))]
     };
-    usize::from(ingest::read_partners(&files, catalog(), &limits()).is_ok())
+    // Every other byte of the mode also tries skipping untracked locations.
+    let untracked = if mode & 2 == 2 {
+        Untracked::Skip
+    } else {
+        Untracked::Refuse
+    };
+    usize::from(ingest::read_partners(&files, catalog(), &limits(), untracked).is_ok())
 }
 
 /// The parts of a structured input.

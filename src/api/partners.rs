@@ -12,9 +12,11 @@ use std::collections::HashMap;
 pub struct PostQuery {
     mode: Option<Mode>,
     filename: Option<String>,
+    untracked_services: Option<crate::ingest::Untracked>,
 }
 
-/// `POST /api/v1/partners?mode=merge|replace`: HSDS zip or CSVs, GeoJSON points or flat CSV.
+/// `POST /api/v1/partners?mode=merge|replace[&untracked_services=refuse|skip]`: HSDS zip
+/// or CSVs, GeoJSON points or flat CSV.
 pub async fn post(
     req: HttpRequest,
     query: web::Query<PostQuery>,
@@ -31,7 +33,12 @@ pub async fn post(
     let files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
     let report = state
         .services
-        .import_partners(&caller.actor, files, q.mode.unwrap_or(Mode::Merge))
+        .import_partners(
+            &caller.actor,
+            files,
+            q.mode.unwrap_or(Mode::Merge),
+            q.untracked_services.unwrap_or_default(),
+        )
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }

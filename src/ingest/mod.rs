@@ -189,11 +189,26 @@ impl From<crate::domain::PartnerDirectory> for PartnerImport {
     }
 }
 
+/// What an HSDS import does with a location none of whose services gapmap tracks (legal
+/// aid, tax help …, as a 211 export holds many). Refusing is the default because such a
+/// location may be one whose services were simply not classified, and leaving it out
+/// would hide supply; a steward who knows the export can ask to skip them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Untracked {
+    /// Refuse the package, naming each such location and its services.
+    #[default]
+    Refuse,
+    /// Leave such locations out, listing them in the import's warnings.
+    Skip,
+}
+
 /// A partner directory from HSDS (zip or its CSV tables), GeoJSON points or the flat CSV.
 pub fn read_partners(
     files: &[InputFile],
     catalog: &crate::domain::Catalog,
     limits: &Limits,
+    untracked: Untracked,
 ) -> Result<PartnerImport> {
     let file = match files {
         [] => return Err(Error::new(Code::EmptyFile, "no file was uploaded")),
@@ -208,12 +223,12 @@ pub fn read_partners(
                     ),
                 ));
             }
-            return hsds::read_tables(several, catalog, limits);
+            return hsds::read_tables(several, catalog, limits, untracked);
         }
     };
     file.require_content()?;
     if file.is_zip() {
-        return hsds::read_zip(file, catalog, limits);
+        return hsds::read_zip(file, catalog, limits, untracked);
     }
     if file.looks_like_json() {
         return sites_geojson::read(file, catalog).map(Into::into);

@@ -306,7 +306,42 @@ async fn a_malformed_partner_zip_is_refused_as_malformed() {
     assert_eq!(body["error"]["details"][0]["file"], "hsds.zip");
 }
 
+async fn locations_offering_only_untracked_services_are_refused_unless_skipping_is_asked() {
+    let app = spawn_app().await;
+    // The example located, but its one service ("Community Counselling") unclassified.
+    let located: Vec<(String, String)> = example()
+        .into_iter()
+        .map(|(name, text)| match name.as_str() {
+            "locations.csv" => (name, text.replace(",100,101,", ",41.88,-87.63,")),
+            _ => (name, text),
+        })
+        .collect();
+    let post = |query: &'static str| app.post_partners(query, "application/zip", zipped(&located));
+    let body = assert_error(post("?filename=hsds.zip").await, 422, "invalid_file").await;
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("MyCity Civic Center") && message.contains("untracked_services=skip"),
+        "{message}"
+    );
+    // Skipped, the package has no site left: refused as empty, never stored half.
+    let body = assert_error(
+        post("?filename=hsds.zip&untracked_services=skip").await,
+        422,
+        "empty_file",
+    )
+    .await;
+    assert_eq!(body["error"]["details"][0]["file"], "locations.csv");
+    assert_error(
+        post("?filename=hsds.zip&untracked_services=maybe").await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    assert_eq!(app.store_state().await.3, 0);
+}
+
 crate::api_tests!(
+    locations_offering_only_untracked_services_are_refused_unless_skipping_is_asked,
     the_hsds_example_package_is_refused_for_its_latitude_of_100_and_nothing_is_stored,
     the_hsds_example_with_its_coordinates_fixed_becomes_a_partner_and_a_site,
     the_hsds_tables_uploaded_together_in_a_form_are_read_as_one_package,

@@ -157,7 +157,10 @@ export function initUpload(ctx) {
   });
   $('#up-partners').addEventListener('submit', (e) => {
     e.preventDefault();
-    const mode = new FormData(e.target).get('mode') || 'merge';
-    send(e.target, 'The partner directory', 'POST', `/api/v1/partners${query({ mode })}`);
+    const data = new FormData(e.target);
+    const mode = data.get('mode') || 'merge';
+    // Sent only when ticked (an unticked box is null): refusing is the server's default.
+    const params = { mode, untracked_services: data.get('untracked_services') };
+    send(e.target, 'The partner directory', 'POST', `/api/v1/partners${query(params)}`);
   });
 }

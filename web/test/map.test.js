@@ -489,6 +489,29 @@ test('an upload with errors lists file, row, field and message', { skip }, async
   assert.ok(cells[3].length > 5, cells[3]);
 });
 
+test('an HSDS package can leave out locations offering only untracked services', { skip }, async () => {
+  const tables = {
+    'organizations.csv': 'id,name\no1,Northside Family Services\n',
+    'services.csv': 'id,organization_id,name,status\ns1,o1,Child care,active\ns2,o1,Legal aid,active\n',
+    'locations.csv': 'id,location_type,organization_id,name,latitude,longitude\nl1,physical,o1,Northside Center,41.95,-87.68\nl2,physical,o1,Northside Law Office,41.96,-87.69\n',
+    'service_at_location.csv': 'id,service_id,location_id\nsal1,s1,l1\nsal2,s2,l2\n',
+  };
+  const files = Object.entries(tables).map(([name, text]) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) }));
+  // Without the box ticked the package is refused, naming the location.
+  await page.setInputFiles('#up-partners-file', files);
+  await page.click('#up-partners button[type=submit]');
+  await page.locator('#up-partners-result table.problems').waitFor();
+  assert.match(await page.textContent('#up-partners-result'), /Northside Law Office/);
+  // Ticked, the law office is left out and listed; the child-care centre is stored.
+  await page.check('#up-skip-untracked');
+  await page.setInputFiles('#up-partners-file', files);
+  await page.click('#up-partners button[type=submit]');
+  await page.locator('#up-partners-result .result-ok').waitFor();
+  assert.equal(await page.textContent('#up-partners-result [data-field=added]'), '1 site');
+  assert.match(await page.textContent('#up-partners-result ul.warnings'), /1 locations offer no service gapmap tracks.*Northside Law Office/);
+  await page.uncheck('#up-skip-untracked');
+});
+
 test('a partner named like HTML is stored and shown as text, and no script runs', { skip }, async () => {
   const before = (await api('/api/v1/sites')).features.length;
   const csv =

@@ -14,7 +14,7 @@ mod sites;
 
 use super::archive;
 use super::{InputFile, PartnerImport, Table};
-use super::{Limits, TableLimits};
+use super::{Limits, TableLimits, Untracked};
 use crate::domain::Catalog;
 use crate::error::{Code, Error, Problem, Result};
 use std::collections::BTreeMap;
@@ -39,12 +39,17 @@ pub const OPTIONAL_TABLES: [&str; 7] = [
 ];
 
 /// Reads a zipped package within the zip and table limits. The tables may sit in a folder.
-pub fn read_zip(file: &InputFile, catalog: &Catalog, limits: &Limits) -> Result<PartnerImport> {
+pub fn read_zip(
+    file: &InputFile,
+    catalog: &Catalog,
+    limits: &Limits,
+    untracked: Untracked,
+) -> Result<PartnerImport> {
     let entries = archive::read_entries(file, &limits.zip, |path| {
         archive::extension(path).as_deref() == Some("csv")
     })?;
     let package = Package::load(&file.name, &entries, &limits.table)?;
-    sites::build(&package, catalog, &schedules::today())
+    sites::build(&package, catalog, &schedules::today(), untracked)
 }
 
 /// Reads a package uploaded as separate CSV files, recognised by their file names
@@ -53,9 +58,10 @@ pub fn read_tables(
     files: &[InputFile],
     catalog: &Catalog,
     limits: &Limits,
+    untracked: Untracked,
 ) -> Result<PartnerImport> {
     let package = Package::load("the HSDS package", files, &limits.table)?;
-    sites::build(&package, catalog, &schedules::today())
+    sites::build(&package, catalog, &schedules::today(), untracked)
 }
 
 /// The HSDS table a file name stands for: `hsds/Locations.csv` -> `locations`.
@@ -176,7 +182,13 @@ mod tests {
             InputFile::new("services.csv", "id,name\n1,A\n"),
             InputFile::new("service_at_location.csv", "service_id,location_id\n1,1\n"),
         ];
-        let e = read_tables(&files, &Catalog::bundled(), &Limits::default()).unwrap_err();
+        let e = read_tables(
+            &files,
+            &Catalog::bundled(),
+            &Limits::default(),
+            Untracked::Refuse,
+        )
+        .unwrap_err();
         assert_eq!(e.code(), Code::InvalidFile);
         assert!(e.message().contains("no locations.csv"), "{}", e.message());
         assert_eq!(e.details()[0].file.as_deref(), Some("locations.csv"));

@@ -15,7 +15,7 @@ use super::schedules::Week;
 use crate::domain::{Catalog, PartnerDirectory};
 use crate::error::{Code, Error, Problem, Result};
 use crate::ingest::directory::{self, FieldNames, SiteRecord};
-use crate::ingest::{PartnerImport, Problems};
+use crate::ingest::{PartnerImport, Problems, Untracked};
 use std::collections::{HashMap, HashSet};
 
 /// Field names for the problems `directory::build` reports against locations.csv.
@@ -33,7 +33,12 @@ const LOCATION_FIELDS: FieldNames = FieldNames {
 };
 
 /// Builds the directory from a loaded package; `today` dates the schedules.
-pub(super) fn build(pkg: &Package, catalog: &Catalog, today: &str) -> Result<PartnerImport> {
+pub(super) fn build(
+    pkg: &Package,
+    catalog: &Catalog,
+    today: &str,
+    untracked: Untracked,
+) -> Result<PartnerImport> {
     check_columns(pkg)?;
     let mut problems = Problems::default();
     let mut notes = Notes::default();
@@ -45,6 +50,7 @@ pub(super) fn build(pkg: &Package, catalog: &Catalog, today: &str) -> Result<Par
         languages: Languages::read(pkg, &mut problems, &mut notes),
         schedules: read_schedules(pkg, today, &mut notes),
         addresses: addresses(pkg),
+        untracked,
     };
     let capacities = capacities(pkg, &e.services, &mut problems);
 
@@ -97,6 +103,7 @@ struct Context<'a> {
     languages: Languages,
     schedules: Vec<(Links, Week)>,
     addresses: HashMap<String, String>,
+    untracked: Untracked,
 }
 
 /// The sites built so far and what was left out.
@@ -109,6 +116,8 @@ struct Assembly<'a> {
     unmapped: Vec<String>,
     without_services: usize,
     inactive_only: usize,
+    /// Locations left out because none of their services is tracked (with `Skip`).
+    untracked_only: Vec<String>,
 }
 
 impl<'a> Assembly<'a> {
@@ -125,6 +134,24 @@ impl<'a> Assembly<'a> {
             notes.push(format!(
                 "{} physical locations offer no service in {} and were left out",
                 self.without_services, e.files.service_at_location
+            ));
+        }
+        if !self.untracked_only.is_empty() {
+            let first: Vec<&str> = self
+                .untracked_only
+                .iter()
+                .take(5)
+                .map(String::as_str)
+                .collect();
+            let more = if self.untracked_only.len() > 5 {
+                "; …"
+            } else {
+                ""
+            };
+            notes.push(format!(
+                "{} locations offer no service gapmap tracks and were left out, as asked: {}{more}",
+                self.untracked_only.len(),
+                first.join("; ")
             ));
         }
         if self.inactive_only > 0 {
@@ -201,6 +228,12 @@ impl<'a> Context<'a> {
             out.unmapped.extend(dropped);
             return;
         }
+        let name = loc.name.as_deref().unwrap_or(loc_id);
+        if self.untracked == Untracked::Skip {
+            out.untracked_only
+                .push(format!("'{name}' ({})", dropped.join(", ")));
+            return;
+        }
         problems.push(
             Code::InvalidFile,
             Problem::at(
@@ -208,8 +241,7 @@ impl<'a> Context<'a> {
                 loc.row,
                 "id",
                 format!(
-                    "no service at location '{}' maps to a gapmap service: {}. Link each service (attributes.csv) to a taxonomy term whose code is an AIRS/211 code (e.g. PH-1250 for child care) or whose name is a service name of data/needs.toml (e.g. 'child care', 'food pantry')",
-                    loc.name.as_deref().unwrap_or(loc_id),
+                    "no service at location '{name}' maps to a gapmap service: {}. Link each service (attributes.csv) to a taxonomy term whose code is an AIRS/211 code (e.g. PH-1250 for child care) or whose name is a service name of data/needs.toml (e.g. 'child care', 'food pantry'); or, if such locations are of no use to your gap analysis, import with untracked_services=skip",
                     dropped.join("; ")
                 ),
             ),
@@ -379,7 +411,12 @@ mod tests {
     }
 
     fn read(tables: &[(&str, &str)]) -> Result<PartnerImport> {
-        build(&package(tables), &Catalog::bundled(), TODAY)
+        build(
+            &package(tables),
+            &Catalog::bundled(),
+            TODAY,
+            Untracked::Refuse,
+        )
     }
 
     const ORGS: &str = "id,name\n    o1,Little Stars Inc\n    o2,Food for All\n";
@@ -536,6 +573,36 @@ mod tests {
             "{}",
             d.message
         );
+    }
+
+    #[test]
+    fn untracked_locations_are_skipped_with_a_warning_when_asked() {
+        let mut t = full();
+        t[3].1 = "id,service_id,location_id\n    sal1,s1,l1\n    sal3,s3,l3\n";
+        let pkg = package(&t);
+        let import = build(&pkg, &Catalog::bundled(), TODAY, Untracked::Skip).unwrap();
+        // Little Stars North stays; Church Hall, offering only legal aid, is left out.
+        let names: Vec<&str> = import
+            .directory
+            .sites
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(names, ["Little Stars North"]);
+        let warning = import
+            .warnings
+            .iter()
+            .find(|w| w.contains("no service gapmap tracks"))
+            .unwrap();
+        assert!(
+            warning.starts_with("1 locations")
+                && warning.contains("'Church Hall' (service 'Legal aid'"),
+            "{warning}"
+        );
+        // Skipping every location leaves nothing: still refused as empty.
+        t[3].1 = "id,service_id,location_id\n    sal3,s3,l3\n";
+        let e = build(&package(&t), &Catalog::bundled(), TODAY, Untracked::Skip).unwrap_err();
+        assert_eq!(e.code(), Code::EmptyFile);
     }
 
     #[test]
