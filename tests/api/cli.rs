@@ -3,16 +3,6 @@
 use crate::helpers::*;
 use std::process::Command;
 
-fn gapmap(db: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_gapmap"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("GAPMAP_LOG", "warn")
-        .output()
-        .expect("gapmap runs")
-}
-
 #[test]
 fn help_describes_every_command() {
     let out = Command::new(env!("CARGO_BIN_EXE_gapmap"))

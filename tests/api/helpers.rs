@@ -137,6 +137,30 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs the gapmap command line on a store file, as a real process.
+#[allow(dead_code)]
+pub fn gapmap(db: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("GAPMAP_LOG", "warn")
+        .output()
+        .expect("gapmap runs")
+}
+
+/// Runs the command line, asserts it succeeded, and returns its standard output.
+#[allow(dead_code)]
+pub fn gapmap_ok(db: &str, args: &[&str]) -> String {
+    let out = gapmap(db, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
 /// Reads a file under tests/fixtures.
 #[allow(dead_code)]
 pub fn fixture(name: &str) -> Vec<u8> {

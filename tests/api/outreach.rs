@@ -309,21 +309,7 @@ fn gapmap_outreach_writes_the_ranking_as_csv() {
     let areas = write("areas.geojson", &three_areas());
     let csv = write("ind.csv", CSV);
     let sites = write("sites.csv", SITES);
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gapmap"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .env("GAPMAP_LOG", "warn")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let run = |args: &[&str]| gapmap_ok(&db, args);
     run(&["import", "areas", &areas, "--geography", "g"]);
     run(&[
         "import",

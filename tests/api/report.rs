@@ -186,20 +186,7 @@ fn gapmap_report_writes_the_html_file() {
     )
     .unwrap();
     let out_file = dir.path().join("report.html");
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gapmap"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .env("GAPMAP_LOG", "warn")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let run = |args: &[&str]| gapmap_ok(&db, args);
     run(&[
         "import",
         "areas",

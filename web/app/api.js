@@ -52,35 +52,40 @@ export function needsToken(err) {
   return err instanceof ApiError && err.status === 401;
 }
 
-/** GET a JSON document; `signal` lets a newer request cancel this one. */
-export async function getJSON(path, { signal } = {}) {
-  let res;
-  const headers = { Accept: 'application/json' };
-  const t = token();
+/**
+ * Sends a request with the tab's token (or `writeToken`) and returns the answered
+ * Response; a failure to connect or an error answer becomes an ApiError. An abort
+ * (a newer request cancelling this one) is passed on as it is.
+ */
+async function send(path, { method = 'GET', body, signal, accept, writeToken } = {}) {
+  const headers = accept ? { Accept: accept } : {};
+  const t = writeToken || token();
   if (t) headers.Authorization = `Bearer ${t}`;
+  let res;
   try {
-    res = await fetch(path, { signal, headers });
+    res = await fetch(path, { method, body, signal, headers });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', 'gapmap cannot be reached: is the server running?');
   }
   if (!res.ok) throw await errorFrom(res);
-  return res.json();
+  return res;
+}
+
+/** GET a JSON document; `signal` lets a newer request cancel this one. */
+export async function getJSON(path, { signal } = {}) {
+  return (await send(path, { signal, accept: 'application/json' })).json();
 }
 
 /** Sends an upload (a FormData with the file fields) with the token, if one is given. */
 export async function upload(method, path, form, writeToken) {
-  const headers = { Accept: 'application/json' };
-  const t = writeToken || token();
-  if (t) headers.Authorization = `Bearer ${t}`;
-  let res;
-  try {
-    res = await fetch(path, { method, body: form, headers });
-  } catch {
-    throw new ApiError(0, 'network', 'gapmap cannot be reached: is the server running?');
-  }
-  if (!res.ok) throw await errorFrom(res);
+  const res = await send(path, { method, body: form, accept: 'application/json', writeToken });
   return res.json();
+}
+
+/** GET a file (CSV, GeoJSON) as a Blob, with the tab's token; errors as `getJSON`. */
+export async function getBlob(path, { signal } = {}) {
+  return (await send(path, { signal })).blob();
 }
 
 /** A query string from the defined entries of an object. */
@@ -91,20 +96,4 @@ export function query(params) {
   }
   const s = q.toString();
   return s ? `?${s}` : '';
-}
-
-/** GET a file (CSV, GeoJSON) as a Blob, with the tab's token; errors as `getJSON`. */
-export async function getBlob(path, { signal } = {}) {
-  const headers = {};
-  const t = token();
-  if (t) headers.Authorization = `Bearer ${t}`;
-  let res;
-  try {
-    res = await fetch(path, { signal, headers });
-  } catch (err) {
-    if (err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'network', 'gapmap cannot be reached: is the server running?');
-  }
-  if (!res.ok) throw await errorFrom(res);
-  return res.blob();
 }
