@@ -11,7 +11,7 @@ use crate::config::{
 use crate::domain::Catalog;
 use crate::domain::HoursFilter;
 use crate::imports::{ImportReport, Services};
-use crate::ingest::{InputFile, areas_geojson::AreaOptions};
+use crate::ingest::InputFile;
 use crate::store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::Arc;
@@ -349,19 +349,9 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
             let f = read(&file)?;
             (
                 format!("importing areas from {} into '{geography}'", file.display()),
-                Box::pin(async move {
-                    services
-                        .import_areas(
-                            &actor,
-                            f,
-                            &geography,
-                            AreaOptions {
-                                id_field,
-                                ..Default::default()
-                            },
-                        )
-                        .await
-                }),
+                Box::pin(
+                    async move { services.import_areas(&actor, f, &geography, id_field).await },
+                ),
             )
         }
         ImportCommand::Indicators {

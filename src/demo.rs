@@ -3,7 +3,7 @@
 
 use crate::config::Mode;
 use crate::imports::{ImportReport, Services};
-use crate::ingest::{InputFile, areas_geojson::AreaOptions};
+use crate::ingest::InputFile;
 use anyhow::Context;
 use serde::Deserialize;
 use std::path::Path;
@@ -61,7 +61,7 @@ pub async fn load(
     for g in &manifest.geographies {
         reports.push(
             services
-                .import_areas("demo", read(&g.file)?, &g.name, AreaOptions::default())
+                .import_areas("demo", read(&g.file)?, &g.name, None)
                 .await?,
         );
     }

@@ -51,21 +51,22 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
 }
 
 impl Services {
-    /// Replaces a geography with the areas in a GeoJSON file or zipped shapefile. The
-    /// limits are always the service's own, whatever `opts.limits` says.
+    /// Replaces a geography with the areas in a GeoJSON file or zipped shapefile, within
+    /// the service's limits. `id_field` names the property holding the area id (default:
+    /// the usual GEOID fields).
     pub async fn import_areas(
         &self,
         actor: &str,
         file: InputFile,
         geography: &str,
-        opts: AreaOptions,
+        id_field: Option<String>,
     ) -> Result<ImportReport> {
         ingest::areas_geojson::check_geography_name(geography)?;
         let name = geography.to_owned();
         let file_name = file.name.clone();
         let opts = AreaOptions {
+            id_field,
             limits: self.limits,
-            ..opts
         };
         let geo = blocking(move || ingest::read_areas(&file, &name, &opts)).await?;
         let rows = geo.areas.len();

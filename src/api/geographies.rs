@@ -1,6 +1,5 @@
 use super::{AppState, upload};
 use crate::error::{Code, Error, Result};
-use crate::ingest::areas_geojson::AreaOptions;
 use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -39,15 +38,7 @@ pub async fn put(
     let file = files.remove(0);
     let report = state
         .services
-        .import_areas(
-            &caller.actor,
-            file,
-            &name,
-            AreaOptions {
-                id_field: q.id_field,
-                ..Default::default()
-            },
-        )
+        .import_areas(&caller.actor, file, &name, q.id_field)
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }
