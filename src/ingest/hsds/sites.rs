@@ -68,6 +68,7 @@ pub(super) fn build(
         &mut notes,
     );
     out.summarise(&e, &mut notes);
+    let skipped = out.untracked_only.len();
 
     let directory: PartnerDirectory = directory::build(
         out.records,
@@ -82,10 +83,17 @@ pub(super) fn build(
             Code::EmptyFile,
             Problem::in_file(
                 e.files.locations,
-                format!(
-                    "{} holds no physical location with coordinates and an active service, so there is no site to import",
-                    pkg.name
-                ),
+                if skipped > 0 {
+                    format!(
+                        "{} leaves no site to import: {skipped} locations offer no service gapmap tracks and were left out as asked, and no other location has coordinates and an active service",
+                        pkg.name
+                    )
+                } else {
+                    format!(
+                        "{} holds no physical location with coordinates and an active service, so there is no site to import",
+                        pkg.name
+                    )
+                },
             ),
         ));
     }
@@ -241,7 +249,7 @@ impl<'a> Context<'a> {
                 loc.row,
                 "id",
                 format!(
-                    "no service at location '{name}' maps to a gapmap service: {}. Link each service (attributes.csv) to a taxonomy term whose code is an AIRS/211 code (e.g. PH-1250 for child care) or whose name is a service name of data/needs.toml (e.g. 'child care', 'food pantry'); or, if such locations are of no use to your gap analysis, import with untracked_services=skip",
+                    "no service at location '{name}' maps to a gapmap service: {}. Link each service (attributes.csv) to a taxonomy term whose code is an AIRS/211 code (e.g. PH-1250 for child care) or whose name is a service name of data/needs.toml (e.g. 'child care', 'food pantry'); or, if such locations are of no use to your gap analysis, leave them out with untracked_services=skip (on the command line, --untracked-services skip)",
                     dropped.join("; ")
                 ),
             ),
