@@ -1,7 +1,7 @@
 //! The bundled demo: `data/demo/demo.toml` lists the files, which are loaded through the
 //! same importers as users' data.
 
-use crate::config::Mode;
+use crate::imports::Mode;
 use crate::imports::{ImportReport, Services};
 use crate::ingest::InputFile;
 use anyhow::Context;

@@ -2,13 +2,22 @@
 //! parse and validate (off the async runtime), write in one transaction, refresh the Atlas.
 
 use crate::atlas::AtlasHandle;
-use crate::config::Mode;
 use crate::domain::{Catalog, Geoid};
 use crate::error::{Code, Error, Result};
 use crate::ingest::{self, InputFile, Limits, areas_geojson::AreaOptions};
 use crate::store::{Audit, PartnerWrite, Store, WriteSummary};
 use serde::Serialize;
 use std::sync::Arc;
+
+/// How a partner upload meets the stored directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Add new partners and sites, update those with the same id, keep the rest.
+    Merge,
+    /// The upload replaces the whole directory.
+    Replace,
+}
 
 /// The store, the current Atlas and the catalog: what every request and command uses.
 #[derive(Clone, Debug)]
@@ -73,7 +82,8 @@ impl Services {
         let audit = Audit::new(
             actor,
             "replace_geography",
-            format!("{geography} ({file_name})"),
+            geography,
+            vec![file_name.clone()],
         );
         let summary = self.store.replace_geography(&geo, &audit).await?;
         self.atlas.refresh(&self.store).await?;
@@ -111,7 +121,8 @@ impl Services {
         let audit = Audit::new(
             actor,
             "put_assessment",
-            format!("{year} on {geography} ({file_name})"),
+            format!("{year} on {geography}"),
+            vec![file_name.clone()],
         );
         let (version, summary) = self
             .store
@@ -160,7 +171,7 @@ impl Services {
             Mode::Merge => "merge_partners",
             Mode::Replace => "replace_partners",
         };
-        let audit = Audit::new(actor, action, names.join(", "));
+        let audit = Audit::new(actor, action, "", names.clone());
         let summary = self.store.write_partners(&dir, &how, &audit).await?;
         let written = started.elapsed();
         self.atlas.refresh(&self.store).await?;
@@ -203,7 +214,12 @@ impl Services {
         let dir = blocking(move || ingest::gtfs::read(&file, &feed_id, &limits)).await?;
         let warnings = self.location_warnings(&dir.sites)?;
         let how = PartnerWrite::ReplaceSitesOf(dir.partners.iter().map(|p| p.id.clone()).collect());
-        let audit = Audit::new(actor, "replace_stops", format!("{slug} ({file_name})"));
+        let audit = Audit::new(
+            actor,
+            "replace_stops",
+            slug.as_str(),
+            vec![file_name.clone()],
+        );
         let summary = self.store.write_partners(&dir, &how, &audit).await?;
         self.atlas.refresh(&self.store).await?;
         Ok(ImportReport {

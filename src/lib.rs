@@ -1,7 +1,15 @@
 //! gapmap: where families' needs lack nearby community partners.
 //!
-//! The library holds everything; `main.rs` only parses the command line. See DESIGN.md
-//! for the architecture: store -> Atlas (immutable snapshot) -> analysis -> API.
+//! The library holds everything; `main.rs` only parses the command line. Data flows one
+//! way (docs/DESIGN.md, "Layers"):
+//!
+//! ```text
+//! upload -> ingest -> store -> atlas -> analysis -> output -> api / cli / web
+//! ```
+//!
+//! `domain` (validated types), `spatial` (indexes, distances), `parallel` and `error` sit
+//! under every layer; `imports` (the write pipeline), `config`, `demo` and `telemetry` are
+//! the application around them. `tests/api/layers.rs` fails when a module reaches up.
 
 pub mod analysis;
 pub mod api;
@@ -11,12 +19,13 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
-pub mod export;
 pub mod imports;
 pub mod ingest;
-pub mod report;
+pub mod output;
+pub mod parallel;
 pub mod spatial;
 pub mod store;
+#[cfg(feature = "bench")]
 pub mod synthetic;
 pub mod telemetry;
 
@@ -61,14 +70,14 @@ impl Application {
                 "writes need a token: set GAPMAP_ADMIN_TOKEN (or --admin-token), or pass --allow-anonymous-writes on a single-user machine"
             );
         }
-        let store = Store::connect(&settings.db, &settings.store).await?;
+        let store = Store::connect(&settings.store).await?;
         let catalog = Arc::new(Catalog::bundled());
         let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
         let services = Services {
             store,
             atlas,
             catalog,
-            limits: settings.limits.into(),
+            limits: settings.limits,
         };
         if !serve.no_demo && services.store.is_empty().await? {
             tracing::info!(dir = %serve.demo_dir.display(), "empty store: loading the bundled demo");
@@ -78,7 +87,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", serve.bind))?;
         let port = listener.local_addr()?.port();
         tracing::info!(
-            store = %settings.db,
+            store = %settings.store.url,
             backend = ?services.store.backend(),
             writes = if serve.admin_token.is_some() { "need the admin token" } else { "OPEN to anyone (--allow-anonymous-writes)" },
             address = %listener.local_addr()?,

@@ -1,5 +1,5 @@
 use clap::Parser;
-use gapmap::config::Cli;
+use gapmap::cli::Cli;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

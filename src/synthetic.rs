@@ -6,11 +6,11 @@
 //! like a metro area and a 15 km catchment holds hundreds of sites in a city and a few in
 //! the country, as it would nationally. A fixed seed makes every run the same problem.
 
+use crate::atlas::Snapshot;
 use crate::domain::{
     Area, Assessment, DemandPointSource, Geography, Geoid, IndicatorRow, IndicatorTable, LonLat,
     Partner, Site, SiteService,
 };
-use crate::store::Snapshot;
 use geo::{MultiPolygon, Rect};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -9,14 +9,13 @@
 //! history of partners, so a change here comes from the assessments (demand) and the
 //! geographies, never from sites opening or closing. The answer's `notes` say so.
 
-use super::gaps::{AreaGap, GapReport, gaps};
+use super::gaps::{AreaGap, GapReport};
 use super::params::{GapParams, Resolved};
+use super::source::Source;
 use crate::atlas::Atlas;
 use crate::domain::Geoid;
 use crate::error::Result;
-use crate::export::csv_cell;
 use serde::Serialize;
-use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -164,10 +163,10 @@ pub struct CompareReport {
 
 /// Compares `need` between the years `from` and `to` (see the module documentation).
 /// Errors as [`crate::analysis::gaps`] for either year.
-pub fn compare(atlas: &Atlas, need: &str, from: i32, to: i32) -> Result<CompareReport> {
-    let a: Arc<GapReport> = gaps(atlas, from, need, &GapParams::default())?;
-    let b: Arc<GapReport> = gaps(atlas, to, need, &GapParams::default())?;
-    Ok(compare_reports(atlas, &a, &b))
+pub fn compare(source: &dyn Source, need: &str, from: i32, to: i32) -> Result<CompareReport> {
+    let a: Arc<GapReport> = source.gaps(from, need, &GapParams::default())?;
+    let b: Arc<GapReport> = source.gaps(to, need, &GapParams::default())?;
+    Ok(compare_reports(source.atlas(), &a, &b))
 }
 
 /// Compares two gap reports of one need (see [`compare`]).
@@ -281,117 +280,6 @@ pub fn compare_reports(atlas: &Atlas, a: &GapReport, b: &GapReport) -> CompareRe
         summary,
         areas,
     }
-}
-
-/// The CSV columns, in order: the JSON row's fields.
-pub const CSV_COLUMNS: [&str; 20] = [
-    "geoid",
-    "name",
-    "present_in",
-    "demand_from",
-    "demand_to",
-    "demand_change",
-    "access_2sfca_from",
-    "access_2sfca_to",
-    "access_2sfca_change",
-    "access_e2sfca_from",
-    "access_e2sfca_to",
-    "access_e2sfca_change",
-    "shortfall_from",
-    "shortfall_to",
-    "shortfall_change",
-    "desert_from",
-    "desert_to",
-    "desert_flipped",
-    "from",
-    "to",
-];
-
-/// One row per area; empty cells for null.
-pub fn to_csv(report: &CompareReport) -> String {
-    let mut out = CSV_COLUMNS.join(",");
-    out.push('\n');
-    let num = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
-    let flag = |x: Option<bool>| x.map(|v| v.to_string()).unwrap_or_default();
-    for a in &report.areas {
-        let cells = [
-            csv_cell(a.geoid.as_str()),
-            csv_cell(&a.name),
-            text(&a.present_in),
-            num(a.demand_from),
-            num(a.demand_to),
-            num(a.demand_change),
-            num(a.access_2sfca_from),
-            num(a.access_2sfca_to),
-            num(a.access_2sfca_change),
-            num(a.access_e2sfca_from),
-            num(a.access_e2sfca_to),
-            num(a.access_e2sfca_change),
-            num(a.shortfall_from),
-            num(a.shortfall_to),
-            num(a.shortfall_change),
-            flag(a.desert_from),
-            flag(a.desert_to),
-            a.desert_flipped.as_ref().map(text).unwrap_or_default(),
-            report.params.from.to_string(),
-            report.params.to.to_string(),
-        ];
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-/// A unit enum's serde name.
-fn text<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(Value::String(s)) => s,
-        _ => String::new(),
-    }
-}
-
-/// The rows as a FeatureCollection (feature id = GEOID) for a map of the change: each
-/// area drawn with its polygon in `to`'s geography, or in `from`'s when it is only there;
-/// `params`, `notes` and `summary` ride along as foreign members.
-pub fn to_geojson(report: &CompareReport, atlas: &Atlas) -> Value {
-    let areas_of = |name: &str| {
-        atlas
-            .geographies
-            .get(name)
-            .map(|g| g.geography.areas.as_slice())
-            .unwrap_or_default()
-    };
-    let (from, to) = (
-        areas_of(&report.params.geography_from),
-        areas_of(&report.params.geography_to),
-    );
-    let features: Vec<Value> = report
-        .areas
-        .iter()
-        .map(|a| {
-            let area = match (a.area_to, a.area_from) {
-                (Some(t), _) => to.get(t as usize),
-                (None, Some(f)) => from.get(f as usize),
-                (None, None) => None,
-            };
-            let geometry = area.map_or(Value::Null, |area| {
-                json!(geojson::GeometryValue::from(&area.geometry))
-            });
-            json!({
-                "type": "Feature",
-                "id": a.geoid.as_str(),
-                "geometry": geometry,
-                "properties": serde_json::to_value(a).unwrap_or(Value::Null),
-            })
-        })
-        .collect();
-    json!({
-        "type": "FeatureCollection",
-        "params": report.params,
-        "notes": report.notes,
-        "summary": report.summary,
-        "features": features,
-    })
 }
 
 #[cfg(test)]

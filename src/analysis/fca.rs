@@ -11,8 +11,8 @@
 //! Both steps are gathers (each site sums its demand, then each area sums its sites), so
 //! every value is summed in one fixed order whatever the number of threads.
 
-use super::parallel;
 use super::problem::Problem;
+use crate::parallel;
 use crate::spatial::{BandGrid, haversine_km};
 
 /// Which weights an FCA uses.

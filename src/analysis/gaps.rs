@@ -5,6 +5,7 @@ use super::desert::{DesertInputs, desert_reason};
 use super::fca::{Weighting, sweep};
 use super::params::{GapParams, Resolved, resolve};
 use super::problem::Problem;
+use super::source::Source;
 use super::supply::supply_sites;
 use crate::atlas::{Atlas, GeographyData, NO_AREA};
 use crate::domain::{Geoid, Need};
@@ -105,13 +106,28 @@ pub struct GapReport {
     pub areas: Vec<AreaGap>,
 }
 
-/// The gap report of `need` in `year` with `params`, from the Atlas's cache when the same
-/// question was asked of this data version before.
-pub fn gaps(atlas: &Atlas, year: i32, need: &str, params: &GapParams) -> Result<Arc<GapReport>> {
-    let key = format!("{year}|{need}|{}", params.key());
-    atlas
-        .gaps_cache
-        .get_or_compute(key, || compute_gaps(atlas, year, need, params))
+/// The gap report of `need` in `year` with `params`, from `source`: computed afresh from
+/// an Atlas, or from the cache when the same question was asked of this data version
+/// before (see [`super::Cached`]).
+pub fn gaps(
+    source: &dyn Source,
+    year: i32,
+    need: &str,
+    params: &GapParams,
+) -> Result<Arc<GapReport>> {
+    source.gaps(year, need, params)
+}
+
+impl GapReport {
+    /// About how many bytes the report holds, for the cache's budget.
+    pub fn approximate_size(&self) -> usize {
+        let strings: usize = self
+            .areas
+            .iter()
+            .map(|a| a.name.len() + a.desert_reason.as_ref().map_or(0, String::len) + 16)
+            .sum();
+        std::mem::size_of::<Self>() + self.areas.len() * std::mem::size_of::<AreaGap>() + strings
+    }
 }
 
 /// A need's problem over a year's assessment, ready for the FCA sweeps: what

@@ -1,5 +1,6 @@
 //! Gap analysis: pure functions from an Atlas, a need and parameters to the metrics of
-//! DESIGN.md ("The metrics"). Nothing here does I/O; the API and the CLI call [`gaps`].
+//! DESIGN.md ("The metrics"). Nothing here does I/O or knows of formats; the API and the
+//! CLI call [`gaps`] and hand the answer to [`crate::output`].
 //!
 //! The building blocks are public so later analyses (outreach, compare, siting) reuse
 //! them: [`Problem`] (demand points, supply sites, catchment), [`sweep`] (both FCA steps
@@ -9,30 +10,27 @@
 //! [`compare`] (one need in two years, area by area) and [`siting`] (where new sites
 //! would close the most shortfall).
 
-mod cache;
 pub mod compare;
 mod desert;
-mod export;
 mod fca;
 mod gaps;
 pub mod lookup;
 pub mod outreach;
-pub(crate) mod parallel;
 mod params;
 mod problem;
 pub mod siting;
+mod source;
 mod supply;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use cache::GapCache;
 pub use compare::{CompareReport, compare};
 pub use desert::{DesertInputs, desert_reason};
-pub use export::{CSV_COLUMNS, to_csv, to_geojson};
 pub use fca::{AreaReach, Fca, Weighting, e2sfca, sweep, two_sfca};
 pub use gaps::{AreaGap, GapReport, GapSummary, Prepared, compute_gaps, gaps, prepare};
 pub use outreach::{OutreachParams, OutreachReport, outreach};
 pub use params::{GapParams, MAX_RADIUS_KM, Resolved, fit_bands, hours_name, resolve};
 pub use problem::{Problem, SupplySite};
 pub use siting::{SitingParams, SitingReport, siting};
+pub use source::{Cached, Source};
 pub use supply::supply_sites;

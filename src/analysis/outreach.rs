@@ -16,15 +16,13 @@
 //! more needs (the flags of [`crate::analysis::gaps`] with default parameters), then to the
 //! lower GEOID. Each returned area lists its nearest partner sites.
 
-use super::gaps::gaps;
 use super::lookup;
 use super::params::GapParams;
+use super::source::Source;
 use crate::atlas::Atlas;
 use crate::domain::Geoid;
 use crate::error::{Code, Error, Result};
-use crate::export::csv_cell;
 use serde::Serialize;
-use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// Nearest sites listed per area.
@@ -157,7 +155,8 @@ pub struct OutreachReport {
 
 /// Ranks the areas of `year` for outreach (see the module documentation).
 /// Errors: unknown year or need (404), unknown indicator (422), limit 0 (400).
-pub fn outreach(atlas: &Atlas, year: i32, p: &OutreachParams) -> Result<OutreachReport> {
+pub fn outreach(source: &dyn Source, year: i32, p: &OutreachParams) -> Result<OutreachReport> {
+    let atlas = source.atlas();
     if p.limit == Some(0) {
         return Err(Error::new(
             Code::InvalidParameter,
@@ -200,7 +199,7 @@ pub fn outreach(atlas: &Atlas, year: i32, p: &OutreachParams) -> Result<Outreach
     let areas = &geo.geography.areas;
     let mut flags: Vec<(String, Vec<bool>)> = Vec::with_capacity(desert_needs.len());
     for code in &desert_needs {
-        let report = gaps(atlas, year, code, &GapParams::default())?;
+        let report = source.gaps(year, code, &GapParams::default())?;
         let mut by_area = vec![false; areas.len()];
         for g in &report.areas {
             if let Some(slot) = by_area.get_mut(g.area as usize) {
@@ -325,93 +324,6 @@ fn nearest_sites(atlas: &Atlas, codes: &[String], at: crate::domain::LonLat) -> 
             })
         })
         .collect()
-}
-
-/// The ranked areas as CSV: `rank, geoid, name, target, enrolled, unserved,
-/// over_enrolled, desert_count`, one `desert_<need>` column per flagged need, then for
-/// each of the nearest sites `site<k>_id, site<k>_name, site<k>_partner,
-/// site<k>_services` (`;`-separated) and `site<k>_km`. Empty cells for null.
-pub fn to_csv(report: &OutreachReport) -> String {
-    let mut header: Vec<String> = [
-        "rank",
-        "geoid",
-        "name",
-        "target",
-        "enrolled",
-        "unserved",
-        "over_enrolled",
-        "desert_count",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    for code in &report.params.desert_needs {
-        header.push(format!("desert_{code}"));
-    }
-    for k in 1..=NEAREST_SITES {
-        for f in ["id", "name", "partner", "services", "km"] {
-            header.push(format!("site{k}_{f}"));
-        }
-    }
-    let mut out = header
-        .iter()
-        .map(|h| csv_cell(h))
-        .collect::<Vec<_>>()
-        .join(",");
-    out.push('\n');
-    let num = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
-    for r in &report.areas {
-        let mut cells = vec![
-            r.rank.to_string(),
-            csv_cell(r.geoid.as_str()),
-            csv_cell(&r.name),
-            num(r.target),
-            num(r.enrolled),
-            r.unserved.to_string(),
-            r.over_enrolled.to_string(),
-            r.desert_count.to_string(),
-        ];
-        for code in &report.params.desert_needs {
-            cells.push(r.deserts.get(code).copied().unwrap_or(false).to_string());
-        }
-        for k in 0..NEAREST_SITES {
-            match r.nearest_sites.get(k) {
-                Some(s) => cells.extend([
-                    csv_cell(&s.id),
-                    csv_cell(&s.name),
-                    csv_cell(s.partner.as_deref().unwrap_or_default()),
-                    csv_cell(&s.services.join(";")),
-                    s.distance_km.to_string(),
-                ]),
-                None => cells.extend(std::iter::repeat_n(String::new(), 5)),
-            }
-        }
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-/// The ranked areas as a FeatureCollection of their polygons (feature id = GEOID) with
-/// the row's fields as properties, in rank order; `year`, `params`, `notes` and `summary`
-/// ride along as foreign members.
-pub fn to_geojson(report: &OutreachReport, atlas: &Atlas) -> Value {
-    let features = super::export::area_features(
-        atlas,
-        &report.geography,
-        report.areas.iter().map(|r| {
-            let properties = serde_json::to_value(r).unwrap_or(Value::Null);
-            (r.area, r.geoid.as_str(), properties)
-        }),
-    );
-    json!({
-        "type": "FeatureCollection",
-        "year": report.year,
-        "params": report.params,
-        "notes": report.notes,
-        "summary": report.summary,
-        "features": features,
-    })
 }
 
 #[cfg(test)]

@@ -21,14 +21,11 @@ pub struct GapParams {
 }
 
 impl GapParams {
-    /// A stable text form, used as a cache key.
-    pub fn key(&self) -> String {
-        format!(
-            "r={:?};lang={};hours={:?}",
-            self.radius_km.map(f64::to_bits),
-            self.language.as_deref().unwrap_or(""),
-            self.hours
-        )
+    /// `key` with these parameters added, in their canonical form.
+    pub fn cache_key(&self, key: crate::atlas::CacheKey) -> crate::atlas::CacheKey {
+        key.with("radius_km", self.radius_km)
+            .with("language", self.language.as_deref())
+            .with("hours", self.hours.map(hours_name))
     }
 }
 

@@ -26,14 +26,13 @@
 //! Gains are re-evaluated lazily (Minoux's accelerated greedy): a gain and the shortfall
 //! within reach can only fall as shortfall is covered, so a stale value is an upper bound.
 
-use super::gaps::gaps;
 use super::lookup;
-use super::parallel;
 use super::params::GapParams;
+use super::source::Source;
 use super::supply::supply_sites;
-use crate::atlas::Atlas;
 use crate::domain::{Geoid, Supply};
 use crate::error::{Code, Error, Result};
+use crate::parallel;
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -265,7 +264,13 @@ pub struct SitingReport {
 /// sites that have one above 0 (a typical site). Errors: as [`crate::analysis::gaps`];
 /// k outside 1..=100, a capacity that is not a number above 0, or no capacity to default
 /// to (400).
-pub fn siting(atlas: &Atlas, year: i32, need: &str, p: &SitingParams) -> Result<SitingReport> {
+pub fn siting(
+    source: &dyn Source,
+    year: i32,
+    need: &str,
+    p: &SitingParams,
+) -> Result<SitingReport> {
+    let atlas = source.atlas();
     if p.k == 0 || p.k > MAX_K {
         return Err(Error::new(
             Code::InvalidParameter,
@@ -280,7 +285,7 @@ pub fn siting(atlas: &Atlas, year: i32, need: &str, p: &SitingParams) -> Result<
             format!("capacity must be a number above 0; got {c}"),
         ));
     }
-    let report = gaps(atlas, year, need, &GapParams::default())?;
+    let report = source.gaps(year, need, &GapParams::default())?;
     let a = lookup::assessment(atlas, year)?;
     let geo = lookup::geography(atlas, a)?;
     let resolved = &report.params;

@@ -2,11 +2,11 @@
 //! 0.01° of longitude is 1.112 km.
 
 use crate::atlas::Atlas;
+use crate::atlas::Snapshot;
 use crate::domain::{
     Area, Assessment, Catalog, DemandPointSource, Geography, Geoid, IndicatorRow, IndicatorTable,
     LonLat, Site, SiteService,
 };
-use crate::store::Snapshot;
 use geo::{MultiPolygon, Rect};
 use std::sync::Arc;
 

@@ -1,6 +1,7 @@
+use super::format::respond;
 use super::{AppState, upload};
 use crate::error::{Code, Error, Result};
-use crate::export;
+use crate::output::{self, Document, Format, Layout};
 use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -75,21 +76,10 @@ pub async fn get_one(
                 format!("there is no assessment for {year}"),
             ),
         })?;
-    match query.format.as_deref() {
-        None | Some("json") => Ok(HttpResponse::Ok().json(export::assessment_json(&a))),
-        Some("csv") => Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!(
-                    "attachment; filename=\"assessment_{year}_v{}.csv\"",
-                    a.version
-                ),
-            ))
-            .body(export::assessment_csv(&a))),
-        Some(other) => Err(Error::new(
-            Code::InvalidParameter,
-            format!("format '{other}' is not json or csv"),
-        )),
-    }
+    let format = Format::parse_or(query.format.as_deref(), Format::Json)?;
+    Ok(respond(&output::render(
+        &Document::Assessment(&a),
+        format,
+        Layout::Compact,
+    )?))
 }

@@ -3,7 +3,7 @@
 //! live in the store as digests. Viewers read (when reads are not public), editors
 //! upload, admins also read the audit record.
 
-use crate::config::Secret;
+use crate::domain::Secret;
 use crate::error::{Code, Error, Result};
 use crate::store::{Role, Store, token_digest};
 use actix_web::HttpRequest;

@@ -1,7 +1,9 @@
 use super::AppState;
-use super::format::{Format, respond};
-use crate::analysis;
-use crate::error::{Error, Result};
+use super::format::cached;
+use crate::analysis::{self, Cached};
+use crate::atlas::CacheKey;
+use crate::error::Result;
+use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -21,19 +23,19 @@ pub async fn get(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
     let q = query.into_inner();
-    let format = Format::parse(q.format.as_deref())?;
+    let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
+    let (need, from, to) = (q.need, q.from, q.to);
     let atlas = state.services.atlas.get();
-    let stem = format!("compare_{}_{}_{}", q.need, q.from, q.to);
-    let bytes = web::block(move || -> Result<Vec<u8>> {
-        let report = analysis::compare(&atlas, &q.need, q.from, q.to)?;
-        Ok(match format {
-            Format::Json => serde_json::to_vec(&report).map_err(Error::internal)?,
-            Format::Geojson => serde_json::to_vec(&analysis::compare::to_geojson(&report, &atlas))
-                .map_err(Error::internal)?,
-            Format::Csv => analysis::compare::to_csv(&report).into_bytes(),
-        })
+    let key = {
+        CacheKey::new("compare", atlas.data_version)
+            .with("need", need.as_str())
+            .with("from", from)
+            .with("to", to)
+            .with("format", format.name())
+    };
+    cached(&state, atlas, key, move |atlas, cache| {
+        let report = analysis::compare(&Cached::new(atlas, cache), &need, from, to)?;
+        output::render(&Document::Compare(&report, atlas), format, Layout::Compact)
     })
     .await
-    .map_err(Error::internal)??;
-    Ok(respond(format, bytes, &stem))
 }

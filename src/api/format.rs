@@ -1,47 +1,41 @@
-//! The `format=json|geojson|csv` choice of analysis answers, and the response for each.
+//! How handlers answer with what [`crate::output`] rendered: the content type and download
+//! name come from the rendering, and every rendered answer goes through the one cache.
 
-use crate::error::{Code, Error, Result};
-use actix_web::HttpResponse;
+use super::AppState;
+use crate::atlas::{Atlas, Cache, CacheKey};
+use crate::error::{Error, Result};
+use crate::output::{self, Rendered};
+use actix_web::{HttpResponse, web};
+use std::sync::Arc;
 
-/// An analysis answer's format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Geojson,
-    Csv,
-}
-
-impl Format {
-    /// Reads `format=`; JSON when absent.
-    pub fn parse(s: Option<&str>) -> Result<Self> {
-        match s {
-            None | Some("json") => Ok(Self::Json),
-            Some("geojson") => Ok(Self::Geojson),
-            Some("csv") => Ok(Self::Csv),
-            Some(other) => Err(Error::new(
-                Code::InvalidParameter,
-                format!("format '{other}' is not json, geojson or csv"),
-            )),
-        }
-    }
-}
-
-/// A 200 with the format's content type; CSV comes as a download named `stem.csv`.
-pub fn respond(
-    format: Format,
-    bytes: impl Into<actix_web::web::Bytes>,
-    stem: &str,
-) -> HttpResponse {
+/// A 200 with the rendering's content type; a CSV comes as a download under its name.
+pub fn respond(rendered: &Rendered) -> HttpResponse {
     let mut response = HttpResponse::Ok();
-    match format {
-        Format::Json => response.content_type("application/json"),
-        Format::Geojson => response.content_type("application/geo+json"),
-        Format::Csv => response
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"{stem}.csv\""),
-            )),
-    };
-    response.body(bytes.into())
+    response.content_type(rendered.format.content_type());
+    if rendered.format.is_download() {
+        response.insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{}\"", rendered.filename),
+        ));
+    }
+    response.body(rendered.body.clone())
+}
+
+/// The answer under `key` (which must name the format and every parameter, and carry
+/// `atlas`'s data version), from the cache or from `render`, run off the async workers
+/// since analyses and rendering are CPU work.
+pub async fn cached(
+    state: &AppState,
+    atlas: Arc<Atlas>,
+    key: CacheKey,
+    render: impl FnOnce(&Atlas, &Cache) -> Result<Rendered> + Send + 'static,
+) -> Result<HttpResponse> {
+    let cache: Arc<Cache> = state.services.atlas.cache().clone();
+    if let Some(hit) = cache.get::<Rendered>(&key) {
+        return Ok(respond(&hit));
+    }
+    let rendered = web::block(move || output::cached(&cache, key, || render(&atlas, &cache)))
+        .await
+        .map_err(Error::internal)??;
+    Ok(respond(&rendered))
 }

@@ -1,8 +1,10 @@
 use super::AppState;
-use super::format::{Format, respond};
-use crate::analysis::{self, GapParams};
+use super::format::cached;
+use crate::analysis::{self, Cached, GapParams};
+use crate::atlas::CacheKey;
 use crate::domain::HoursFilter;
 use crate::error::{Code, Error, Result};
+use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -20,7 +22,7 @@ pub struct GapsQuery {
 /// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&format=json|geojson|csv]`.
 pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let q = query.into_inner();
-    let format = Format::parse(q.format.as_deref())?;
+    let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
     let hours = q
         .hours
         .as_deref()
@@ -38,33 +40,19 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
         language: q.language,
         hours,
     };
-    let atlas = state.services.atlas.get();
     let (year, need) = (q.year, q.need);
-    let key = format!(
-        "{}|{year}|{need}|{:?}|{:?}|{:?}|{}",
-        atlas.data_version, params.radius_km, params.language, params.hours, format as u8
-    );
-    if let Some(bytes) = state.rendered.get(&key) {
-        return Ok(respond(format, bytes, &format!("gaps_{year}_{need}")));
-    }
-    // The analysis and the rendering are CPU work: keep them off the async workers.
-    let body = web::block(move || -> Result<(Vec<u8>, String)> {
-        let report = analysis::gaps(&atlas, year, &need, &params)?;
-        let stem = format!("gaps_{year}_{need}");
-        Ok(match format {
-            Format::Json => (serde_json::to_vec(&*report).map_err(Error::internal)?, stem),
-            Format::Geojson => (
-                serde_json::to_vec(&analysis::to_geojson(&report, &atlas))
-                    .map_err(Error::internal)?,
-                stem,
-            ),
-            Format::Csv => (analysis::to_csv(&report).into_bytes(), stem),
-        })
+    let atlas = state.services.atlas.get();
+    let key = {
+        params.cache_key(
+            CacheKey::new("gaps", atlas.data_version)
+                .with("year", year)
+                .with("need", need.as_str())
+                .with("format", format.name()),
+        )
+    };
+    cached(&state, atlas, key, move |atlas, cache| {
+        let report = analysis::gaps(&Cached::new(atlas, cache), year, &need, &params)?;
+        output::render(&Document::Gaps(&report, atlas), format, Layout::Compact)
     })
     .await
-    .map_err(Error::internal)??;
-    let (bytes, stem) = body;
-    let bytes = actix_web::web::Bytes::from(bytes);
-    state.rendered.put(key, bytes.clone());
-    Ok(respond(format, bytes, &stem))
 }

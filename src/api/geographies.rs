@@ -1,5 +1,8 @@
+use super::format::cached;
 use super::{AppState, upload};
+use crate::atlas::CacheKey;
 use crate::error::{Code, Error, Result};
+use crate::output::{self, Document, Format, Layout};
 use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -81,19 +84,13 @@ fn unknown(name: &str) -> Error {
 pub async fn areas(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let atlas = state.services.atlas.get();
     let name = path.into_inner();
-    let g = atlas.geographies.get(&name).ok_or_else(|| unknown(&name))?;
-    let key = format!("areas|{}|{name}", atlas.data_version);
-    let bytes = match state.rendered.get(&key) {
-        Some(bytes) => bytes,
-        None => {
-            let json =
-                serde_json::to_vec(&crate::export::areas_geojson(g)).map_err(Error::internal)?;
-            let bytes = web::Bytes::from(json);
-            state.rendered.put(key, bytes.clone());
-            bytes
-        }
-    };
-    Ok(HttpResponse::Ok()
-        .content_type("application/geo+json")
-        .body(bytes))
+    if !atlas.geographies.contains_key(&name) {
+        return Err(unknown(&name));
+    }
+    let key = CacheKey::new("areas", atlas.data_version).with("geography", name.as_str());
+    cached(&state, atlas, key, move |atlas, _| {
+        let g = atlas.geographies.get(&name).ok_or_else(|| unknown(&name))?;
+        output::render(&Document::Areas(g), Format::Geojson, Layout::Compact)
+    })
+    .await
 }

@@ -14,14 +14,13 @@ mod needs;
 mod outreach;
 pub mod page;
 mod partners;
-mod rendered;
 mod reports;
 mod siting;
 mod upload;
 
 pub use auth::Auth;
 
-use crate::config::ServeArgs;
+use crate::config::ServeSettings;
 use crate::imports::Services;
 use actix_web::dev::{Server, Service};
 use actix_web::{App, HttpServer, middleware, web};
@@ -41,8 +40,6 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// The map page's folder and basemap.
     pub web: page::WebSettings,
-    /// Rendered answers of the large reads.
-    pub rendered: rendered::RenderCache,
 }
 
 impl AppState {
@@ -111,7 +108,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub fn server(
     listener: TcpListener,
     services: Services,
-    serve: ServeArgs,
+    serve: ServeSettings,
 ) -> std::io::Result<Server> {
     let web_settings = page::WebSettings::new(&serve).map_err(std::io::Error::other)?;
     let deadlines = deadline::Deadlines {
@@ -129,7 +126,6 @@ pub fn server(
         upload_slots: tokio::sync::Semaphore::new(usize::from(serve.max_concurrent_uploads)),
         metrics: metrics::Metrics::default(),
         web: web_settings,
-        rendered: rendered::RenderCache::default(),
     });
     let server = HttpServer::new(move || {
         App::new()

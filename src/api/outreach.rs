@@ -1,7 +1,9 @@
 use super::AppState;
-use super::format::{Format, respond};
-use crate::analysis::{self, OutreachParams};
-use crate::error::{Error, Result};
+use super::format::cached;
+use crate::analysis::{self, Cached, OutreachParams};
+use crate::atlas::CacheKey;
+use crate::error::Result;
+use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -23,26 +25,27 @@ pub async fn get(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
     let q = query.into_inner();
-    let format = Format::parse(q.format.as_deref())?;
+    let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
     let params = OutreachParams {
         target: q.target,
         enrolled: q.enrolled.filter(|e| !e.is_empty()),
         limit: q.limit,
         need: q.need.filter(|n| !n.is_empty()),
     };
-    let atlas = state.services.atlas.get();
     let year = q.year;
-    // The ranking and the rendering are CPU work: keep them off the async workers.
-    let bytes = web::block(move || -> Result<Vec<u8>> {
-        let report = analysis::outreach(&atlas, year, &params)?;
-        Ok(match format {
-            Format::Json => serde_json::to_vec(&report).map_err(Error::internal)?,
-            Format::Geojson => serde_json::to_vec(&analysis::outreach::to_geojson(&report, &atlas))
-                .map_err(Error::internal)?,
-            Format::Csv => analysis::outreach::to_csv(&report).into_bytes(),
-        })
+    let atlas = state.services.atlas.get();
+    let key = {
+        CacheKey::new("outreach", atlas.data_version)
+            .with("year", year)
+            .with("target", params.target.as_str())
+            .with("enrolled", params.enrolled.as_deref())
+            .with("limit", params.limit)
+            .with("need", params.need.as_deref())
+            .with("format", format.name())
+    };
+    cached(&state, atlas, key, move |atlas, cache| {
+        let report = analysis::outreach(&Cached::new(atlas, cache), year, &params)?;
+        output::render(&Document::Outreach(&report, atlas), format, Layout::Compact)
     })
     .await
-    .map_err(Error::internal)??;
-    Ok(respond(format, bytes, &format!("outreach_{year}")))
 }

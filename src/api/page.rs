@@ -8,7 +8,7 @@
 //! when `GAPMAP_BASEMAP_STYLE` is set, from the basemap's origin.
 
 use super::AppState;
-use crate::config::ServeArgs;
+use crate::config::ServeSettings;
 use crate::error::{Code, Error, Result};
 use actix_files::NamedFile;
 use actix_web::http::header::{self, HeaderValue};
@@ -30,7 +30,7 @@ pub struct WebSettings {
 impl WebSettings {
     /// Reads the web folder and basemap from the server flags; refuses a basemap style
     /// that is not an absolute http(s) URL, since the policy could not name its origin.
-    pub fn new(serve: &ServeArgs) -> std::result::Result<Self, String> {
+    pub fn new(serve: &ServeSettings) -> std::result::Result<Self, String> {
         let basemap_style = serve
             .basemap_style
             .as_deref()

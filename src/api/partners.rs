@@ -1,11 +1,12 @@
+use super::format::cached;
 use super::{AppState, upload};
-use crate::config::Mode;
+use crate::atlas::CacheKey;
 use crate::error::{Code, Error, Result};
+use crate::imports::Mode;
+use crate::output::{self, Document, Format, Layout};
 use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use std::collections::HashMap;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,32 +44,26 @@ pub async fn post(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// `GET /api/v1/partners`: every partner with its number of sites and their services.
-pub async fn list(state: web::Data<AppState>) -> HttpResponse {
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    format: Option<String>,
+}
+
+/// `GET /api/v1/partners[?format=json|csv|geojson]`: every partner with its number of sites
+/// and their services (JSON), the flat partner CSV (which uploads again unchanged), or the
+/// sites as GeoJSON points.
+pub async fn list(
+    query: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let format = Format::parse_or(query.format.as_deref(), Format::Json)?;
     let atlas = state.services.atlas.get();
-    let mut sites: HashMap<&str, (usize, Vec<&str>)> = HashMap::new();
-    for s in &atlas.sites {
-        let e = sites.entry(s.partner_id.as_str()).or_default();
-        e.0 += 1;
-        for svc in &s.services {
-            if !e.1.contains(&svc.code.as_str()) {
-                e.1.push(&svc.code);
-            }
-        }
-    }
-    let partners: Vec<Value> = atlas
-        .partners
-        .values()
-        .map(|p| {
-            let (count, mut services) = sites.remove(p.id.as_str()).unwrap_or_default();
-            services.sort_unstable();
-            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
-            v["sites"] = json!(count);
-            v["services"] = json!(services);
-            v
-        })
-        .collect();
-    HttpResponse::Ok().json(json!({ "partners": partners }))
+    let key = CacheKey::new("partners", atlas.data_version).with("format", format.name());
+    cached(&state, atlas, key, move |atlas, _| {
+        output::render(&Document::Directory(atlas), format, Layout::Compact)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -120,36 +115,31 @@ pub async fn sites(
             format!("'{svc}' is not a service code"),
         ));
     }
-    let selected = atlas
-        .sites
-        .iter()
-        .filter(|s| {
-            query
-                .service
-                .as_ref()
-                .is_none_or(|svc| s.services.iter().any(|x| &x.code == svc))
-        })
-        .filter(|s| {
-            bbox.is_none_or(|[a, b, c, d]| {
-                let (x, y) = (s.location.lon(), s.location.lat());
-                x >= a && x <= c && y >= b && y <= d
+    let key = CacheKey::new("sites", atlas.data_version)
+        .with("service", query.service.as_deref())
+        .with("bbox", bbox.as_ref().map(|b| b.as_slice()));
+    let service = query.service.clone();
+    cached(&state, atlas, key, move |atlas, _| {
+        let selected = atlas
+            .sites
+            .iter()
+            .filter(|s| {
+                service
+                    .as_ref()
+                    .is_none_or(|svc| s.services.iter().any(|x| &x.code == svc))
             })
-        });
-    let key = format!(
-        "sites|{}|{:?}|{:?}",
-        atlas.data_version, query.service, query.bbox
-    );
-    if let Some(bytes) = state.rendered.get(&key) {
-        return Ok(HttpResponse::Ok()
-            .content_type("application/geo+json")
-            .body(bytes));
-    }
-    let collection = crate::export::sites_geojson(&atlas, selected);
-    let bytes = actix_web::web::Bytes::from(
-        serde_json::to_vec(&collection).map_err(crate::error::Error::internal)?,
-    );
-    state.rendered.put(key, bytes.clone());
-    Ok(HttpResponse::Ok()
-        .content_type("application/geo+json")
-        .body(bytes))
+            .filter(|s| {
+                bbox.is_none_or(|[a, b, c, d]| {
+                    let (x, y) = (s.location.lon(), s.location.lat());
+                    x >= a && x <= c && y >= b && y <= d
+                })
+            })
+            .collect();
+        output::render(
+            &Document::Sites(atlas, selected),
+            Format::Geojson,
+            Layout::Compact,
+        )
+    })
+    .await
 }

@@ -1,6 +1,9 @@
 use super::AppState;
+use super::format::respond;
+use crate::analysis::Cached;
+use crate::atlas::CacheKey;
 use crate::error::{Error, Result};
-use crate::report;
+use crate::output::{self, Document, Format, Layout, Rendered};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
@@ -15,21 +18,30 @@ pub async fn get(path: web::Path<i32>, state: web::Data<AppState>) -> Result<Htt
     let year = path.into_inner();
     let atlas = state.services.atlas.get();
     // Every write bumps the data version, the uploads' record included.
-    let key = format!("report|{}|{year}", atlas.data_version);
-    let body = match state.rendered.get(&key) {
-        Some(bytes) => bytes,
+    let key = CacheKey::new("report", atlas.data_version).with("year", year);
+    let cache = state.services.atlas.cache().clone();
+    let rendered = match cache.get::<Rendered>(&key) {
+        Some(hit) => hit,
         None => {
             let provenance = state.services.store.provenance().await?;
-            let html = web::block(move || report::render(&atlas, year, &provenance))
-                .await
-                .map_err(Error::internal)??;
-            let bytes = web::Bytes::from(html);
-            state.rendered.put(key, bytes.clone());
-            bytes
+            web::block(move || {
+                output::cached(&cache, key, || {
+                    let source = Cached::new(&atlas, &cache);
+                    output::render(
+                        &Document::Report(&source, year, &provenance),
+                        Format::Html,
+                        Layout::Compact,
+                    )
+                })
+            })
+            .await
+            .map_err(Error::internal)??
         }
     };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, REPORT_CSP))
-        .body(body))
+    let mut response = respond(&rendered);
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(REPORT_CSP),
+    );
+    Ok(response)
 }

@@ -1,6 +1,9 @@
 use super::AppState;
-use crate::analysis::{self, SitingParams};
-use crate::error::{Error, Result};
+use super::format::cached;
+use crate::analysis::{self, Cached, SitingParams};
+use crate::atlas::CacheKey;
+use crate::error::Result;
+use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -20,18 +23,22 @@ pub async fn get(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
     let q = query.into_inner();
+    let params = SitingParams {
+        k: q.k,
+        capacity: q.capacity,
+    };
+    let (year, need) = (q.year, q.need);
     let atlas = state.services.atlas.get();
-    let bytes = web::block(move || -> Result<Vec<u8>> {
-        let params = SitingParams {
-            k: q.k,
-            capacity: q.capacity,
-        };
-        let report = analysis::siting(&atlas, q.year, &q.need, &params)?;
-        serde_json::to_vec(&report).map_err(Error::internal)
+    let key = {
+        CacheKey::new("siting", atlas.data_version)
+            .with("year", year)
+            .with("need", need.as_str())
+            .with("k", params.k)
+            .with("capacity", params.capacity)
+    };
+    cached(&state, atlas, key, move |atlas, cache| {
+        let report = analysis::siting(&Cached::new(atlas, cache), year, &need, &params)?;
+        output::render(&Document::Siting(&report), Format::Json, Layout::Compact)
     })
     .await
-    .map_err(Error::internal)??;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(bytes))
 }

@@ -8,6 +8,9 @@ mod geoid;
 mod hours;
 mod lonlat;
 mod partner;
+mod provenance;
+mod secret;
+mod year;
 
 pub use area::{Area, DemandPointSource, Geography};
 pub use assessment::{Assessment, AssessmentSummary, IndicatorRow, IndicatorTable};
@@ -20,3 +23,6 @@ pub use lonlat::{LonLat, LonLatError};
 pub use partner::{
     Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService, parse_date,
 };
+pub use provenance::{AssessmentUpload, Provenance, Upload};
+pub use secret::Secret;
+pub use year::{Year, YearError};

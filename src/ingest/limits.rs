@@ -1,6 +1,6 @@
 //! The limits that keep one upload from exhausting memory or time. Each has a default
 //! that fits national Census files and can be changed on the command line (see
-//! `config::LimitArgs`); a file beyond a limit is refused whole, naming the limit.
+//! `config::LimitsLayer`); a file beyond a limit is refused whole, naming the limit.
 
 /// Every importer limit together, as `Services` hands them to the readers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

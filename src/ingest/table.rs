@@ -6,6 +6,17 @@ use crate::error::{Code, Error, Problem, Result};
 use polars::prelude::*;
 use std::io::Cursor;
 
+/// A cell as written before a spreadsheet formula guard: gapmap's own CSV downloads
+/// (`crate::output::csv`, and the map page's) write a text cell that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return with a leading `'`, so it does not run as a
+/// formula; reading drops that mark again, so a download uploads unchanged.
+pub fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
 /// A CSV file as text cells. Row numbers are as a spreadsheet shows them: the header is
 /// row 1, so `rows[0]` is row 2.
 #[derive(Debug)]
@@ -101,6 +112,7 @@ impl Table {
                     .map(|v| {
                         v.map(str::trim)
                             .filter(|v| !v.is_empty())
+                            .map(unguard)
                             .map(str::to_owned)
                     })
                     .collect(),
@@ -261,6 +273,14 @@ fn too_many_rows(file: &str, row: u64, max_rows: usize) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_formula_guard_of_a_download_is_dropped_and_other_quotes_stay() {
+        assert_eq!(unguard("'=SUM(A1)"), "=SUM(A1)");
+        assert_eq!(unguard("'-4"), "-4");
+        assert_eq!(unguard("'tis"), "'tis");
+        assert_eq!(unguard("=1"), "=1");
+    }
 
     fn table(text: &str) -> Result<Table> {
         Table::read(&InputFile::new("t.csv", text), &TableLimits::default())

@@ -73,21 +73,34 @@ pub struct Audit {
     pub actor: String,
     /// e.g. `replace_geography`, `put_assessment`, `merge_partners`.
     pub action: String,
-    /// What was written: a geography, a year, files.
-    pub target: String,
+    /// What was written: a geography, a year or a feed (empty for the directory).
+    pub subject: String,
+    /// The files it came from.
+    pub files: Vec<String>,
 }
 
 impl Audit {
-    /// An audit entry.
+    /// An audit entry for a write of `subject` from `files`.
     pub fn new(
         actor: impl Into<String>,
         action: impl Into<String>,
-        target: impl Into<String>,
+        subject: impl Into<String>,
+        files: Vec<String>,
     ) -> Self {
         Self {
             actor: actor.into(),
             action: action.into(),
-            target: target.into(),
+            subject: subject.into(),
+            files,
+        }
+    }
+
+    /// The record's one-line text, e.g. `tracts-2020 (tracts.geojson)`.
+    pub fn target(&self) -> String {
+        match (self.subject.is_empty(), self.files.is_empty()) {
+            (_, true) => self.subject.clone(),
+            (true, false) => self.files.join(", "),
+            (false, false) => format!("{} ({})", self.subject, self.files.join(", ")),
         }
     }
 }
@@ -239,18 +252,20 @@ pub(super) async fn record(
     s: &WriteSummary,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO audit (at, actor, action, target, data_version, added, changed, removed, unchanged) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit (at, actor, action, target, data_version, added, changed, removed, unchanged, subject, files) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(now_rfc3339())
     .bind(&audit.actor)
     .bind(&audit.action)
-    .bind(&audit.target)
+    .bind(audit.target())
     .bind(s.data_version)
     .bind(s.added as i64)
     .bind(s.changed as i64)
     .bind(s.removed as i64)
     .bind(s.unchanged as i64)
+    .bind(&audit.subject)
+    .bind(serde_json::to_string(&audit.files).unwrap_or_else(|_| "[]".into()))
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -179,7 +179,7 @@ impl Store {
     }
 
     /// The current version of every year, for the Atlas.
-    pub(super) async fn load_current_assessments(&self) -> Result<Vec<Assessment>> {
+    pub async fn current_assessments(&self) -> Result<Vec<Assessment>> {
         let mut out = Vec::new();
         for s in self.list_assessments().await? {
             if let Some(a) = self.assessment(s.year, Some(s.version)).await? {

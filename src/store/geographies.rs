@@ -107,7 +107,7 @@ impl Store {
     }
 
     /// Every geography with its areas, in upload order.
-    pub(super) async fn load_geographies(&self) -> Result<Vec<Geography>> {
+    pub async fn geographies(&self) -> Result<Vec<Geography>> {
         let names: Vec<String> = sqlx::query("SELECT name FROM geographies ORDER BY name")
             .fetch_all(self.pool())
             .await?

@@ -5,16 +5,14 @@
 mod access;
 mod assessments;
 mod geographies;
+mod options;
 mod partners;
 mod provenance;
-mod snapshot;
 
 pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
+pub use options::{DbUrl, StoreOptions};
 pub use partners::PartnerWrite;
-pub use provenance::{AssessmentUpload, Provenance, Upload};
-pub use snapshot::Snapshot;
 
-use crate::config::{DbUrl, StoreArgs};
 use crate::error::Result;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, Executor, Row, Transaction};
@@ -54,19 +52,20 @@ pub struct Store {
 
 impl Store {
     /// Connects (creating a SQLite file if needed) and runs the migrations.
-    pub async fn connect(db: &DbUrl, args: &StoreArgs) -> anyhow::Result<Self> {
+    pub async fn connect(options: &StoreOptions) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
+        let db = &options.url;
         let backend = if db.is_postgres() {
             Backend::Postgres
         } else {
             Backend::Sqlite
         };
-        let statement_timeout_ms = args.db_statement_timeout.saturating_mul(1000);
+        let statement_timeout_ms = options.statement_timeout_secs.saturating_mul(1000);
         let options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite {
                 4
             } else {
-                args.db_pool_size.max(2)
+                options.pool_size.max(2)
             })
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn: &mut AnyConnection, _meta| {

@@ -159,7 +159,7 @@ impl Store {
     }
 
     /// Every partner, by id.
-    pub(super) async fn load_partners(&self) -> Result<Vec<Partner>> {
+    pub async fn partners(&self) -> Result<Vec<Partner>> {
         let rows = sqlx::query(
             "SELECT id, name, kind, partnership_level, partnership_stage, agreement_start, agreement_end, notes \
              FROM partners ORDER BY id",
@@ -188,7 +188,7 @@ impl Store {
     }
 
     /// Every site, by id.
-    pub(super) async fn load_sites(&self) -> Result<Vec<Site>> {
+    pub async fn sites(&self) -> Result<Vec<Site>> {
         let rows = sqlx::query(
             "SELECT id, partner_id, name, lon, lat, address, services, languages, hours FROM sites ORDER BY id",
         )

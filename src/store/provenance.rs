@@ -1,53 +1,9 @@
-//! Where the stored data came from: the files and dates of each upload, for reports that
-//! must state their sources and vintages.
+//! Where the stored data came from, read from the assessments and the audit record.
 
 use super::Store;
+use crate::domain::{AssessmentUpload, Provenance, Upload};
 use crate::error::Result;
-use serde::Serialize;
 use sqlx::Row;
-
-/// One stored version of an assessment year.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct AssessmentUpload {
-    /// The year.
-    pub year: i32,
-    /// The version (1 for the first upload of the year).
-    pub version: i64,
-    /// The geography it was uploaded for.
-    pub geography: String,
-    /// The uploaded file's name.
-    pub file: String,
-    /// When it was stored (RFC 3339, UTC).
-    pub at: String,
-}
-
-/// One upload of areas or partners, as the audit record has it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Upload {
-    /// When (RFC 3339, UTC).
-    pub at: String,
-    /// `replace_geography`, `merge_partners`, `replace_partners` or `replace_stops`.
-    pub action: String,
-    /// What was written, with the file names (e.g. `tracts-2010 (tracts.geojson)`).
-    pub target: String,
-    /// Rows added, changed and removed.
-    pub added: i64,
-    /// Rows changed.
-    pub changed: i64,
-    /// Rows removed.
-    pub removed: i64,
-}
-
-/// The provenance of everything stored.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Provenance {
-    /// Every version of every assessment year, oldest first.
-    pub assessments: Vec<AssessmentUpload>,
-    /// Geography uploads, oldest first.
-    pub geographies: Vec<Upload>,
-    /// Partner and transit-stop uploads, oldest first.
-    pub partners: Vec<Upload>,
-}
 
 impl Store {
     /// Every assessment version and every area and partner upload on record. Writes made
@@ -69,20 +25,29 @@ impl Store {
         })
         .collect();
         let uploads = sqlx::query(
-            "SELECT at, action, target, added, changed, removed FROM audit \
+            "SELECT at, action, target, added, changed, removed, subject, files FROM audit \
              WHERE action IN ('replace_geography', 'merge_partners', 'replace_partners', 'replace_stops') \
              ORDER BY id",
         )
         .fetch_all(self.pool())
         .await?
         .into_iter()
-        .map(|r| Upload {
-            at: r.get(0),
-            action: r.get(1),
-            target: r.get(2),
-            added: r.get(3),
-            changed: r.get(4),
-            removed: r.get(5),
+        .map(|r| {
+            // Writes recorded before `subject` and `files` existed keep their display
+            // text as the subject.
+            let subject: Option<String> = r.get(6);
+            let files: Option<String> = r.get(7);
+            Upload {
+                at: r.get(0),
+                action: r.get(1),
+                subject: subject.unwrap_or_else(|| r.get(2)),
+                files: files
+                    .and_then(|f| serde_json::from_str(&f).ok())
+                    .unwrap_or_default(),
+                added: r.get(3),
+                changed: r.get(4),
+                removed: r.get(5),
+            }
         });
         let (geographies, partners) = uploads.partition(|u| u.action == "replace_geography");
         Ok(Provenance {

@@ -1,5 +1,7 @@
 use gapmap::Application;
-use gapmap::config::{Secret, ServeArgs, Settings, StoreArgs};
+use gapmap::config::{ServeSettings, Settings};
+use gapmap::domain::Secret;
+use gapmap::store::StoreOptions;
 use reqwest::Client;
 use sqlx::Connection;
 use std::path::PathBuf;
@@ -172,12 +174,15 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(|_| {}).await
 }
 
-pub async fn spawn_with(adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
+pub async fn spawn_with(adjust: impl FnOnce(&mut ServeSettings)) -> TestApp {
     spawn_on(std::sync::Arc::new(TestDb::new().await), adjust).await
 }
 
 /// A gapmap on a given store: two of them on one store are two replicas.
-pub async fn spawn_on(db: std::sync::Arc<TestDb>, adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
+pub async fn spawn_on(
+    db: std::sync::Arc<TestDb>,
+    adjust: impl FnOnce(&mut ServeSettings),
+) -> TestApp {
     spawn_settings(db, |s| adjust(&mut s.serve)).await
 }
 
@@ -187,17 +192,26 @@ pub async fn spawn_with_settings(adjust: impl FnOnce(&mut Settings)) -> TestApp 
     spawn_settings(std::sync::Arc::new(TestDb::new().await), adjust).await
 }
 
+/// What every test server starts with: loopback on a free port, no demo, no token, a
+/// quick refresh, and the repository's web page and demo folders.
+pub fn test_serve_settings() -> ServeSettings {
+    ServeSettings {
+        bind: "127.0.0.1:0".into(),
+        no_demo: true,
+        refresh_ms: 200,
+        web_dir: root().join("web"),
+        demo_dir: root().join("data/demo"),
+        ..ServeSettings::default()
+    }
+}
+
 async fn spawn_settings(db: std::sync::Arc<TestDb>, adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let mut serve = ServeArgs::for_tests();
-    serve.admin_token = Some(Secret::new(TOKEN));
-    serve.web_dir = root().join("web");
-    serve.demo_dir = root().join("data/demo");
     let mut settings = Settings {
-        db: db.url.parse().expect("db url"),
-        store: StoreArgs::default(),
-        serve,
+        store: StoreOptions::at(db.url.parse().expect("db url")),
+        serve: test_serve_settings(),
         limits: Default::default(),
     };
+    settings.serve.admin_token = Some(Secret::new(TOKEN));
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -287,7 +301,7 @@ impl TestApp {
     pub async fn store_state(&self) -> (i64, usize, usize, usize) {
         let s = &self.services.store;
         let version = s.data_version().await.expect("version");
-        let snap = s.snapshot().await.expect("snapshot");
+        let snap = gapmap::atlas::Snapshot::read(s).await.expect("snapshot");
         let areas = snap.geographies.iter().map(|g| g.areas.len()).sum();
         (version, areas, snap.assessments.len(), snap.sites.len())
     }

@@ -11,7 +11,7 @@ b,Site B,41.806,-87.696,childcare\n\
 c,Site C,41.807,-87.697,childcare\n";
 
 async fn the_csv_row_limit_refuses_the_first_row_beyond_it() {
-    let app = spawn_with_settings(|s| s.limits.max_csv_rows = 2).await;
+    let app = spawn_with_settings(|s| s.limits.table.max_rows = 2).await;
     let before = app.store_state().await;
     let body = assert_error(
         app.post_partners("?filename=partners.csv", "text/csv", PARTNERS)
@@ -34,7 +34,7 @@ async fn the_csv_row_limit_refuses_the_first_row_beyond_it() {
 }
 
 async fn the_csv_column_limit_names_the_first_column_beyond_it() {
-    let app = spawn_with_settings(|s| s.limits.max_csv_columns = 4).await;
+    let app = spawn_with_settings(|s| s.limits.table.max_columns = 4).await;
     let before = app.store_state().await;
     let body = assert_error(
         app.post_partners("?filename=partners.csv", "text/csv", PARTNERS)
@@ -51,7 +51,7 @@ async fn the_csv_column_limit_names_the_first_column_beyond_it() {
 
 async fn the_vertex_limits_per_area_and_per_file_are_configurable() {
     // Each of the three squares has 5 vertices, 15 in all.
-    let app = spawn_with_settings(|s| s.limits.max_vertices_per_area = 4).await;
+    let app = spawn_with_settings(|s| s.limits.vertices.max_vertices_per_area = 4).await;
     let body = assert_error(
         app.put_areas("g", &three_areas()).await,
         422,
@@ -62,7 +62,7 @@ async fn the_vertex_limits_per_area_and_per_file_are_configurable() {
     assert_eq!((&d["row"], &d["field"]), (&1.into(), &"geometry".into()));
     assert_eq!(app.store_state().await.1, 0);
 
-    let app = spawn_with_settings(|s| s.limits.max_vertices_total = 14).await;
+    let app = spawn_with_settings(|s| s.limits.vertices.max_vertices_total = 14).await;
     let body = assert_error(
         app.put_areas("g", &three_areas()).await,
         422,
@@ -74,8 +74,8 @@ async fn the_vertex_limits_per_area_and_per_file_are_configurable() {
     assert_eq!(app.store_state().await.1, 0);
 
     let app = spawn_with_settings(|s| {
-        s.limits.max_vertices_per_area = 5;
-        s.limits.max_vertices_total = 15;
+        s.limits.vertices.max_vertices_per_area = 5;
+        s.limits.vertices.max_vertices_total = 15;
     })
     .await;
     assert_eq!(app.put_areas("g", &three_areas()).await.status(), 200);
@@ -95,7 +95,7 @@ async fn the_zip_limits_on_entries_and_inflated_size_are_configurable() {
         zip_of(&entries)
     };
 
-    let app = spawn_with_settings(|s| s.limits.max_zip_entries = 3).await;
+    let app = spawn_with_settings(|s| s.limits.zip.max_entries = 3).await;
     let body = assert_error(post_zip(&app, zip(b"id\n")).await, 413, "payload_too_large").await;
     assert_eq!(body["error"]["details"][0]["file"], "package.zip");
     let message = body["error"]["message"].as_str().unwrap();
@@ -105,7 +105,7 @@ async fn the_zip_limits_on_entries_and_inflated_size_are_configurable() {
     );
 
     // 4 × 300 KiB of one repeated byte deflates to almost nothing but inflates past 1 MiB.
-    let app = spawn_with_settings(|s| s.limits.max_zip_uncompressed_mb = 1).await;
+    let app = spawn_with_settings(|s| s.limits.zip.max_total_bytes = 1024 * 1024).await;
     let packed = zip(&vec![b'x'; 300 * 1024]);
     assert!(packed.len() < 10_000, "{} bytes", packed.len());
     let body = assert_error(post_zip(&app, packed).await, 413, "payload_too_large").await;

@@ -13,6 +13,7 @@ mod gaps;
 mod geographies;
 mod helpers;
 mod hsds;
+mod layers;
 mod limits;
 mod outreach;
 mod page;

@@ -190,19 +190,19 @@ async fn a_basemap_style_is_handed_to_the_page_and_its_origin_named_in_the_polic
 async fn a_basemap_style_that_is_not_an_http_url_stops_the_server_from_starting() {
     let web = web_folder(true);
     let dir = tempfile::tempdir().unwrap();
-    let mut serve = gapmap::config::ServeArgs::for_tests();
+    let mut serve = crate::helpers::test_serve_settings();
     serve.allow_anonymous_writes = true;
     serve.web_dir = web.path().to_path_buf();
     serve.basemap_style = Some("javascript:alert(1)".into());
     let settings = gapmap::config::Settings {
-        db: dir
-            .path()
-            .join("g.db")
-            .display()
-            .to_string()
-            .parse()
-            .unwrap(),
-        store: gapmap::config::StoreArgs::default(),
+        store: gapmap::store::StoreOptions::at(
+            dir.path()
+                .join("g.db")
+                .display()
+                .to_string()
+                .parse()
+                .unwrap(),
+        ),
         limits: Default::default(),
         serve,
     };

@@ -17,7 +17,7 @@ fn threads() -> usize {
 }
 
 /// `(0..n).map(f).collect()`, computed on several threads.
-pub(crate) fn map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+pub fn map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let workers = threads().min(n.div_ceil(CHUNK)).max(1);
     if workers == 1 {
         return (0..n).map(f).collect();

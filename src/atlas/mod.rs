@@ -1,12 +1,19 @@
 //! The Atlas: an immutable in-memory snapshot of the store (areas, assessments, partners,
 //! sites and their spatial indexes) that every read is served from. It is rebuilt after
 //! each committed write and swapped in atomically, so a reader never sees half an import.
+//!
+//! Beside it sits the one [`Cache`] of computed answers, keyed by data version.
 
-use crate::analysis::GapCache;
+mod cache;
+mod snapshot;
+
+pub use cache::{Cache, CacheKey, KeyValue};
+pub use snapshot::Snapshot;
+
 use crate::domain::{Assessment, Catalog, Geography, Geoid, Partner, Site};
 use crate::error::Result;
 use crate::spatial::{AreaIndex, PointIndex, SiteIndex};
-use crate::store::{Snapshot, Store};
+use crate::store::Store;
 use arc_swap::ArcSwap;
 use geo::{BoundingRect, Rect};
 use std::collections::{BTreeMap, HashMap};
@@ -61,7 +68,7 @@ impl GeographyData {
                 .enumerate()
                 .map(|(i, a)| (u32::try_from(i).unwrap_or(u32::MAX), a.demand_point)),
         );
-        let site_area = crate::analysis::parallel::map(sites.len(), |j| {
+        let site_area = crate::parallel::map(sites.len(), |j| {
             area_index
                 .locate(&geography.areas, sites[j].location)
                 .unwrap_or(NO_AREA)
@@ -94,8 +101,6 @@ pub struct Atlas {
     pub sites: Vec<Site>,
     /// The sites in one R-tree per service code (ids = positions in `sites`).
     pub site_index: SiteIndex,
-    /// Gap reports computed from this snapshot (so keyed implicitly by data version).
-    pub gaps_cache: GapCache,
 }
 
 impl Atlas {
@@ -122,7 +127,6 @@ impl Atlas {
                 .collect(),
             site_index: SiteIndex::build(&sites),
             sites,
-            gaps_cache: GapCache::default(),
         }
     }
 
@@ -140,10 +144,12 @@ impl Atlas {
     }
 }
 
-/// The current Atlas, swapped atomically; shared by every request.
+/// The current Atlas, swapped atomically, and the cache of answers computed from it;
+/// shared by every request.
 #[derive(Debug)]
 pub struct AtlasHandle {
     current: ArcSwap<Atlas>,
+    cache: Arc<Cache>,
     catalog: Arc<Catalog>,
     rebuild: Mutex<()>,
 }
@@ -154,6 +160,7 @@ impl AtlasHandle {
         let atlas = build_from(store, catalog.clone()).await?;
         Ok(Self {
             current: ArcSwap::from_pointee(atlas),
+            cache: Arc::new(Cache::default()),
             catalog,
             rebuild: Mutex::new(()),
         })
@@ -162,6 +169,11 @@ impl AtlasHandle {
     /// The Atlas readers use now.
     pub fn get(&self) -> Arc<Atlas> {
         self.current.load_full()
+    }
+
+    /// The cache of answers (keys carry the data version they were computed from).
+    pub fn cache(&self) -> &Arc<Cache> {
+        &self.cache
     }
 
     /// Rebuilds if the store holds a newer data version; returns the Atlas now current.
@@ -180,7 +192,7 @@ impl AtlasHandle {
 }
 
 async fn build_from(store: &Store, catalog: Arc<Catalog>) -> Result<Atlas> {
-    let snapshot = store.snapshot().await?;
+    let snapshot = Snapshot::read(store).await?;
     tokio::task::spawn_blocking(move || Atlas::build(snapshot, catalog))
         .await
         .map_err(crate::error::Error::internal)

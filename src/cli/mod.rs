@@ -1,17 +1,22 @@
 //! The command line: thin shells over the library, with a progress display on a terminal
 //! (indicatif draws nothing when standard error is not one, so pipes stay quiet).
 
-use crate::Application;
-use crate::analysis::{self, GapParams};
-use crate::atlas::AtlasHandle;
-use crate::config::{
-    Cli, Command, CompareArgs, ExportCommand, Format, GapsArgs, ImportCommand, OutreachArgs,
-    ReportArgs, Settings, SitingArgs, TokenCommand,
+mod args;
+
+pub use args::{
+    Cli, Command, CompareArgs, ExportCommand, GapsArgs, ImportCommand, OutreachArgs, ReportArgs,
+    SitingArgs, TokenCommand,
 };
+
+use crate::Application;
+use crate::analysis::{self, Cached, GapParams};
+use crate::atlas::AtlasHandle;
+use crate::config::Settings;
 use crate::domain::Catalog;
 use crate::domain::HoursFilter;
 use crate::imports::{ImportReport, Services};
 use crate::ingest::InputFile;
+use crate::output::{self, Document, Format, Layout, Rendered};
 use crate::store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::Arc;
@@ -19,26 +24,21 @@ use std::time::Duration;
 
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = cli.settings()?;
     match cli.command {
-        Command::Serve(serve) => {
-            let app = Application::build(Settings {
-                db: cli.db,
-                store: cli.store,
-                serve,
-                limits: cli.limits,
-            })
-            .await?;
+        Command::Serve(_) => {
+            let app = Application::build(settings).await?;
             app.run_until_stopped().await?;
             Ok(())
         }
         Command::Import(cmd) => {
-            let services = open(&cli.db, &cli.store, cli.limits).await?;
+            let services = open(&settings).await?;
             let report = import(&services, cmd).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
         Command::Token(cmd) => {
-            let store = Store::connect(&cli.db, &cli.store).await?;
+            let store = Store::connect(&settings.store).await?;
             match cmd {
                 TokenCommand::Create { role, label } => {
                     let (info, secret) = store.create_token(role, &label).await?;
@@ -60,35 +60,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Export(cmd) => {
-            let services = open(&cli.db, &cli.store, cli.limits).await?;
-            export(&services, cmd).await
-        }
+        Command::Export(cmd) => export(&open(&settings).await?, cmd).await,
         Command::Gaps(args) => {
             let started = std::time::Instant::now();
-            let services = open(&cli.db, &cli.store, cli.limits).await?;
+            let services = open(&settings).await?;
             tracing::debug!(
                 load_ms = started.elapsed().as_millis(),
                 "store read and Atlas built"
             );
             gaps(&services, args).await
         }
-        Command::Outreach(args) => {
-            let services = open(&cli.db, &cli.store, cli.limits).await?;
-            outreach(&services, args).await
-        }
-        Command::Compare(args) => {
-            let services = open(&cli.db, &cli.store, cli.limits).await?;
-            compare(&services, args).await
-        }
-        Command::Siting(args) => {
-            let services = open(&cli.db, &cli.store, cli.limits).await?;
-            siting(&services, args).await
-        }
-        Command::Report(args) => {
-            let services = open(&cli.db, &cli.store, cli.limits).await?;
-            report(&services, args).await
-        }
+        Command::Outreach(args) => outreach(&open(&settings).await?, args).await,
+        Command::Compare(args) => compare(&open(&settings).await?, args).await,
+        Command::Siting(args) => siting(&open(&settings).await?, args).await,
+        Command::Report(args) => report(&open(&settings).await?, args).await,
+        #[cfg(feature = "bench")]
         Command::BenchData { out, areas, sites } => {
             let problem = crate::synthetic::National::generate(areas, sites, 2020);
             problem
@@ -105,14 +91,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Writes to a file, or to standard output when none is given.
-pub fn write_out(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+/// Writes a rendering to a file, or to standard output when none is given.
+pub fn write_out(out: Option<&std::path::Path>, rendered: &Rendered) -> anyhow::Result<()> {
     match out {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => std::fs::write(path, &rendered.body)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
         None => {
             use std::io::Write;
-            std::io::stdout().write_all(text.as_bytes())?;
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&rendered.body)?;
+            stdout.flush()?;
             Ok(())
         }
     }
@@ -137,29 +125,20 @@ async fn export(services: &Services, cmd: ExportCommand) -> anyhow::Result<()> {
                         version.map(|v| format!(" version {v}")).unwrap_or_default()
                     )
                 })?;
-            let text = match format {
-                Format::Csv => crate::export::assessment_csv(&a),
-                Format::Json => serde_json::to_string_pretty(&crate::export::assessment_json(&a))?,
-                Format::Geojson => anyhow::bail!("an assessment exports as csv or json"),
-            };
-            write_out(out.as_deref(), &text)
+            let rendered = output::render(&Document::Assessment(&a), format, Layout::Pretty)?;
+            write_out(out.as_deref(), &rendered)
         }
         ExportCommand::Areas { geography, out } => {
             let g = atlas
                 .geographies
                 .get(&geography)
                 .ok_or_else(|| anyhow::anyhow!("there is no geography '{geography}'"))?;
-            write_out(out.as_deref(), &crate::export::areas_geojson(g).to_string())
+            let rendered = output::render(&Document::Areas(g), Format::Geojson, Layout::Compact)?;
+            write_out(out.as_deref(), &rendered)
         }
         ExportCommand::Partners { format, out } => {
-            let text = match format {
-                Format::Csv => crate::export::sites_flat_csv(&atlas),
-                Format::Geojson => {
-                    crate::export::sites_geojson(&atlas, atlas.sites.iter()).to_string()
-                }
-                Format::Json => anyhow::bail!("partners export as csv or geojson"),
-            };
-            write_out(out.as_deref(), &text)
+            let rendered = output::render(&Document::Directory(&atlas), format, Layout::Compact)?;
+            write_out(out.as_deref(), &rendered)
         }
     }
 }
@@ -180,11 +159,10 @@ async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
         hours,
     };
     let atlas = services.atlas.get();
-    let bar = spinner(format!("analysing {} in {}", args.need, args.year));
     let (year, need, format) = (args.year, args.need, args.format);
-    let rendered = tokio::task::spawn_blocking(move || -> crate::error::Result<Vec<u8>> {
+    let rendered = crunch(format!("analysing {need} in {year}"), move || {
         let started = std::time::Instant::now();
-        let report = analysis::compute_gaps(&atlas, year, &need, &params)?;
+        let report = analysis::gaps(&*atlas, year, &need, &params)?;
         // GAPMAP_LOG=gapmap=debug shows where the time goes (BENCHMARKS.md).
         tracing::debug!(
             analysis_ms = started.elapsed().as_millis(),
@@ -192,29 +170,10 @@ async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
             deserts = report.summary.deserts,
             "gap analysis done"
         );
-        Ok(match format {
-            Format::Csv => analysis::to_csv(&report).into_bytes(),
-            Format::Json => {
-                serde_json::to_vec_pretty(&report).map_err(crate::error::Error::internal)?
-            }
-            Format::Geojson => serde_json::to_vec(&analysis::to_geojson(&report, &atlas))
-                .map_err(crate::error::Error::internal)?,
-        })
+        output::render(&Document::Gaps(&report, &atlas), format, Layout::Pretty)
     })
-    .await;
-    bar.finish_and_clear();
-    let bytes = rendered??;
-    match &args.out {
-        Some(path) => std::fs::write(path, &bytes)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
-        None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)?;
-            out.flush()?;
-        }
-    }
-    Ok(())
+    .await?;
+    write_out(args.out.as_deref(), &rendered)
 }
 
 /// Runs CPU-bound work off the async runtime behind a spinner.
@@ -231,6 +190,7 @@ async fn crunch<T: Send + 'static>(
 /// `gapmap outreach`: the ranked areas, CSV by default.
 async fn outreach(services: &Services, args: OutreachArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
+    let cache = services.atlas.cache().clone();
     let params = analysis::OutreachParams {
         target: args.target,
         enrolled: args.enrolled,
@@ -238,80 +198,72 @@ async fn outreach(services: &Services, args: OutreachArgs) -> anyhow::Result<()>
         need: args.need,
     };
     let (year, format) = (args.year, args.format);
-    let text = crunch(format!("ranking outreach areas in {year}"), move || {
-        let report = analysis::outreach(&atlas, year, &params)?;
-        Ok(match format {
-            Format::Csv => analysis::outreach::to_csv(&report),
-            Format::Json => {
-                serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)?
-            }
-            Format::Geojson => analysis::outreach::to_geojson(&report, &atlas).to_string(),
-        })
+    let rendered = crunch(format!("ranking outreach areas in {year}"), move || {
+        let report = analysis::outreach(&Cached::new(&atlas, &cache), year, &params)?;
+        output::render(&Document::Outreach(&report, &atlas), format, Layout::Pretty)
     })
     .await?;
-    write_out(args.out.as_deref(), &text)
+    write_out(args.out.as_deref(), &rendered)
 }
 
 /// `gapmap compare`: JSON by default.
 async fn compare(services: &Services, args: CompareArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
+    let cache = services.atlas.cache().clone();
     let (need, from, to, format) = (args.need, args.from, args.to, args.format);
-    let text = crunch(format!("comparing {need} in {from} and {to}"), move || {
-        let report = analysis::compare(&atlas, &need, from, to)?;
-        Ok(match format {
-            Format::Json => {
-                serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)?
-            }
-            Format::Csv => analysis::compare::to_csv(&report),
-            Format::Geojson => analysis::compare::to_geojson(&report, &atlas).to_string(),
-        })
+    let rendered = crunch(format!("comparing {need} in {from} and {to}"), move || {
+        let report = analysis::compare(&Cached::new(&atlas, &cache), &need, from, to)?;
+        output::render(&Document::Compare(&report, &atlas), format, Layout::Pretty)
     })
     .await?;
-    write_out(args.out.as_deref(), &text)
+    write_out(args.out.as_deref(), &rendered)
 }
 
 /// `gapmap siting`: JSON.
 async fn siting(services: &Services, args: SitingArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
+    let cache = services.atlas.cache().clone();
     let (year, need) = (args.year, args.need);
     let params = analysis::SitingParams {
         k: args.k,
         capacity: args.capacity,
     };
-    let text = crunch(format!("siting {} new {need} sites", params.k), move || {
-        let report = analysis::siting(&atlas, year, &need, &params)?;
-        serde_json::to_string_pretty(&report).map_err(crate::error::Error::internal)
+    let rendered = crunch(format!("siting {} new {need} sites", params.k), move || {
+        let report = analysis::siting(&Cached::new(&atlas, &cache), year, &need, &params)?;
+        output::render(&Document::Siting(&report), Format::Json, Layout::Pretty)
     })
     .await?;
-    write_out(args.out.as_deref(), &text)
+    write_out(args.out.as_deref(), &rendered)
 }
 
 /// `gapmap report`: the HTML report.
 async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
+    let cache = services.atlas.cache().clone();
     let provenance = services.store.provenance().await?;
     let year = args.year;
-    let html = crunch(format!("writing the {year} report"), move || {
-        crate::report::render(&atlas, year, &provenance)
+    let rendered = crunch(format!("writing the {year} report"), move || {
+        let source = Cached::new(&atlas, &cache);
+        output::render(
+            &Document::Report(&source, year, &provenance),
+            Format::Html,
+            Layout::Compact,
+        )
     })
     .await?;
-    write_out(args.out.as_deref(), &html)
+    write_out(args.out.as_deref(), &rendered)
 }
 
 /// Opens the store and builds the Atlas, without a server.
-pub async fn open(
-    db: &crate::config::DbUrl,
-    args: &crate::config::StoreArgs,
-    limits: crate::config::LimitArgs,
-) -> anyhow::Result<Services> {
-    let store = Store::connect(db, args).await?;
+pub async fn open(settings: &Settings) -> anyhow::Result<Services> {
+    let store = Store::connect(&settings.store).await?;
     let catalog = Arc::new(Catalog::bundled());
     let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
     Ok(Services {
         store,
         atlas,
         catalog,
-        limits: limits.into(),
+        limits: settings.limits,
     })
 }
 

@@ -1,6 +1,10 @@
-use super::Store;
+//! The Atlas's input: everything it is built from, read from the store at one data
+//! version. The store only answers queries; assembling them into one consistent view is
+//! the Atlas's business, so this type lives here and the store never knows of it.
+
 use crate::domain::{Assessment, Geography, Partner, Site};
 use crate::error::Result;
+use crate::store::Store;
 
 /// Everything the Atlas is built from, read at one data version.
 #[derive(Debug)]
@@ -17,20 +21,20 @@ pub struct Snapshot {
     pub sites: Vec<Site>,
 }
 
-impl Store {
+impl Snapshot {
     /// Reads the whole store. If a write commits while reading, it reads again, so the
     /// snapshot never mixes two data versions.
-    pub async fn snapshot(&self) -> Result<Snapshot> {
+    pub async fn read(store: &Store) -> Result<Self> {
         loop {
-            let before = self.data_version().await?;
-            let snapshot = Snapshot {
+            let before = store.data_version().await?;
+            let snapshot = Self {
                 data_version: before,
-                geographies: self.load_geographies().await?,
-                assessments: self.load_current_assessments().await?,
-                partners: self.load_partners().await?,
-                sites: self.load_sites().await?,
+                geographies: store.geographies().await?,
+                assessments: store.current_assessments().await?,
+                partners: store.partners().await?,
+                sites: store.sites().await?,
             };
-            if self.data_version().await? == before {
+            if store.data_version().await? == before {
                 return Ok(snapshot);
             }
         }

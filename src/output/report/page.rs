@@ -5,11 +5,10 @@ use super::reliability::{self, CV_LIMIT, Reliability};
 use super::svg::{Key, LegendAt, MAP_BOX, Shape, choropleth};
 use super::text::{amount, change, escape, number, percent};
 use crate::analysis::compare::{CompareReport, compare_reports};
-use crate::analysis::{AreaGap, GapParams, GapReport, gaps, lookup};
+use crate::analysis::{AreaGap, GapParams, GapReport, Source, lookup};
 use crate::atlas::{Atlas, GeographyData};
-use crate::domain::{Assessment, DemandPointSource, DesertRule, Need, Supply};
+use crate::domain::{Assessment, DemandPointSource, DesertRule, Need, Provenance, Supply};
 use crate::error::Result;
-use crate::store::Provenance;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -45,9 +44,10 @@ struct NeedPart<'a> {
 }
 
 /// The report of `year` as one HTML document (see the module documentation of
-/// [`crate::report`]). `provenance` is what the store records of the uploads.
+/// [`crate::output::report`]). `provenance` is what the store records of the uploads.
 /// Errors: unknown year (404), a geography that is not loaded.
-pub fn render(atlas: &Atlas, year: i32, provenance: &Provenance) -> Result<String> {
+pub fn render(source: &dyn Source, year: i32, provenance: &Provenance) -> Result<String> {
+    let atlas = source.atlas();
     let a = lookup::assessment(atlas, year)?;
     let geo = lookup::geography(atlas, a)?;
     let previous = atlas.assessments.range(..year).next_back().map(|(y, _)| *y);
@@ -58,9 +58,10 @@ pub fn render(atlas: &Atlas, year: i32, provenance: &Provenance) -> Result<Strin
             unmeasured.push(need);
             continue;
         }
-        let report = gaps(atlas, year, &need.code, &GapParams::default())?;
+        let report = source.gaps(year, &need.code, &GapParams::default())?;
         let change = previous.map(|p| {
-            gaps(atlas, p, &need.code, &GapParams::default())
+            source
+                .gaps(p, &need.code, &GapParams::default())
                 .map(|before| compare_reports(atlas, &before, &report))
                 .map_err(|e| e.message().to_owned())
         });
@@ -681,18 +682,17 @@ fn sources(
         number(geo.geography.areas.len() as f64, 0),
         points.join(", ")
     );
-    let prefix = format!("{} (", geo.geography.name);
     let uploads: Vec<_> = provenance
         .geographies
         .iter()
-        .filter(|u| u.target.starts_with(&prefix))
+        .filter(|u| u.subject == geo.geography.name)
         .collect();
     if let Some(last) = uploads.last() {
         let _ = write!(
             html,
             "<p class=\"note\">Uploaded {} from {}{}.</p>",
             escape(date(&last.at)),
-            escape(&last.target[prefix.len()..last.target.len().saturating_sub(1)]),
+            escape(&last.files.join(", ")),
             if uploads.len() > 1 {
                 format!(" (replacing {} earlier upload(s))", uploads.len() - 1)
             } else {
@@ -798,7 +798,13 @@ fn sources(
                 "<li>{} · {} · <code>{}</code> · {} added, {} changed, {} removed</li>",
                 escape(date(&u.at)),
                 escape(&u.action.replace('_', " ")),
-                escape(&u.target),
+                escape(&if u.subject.is_empty() {
+                    u.files.join(", ")
+                } else if u.files.is_empty() {
+                    u.subject.clone()
+                } else {
+                    format!("{} ({})", u.subject, u.files.join(", "))
+                }),
                 u.added,
                 u.changed,
                 u.removed

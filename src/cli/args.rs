@@ -1,0 +1,383 @@
+//! The command-line tree (clap). Settings flags are the [`crate::config`] layers; the
+//! rest are the commands and their arguments.
+
+use crate::config::{LimitsLayer, ServeLayer, SettingsLayer, StoreLayer};
+use crate::imports::Mode;
+use crate::output::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// gapmap: where families' needs lack nearby community partners.
+#[derive(Debug, Parser)]
+#[command(name = "gapmap", version, about, long_about = None)]
+pub struct Cli {
+    /// A TOML file of settings (sections [store], [limits], [serve]; the flags' names in
+    /// snake_case). Environment variables and flags override it.
+    #[arg(long, global = true, env = "GAPMAP_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Store connection settings.
+    #[command(flatten)]
+    pub store: StoreLayer,
+
+    /// What one uploaded or imported file may hold.
+    #[command(flatten)]
+    pub limits: LimitsLayer,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// The settings: defaults, then the config file, then environment and flags.
+    pub fn settings(&self) -> anyhow::Result<crate::config::Settings> {
+        let file = match &self.config {
+            Some(path) => SettingsLayer::from_file(path)?,
+            None => SettingsLayer::default(),
+        };
+        let flags = SettingsLayer {
+            store: self.store.clone(),
+            limits: self.limits.clone(),
+            serve: match &self.command {
+                Command::Serve(serve) => serve.clone(),
+                _ => ServeLayer::default(),
+            },
+        };
+        Ok(crate::config::Settings::layered(&[file, flags]))
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the map (loads the bundled demo into an empty store).
+    Serve(ServeLayer),
+    /// Import a file into the store (areas, indicators, partners or transit stops).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Create, list or revoke access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Write stored data to a file or standard output (formats that import again).
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Gap analysis of one need in one assessment year (CSV, JSON or GeoJSON).
+    Gaps(GapsArgs),
+    /// Areas ranked for outreach by unserved = target − enrolled (CSV, JSON or GeoJSON).
+    Outreach(OutreachArgs),
+    /// One need in two assessment years, area by area (JSON, CSV or GeoJSON).
+    Compare(CompareArgs),
+    /// Where k new sites would close the most shortfall (JSON).
+    Siting(SitingArgs),
+    /// The printable community-assessment report of a year (HTML).
+    Report(ReportArgs),
+    /// Write the synthetic national benchmark files (see BENCHMARKS.md).
+    #[cfg(feature = "bench")]
+    #[command(hide = true)]
+    BenchData {
+        /// Folder to write areas.geojson, assessment.csv and sites.csv into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of areas.
+        #[arg(long, default_value_t = crate::synthetic::NATIONAL_AREAS)]
+        areas: usize,
+        /// Number of sites.
+        #[arg(long, default_value_t = crate::synthetic::NATIONAL_SITES)]
+        sites: usize,
+    },
+}
+
+/// `gapmap token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token; it is printed once and stored only as a digest.
+    Create {
+        /// viewer (read), editor (upload) or admin (also the audit record).
+        #[arg(long, value_enum)]
+        role: crate::store::Role,
+        /// What the token is for, e.g. "north office data steward".
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List tokens (without their secrets).
+    List,
+    /// Revoke a token by its id.
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: String,
+    },
+}
+
+/// `gapmap import …`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Areas: a GeoJSON FeatureCollection or a zipped shapefile; replaces the geography.
+    Areas {
+        /// The file.
+        file: PathBuf,
+        /// Name of the geography, e.g. tracts-2020.
+        #[arg(long)]
+        geography: String,
+        /// Property holding the area id (default: GEOID, GEOID20, GEOID10, geoid10, geoid).
+        #[arg(long)]
+        id_field: Option<String>,
+    },
+    /// Indicators: a CSV keyed by GEOID for one assessment year.
+    Indicators {
+        /// The CSV file.
+        file: PathBuf,
+        /// Assessment year.
+        #[arg(long)]
+        year: i32,
+        /// The geography its GEOIDs belong to.
+        #[arg(long)]
+        geography: String,
+    },
+    /// Partners and sites: HSDS zip or folder, GeoJSON points, or the flat CSV.
+    Partners {
+        /// One or more files (several CSVs of one HSDS package are read together).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// merge: add and update; replace: the upload becomes the whole directory.
+        #[arg(long, value_enum, default_value_t = Mode::Merge)]
+        mode: Mode,
+        /// HSDS locations offering no service gapmap tracks: refuse the package (naming
+        /// them), or skip them (listing them as a warning).
+        #[arg(long, value_enum, default_value_t = crate::ingest::Untracked::Refuse)]
+        untracked_services: crate::ingest::Untracked,
+    },
+    /// Transit stops: GTFS stops.txt; each stop becomes a site offering `transit`.
+    Stops {
+        /// The stops.txt file.
+        file: PathBuf,
+        /// Id prefix that keeps stops of several feeds apart.
+        #[arg(long, default_value = "gtfs")]
+        feed: String,
+    },
+}
+
+/// `gapmap export …`
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A year's assessment as CSV (or JSON).
+    Assessment {
+        /// Assessment year.
+        #[arg(long)]
+        year: i32,
+        /// A stored version (default: the current one).
+        #[arg(long)]
+        version: Option<i64>,
+        /// csv or json.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A geography's areas as GeoJSON.
+    Areas {
+        /// The geography.
+        #[arg(long)]
+        geography: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The partner directory as the flat CSV (or GeoJSON points).
+    Partners {
+        /// csv or geojson.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `gapmap gaps …`
+#[derive(Debug, Args)]
+pub struct GapsArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Need code (see data/needs.toml).
+    #[arg(long)]
+    pub need: String,
+    /// Catchment radius in km (default: the need's).
+    #[arg(long)]
+    pub radius_km: Option<f64>,
+    /// Only sites serving this language (ISO 639-1), with that language's demand.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Only sites open at these times: evening or weekend.
+    #[arg(long)]
+    pub hours: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap outreach …`
+#[derive(Debug, Args)]
+pub struct OutreachArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Indicator counting the eligible (e.g. children_under_5_poverty).
+    #[arg(long)]
+    pub target: String,
+    /// Indicator counting those enrolled (default: 0 enrolled everywhere).
+    #[arg(long)]
+    pub enrolled: Option<String>,
+    /// Number of areas (default: all).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Only this need's desert flag and sites (default: every need the year measures).
+    #[arg(long)]
+    pub need: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap compare …`
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Need code.
+    #[arg(long)]
+    pub need: String,
+    /// The earlier year.
+    #[arg(long)]
+    pub from: i32,
+    /// The later year.
+    #[arg(long)]
+    pub to: i32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap siting …`
+#[derive(Debug, Args)]
+pub struct SitingArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Need code.
+    #[arg(long)]
+    pub need: String,
+    /// Number of sites to suggest (1 to 100).
+    #[arg(long)]
+    pub k: usize,
+    /// Capacity of each new site in supply units (default: 1 site, or the median capacity).
+    #[arg(long)]
+    pub capacity: Option<f64>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap report …`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: i32,
+    /// Write here instead of standard output (e.g. report.html).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Limits;
+
+    #[test]
+    fn limit_flags_reach_the_importers() {
+        let cli = Cli::parse_from([
+            "gapmap",
+            "import",
+            "stops",
+            "stops.txt",
+            "--max-csv-rows",
+            "10",
+            "--max-csv-columns",
+            "3",
+            "--max-vertices-per-area",
+            "100",
+            "--max-vertices-total",
+            "1000",
+            "--max-zip-entries",
+            "5",
+            "--max-zip-uncompressed-mb",
+            "2",
+        ]);
+        let limits = cli.settings().unwrap().limits;
+        assert_eq!((limits.table.max_rows, limits.table.max_columns), (10, 3));
+        assert_eq!(limits.vertices.max_vertices_per_area, 100);
+        assert_eq!(limits.vertices.max_vertices_total, 1000);
+        assert_eq!(limits.zip.max_entries, 5);
+        assert_eq!(limits.zip.max_total_bytes, 2 * 1024 * 1024);
+    }
+
+    #[test]
+    fn without_flags_the_defaults_hold() {
+        // Environment variables would be a layer too: this test needs none set.
+        if std::env::vars().any(|(k, _)| k.starts_with("GAPMAP_")) {
+            return;
+        }
+        let cli = Cli::parse_from(["gapmap", "serve"]);
+        let settings = cli.settings().unwrap();
+        assert_eq!(settings.limits, Limits::default());
+        assert_eq!(settings.serve, crate::config::ServeSettings::default());
+        assert_eq!(
+            (
+                settings.serve.request_timeout_secs,
+                settings.serve.write_timeout_secs
+            ),
+            (60, 1800)
+        );
+        assert_eq!(settings.serve.max_concurrent_uploads, 2);
+        let cli = Cli::parse_from(["gapmap", "serve", "--no-demo", "--allow-anonymous-writes"]);
+        let serve = cli.settings().unwrap().serve;
+        assert!(serve.no_demo && serve.allow_anonymous_writes);
+    }
+
+    #[test]
+    fn no_upload_could_ever_be_taken_with_no_slot() {
+        assert!(Cli::try_parse_from(["gapmap", "serve", "--max-concurrent-uploads", "0"]).is_err());
+    }
+
+    #[test]
+    fn a_config_file_sits_between_the_defaults_and_the_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gapmap.toml");
+        std::fs::write(
+            &path,
+            "[serve]\nbind = \"0.0.0.0:9000\"\nrefresh_ms = 900\n",
+        )
+        .unwrap();
+        let p = path.display().to_string();
+        let cli = Cli::parse_from(["gapmap", "--config", &p, "serve", "--refresh-ms", "100"]);
+        let serve = cli.settings().unwrap().serve;
+        assert_eq!(
+            (serve.bind.as_str(), serve.refresh_ms),
+            ("0.0.0.0:9000", 100)
+        );
+        std::fs::write(&path, "[serve]\nbindd = 1\n").unwrap();
+        let cli = Cli::parse_from(["gapmap", "--config", &p, "serve"]);
+        let err = cli.settings().unwrap_err().to_string();
+        assert!(err.contains("bindd"), "{err}");
+    }
+}

@@ -1,0 +1,49 @@
+//! Where the stored data came from: the files and dates of each upload, for reports that
+//! must state their sources and vintages.
+
+use serde::Serialize;
+
+/// One stored version of an assessment year.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AssessmentUpload {
+    /// The year.
+    pub year: i32,
+    /// The version (1 for the first upload of the year).
+    pub version: i64,
+    /// The geography it was uploaded for.
+    pub geography: String,
+    /// The uploaded file's name.
+    pub file: String,
+    /// When it was stored (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// One upload of areas or partners, as the audit record has it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Upload {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// `replace_geography`, `merge_partners`, `replace_partners` or `replace_stops`.
+    pub action: String,
+    /// What was written: the geography's name, the transit feed, or empty for partners.
+    pub subject: String,
+    /// The uploaded files' names.
+    pub files: Vec<String>,
+    /// Rows added, changed and removed.
+    pub added: i64,
+    /// Rows changed.
+    pub changed: i64,
+    /// Rows removed.
+    pub removed: i64,
+}
+
+/// The provenance of everything stored.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Provenance {
+    /// Every version of every assessment year, oldest first.
+    pub assessments: Vec<AssessmentUpload>,
+    /// Geography uploads, oldest first.
+    pub geographies: Vec<Upload>,
+    /// Partner and transit-stop uploads, oldest first.
+    pub partners: Vec<Upload>,
+}

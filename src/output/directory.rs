@@ -1,0 +1,138 @@
+//! What the store holds, in the formats that upload again: an assessment as JSON and CSV,
+//! and the partner directory as the flat CSV (`crate::ingest::flat_csv`).
+
+use super::csv::Csv;
+use crate::atlas::Atlas;
+use crate::domain::Assessment;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+/// The flat partner CSV's columns, in the order the download writes them.
+pub const FLAT_CSV_COLUMNS: [&str; 17] = [
+    "id",
+    "name",
+    "partner",
+    "partner_id",
+    "kind",
+    "lat",
+    "lon",
+    "services",
+    "capacity",
+    "languages",
+    "hours",
+    "address",
+    "partnership_level",
+    "partnership_stage",
+    "agreement_start",
+    "agreement_end",
+    "notes",
+];
+
+/// The assessment as `{year, version, geography, indicators, columns, areas: [{geoid, values}]}`.
+pub fn assessment_json(a: &Assessment) -> Value {
+    let areas: Vec<Value> = a
+        .table
+        .rows
+        .iter()
+        .map(|r| {
+            let values: Map<String, Value> = a
+                .table
+                .columns
+                .iter()
+                .zip(&r.values)
+                .map(|(c, v)| (c.clone(), v.map_or(Value::Null, |x| json!(x))))
+                .collect();
+            json!({"geoid": r.geoid.as_str(), "values": values})
+        })
+        .collect();
+    json!({
+        "year": a.year,
+        "version": a.version,
+        "geography": a.geography,
+        "indicators": a.table.indicators(),
+        "columns": a.table.columns,
+        "areas": areas,
+    })
+}
+
+/// The table as CSV: `GEOID` then every column in upload order; numbers in their shortest
+/// exact form, so uploading the download again stores the same values.
+pub fn assessment_csv(a: &Assessment) -> String {
+    let mut csv = Csv::with_header(
+        std::iter::once("GEOID").chain(a.table.columns.iter().map(String::as_str)),
+    );
+    for r in &a.table.rows {
+        csv.text(r.geoid.as_str());
+        for v in &r.values {
+            csv.opt_number(*v);
+        }
+        csv.end_row();
+    }
+    csv.finish()
+}
+
+/// The whole directory in the flat CSV format (`crate::ingest::flat_csv`), which imports
+/// again to the same sites and partners.
+pub fn sites_flat_csv(atlas: &Atlas) -> String {
+    let mut csv = Csv::with_header(FLAT_CSV_COLUMNS);
+    for s in &atlas.sites {
+        let p = atlas.partners.get(&s.partner_id);
+        let services: Vec<&str> = s.services.iter().map(|x| x.code.as_str()).collect();
+        let capacity: Vec<String> = s
+            .services
+            .iter()
+            .filter_map(|x| x.capacity.map(|c| format!("{}={c}", x.code)))
+            .collect();
+        let text = |v: Option<&str>| v.unwrap_or_default().to_owned();
+        csv.text(&s.id)
+            .text(&s.name)
+            .text(&text(p.map(|p| p.name.as_str())))
+            .text(&s.partner_id)
+            .text(&text(p.and_then(|p| p.kind.as_deref())))
+            .number(s.location.lat())
+            .number(s.location.lon())
+            .text(&services.join(";"))
+            .text(&capacity.join(";"))
+            .text(&s.languages.join(";"))
+            .text(&text(s.hours.as_ref().map(|h| h.as_str())))
+            .text(&text(s.address.as_deref()))
+            .text(&text(
+                p.and_then(|p| p.partnership_level).map(|l| l.as_str()),
+            ))
+            .text(&text(
+                p.and_then(|p| p.partnership_stage).map(|l| l.as_str()),
+            ))
+            .text(&text(p.and_then(|p| p.agreement_start.as_deref())))
+            .text(&text(p.and_then(|p| p.agreement_end.as_deref())))
+            .text(&text(p.and_then(|p| p.notes.as_deref())))
+            .end_row();
+    }
+    csv.finish()
+}
+
+/// `{partners: [...]}`: every partner with its number of sites and their services.
+pub fn partners_json(atlas: &Atlas) -> Value {
+    let mut sites: HashMap<&str, (usize, Vec<&str>)> = HashMap::new();
+    for s in &atlas.sites {
+        let e = sites.entry(s.partner_id.as_str()).or_default();
+        e.0 += 1;
+        for svc in &s.services {
+            if !e.1.contains(&svc.code.as_str()) {
+                e.1.push(&svc.code);
+            }
+        }
+    }
+    let partners: Vec<Value> = atlas
+        .partners
+        .values()
+        .map(|p| {
+            let (count, mut services) = sites.remove(p.id.as_str()).unwrap_or_default();
+            services.sort_unstable();
+            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+            v["sites"] = json!(count);
+            v["services"] = json!(services);
+            v
+        })
+        .collect();
+    json!({ "partners": partners })
+}

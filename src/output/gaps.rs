@@ -1,0 +1,71 @@
+//! A gap report as CSV and GeoJSON (its JSON form is the report's own serialisation).
+
+use super::csv::Csv;
+use super::geojson::area_features;
+use crate::analysis::{AreaGap, GapReport};
+use crate::atlas::Atlas;
+use serde_json::{Value, json};
+
+/// The CSV columns, in order: the same names as the JSON fields.
+pub const CSV_COLUMNS: [&str; 13] = [
+    "geoid",
+    "name",
+    "demand",
+    "nearest_km",
+    "sites_within",
+    "capacity_within",
+    "sites_in_area",
+    "capacity_in_area",
+    "access_2sfca",
+    "access_e2sfca",
+    "shortfall",
+    "desert",
+    "desert_reason",
+];
+
+/// One row per area; numbers in their shortest exact form, empty cells for null.
+pub fn csv(report: &GapReport) -> String {
+    let mut csv = Csv::with_header(CSV_COLUMNS);
+    for a in &report.areas {
+        csv.text(a.geoid.as_str())
+            .text(&a.name)
+            .number(a.demand)
+            .opt_number(a.nearest_km)
+            .integer(a.sites_within)
+            .number(a.capacity_within)
+            .integer(a.sites_in_area)
+            .number(a.capacity_in_area)
+            .number(a.access_2sfca)
+            .number(a.access_e2sfca)
+            .number(a.shortfall)
+            .flag(a.desert)
+            .opt_text(a.desert_reason.as_deref())
+            .end_row();
+    }
+    csv.finish()
+}
+
+/// A FeatureCollection of the areas' polygons (feature id = GEOID) with the metrics as
+/// properties; `year`, `need`, `params` and `summary` ride along as foreign members.
+pub fn geojson(report: &GapReport, atlas: &Atlas) -> Value {
+    let features = area_features(
+        atlas,
+        &report.geography,
+        report
+            .areas
+            .iter()
+            .map(|a| (a.area, a.geoid.as_str(), properties(a))),
+    );
+    json!({
+        "type": "FeatureCollection",
+        "year": report.year,
+        "need": report.need,
+        "params": report.params,
+        "summary": report.summary,
+        "features": features,
+    })
+}
+
+fn properties(a: &AreaGap) -> Value {
+    serde_json::to_value(a).unwrap_or(Value::Null)
+}

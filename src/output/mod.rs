@@ -1,0 +1,267 @@
+//! The output layer: every format gapmap writes is produced here, and only here.
+//!
+//! A caller (an API handler, a CLI command) names a [`Document`] — an analysis answer or
+//! something the store holds — and a [`Format`], and gets [`Rendered`] bytes with their
+//! content type and file name. Nothing above this module matches on formats; nothing
+//! below it knows of them.
+//!
+//! - [`csv`]: the one CSV writer (quoting, exact numbers, the spreadsheet formula guard);
+//! - [`geojson`]: areas with their polygons, sites as points;
+//! - `gaps`, `outreach`, `compare`, `directory`: each document's CSV and GeoJSON;
+//! - [`report`]: the printable HTML community-assessment report.
+
+mod compare;
+pub mod csv;
+mod directory;
+mod gaps;
+pub mod geojson;
+mod outreach;
+pub mod report;
+
+pub use compare::CSV_COLUMNS as COMPARE_CSV_COLUMNS;
+pub use directory::FLAT_CSV_COLUMNS;
+pub use gaps::CSV_COLUMNS as GAPS_CSV_COLUMNS;
+
+use crate::analysis::{CompareReport, GapReport, OutreachReport, SitingReport};
+use crate::atlas::{Atlas, CacheKey, GeographyData};
+use crate::domain::{Assessment, Provenance, Site};
+use crate::error::{Code, Error, Result};
+use bytes::Bytes;
+use serde::Serialize;
+
+/// A format gapmap writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// JSON (`application/json`).
+    Json,
+    /// GeoJSON (`application/geo+json`).
+    Geojson,
+    /// CSV (`text/csv`), as a download.
+    Csv,
+    /// One self-contained HTML page.
+    Html,
+}
+
+impl Format {
+    /// The name used in `format=` and `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Geojson => "geojson",
+            Self::Csv => "csv",
+            Self::Html => "html",
+        }
+    }
+
+    /// Reads a `format=` query value; `default` when absent.
+    pub fn parse_or(s: Option<&str>, default: Self) -> Result<Self> {
+        let Some(s) = s else {
+            return Ok(default);
+        };
+        [Self::Json, Self::Geojson, Self::Csv, Self::Html]
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                Error::new(
+                    Code::InvalidParameter,
+                    format!("format '{s}' is not json, geojson or csv"),
+                )
+            })
+    }
+
+    /// The HTTP content type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::Geojson => "application/geo+json",
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::Html => "text/html; charset=utf-8",
+        }
+    }
+
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Geojson => "geojson",
+            Self::Csv => "csv",
+            Self::Html => "html",
+        }
+    }
+
+    /// True for formats a browser should save rather than show.
+    pub fn is_download(self) -> bool {
+        self == Self::Csv
+    }
+}
+
+/// JSON for machines (compact) or for people reading a terminal (indented).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// No whitespace: what the API sends.
+    Compact,
+    /// Indented: what the command line prints.
+    Pretty,
+}
+
+/// Something gapmap can write.
+pub enum Document<'a> {
+    /// A need's gap analysis (`/gaps`, `gapmap gaps`): JSON, GeoJSON, CSV.
+    Gaps(&'a GapReport, &'a Atlas),
+    /// Ranked outreach areas: JSON, GeoJSON, CSV.
+    Outreach(&'a OutreachReport, &'a Atlas),
+    /// One need in two years: JSON, GeoJSON, CSV.
+    Compare(&'a CompareReport, &'a Atlas),
+    /// Suggested new sites: JSON.
+    Siting(&'a SitingReport),
+    /// A stored assessment: JSON or CSV (which uploads again unchanged).
+    Assessment(&'a Assessment),
+    /// A geography's areas: GeoJSON.
+    Areas(&'a GeographyData),
+    /// Sites as GeoJSON points with their partners' details.
+    Sites(&'a Atlas, Vec<&'a Site>),
+    /// The whole partner directory: partners with their sites' counts and services (JSON),
+    /// the flat CSV (which uploads again) or GeoJSON points.
+    Directory(&'a Atlas),
+    /// The printable report of a year: HTML.
+    Report(&'a dyn crate::analysis::Source, i32, &'a Provenance),
+}
+
+impl Document<'_> {
+    /// The formats this document comes in; the first is its default.
+    pub fn formats(&self) -> &'static [Format] {
+        use Format::*;
+        match self {
+            Self::Gaps(..) | Self::Outreach(..) | Self::Compare(..) => &[Json, Geojson, Csv],
+            Self::Siting(_) => &[Json],
+            Self::Assessment(_) => &[Json, Csv],
+            Self::Areas(_) | Self::Sites(..) => &[Geojson],
+            Self::Directory(_) => &[Json, Csv, Geojson],
+            Self::Report(..) => &[Html],
+        }
+    }
+
+    /// What the document is called in messages and file names.
+    fn what(&self) -> &'static str {
+        match self {
+            Self::Gaps(..) => "a gap analysis",
+            Self::Outreach(..) => "an outreach ranking",
+            Self::Compare(..) => "a comparison",
+            Self::Siting(_) => "a siting answer",
+            Self::Assessment(_) => "an assessment",
+            Self::Areas(_) => "a geography's areas",
+            Self::Sites(..) => "sites",
+            Self::Directory(_) => "the partner directory",
+            Self::Report(..) => "the report",
+        }
+    }
+
+    /// The file name a download is saved under, without its extension.
+    fn stem(&self) -> String {
+        match self {
+            Self::Gaps(r, _) => format!("gaps_{}_{}", r.year, r.need),
+            Self::Outreach(r, _) => format!("outreach_{}", r.year),
+            Self::Compare(r, _) => {
+                format!(
+                    "compare_{}_{}_{}",
+                    r.params.need, r.params.from, r.params.to
+                )
+            }
+            Self::Siting(r) => format!("siting_{}_{}", r.year, r.params.need),
+            Self::Assessment(a) => format!("assessment_{}_v{}", a.year, a.version),
+            Self::Areas(g) => format!("areas_{}", g.geography.name),
+            Self::Sites(..) => "sites".into(),
+            Self::Directory(_) => "partners".into(),
+            Self::Report(_, year, _) => format!("report_{year}"),
+        }
+    }
+}
+
+/// Bytes ready to send or save.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    /// Their format.
+    pub format: Format,
+    /// The bytes.
+    pub body: Bytes,
+    /// The file name to save them under.
+    pub filename: String,
+}
+
+impl Rendered {
+    /// The size the cache counts.
+    pub fn size(&self) -> usize {
+        self.body.len()
+    }
+}
+
+fn json(value: &impl Serialize, layout: Layout) -> Result<Vec<u8>> {
+    match layout {
+        Layout::Compact => serde_json::to_vec(value),
+        Layout::Pretty => serde_json::to_vec_pretty(value),
+    }
+    .map_err(Error::internal)
+}
+
+/// Writes `doc` in `format`; a format the document does not come in is refused, naming
+/// the ones it does.
+pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered> {
+    if !doc.formats().contains(&format) {
+        let names: Vec<&str> = doc.formats().iter().map(|f| f.name()).collect();
+        return Err(Error::new(
+            Code::InvalidParameter,
+            format!(
+                "{} comes as {}, not {}",
+                doc.what(),
+                names.join(" or "),
+                format.name()
+            ),
+        ));
+    }
+    use Format::*;
+    let body: Vec<u8> = match (doc, format) {
+        (Document::Gaps(r, _), Json) => json(r, layout)?,
+        (Document::Gaps(r, atlas), Geojson) => json(&gaps::geojson(r, atlas), layout)?,
+        (Document::Gaps(r, _), Csv) => gaps::csv(r).into_bytes(),
+        (Document::Outreach(r, _), Json) => json(r, layout)?,
+        (Document::Outreach(r, atlas), Geojson) => json(&outreach::geojson(r, atlas), layout)?,
+        (Document::Outreach(r, _), Csv) => outreach::csv(r).into_bytes(),
+        (Document::Compare(r, _), Json) => json(r, layout)?,
+        (Document::Compare(r, atlas), Geojson) => json(&compare::geojson(r, atlas), layout)?,
+        (Document::Compare(r, _), Csv) => compare::csv(r).into_bytes(),
+        (Document::Siting(r), Json) => json(r, layout)?,
+        (Document::Assessment(a), Json) => json(&directory::assessment_json(a), layout)?,
+        (Document::Assessment(a), Csv) => directory::assessment_csv(a).into_bytes(),
+        (Document::Areas(g), Geojson) => json(&geojson::areas_geojson(g), layout)?,
+        (Document::Sites(atlas, sites), Geojson) => json(
+            &geojson::sites_geojson(atlas, sites.iter().copied()),
+            layout,
+        )?,
+        (Document::Directory(atlas), Json) => json(&directory::partners_json(atlas), layout)?,
+        (Document::Directory(atlas), Csv) => directory::sites_flat_csv(atlas).into_bytes(),
+        (Document::Directory(atlas), Geojson) => {
+            json(&geojson::sites_geojson(atlas, atlas.sites.iter()), layout)?
+        }
+        (Document::Report(source, year, provenance), Html) => {
+            report::render(*source, *year, provenance)?.into_bytes()
+        }
+        _ => return Err(Error::internal("a listed format has no writer")),
+    };
+    Ok(Rendered {
+        format,
+        body: Bytes::from(body),
+        filename: format!("{}.{}", doc.stem(), format.extension()),
+    })
+}
+
+/// The rendered answer under `key` from the Atlas's cache, or `render`'s, kept for the
+/// next request. The key must name everything the bytes depend on (its data version
+/// included), the format too.
+pub fn cached(
+    cache: &crate::atlas::Cache,
+    key: CacheKey,
+    render: impl FnOnce() -> Result<Rendered>,
+) -> Result<std::sync::Arc<Rendered>> {
+    cache.get_or_compute(key, Rendered::size, render)
+}
