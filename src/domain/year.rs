@@ -12,7 +12,7 @@ const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 /// use gapmap::domain::Year;
 /// assert_eq!(Year::parse("2024").unwrap().get(), 2024);
 /// assert!(Year::parse("24").is_err());
-/// assert!(Year::new(20_24).is_err());
+/// assert!(Year::new(12_024).is_err());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(transparent)]

@@ -44,7 +44,7 @@ pub struct Reliability {
 ///
 /// # Examples
 /// ```
-/// use gapmap::report::cv;
+/// use gapmap::output::report::cv;
 /// // 200 ± 98.7 (90%): SE = 60, CV = 0.3.
 /// assert!((cv(200.0, 98.7).unwrap() - 0.3).abs() < 1e-12);
 /// assert_eq!(cv(0.0, 12.0), None);

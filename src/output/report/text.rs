@@ -5,7 +5,7 @@
 ///
 /// # Examples
 /// ```
-/// use gapmap::report::escape;
+/// use gapmap::output::report::escape;
 /// assert_eq!(escape(r#"<b>"Tom" & 'Jerry'</b>"#), "&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;");
 /// ```
 pub fn escape(s: &str) -> String {
@@ -28,7 +28,7 @@ pub fn escape(s: &str) -> String {
 ///
 /// # Examples
 /// ```
-/// use gapmap::report::number;
+/// use gapmap::output::report::number;
 /// assert_eq!(number(1234567.891, 1), "1,234,567.9");
 /// assert_eq!(number(-1234.0, 0), "−1,234");
 /// assert_eq!(number(0.6, 0), "1");
