@@ -1,5 +1,6 @@
 //! The needs taxonomy (`data/needs.toml`): the open service codes and the needs that
-//! gapmap measures. The file is compiled in, so a binary always has a catalog.
+//! gapmap measures, and the indicators' names and units (`data/indicators.toml`). The
+//! files are compiled in, so a binary always has a catalog.
 
 use super::HoursFilter;
 use serde::{Deserialize, Serialize};
@@ -7,6 +8,8 @@ use std::collections::BTreeMap;
 
 /// The text of the bundled `data/needs.toml`.
 pub const BUNDLED_NEEDS_TOML: &str = include_str!("../../data/needs.toml");
+/// The text of the bundled `data/indicators.toml`.
+pub const BUNDLED_INDICATORS_TOML: &str = include_str!("../../data/indicators.toml");
 
 /// One open service code.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -14,6 +17,8 @@ pub const BUNDLED_NEEDS_TOML: &str = include_str!("../../data/needs.toml");
 pub struct ServiceDef {
     /// Readable label.
     pub label: String,
+    /// How the map draws its sites (`#rrggbb`), unique among the services.
+    pub colour: String,
     /// AIRS/211 taxonomy codes that map to this service (prefix match at term boundaries).
     #[serde(default)]
     pub airs: Vec<String>,
@@ -30,6 +35,35 @@ pub enum Supply {
     Capacity,
     /// S_j = 1 per site.
     Sites,
+}
+
+impl Supply {
+    /// Both ways of counting, in the order the vocabulary lists them.
+    pub const ALL: [Self; 2] = [Self::Capacity, Self::Sites];
+
+    /// The stable snake_case code, as in `data/needs.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Capacity => "capacity",
+            Self::Sites => "sites",
+        }
+    }
+
+    /// How supply is counted, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Capacity => "places (capacity)",
+            Self::Sites => "one per site",
+        }
+    }
+
+    /// What one unit of supply is called (plural) for a need that names no unit of its own.
+    pub fn default_unit(self) -> &'static str {
+        match self {
+            Self::Capacity => "places",
+            Self::Sites => "sites",
+        }
+    }
 }
 
 /// The rule that marks an area a desert for a need.
@@ -70,6 +104,10 @@ pub struct Need {
     pub services: Vec<String>,
     /// How supply is counted.
     pub supply: Supply,
+    /// What one unit of supply is called, plural ("child-care slots"); when the file
+    /// leaves it out, [`Supply::default_unit`].
+    #[serde(default)]
+    pub supply_unit: String,
     /// Capacity assumed for a site that has none (with `supply = "capacity"`).
     pub default_capacity: f64,
     /// Catchment radius r in km.
@@ -85,6 +123,49 @@ pub struct Need {
     pub filters: NeedFilters,
 }
 
+/// How an indicator (an assessment column) is named and counted.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct IndicatorDef {
+    /// What the column measures, as a heading ("Children under 5").
+    pub label: String,
+    /// What one counts, plural ("children").
+    pub unit: String,
+    /// One of them ("child"); when the file leaves it out, the unit.
+    #[serde(default)]
+    pub unit_singular: String,
+    /// The indicator this one is part of, for plausibility checks.
+    #[serde(default)]
+    pub subset_of: Option<String>,
+}
+
+impl IndicatorDef {
+    /// What an indicator that `data/indicators.toml` does not list is called: its name
+    /// made readable.
+    ///
+    /// # Examples
+    /// ```
+    /// use gapmap::domain::IndicatorDef;
+    /// let d = IndicatorDef::readable("head_start_waitlist");
+    /// assert_eq!(d.label, "Head start waitlist");
+    /// assert_eq!(d.unit, "head start waitlist");
+    /// assert_eq!(d.unit_singular, "unit of head start waitlist");
+    /// ```
+    pub fn readable(name: &str) -> Self {
+        let words = name.replace('_', " ").trim().to_owned();
+        let mut chars = words.chars();
+        let label = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        };
+        Self {
+            label,
+            unit_singular: format!("unit of {words}"),
+            unit: words,
+            subset_of: None,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
@@ -92,33 +173,76 @@ struct CatalogFile {
     needs: Vec<Need>,
 }
 
-/// Services and needs, checked for consistency.
+// Unknown keys in an indicator's table are left for the importers that read them (the
+// Census recipes), so the table is not `deny_unknown_fields`; the top level is.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorsFile {
+    indicators: BTreeMap<String, IndicatorDef>,
+}
+
+/// Services, needs and indicators, checked for consistency.
 #[derive(Clone, Debug)]
 pub struct Catalog {
     services: BTreeMap<String, ServiceDef>,
     needs: Vec<Need>,
+    indicators: BTreeMap<String, IndicatorDef>,
 }
 
-/// Why a needs file was refused.
+/// Why a needs or indicators file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("needs.toml: {0}")]
     Toml(#[from] toml::de::Error),
     #[error("needs.toml: need '{need}': {why}")]
     Need { need: String, why: String },
+    #[error("needs.toml: service '{service}': {why}")]
+    Service { service: String, why: String },
+    #[error("indicators.toml: {0}")]
+    IndicatorsToml(toml::de::Error),
+    #[error("indicators.toml: indicator '{indicator}': {why}")]
+    Indicator { indicator: String, why: String },
+}
+
+/// True for a `#rrggbb` colour.
+fn is_hex_colour(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl Catalog {
     /// The catalog compiled into the binary.
     pub fn bundled() -> Self {
-        // The bundled file is tested; failing here is a build defect, not a user error.
-        Self::from_toml(BUNDLED_NEEDS_TOML).expect("the bundled data/needs.toml is valid")
+        // The bundled files are tested; failing here is a build defect, not a user error.
+        Self::from_toml(BUNDLED_NEEDS_TOML).expect("the bundled data/*.toml are valid")
     }
 
-    /// Parses and checks a needs file.
-    pub fn from_toml(text: &str) -> Result<Self, CatalogError> {
-        let file: CatalogFile = toml::from_str(text)?;
+    /// Parses and checks a needs file, with the bundled indicators.
+    pub fn from_toml(needs: &str) -> Result<Self, CatalogError> {
+        Self::from_files(needs, BUNDLED_INDICATORS_TOML)
+    }
+
+    /// Parses and checks a needs file and an indicators file.
+    pub fn from_files(needs: &str, indicators: &str) -> Result<Self, CatalogError> {
+        let mut file: CatalogFile = toml::from_str(needs)?;
+        let mut colours = std::collections::HashMap::new();
+        for (code, def) in &file.services {
+            let bad = |why: String| CatalogError::Service {
+                service: code.clone(),
+                why,
+            };
+            if !is_hex_colour(&def.colour) {
+                return Err(bad(format!("colour '{}' is not #rrggbb", def.colour)));
+            }
+            if let Some(other) = colours.insert(def.colour.to_ascii_lowercase(), code) {
+                return Err(bad(format!("colour {} is also {other}'s", def.colour)));
+            }
+        }
         let mut seen = std::collections::HashSet::new();
+        for need in &mut file.needs {
+            if need.supply_unit.trim().is_empty() {
+                need.supply_unit = need.supply.default_unit().to_owned();
+            }
+        }
         for need in &file.needs {
             let bad = |why: String| CatalogError::Need {
                 need: need.code.clone(),
@@ -163,6 +287,7 @@ impl Catalog {
         Ok(Self {
             services: file.services,
             needs: file.needs,
+            indicators: parse_indicators(indicators)?,
         })
     }
 
@@ -179,6 +304,27 @@ impl Catalog {
     /// Every service code with its definition.
     pub fn services(&self) -> &BTreeMap<String, ServiceDef> {
         &self.services
+    }
+
+    /// Every indicator `data/indicators.toml` describes, by name.
+    pub fn indicators(&self) -> &BTreeMap<String, IndicatorDef> {
+        &self.indicators
+    }
+
+    /// How an indicator is named and counted: as listed, or its name made readable.
+    ///
+    /// # Examples
+    /// ```
+    /// use gapmap::domain::Catalog;
+    /// let c = Catalog::bundled();
+    /// assert_eq!(c.indicator("children_under_5").unit_singular, "child");
+    /// assert_eq!(c.indicator("head_start_waitlist").label, "Head start waitlist");
+    /// ```
+    pub fn indicator(&self, name: &str) -> std::borrow::Cow<'_, IndicatorDef> {
+        match self.indicators.get(name) {
+            Some(def) => std::borrow::Cow::Borrowed(def),
+            None => std::borrow::Cow::Owned(IndicatorDef::readable(name)),
+        }
     }
 
     /// Maps a source's service label onto an open code: the code itself, one of its
@@ -222,6 +368,33 @@ impl Catalog {
     }
 }
 
+/// Parses and checks an indicators file: every entry has a label and a unit, and
+/// `subset_of` names another listed indicator.
+fn parse_indicators(text: &str) -> Result<BTreeMap<String, IndicatorDef>, CatalogError> {
+    let file: IndicatorsFile = toml::from_str(text).map_err(CatalogError::IndicatorsToml)?;
+    let mut indicators = file.indicators;
+    for def in indicators.values_mut() {
+        if def.unit_singular.trim().is_empty() {
+            def.unit_singular = def.unit.clone();
+        }
+    }
+    for (name, def) in &indicators {
+        let bad = |why: &str| CatalogError::Indicator {
+            indicator: name.clone(),
+            why: why.to_owned(),
+        };
+        if def.label.trim().is_empty() || def.unit.trim().is_empty() {
+            return Err(bad("label and unit must not be empty"));
+        }
+        if let Some(whole) = &def.subset_of
+            && (whole == name || !indicators.contains_key(whole))
+        {
+            return Err(bad("subset_of must name another indicator of the file"));
+        }
+    }
+    Ok(indicators)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,5 +423,161 @@ mod tests {
         assert_eq!(c.service_code("BT-4500.1000"), Some("transportation"));
         assert_eq!(c.service_code("BT-45001"), None);
         assert_eq!(c.service_code("food pantries"), Some("food"));
+    }
+
+    #[test]
+    fn every_indicator_the_needs_the_demo_and_the_design_name_is_described() {
+        let c = Catalog::bundled();
+        let demo = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/demo/assessment_2014.csv"
+        ))
+        .unwrap();
+        let header = demo.lines().next().unwrap();
+        let mut names: Vec<String> = header
+            .split(',')
+            .filter(|c| !matches!(*c, "GEOID" | "NAME"))
+            .map(str::to_owned)
+            .collect();
+        for need in c.needs() {
+            names.push(need.demand_indicator.clone());
+            names.extend(need.filters.language.values().cloned());
+        }
+        // DESIGN.md, "The data" and "Contract additions".
+        for n in [
+            "lep_households",
+            "head_start_enrolled",
+            "total_population",
+            "households",
+        ] {
+            names.push(n.to_owned());
+        }
+        for name in &names {
+            assert!(
+                c.indicators().contains_key(name),
+                "{name} is not in data/indicators.toml"
+            );
+        }
+        let cu5 = c.indicator("children_under_5");
+        assert_eq!(
+            (
+                cu5.label.as_str(),
+                cu5.unit.as_str(),
+                cu5.unit_singular.as_str()
+            ),
+            ("Children under 5", "children", "child")
+        );
+        assert_eq!(cu5.subset_of.as_deref(), Some("total_population"));
+        // DESIGN.md's declared subset relations.
+        let whole = |n: &str| c.indicator(n).subset_of.clone();
+        assert_eq!(
+            whole("children_under_5_poverty").as_deref(),
+            Some("children_under_5")
+        );
+        assert_eq!(whole("lep_households").as_deref(), Some("households"));
+        // Without unit_singular the unit stands for one too.
+        assert_eq!(
+            c.indicator("transit_commuters_pct").unit_singular,
+            "percent of commuters"
+        );
+    }
+
+    #[test]
+    fn a_need_without_a_supply_unit_counts_places_or_sites() {
+        let c = Catalog::bundled();
+        let unit = |code: &str| c.need(code).unwrap().supply_unit.clone();
+        assert_eq!(unit("childcare"), "child-care slots");
+        assert_eq!(unit("early_education"), "sites");
+        assert_eq!(unit("food"), "sites");
+    }
+
+    #[test]
+    fn indicators_keep_unknown_keys_for_importers_and_refuse_a_subset_of_nothing() {
+        let ok = "[indicators.a]\nlabel = \"A\"\nunit = \"people\"\nrecipe = \"B01001_003\"\n";
+        let map = parse_indicators(ok).unwrap();
+        assert_eq!(map["a"].unit_singular, "people");
+        let bad = "[indicators.a]\nlabel = \"A\"\nunit = \"people\"\nsubset_of = \"b\"\n";
+        let err = parse_indicators(bad).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "indicators.toml: indicator 'a': subset_of must name another indicator of the file"
+        );
+        let empty = "[indicators.a]\nlabel = \"\"\nunit = \"people\"\n";
+        assert!(parse_indicators(empty).is_err());
+    }
+
+    #[test]
+    fn two_services_with_one_colour_are_refused() {
+        let services = BUNDLED_NEEDS_TOML.split("# --- Needs").next().unwrap();
+        let clash = services.replace("colour = \"#B2182B\"", "colour = \"#e69f00\"");
+        let err = Catalog::from_toml(&format!("needs = []\n{clash}")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "needs.toml: service 'food': colour #e69f00 is also childcare's"
+        );
+        let odd = services.replace("colour = \"#B2182B\"", "colour = \"red\"");
+        assert!(Catalog::from_toml(&format!("needs = []\n{odd}")).is_err());
+    }
+
+    /// CIELAB (D65) of a `#rrggbb` colour.
+    fn lab(hex: &str) -> [f64; 3] {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (channel(1), channel(3), channel(5));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    /// The CIE76 colour difference ΔE*ab (about 2.3 is just noticeable).
+    fn delta_e(a: &str, b: &str) -> f64 {
+        let (p, q) = (lab(a), lab(b));
+        ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+    }
+
+    #[test]
+    fn every_service_colour_differs_from_the_others_and_from_the_choropleth() {
+        assert!((delta_e("#ffffff", "#000000") - 100.0).abs() < 0.01);
+        let c = Catalog::bundled();
+        let colours: Vec<(&str, &str)> = c
+            .services()
+            .iter()
+            .map(|(code, s)| (code.as_str(), s.colour.as_str()))
+            .collect();
+        for (i, (a, ca)) in colours.iter().enumerate() {
+            for (b, cb) in &colours[i + 1..] {
+                let d = delta_e(ca, cb);
+                assert!(d >= 25.0, "{a} {ca} and {b} {cb} are too alike (ΔE {d:.1})");
+            }
+        }
+        // web/app/metrics.js: the six viridis classes as drawn (92 % over #eef0f2), the
+        // no-data grey and the colour of a site of another service.
+        let viridis = [
+            "#521461", "#4f5290", "#3a8296", "#32ae8d", "#83d35e", "#fce835",
+        ];
+        for (code, colour) in &colours {
+            for back in viridis.iter().chain(&["#c8c8c8", "#6b6b6b"]) {
+                let d = delta_e(colour, back);
+                assert!(d >= 25.0, "{code} {colour} is lost on {back} (ΔE {d:.1})");
+            }
+        }
     }
 }

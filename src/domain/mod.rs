@@ -12,7 +12,8 @@ mod partner;
 pub use area::{Area, DemandPointSource, Geography};
 pub use assessment::{Assessment, AssessmentSummary, IndicatorRow, IndicatorTable};
 pub use catalog::{
-    BUNDLED_NEEDS_TOML, Catalog, CatalogError, DesertRule, Need, NeedFilters, ServiceDef, Supply,
+    BUNDLED_INDICATORS_TOML, BUNDLED_NEEDS_TOML, Catalog, CatalogError, DesertRule, IndicatorDef,
+    Need, NeedFilters, ServiceDef, Supply,
 };
 pub use geoid::{Geoid, GeoidError};
 pub use hours::{Hours, HoursError, HoursFilter};

@@ -115,11 +115,9 @@ fn header(html: &mut String, atlas: &Atlas, a: &Assessment, geo: &GeographyData,
     );
 }
 
-fn supply_unit(need: &Need) -> &'static str {
-    match need.supply {
-        Supply::Capacity => "places",
-        Supply::Sites => "sites",
-    }
+/// The need's own word for its supply, as the map page shows it (`data/needs.toml`).
+fn supply_unit(need: &Need) -> &str {
+    &need.supply_unit
 }
 
 /// An amount of a need's supply: whole places, or sites to two significant digits (a
@@ -370,18 +368,19 @@ fn need_section(
                 .map_or_else(|| escape(c), |s| escape(&s.label))
         })
         .collect();
+    // The indicator's words as the map page shows them (data/indicators.toml).
+    let indicator = atlas.catalog.indicator(&p.demand_indicator);
     let _ = write!(
         html,
         "<section class=\"need\" id=\"need-{code}\"><h2>{label}</h2><p class=\"def\">Demand: \
-         <code>{ind}</code>. Supply: {supply} at sites offering {services}. Catchment: \
-         {radius} km. Target: {target} {unit} per unit of demand. Desert: {rule}.</p>",
+         {ind_label} (<code>{ind}</code>). Supply: {supply} at sites offering {services}. \
+         Catchment: {radius} km. Target: {target} {unit} per {one}. Desert: {rule}.</p>",
         code = escape(&need.code),
         label = escape(&need.label),
+        ind_label = escape(&indicator.label),
+        one = escape(&indicator.unit_singular),
         ind = escape(&p.demand_indicator),
-        supply = match p.supply {
-            Supply::Capacity => "places (capacity)",
-            Supply::Sites => "one per site",
-        },
+        supply = p.supply.label(),
         services = services.join(", "),
         radius = amount(p.radius_km),
         target = amount(p.target),

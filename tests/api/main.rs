@@ -21,3 +21,4 @@ mod replicas;
 mod report;
 mod shapefiles;
 mod siting;
+mod vocabulary;

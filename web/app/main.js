@@ -8,10 +8,6 @@ import {
   MAP_METRICS,
   POPUP_FIELDS,
   NO_DATA,
-  SERVICE_COLOURS,
-  OTHER_SERVICE_COLOUR,
-  PARTNERSHIP_LEVELS,
-  PARTNERSHIP_STAGES,
   classify,
   formatNumber,
   legendRows,
@@ -22,23 +18,8 @@ import {
 import { AREA_COLUMNS, intersects, mapPNG, save, toCSV } from './downloads.js';
 import { initUpload } from './upload.js';
 import { initViews } from './views.js';
+import { indicatorWords, levelLabel, partnershipStages, serviceColour, serviceLabel, setVocabulary, stageLabel } from './vocabulary.js';
 
-const SERVICE_LABELS = {
-  childcare: 'Child care',
-  early_education: 'Early education',
-  transportation: 'Transportation services',
-  transit: 'Public transit stop',
-  language: 'Language services',
-  food: 'Food',
-  health: 'Health care',
-  mental_health: 'Mental health',
-  housing: 'Housing',
-  employment: 'Employment',
-  adult_education: 'Adult education',
-  disability: 'Disability services',
-  parenting: 'Parenting support',
-};
-const serviceLabel = (code) => SERVICE_LABELS[code] || String(code).replace(/_/g, ' ');
 const languageNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language' }) : null;
 const languageLabel = (code) => {
   try {
@@ -140,7 +121,8 @@ function demandIndicator() {
 }
 
 function units() {
-  return unitsFor(need(), demandIndicator(), state.radius);
+  const indicator = demandIndicator();
+  return unitsFor(need(), indicator ? indicatorWords(indicator) : null, state.radius);
 }
 
 function bboxOf(geometry) {
@@ -356,7 +338,7 @@ function renderLegend() {
         ? h(
             'ul',
             { class: 'legend-rows legend-sites', 'aria-label': 'Site colours' },
-            shownServices.map((s) => h('li', {}, h('span', { class: 'dot', dataset: { colour: SERVICE_COLOURS[s] || OTHER_SERVICE_COLOUR } }), h('span', { text: serviceLabel(s) }))),
+            shownServices.map((s) => h('li', {}, h('span', { class: 'dot', dataset: { colour: serviceColour(s) } }), h('span', { text: serviceLabel(s) }))),
             h('li', {}, h('span', { class: 'dot dot-cluster', dataset: { colour: '#263238' } }), h('span', { text: 'Several sites (number of sites)' })),
           )
         : null,
@@ -461,8 +443,8 @@ function sitePopupContent(f) {
       item('Capacity', Object.keys(cap).length ? Object.entries(cap).map(([s, c]) => `${formatNumber(c, 'count')} (${serviceLabel(s)})`).join('; ') : null, 'capacity'),
       item('Languages', langs.join(', '), 'languages'),
       item('Hours', p.hours, 'hours'),
-      item('Partnership level', p.partnership_level ? PARTNERSHIP_LEVELS[p.partnership_level] || p.partnership_level : null, 'partnership_level'),
-      item('Partnership stage', p.partnership_stage ? PARTNERSHIP_STAGES[p.partnership_stage] || p.partnership_stage : null, 'partnership_stage'),
+      item('Partnership level', p.partnership_level ? levelLabel(p.partnership_level) : null, 'partnership_level'),
+      item('Partnership stage', p.partnership_stage ? stageLabel(p.partnership_stage) : null, 'partnership_stage'),
       item('Address', p.address, 'address'),
     ),
   );
@@ -507,7 +489,7 @@ function siteServiceSet() {
 
 function siteColour(p, shown) {
   const s = (p.services || []).find((x) => shown.has(x)) || (p.services || [])[0];
-  return SERVICE_COLOURS[s] || OTHER_SERVICE_COLOUR;
+  return serviceColour(s);
 }
 
 function renderSites() {
@@ -794,6 +776,12 @@ function initControls() {
   const needSel = $('#need');
   replace(needSel, state.needs.map((n) => h('option', { value: n.code, text: n.label })));
   if (state.needCode) needSel.value = state.needCode;
+  replace(
+    $('#site-stage'),
+    h('option', { value: '', text: 'Any stage' }),
+    partnershipStages().map((t) => h('option', { value: t.code, title: t.description, text: t.label })),
+    h('option', { value: 'none', text: 'Not recorded' }),
+  );
   replace($('#metric'), MAP_METRICS.map((m) => h('option', { value: m, text: metricInfo(m, units()).label })));
   $('#metric').value = state.metric;
   fillYears();
@@ -844,7 +832,8 @@ async function reloadAfterUpload(kind) {
   if (kind === 'areas') state.areas.clear();
   if (kind === 'indicators' || kind === 'areas') {
     state.assessmentValues.clear();
-    const [assessments, geographies] = await Promise.all([getJSON('/api/v1/assessments'), getJSON('/api/v1/geographies')]);
+    const [assessments, geographies, vocabulary] = await Promise.all([getJSON('/api/v1/assessments'), getJSON('/api/v1/geographies'), getJSON('/api/v1/vocabulary')]);
+    setVocabulary(vocabulary);
     state.assessments = assessments.assessments;
     state.geographies = geographies.geographies;
     if (state.year === null && state.assessments.length) state.year = state.assessments[state.assessments.length - 1].year;
@@ -913,6 +902,7 @@ async function boot() {
     getJSON('/api/v1/needs'),
     getJSON('/api/v1/assessments'),
     getJSON('/api/v1/geographies'),
+    getJSON('/api/v1/vocabulary'),
   ]);
   const refused = lists.find((r) => r.status === 'rejected' && needsToken(r.reason));
   if (refused) {
@@ -920,13 +910,16 @@ async function boot() {
     openSignIn(refused.reason);
     return;
   }
-  const [config, needs, assessments, geographies] = lists;
+  const [config, needs, assessments, geographies, vocabulary] = lists;
   state.config = config.status === 'fulfilled' ? config.value : { basemap_style: null };
   if (needs.status === 'fulfilled') state.needs = needs.value.needs || [];
   else showError('needs', `The list of needs is not available: ${needs.reason.message}`);
   if (assessments.status === 'fulfilled') state.assessments = assessments.value.assessments || [];
   else showError('assessments', `The assessments could not be listed: ${assessments.reason.message}`);
   if (geographies.status === 'fulfilled') state.geographies = geographies.value.geographies || [];
+  // Without the vocabulary the page still works, showing codes instead of labels.
+  if (vocabulary.status === 'fulfilled') setVocabulary(vocabulary.value);
+  else showError('vocabulary', `The labels of services and indicators are not available: ${vocabulary.reason.message}`);
   state.year = state.assessments.length ? state.assessments[state.assessments.length - 1].year : null;
   state.needCode = state.needs.some((n) => n.code === 'childcare') ? 'childcare' : state.needs[0] ? state.needs[0].code : null;
   state.radius = need() ? need().radius_km : null;

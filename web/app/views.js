@@ -5,7 +5,8 @@
 
 import { getBlob, getJSON, needsToken, query } from './api.js';
 import { h, replace, $ } from './dom.js';
-import { CHANGE_METRICS, NO_DATA, changeInfo, colourExpression, divergingClasses, divergingRows, formatNumber, indicatorUnit } from './metrics.js';
+import { CHANGE_METRICS, NO_DATA, changeInfo, colourExpression, divergingClasses, divergingRows, formatNumber } from './metrics.js';
+import { indicatorWords } from './vocabulary.js';
 import { save } from './downloads.js';
 
 /**
@@ -63,8 +64,7 @@ export function initViews(ctx) {
   }
 
   function indicatorLabel(code) {
-    const u = indicatorUnit(code);
-    return `${u.plural.charAt(0).toUpperCase()}${u.plural.slice(1)} (${code})`;
+    return `${indicatorWords(code).label} (${code})`;
   }
 
   async function fillIndicators() {
@@ -147,9 +147,9 @@ export function initViews(ctx) {
   function renderOutreach(doc, p) {
     const list = $('#outreach-list');
     const s = doc.summary || {};
-    const unit = indicatorUnit(p.target).plural;
+    const unit = indicatorWords(p.target).unit;
     const n = ctx.need();
-    const enrolledText = p.enrolled ? `minus ${indicatorUnit(p.enrolled).plural} (${p.enrolled})` : 'with no enrolment indicator (0 enrolled everywhere)';
+    const enrolledText = p.enrolled ? `minus ${indicatorWords(p.enrolled).label.toLowerCase()} (${p.enrolled})` : 'with no enrolment indicator (0 enrolled everywhere)';
     $('#outreach-note').textContent =
       `${formatNumber(s.unserved_total, 'count')} ${unit} not served in ${formatNumber(s.areas, 'count')} areas (${p.target} ${enrolledText}). ` +
       `The ${formatNumber(doc.areas.length, 'count')} with the most, ${state.year}:`;
