@@ -4,6 +4,8 @@
 import { upload, query } from './api.js';
 import { h, replace, $ } from './dom.js';
 import { formatNumber } from './metrics.js';
+import { geographyName, state } from './state.js';
+import { reloadAfterUpload } from './views/index.js';
 
 const UNITS = {
   areas: ['area', 'areas'],
@@ -88,21 +90,18 @@ export function renderReport(target, report) {
   );
 }
 
-/**
- * Wires the upload dialog. `ctx.geographies()` lists geography names, `ctx.current()` gives
- * the geography on the map, `ctx.done(kind)` reloads the map after a stored upload.
- */
-export function initUpload(ctx) {
+/** Wires the upload dialog; after a stored upload the views reload what it changed. */
+export function initUpload() {
   const dialog = $('#upload-dialog');
   const token = $('#upload-token');
 
   function fillGeographies() {
     const sel = $('#up-assessment-geography');
-    const names = ctx.geographies();
-    replace(sel, names.map((n) => h('option', { value: n, text: n })));
-    if (ctx.current()) sel.value = ctx.current();
+    const current = geographyName();
+    replace(sel, state.geographies.map((g) => h('option', { value: g.name, text: g.name })));
+    if (current) sel.value = current;
     const name = $('#up-geography-name');
-    if (!name.value && ctx.current()) name.value = ctx.current();
+    if (!name.value && current) name.value = current;
   }
 
   $('#open-upload').addEventListener('click', () => {
@@ -139,7 +138,7 @@ export function initUpload(ctx) {
       result.scrollIntoView({ block: 'nearest' });
     }
     // The map reloads what changed while the reader looks at the summary.
-    if (report) await ctx.done(report.kind);
+    if (report) await reloadAfterUpload(report.kind);
   }
 
   $('#up-geography').addEventListener('submit', (e) => {

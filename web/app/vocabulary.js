@@ -54,3 +54,15 @@ export function partnershipStages() {
 export function indicatorWords(name) {
   return indicators.get(name) || { name, label: String(name), unit: String(name), unit_singular: String(name) };
 }
+
+// Languages come as ISO 639 codes; their names are the browser's (Intl.DisplayNames).
+const languageNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language' }) : null;
+
+/** A language's English name ("Spanish" for `es`), or the code where the browser has none. */
+export function languageLabel(code) {
+  try {
+    return (languageNames && languageNames.of(code)) || code;
+  } catch {
+    return code;
+  }
+}
