@@ -18,7 +18,7 @@ function bboxOf(geometry) {
       if (c[1] > n) n = c[1];
     } else c.forEach(walk);
   };
-  if (geometry && geometry.coordinates) walk(geometry.coordinates);
+  if (geometry?.coordinates) walk(geometry.coordinates);
   return [w, s, e, n];
 }
 

@@ -65,7 +65,7 @@ async function boot() {
   try {
     gm = await startMap($('#map'), {
       basemapStyle: state.config.basemap_style,
-      bounds: geo && geo.bbox ? geo.bbox : null,
+      bounds: geo?.bbox ? geo.bbox : null,
       // Keep the areas clear of the legend in the top-left corner where there is room.
       padding: $('#map').clientWidth > 800 ? { top: 16, bottom: 16, left: 310, right: 56 } : 16,
       onAreaClick: openArea,
@@ -73,7 +73,11 @@ async function boot() {
     });
   } catch (err) {
     setBusy('boot', null);
-    showError('map', `The map could not start: ${err.message}${state.config.basemap_style ? ' (is the basemap style reachable?)' : ''}`, () => location.reload());
+    showError(
+      'map',
+      `The map could not start: ${err.message}${state.config.basemap_style ? ' (is the basemap style reachable?)' : ''}`,
+      () => location.reload(),
+    );
     throw err;
   }
   await Promise.all([gapsDone, sitesDone]);
@@ -93,7 +97,7 @@ window.gapmap = {
   },
   get map() {
     const gm = theMap();
-    return gm && gm.map;
+    return gm?.map;
   },
   state,
 };

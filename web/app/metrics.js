@@ -178,7 +178,9 @@ export function classify(values, palette = VIRIDIS) {
 export function colourExpression(metric, cls) {
   const value = ['get', metric];
   if (cls.colours.length === 0) return NO_DATA;
-  const step = cls.breaks.length ? ['step', value, cls.colours[0], ...cls.breaks.flatMap((b, i) => [b, cls.colours[i + 1]])] : cls.colours[0];
+  const step = cls.breaks.length
+    ? ['step', value, cls.colours[0], ...cls.breaks.flatMap((b, i) => [b, cls.colours[i + 1]])]
+    : cls.colours[0];
   return ['case', ['==', ['typeof', value], 'number'], step, NO_DATA];
 }
 
@@ -223,7 +225,13 @@ export function rank(areas, metric) {
   return areas
     .map((a) => ({ a, b: badness(metric, a) }))
     .filter((x) => x.b !== null)
-    .sort((x, y) => y.b - x.b || (y.a.shortfall ?? 0) - (x.a.shortfall ?? 0) || (y.a.demand ?? 0) - (x.a.demand ?? 0) || String(x.a.geoid).localeCompare(String(y.a.geoid)))
+    .sort(
+      (x, y) =>
+        y.b - x.b ||
+        (y.a.shortfall ?? 0) - (x.a.shortfall ?? 0) ||
+        (y.a.demand ?? 0) - (x.a.demand ?? 0) ||
+        String(x.a.geoid).localeCompare(String(y.a.geoid)),
+    )
     .map((x) => x.a);
 }
 
@@ -287,7 +295,10 @@ export function divergingRows(cls, kind) {
   const b = cls.breaks;
   const rows = [{ colour: cls.colours[0], label: `below ${f(b[0])}` }];
   for (let i = 0; i + 1 < b.length; i++) {
-    rows.push({ colour: cls.colours[i + 1], label: i === 2 ? `${f(b[i])} to ${f(b[i + 1])} (about no change)` : `${f(b[i])} to ${f(b[i + 1])}` });
+    rows.push({
+      colour: cls.colours[i + 1],
+      label: i === 2 ? `${f(b[i])} to ${f(b[i + 1])} (about no change)` : `${f(b[i])} to ${f(b[i + 1])}`,
+    });
   }
   rows.push({ colour: cls.colours[6], label: `above ${f(b[5])}` });
   return rows;

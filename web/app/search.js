@@ -52,11 +52,17 @@ export function initSearch() {
         h(
           'li',
           {},
-          h('button', { type: 'button', class: 'search-hit', dataset: { kind: r.kind, id: r.id }, on: { click: () => choose(r) } }, h('span', { class: 'hit-label', text: r.label }), h('span', { class: 'hit-detail', text: r.detail })),
+          h(
+            'button',
+            { type: 'button', class: 'search-hit', dataset: { kind: r.kind, id: r.id }, on: { click: () => choose(r) } },
+            h('span', { class: 'hit-label', text: r.label }),
+            h('span', { class: 'hit-detail', text: r.detail }),
+          ),
         ),
       ),
     );
-    if (input.value.trim().length >= 2 && !results.length) list.append(h('li', { class: 'muted no-hit', text: 'No area or partner matches.' }));
+    if (input.value.trim().length >= 2 && !results.length)
+      list.append(h('li', { class: 'muted no-hit', text: 'No area or partner matches.' }));
     const open = list.children.length > 0;
     list.hidden = !open;
     input.setAttribute('aria-expanded', String(open));

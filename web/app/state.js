@@ -45,12 +45,12 @@ export function geographyName() {
 /** An area of that geography, once loaded: `{feature, bbox}`. */
 export function areaOf(geoid) {
   const entry = state.areas.get(geographyName());
-  return (entry && entry.byId.get(geoid)) || null;
+  return entry?.byId.get(geoid) || null;
 }
 
 /** The indicator the gap uses as demand (a language filter can swap it). */
 export function demandIndicator() {
-  const p = state.gaps && state.gaps.params;
+  const p = state.gaps?.params;
   if (p && typeof p.demand_indicator === 'string') return p.demand_indicator;
   const n = need();
   if (!n) return null;

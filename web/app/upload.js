@@ -1,8 +1,8 @@
 // The upload panel: areas, an assessment year, the partner directory, with the token.
 // Refusals are listed row by row (file, row, field, message); successes say what changed.
 
-import { upload, query } from './api.js';
-import { h, replace, $ } from './dom.js';
+import { query, upload } from './api.js';
+import { $, h, replace } from './dom.js';
 import { formatNumber } from './metrics.js';
 import { geographyName, state } from './state.js';
 import { reloadAfterUpload } from './views/index.js';
@@ -34,7 +34,18 @@ export function renderError(target, what, err) {
               'table',
               { class: 'problems' },
               h('caption', { text: `${details.length} problem${details.length === 1 ? '' : 's'}; nothing from this upload was stored.` }),
-              h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'File' }), h('th', { scope: 'col', text: 'Row' }), h('th', { scope: 'col', text: 'Field' }), h('th', { scope: 'col', text: 'Problem' }))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'col', text: 'File' }),
+                  h('th', { scope: 'col', text: 'Row' }),
+                  h('th', { scope: 'col', text: 'Field' }),
+                  h('th', { scope: 'col', text: 'Problem' }),
+                ),
+              ),
               h(
                 'tbody',
                 {},
@@ -67,7 +78,12 @@ export function renderReport(target, report) {
       'div',
       { class: 'result result-ok', role: 'status' },
       h('h3', { text: `${TITLES[report.kind] || 'Upload'} stored` }),
-      h('p', {}, `Read ${count(report.rows)} from `, (report.files || []).map((f, i) => [i ? ', ' : '', h('code', { text: f })])),
+      h(
+        'p',
+        {},
+        `Read ${count(report.rows)} from `,
+        (report.files || []).map((f, i) => [i ? ', ' : '', h('code', { text: f })]),
+      ),
       h(
         'dl',
         { class: 'summary' },
@@ -80,12 +96,25 @@ export function renderReport(target, report) {
         h('dt', { text: 'Unchanged' }),
         h('dd', { dataset: { field: 'unchanged' }, text: count(s.unchanged) }),
       ),
-      report.indicators && report.indicators.length
-        ? h('p', {}, `Indicators (${report.indicators.length}): `, report.indicators.map((x, i) => [i ? ', ' : '', h('code', { text: x })]))
+      report.indicators?.length
+        ? h(
+            'p',
+            {},
+            `Indicators (${report.indicators.length}): `,
+            report.indicators.map((x, i) => [i ? ', ' : '', h('code', { text: x })]),
+          )
         : null,
-      report.version ? h('p', { class: 'muted', text: `Stored as version ${report.version} of that year; earlier versions stay retrievable.` }) : null,
+      report.version
+        ? h('p', { class: 'muted', text: `Stored as version ${report.version} of that year; earlier versions stay retrievable.` })
+        : null,
       h('p', { class: 'muted', text: `Data version ${s.data_version ?? '?'}. The map reloads with it.` }),
-      report.warnings && report.warnings.length ? h('ul', { class: 'warnings' }, report.warnings.map((w) => h('li', { text: w }))) : null,
+      report.warnings?.length
+        ? h(
+            'ul',
+            { class: 'warnings' },
+            report.warnings.map((w) => h('li', { text: w })),
+          )
+        : null,
     ),
   );
 }
@@ -98,7 +127,10 @@ export function initUpload() {
   function fillGeographies() {
     const sel = $('#up-assessment-geography');
     const current = geographyName();
-    replace(sel, state.geographies.map((g) => h('option', { value: g.name, text: g.name })));
+    replace(
+      sel,
+      state.geographies.map((g) => h('option', { value: g.name, text: g.name })),
+    );
     if (current) sel.value = current;
     const name = $('#up-geography-name');
     if (!name.value && current) name.value = current;
@@ -123,7 +155,10 @@ export function initUpload() {
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    replace(result, h('p', { class: 'result result-busy', role: 'status', text: `Checking and storing ${files.map((f) => f.name).join(', ')}…` }));
+    replace(
+      result,
+      h('p', { class: 'result result-busy', role: 'status', text: `Checking and storing ${files.map((f) => f.name).join(', ')}…` }),
+    );
     let report = null;
     try {
       report = await upload(method, path, body, token.value.trim());
@@ -144,14 +179,19 @@ export function initUpload() {
   $('#up-geography').addEventListener('submit', (e) => {
     e.preventDefault();
     const name = $('#up-geography-name').value.trim();
-    if (!name) return renderError($('#up-geography-result'), 'The areas', { message: 'Name the geography (e.g. tracts-2020).', details: [] });
+    if (!name)
+      return renderError($('#up-geography-result'), 'The areas', { message: 'Name the geography (e.g. tracts-2020).', details: [] });
     send(e.target, 'The areas', 'PUT', `/api/v1/geographies/${encodeURIComponent(name)}`);
   });
   $('#up-assessment').addEventListener('submit', (e) => {
     e.preventDefault();
     const year = $('#up-assessment-year').value.trim();
     const geography = $('#up-assessment-geography').value;
-    if (!/^\d{4}$/.test(year)) return renderError($('#up-assessment-result'), 'The assessment', { message: 'Give the assessment year as four digits, e.g. 2025.', details: [] });
+    if (!/^\d{4}$/.test(year))
+      return renderError($('#up-assessment-result'), 'The assessment', {
+        message: 'Give the assessment year as four digits, e.g. 2025.',
+        details: [],
+      });
     send(e.target, 'The assessment', 'PUT', `/api/v1/assessments/${year}${query({ geography })}`);
   });
   $('#up-partners').addEventListener('submit', (e) => {

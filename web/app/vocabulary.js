@@ -61,7 +61,7 @@ const languageNames = typeof Intl.DisplayNames === 'function' ? new Intl.Display
 /** A language's English name ("Spanish" for `es`), or the code where the browser has none. */
 export function languageLabel(code) {
   try {
-    return (languageNames && languageNames.of(code)) || code;
+    return languageNames?.of(code) || code;
   } catch {
     return code;
   }

@@ -5,7 +5,7 @@ import { getJSON, needsToken, query } from '../api.js';
 import { loadAreas } from '../data.js';
 import { $, h, replace } from '../dom.js';
 import { mapReady, theMap } from '../mapview.js';
-import { CHANGE_METRICS, NO_DATA, changeInfo, colourExpression, divergingClasses, divergingRows, formatNumber } from '../metrics.js';
+import { CHANGE_METRICS, changeInfo, colourExpression, divergingClasses, divergingRows, formatNumber, NO_DATA } from '../metrics.js';
 import { openSignIn } from '../signin.js';
 import { need, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
@@ -24,8 +24,14 @@ function fillCompareYears() {
   const to = $('#compare-to');
   const keepF = Number(from.value);
   const keepT = Number(to.value);
-  replace(from, ys.map((y) => h('option', { value: String(y), text: String(y) })));
-  replace(to, [...ys].reverse().map((y) => h('option', { value: String(y), text: String(y) })));
+  replace(
+    from,
+    ys.map((y) => h('option', { value: String(y), text: String(y) })),
+  );
+  replace(
+    to,
+    [...ys].reverse().map((y) => h('option', { value: String(y), text: String(y) })),
+  );
   if (ys.length) {
     to.value = String(ys.includes(keepT) ? keepT : ys[ys.length - 1]);
     const before = ys.filter((y) => y < Number(to.value));
@@ -90,15 +96,26 @@ function renderCompareSummary(doc) {
   const n = need();
   $('#compare-note').textContent =
     `${n.label}, ${p.from} → ${p.to}: ${formatNumber(s.areas_in_both, 'count')} areas in both years` +
-    (s.areas_only_from || s.areas_only_to ? `, ${formatNumber(s.areas_only_from, 'count')} only in ${p.from}, ${formatNumber(s.areas_only_to, 'count')} only in ${p.to}` : '') +
+    (s.areas_only_from || s.areas_only_to
+      ? `, ${formatNumber(s.areas_only_from, 'count')} only in ${p.from}, ${formatNumber(s.areas_only_to, 'count')} only in ${p.to}`
+      : '') +
     '. Both years use today’s partner directory, so changes come from the assessments.';
   const signed = (v, kind) => (typeof v === 'number' && v > 0 ? '+' : '') + formatNumber(v, kind);
   const item = (label, value) => [h('dt', { text: label }), h('dd', { text: value })];
   replace(
     $('#compare-summary'),
-    item('Demand', `${formatNumber(s.demand_total_from, 'count')} → ${formatNumber(s.demand_total_to, 'count')} ${u.demand.plural} (${signed(s.demand_total_change, 'count')})`),
-    item('Shortfall', `${formatNumber(s.shortfall_total_from)} → ${formatNumber(s.shortfall_total_to)} ${u.supply} (${signed(s.shortfall_total_change)})`),
-    item('Deserts', `${formatNumber(s.deserts_from, 'count')} → ${formatNumber(s.deserts_to, 'count')} (${formatNumber(s.became_desert, 'count')} new, ${formatNumber(s.no_longer_desert, 'count')} no longer)`),
+    item(
+      'Demand',
+      `${formatNumber(s.demand_total_from, 'count')} → ${formatNumber(s.demand_total_to, 'count')} ${u.demand.plural} (${signed(s.demand_total_change, 'count')})`,
+    ),
+    item(
+      'Shortfall',
+      `${formatNumber(s.shortfall_total_from)} → ${formatNumber(s.shortfall_total_to)} ${u.supply} (${signed(s.shortfall_total_change)})`,
+    ),
+    item(
+      'Deserts',
+      `${formatNumber(s.deserts_from, 'count')} → ${formatNumber(s.deserts_to, 'count')} (${formatNumber(s.became_desert, 'count')} new, ${formatNumber(s.no_longer_desert, 'count')} no longer)`,
+    ),
   );
 }
 
@@ -109,9 +126,9 @@ function compareRows() {
 
 async function drawCompare() {
   const doc = state.compare;
-  const to = doc && doc.params ? doc.params.to : Number($('#compare-to').value) || state.year;
+  const to = doc?.params ? doc.params.to : Number($('#compare-to').value) || state.year;
   const a = state.assessments.find((x) => x.year === to);
-  const geography = (doc && doc.params && doc.params.geography_to) || (a && a.geography) || (state.geographies[0] && state.geographies[0].name);
+  const geography = doc?.params?.geography_to || a?.geography || state.geographies[0]?.name;
   let areas = null;
   if (geography) {
     try {
@@ -132,7 +149,7 @@ async function drawCompare() {
         return {
           type: 'Feature',
           geometry: f.geometry,
-          properties: { ...(row || {}), desert: false, geoid: f.properties.geoid, name: row && row.name ? row.name : f.properties.name },
+          properties: { ...(row || {}), desert: false, geoid: f.properties.geoid, name: row?.name ? row.name : f.properties.name },
         };
       }),
     });
@@ -163,7 +180,15 @@ export function renderCompareLegend() {
   const open = prev ? prev.open : true;
   const doc = state.compare;
   if (!doc) {
-    replace(el, h('details', { open }, h('summary', { text: 'Legend' }), h('p', { class: 'muted', text: $('#compare-note').textContent || 'No change to show.' })));
+    replace(
+      el,
+      h(
+        'details',
+        { open },
+        h('summary', { text: 'Legend' }),
+        h('p', { class: 'muted', text: $('#compare-note').textContent || 'No change to show.' }),
+      ),
+    );
     return;
   }
   const { info, cls } = compareClasses();
@@ -175,7 +200,13 @@ export function renderCompareLegend() {
     h(
       'details',
       { open, class: 'legend-compare' },
-      h('summary', {}, h('strong', { text: `${info.label}, ${p.from} → ${p.to}` }), ' ', h('span', { class: 'unit', text: `(${info.unit}; ${p.to} minus ${p.from})` })),
+      h(
+        'summary',
+        {},
+        h('strong', { text: `${info.label}, ${p.from} → ${p.to}` }),
+        ' ',
+        h('span', { class: 'unit', text: `(${info.unit}; ${p.to} minus ${p.from})` }),
+      ),
       h(
         'ul',
         { class: 'legend-rows' },
@@ -193,18 +224,50 @@ function comparePopup(geoid) {
   const doc = state.compare;
   const row = compareRows().get(geoid);
   const u = units();
-  if (!doc || !row) return h('div', { class: 'popup popup-compare', dataset: { geoid } }, h('p', { text: doc ? `No comparison for ${geoid}: it is not in both years.` : 'Nothing to compare yet.' }));
+  if (!doc || !row)
+    return h(
+      'div',
+      { class: 'popup popup-compare', dataset: { geoid } },
+      h('p', { text: doc ? `No comparison for ${geoid}: it is not in both years.` : 'Nothing to compare yet.' }),
+    );
   const p = doc.params;
   const line = (label, base, kind, unit) =>
-    h('div', { class: 'metric', dataset: { field: `${base}_change`, value: String(row[`${base}_change`] ?? '') } }, h('dt', { text: label }), h('dd', {}, `${formatNumber(row[`${base}_from`], kind)} → ${formatNumber(row[`${base}_to`], kind)} `, h('span', { class: 'unit', text: unit }), ` (${typeof row[`${base}_change`] === 'number' && row[`${base}_change`] > 0 ? '+' : ''}${formatNumber(row[`${base}_change`], kind)})`));
-  const flip = row.desert_flipped === 'became_desert' ? `Became a desert in ${p.to}` : row.desert_flipped === 'no_longer_desert' ? `No longer a desert in ${p.to}` : row.desert_to ? 'A desert in both years' : 'Not a desert in either year';
+    h(
+      'div',
+      { class: 'metric', dataset: { field: `${base}_change`, value: String(row[`${base}_change`] ?? '') } },
+      h('dt', { text: label }),
+      h(
+        'dd',
+        {},
+        `${formatNumber(row[`${base}_from`], kind)} → ${formatNumber(row[`${base}_to`], kind)} `,
+        h('span', { class: 'unit', text: unit }),
+        ` (${typeof row[`${base}_change`] === 'number' && row[`${base}_change`] > 0 ? '+' : ''}${formatNumber(row[`${base}_change`], kind)})`,
+      ),
+    );
+  const flip =
+    row.desert_flipped === 'became_desert'
+      ? `Became a desert in ${p.to}`
+      : row.desert_flipped === 'no_longer_desert'
+        ? `No longer a desert in ${p.to}`
+        : row.desert_to
+          ? 'A desert in both years'
+          : 'Not a desert in either year';
   return h(
     'div',
     { class: 'popup popup-compare', dataset: { geoid } },
     h('h3', { class: 'popup-title', text: row.name || geoid }),
     h('p', { class: 'muted' }, 'GEOID ', h('code', { text: geoid }), ` · ${p.from} → ${p.to}`),
-    h('p', { class: row.desert_to ? 'badge badge-desert' : 'badge', text: row.present_in === 'both' ? flip : `Only in ${row.present_in === 'from' ? p.from : p.to}` }),
-    h('dl', { class: 'metrics' }, line('Demand', 'demand', 'count', u.demand.plural), line('Shortfall', 'shortfall', 'auto', u.supply), line('Access (2SFCA)', 'access_2sfca', 'auto', `${u.supply} per ${u.demand.singular}`)),
+    h('p', {
+      class: row.desert_to ? 'badge badge-desert' : 'badge',
+      text: row.present_in === 'both' ? flip : `Only in ${row.present_in === 'from' ? p.from : p.to}`,
+    }),
+    h(
+      'dl',
+      { class: 'metrics' },
+      line('Demand', 'demand', 'count', u.demand.plural),
+      line('Shortfall', 'shortfall', 'auto', u.supply),
+      line('Access (2SFCA)', 'access_2sfca', 'auto', `${u.supply} per ${u.demand.singular}`),
+    ),
   );
 }
 
@@ -220,7 +283,10 @@ export function focusArea(geoid) {
 
 /** Wires the Compare controls. */
 export function initCompare() {
-  replace($('#compare-metric'), CHANGE_METRICS.map((m) => h('option', { value: m, text: changeInfo(m, units()).label })));
+  replace(
+    $('#compare-metric'),
+    CHANGE_METRICS.map((m) => h('option', { value: m, text: changeInfo(m, units()).label })),
+  );
   $('#compare-metric').value = 'shortfall_change';
   $('#compare-from').addEventListener('change', again);
   $('#compare-to').addEventListener('change', again);

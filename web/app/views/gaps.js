@@ -7,7 +7,7 @@ import { loadAreas, loadAssessmentValues } from '../data.js';
 import { $, h, replace } from '../dom.js';
 import { AREA_COLUMNS, intersects, mapPNG, save, toCSV } from '../downloads.js';
 import { mapReady, theMap } from '../mapview.js';
-import { NO_DATA, POPUP_FIELDS, classify, formatNumber, legendRows, metricInfo, rank } from '../metrics.js';
+import { classify, formatNumber, legendRows, metricInfo, NO_DATA, POPUP_FIELDS, rank } from '../metrics.js';
 import { openSignIn } from '../signin.js';
 import { areaOf, demandIndicator, geographyName, need, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
@@ -95,7 +95,7 @@ function drawAreas(areas) {
     return {
       type: 'Feature',
       geometry: f.geometry,
-      properties: { ...(row || {}), geoid: f.properties.geoid, name: row && row.name ? row.name : f.properties.name },
+      properties: { ...(row || {}), geoid: f.properties.geoid, name: row?.name ? row.name : f.properties.name },
     };
   });
   theMap().setAreas({ type: 'FeatureCollection', features });
@@ -115,7 +115,7 @@ export function restyle() {
 
 function desertRuleText() {
   const n = need();
-  const r = n && n.desert_rule;
+  const r = n?.desert_rule;
   if (!r || typeof r !== 'object') return 'Desert (outlined)';
   const u = units();
   if (r.kind === 'cap_childcare') {
@@ -152,7 +152,15 @@ export function renderLegend() {
   const prev = el.querySelector('details');
   const open = prev ? prev.open : true;
   if (!state.rows.size) {
-    replace(el, h('details', { open }, h('summary', { text: 'Legend' }), h('p', { class: 'muted', text: n ? 'No gap values to show.' : 'Choose a need.' })));
+    replace(
+      el,
+      h(
+        'details',
+        { open },
+        h('summary', { text: 'Legend' }),
+        h('p', { class: 'muted', text: n ? 'No gap values to show.' : 'Choose a need.' }),
+      ),
+    );
     return;
   }
   const lg = legendModel();
@@ -175,8 +183,15 @@ export function renderLegend() {
         ? h(
             'ul',
             { class: 'legend-rows legend-sites', 'aria-label': 'Site colours' },
-            services.map((s) => h('li', {}, h('span', { class: 'dot', dataset: { colour: serviceColour(s) } }), h('span', { text: serviceLabel(s) }))),
-            h('li', {}, h('span', { class: 'dot dot-cluster', dataset: { colour: '#263238' } }), h('span', { text: 'Several sites (number of sites)' })),
+            services.map((s) =>
+              h('li', {}, h('span', { class: 'dot', dataset: { colour: serviceColour(s) } }), h('span', { text: serviceLabel(s) })),
+            ),
+            h(
+              'li',
+              {},
+              h('span', { class: 'dot dot-cluster', dataset: { colour: '#263238' } }),
+              h('span', { text: 'Several sites (number of sites)' }),
+            ),
           )
         : null,
     ),
@@ -205,25 +220,39 @@ function areaPopupContent(geoid) {
   const row = state.rows.get(geoid);
   const n = need();
   const u = units();
-  const name = (row && row.name) || (area && area.feature.properties.name) || geoid;
+  const name = row?.name || area?.feature.properties.name || geoid;
   const parts = [
     h('h3', { class: 'popup-title', text: name }),
     h('p', { class: 'muted' }, 'GEOID ', h('code', { class: 'geoid', text: geoid })),
   ];
   if (!row) {
-    parts.push(h('p', { text: n ? `No ${n.label.toLowerCase()} gap values for this area in ${state.year}.` : 'Choose a need to see its gap.' }));
+    parts.push(
+      h('p', { text: n ? `No ${n.label.toLowerCase()} gap values for this area in ${state.year}.` : 'Choose a need to see its gap.' }),
+    );
     return h('div', { class: 'popup popup-area', dataset: { geoid } }, parts);
   }
   parts.push(
-    h('p', { class: 'muted', text: `${n.label}, ${state.year}, radius ${formatNumber(state.radius, 'km')} km${state.needFilter ? `, ${state.needFilter.replace('=', ': ')}` : ''}` }),
+    h('p', {
+      class: 'muted',
+      text: `${n.label}, ${state.year}, radius ${formatNumber(state.radius, 'km')} km${state.needFilter ? `, ${state.needFilter.replace('=', ': ')}` : ''}`,
+    }),
     row.desert
-      ? h('p', { class: 'badge badge-desert', dataset: { field: 'desert', value: 'true' } }, h('strong', { text: 'Desert. ' }), row.desert_reason || '')
-      : h('p', { class: 'badge', dataset: { field: 'desert', value: 'false' }, text: `Not a desert${row.desert_reason ? `: ${row.desert_reason}` : ''}` }),
+      ? h(
+          'p',
+          { class: 'badge badge-desert', dataset: { field: 'desert', value: 'true' } },
+          h('strong', { text: 'Desert. ' }),
+          row.desert_reason || '',
+        )
+      : h('p', {
+          class: 'badge',
+          dataset: { field: 'desert', value: 'false' },
+          text: `Not a desert${row.desert_reason ? `: ${row.desert_reason}` : ''}`,
+        }),
   );
   const values = state.assessmentValues.get(state.year);
   const indicator = demandIndicator();
   const moeKey = `${indicator}_moe`;
-  const av = values && values.get(geoid);
+  const av = values?.get(geoid);
   const hasMoeColumn = Boolean(values && [...values.values()].some((x) => moeKey in x));
   const lines = POPUP_FIELDS.map((f) => metricLine(f, row, u));
   // Demand carries its margin of error where the assessment gives one.
@@ -233,7 +262,9 @@ function areaPopupContent(geoid) {
     demandDd.append(' ', h('span', { class: 'moe', dataset: { moe: String(moe) }, text: `± ${formatNumber(moe, 'count')}` }));
     lines[0].querySelector('.explain').append(` (± margin of error, ${moeKey})`);
   } else {
-    lines[0].querySelector('.explain').append(hasMoeColumn ? '; no margin of error for this area' : `; the ${state.year} assessment gives no margin of error`);
+    lines[0]
+      .querySelector('.explain')
+      .append(hasMoeColumn ? '; no margin of error for this area' : `; the ${state.year} assessment gives no margin of error`);
   }
   parts.push(h('dl', { class: 'metrics' }, lines));
   return h('div', { class: 'popup popup-area', dataset: { geoid } }, parts);
@@ -286,14 +317,17 @@ export function renderRanking() {
   if (!ranked.length) list.append(h('li', { class: 'muted', text: desertsOnly ? 'No deserts for these choices.' : 'No areas to rank.' }));
 }
 
-
 /** The chosen need's own site filters (hours, languages), back to "all". */
 export function fillNeedFilter() {
   const sel = $('#need-filter');
   const n = need();
-  const f = (n && n.filters) || {};
+  const f = n?.filters || {};
   const opts = [h('option', { value: '', text: 'All that supply the need' })];
-  if (Array.isArray(f.hours)) for (const x of f.hours) opts.push(h('option', { value: `hours=${x}`, text: `Open ${x === 'weekend' ? 'at weekends' : x === 'evening' ? 'in the evening' : x}` }));
+  if (Array.isArray(f.hours))
+    for (const x of f.hours)
+      opts.push(
+        h('option', { value: `hours=${x}`, text: `Open ${x === 'weekend' ? 'at weekends' : x === 'evening' ? 'in the evening' : x}` }),
+      );
   if (f.language && typeof f.language === 'object') {
     const codes = Array.isArray(f.language) ? f.language : Object.keys(f.language);
     for (const c of codes) opts.push(h('option', { value: `language=${c}`, text: `Serves ${languageLabel(c)}` }));
@@ -303,7 +337,6 @@ export function fillNeedFilter() {
   state.needFilter = '';
   $('#need-filter-row').hidden = opts.length === 1;
 }
-
 
 function fileStem() {
   const n = need();
@@ -346,11 +379,28 @@ export function initDownloads() {
   });
   $('#dl-geojson').addEventListener('click', () => {
     const n = need();
-    const areas = visibleAreas().map((a) => ({ type: 'Feature', id: a.feature.properties.geoid, geometry: a.feature.geometry, properties: { layer: 'area', ...areaRecord(a) } }));
-    const sites = visibleSites().map((f) => ({ type: 'Feature', id: f.properties.id, geometry: f.geometry, properties: { layer: 'site', ...f.properties } }));
+    const areas = visibleAreas().map((a) => ({
+      type: 'Feature',
+      id: a.feature.properties.geoid,
+      geometry: a.feature.geometry,
+      properties: { layer: 'area', ...areaRecord(a) },
+    }));
+    const sites = visibleSites().map((f) => ({
+      type: 'Feature',
+      id: f.properties.id,
+      geometry: f.geometry,
+      properties: { layer: 'site', ...f.properties },
+    }));
     const doc = {
       type: 'FeatureCollection',
-      gapmap: { need: n ? n.code : null, year: state.year, radius_km: state.radius, filter: state.needFilter || null, metric: state.metric, view: theMap().viewBox() },
+      gapmap: {
+        need: n ? n.code : null,
+        year: state.year,
+        radius_km: state.radius,
+        filter: state.needFilter || null,
+        metric: state.metric,
+        view: theMap().viewBox(),
+      },
       features: [...areas, ...sites],
     };
     save(new Blob([JSON.stringify(doc)], { type: 'application/geo+json' }), `${fileStem()}.geojson`);
@@ -369,7 +419,6 @@ export function initDownloads() {
     }
   });
 }
-
 
 /** Tries the gaps again after a failure. */
 function retry() {

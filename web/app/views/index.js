@@ -135,7 +135,11 @@ function fillYears() {
   replace(
     sel,
     state.assessments.length
-      ? [...state.assessments].reverse().map((a) => h('option', { value: String(a.year), title: `${a.year}: ${a.geography}, version ${a.version}`, text: String(a.year) }))
+      ? [...state.assessments]
+          .reverse()
+          .map((a) =>
+            h('option', { value: String(a.year), title: `${a.year}: ${a.geography}, version ${a.version}`, text: String(a.year) }),
+          )
       : h('option', { value: '', text: 'No assessment yet' }),
   );
   if (state.year !== null) sel.value = String(state.year);
@@ -152,9 +156,15 @@ function readRadius() {
 
 function initControls() {
   const needSel = $('#need');
-  replace(needSel, state.needs.map((n) => h('option', { value: n.code, text: n.label })));
+  replace(
+    needSel,
+    state.needs.map((n) => h('option', { value: n.code, text: n.label })),
+  );
   if (state.needCode) needSel.value = state.needCode;
-  replace($('#metric'), MAP_METRICS.map((m) => h('option', { value: m, text: metricInfo(m, units()).label })));
+  replace(
+    $('#metric'),
+    MAP_METRICS.map((m) => h('option', { value: m, text: metricInfo(m, units()).label })),
+  );
   $('#metric').value = state.metric;
   fillYears();
   gaps.fillNeedFilter();

@@ -24,10 +24,17 @@ async function fillIndicators() {
   const eSel = $('#outreach-enrolled');
   const keepT = tSel.value;
   const keepE = eSel.value;
-  replace(tSel, list.map((c) => h('option', { value: c, text: indicatorLabel(c) })));
-  replace(eSel, h('option', { value: '', text: 'None (count 0 enrolled)' }), list.map((c) => h('option', { value: c, text: indicatorLabel(c) })));
+  replace(
+    tSel,
+    list.map((c) => h('option', { value: c, text: indicatorLabel(c) })),
+  );
+  replace(
+    eSel,
+    h('option', { value: '', text: 'None (count 0 enrolled)' }),
+    list.map((c) => h('option', { value: c, text: indicatorLabel(c) })),
+  );
   const n = need();
-  const prefer = [keepT, 'children_under_5_poverty', n && n.demand_indicator, list[0]];
+  const prefer = [keepT, 'children_under_5_poverty', n?.demand_indicator, list[0]];
   tSel.value = prefer.find((c) => c && list.includes(c)) || '';
   eSel.value = keepE && list.includes(keepE) ? keepE : list.find((c) => /enrol/i.test(c) && c !== tSel.value) || '';
   return list;
@@ -104,15 +111,19 @@ function renderOutreach(doc, p) {
   const s = doc.summary || {};
   const unit = indicatorWords(p.target).unit;
   const n = need();
-  const enrolledText = p.enrolled ? `minus ${indicatorWords(p.enrolled).label.toLowerCase()} (${p.enrolled})` : 'with no enrolment indicator (0 enrolled everywhere)';
+  const enrolledText = p.enrolled
+    ? `minus ${indicatorWords(p.enrolled).label.toLowerCase()} (${p.enrolled})`
+    : 'with no enrolment indicator (0 enrolled everywhere)';
   $('#outreach-note').textContent =
     `${formatNumber(s.unserved_total, 'count')} ${unit} not served in ${formatNumber(s.areas, 'count')} areas (${p.target} ${enrolledText}). ` +
     `The ${formatNumber(doc.areas.length, 'count')} with the most, ${state.year}:`;
   replace(
     list,
     doc.areas.map((a) => {
-      const deserts = Object.entries(a.deserts || {}).filter(([, v]) => v).map(([k]) => k);
-      const isDesert = n ? Boolean(a.deserts && a.deserts[n.code]) : deserts.length > 0;
+      const deserts = Object.entries(a.deserts || {})
+        .filter(([, v]) => v)
+        .map(([k]) => k);
+      const isDesert = n ? Boolean(a.deserts?.[n.code]) : deserts.length > 0;
       const sites = (a.nearest_sites || []).map((x) => `${x.partner || x.name} (${formatNumber(x.distance_km, 'km')} km)`);
       return h(
         'li',

@@ -120,8 +120,13 @@ function sitePopupContent(f) {
   const p = f.properties;
   const cap = p.capacity || {};
   const notRecorded = h('span', { class: 'muted', text: 'not recorded' });
-  const item = (label, value, field) => [h('dt', { text: label }), h('dd', { dataset: { field } }, value === null || value === undefined || value === '' ? notRecorded.cloneNode(true) : value)];
-  const services = (p.services || []).map((s) => (typeof cap[s] === 'number' ? `${serviceLabel(s)} (capacity ${formatNumber(cap[s], 'count')})` : serviceLabel(s)));
+  const item = (label, value, field) => [
+    h('dt', { text: label }),
+    h('dd', { dataset: { field } }, value === null || value === undefined || value === '' ? notRecorded.cloneNode(true) : value),
+  ];
+  const services = (p.services || []).map((s) =>
+    typeof cap[s] === 'number' ? `${serviceLabel(s)} (capacity ${formatNumber(cap[s], 'count')})` : serviceLabel(s),
+  );
   const langs = (p.languages || []).map(languageLabel);
   return h(
     'div',
@@ -133,7 +138,15 @@ function sitePopupContent(f) {
       { class: 'facts' },
       item('Partner', p.partner, 'partner'),
       item('Services', services.join('; '), 'services'),
-      item('Capacity', Object.keys(cap).length ? Object.entries(cap).map(([s, c]) => `${formatNumber(c, 'count')} (${serviceLabel(s)})`).join('; ') : null, 'capacity'),
+      item(
+        'Capacity',
+        Object.keys(cap).length
+          ? Object.entries(cap)
+              .map(([s, c]) => `${formatNumber(c, 'count')} (${serviceLabel(s)})`)
+              .join('; ')
+          : null,
+        'capacity',
+      ),
       item('Languages', langs.join(', '), 'languages'),
       item('Hours', p.hours, 'hours'),
       item('Partnership level', p.partnership_level ? levelLabel(p.partnership_level) : null, 'partnership_level'),
