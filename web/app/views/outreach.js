@@ -13,6 +13,10 @@ import { indicatorWords } from '../vocabulary.js';
 import { focusArea, showGaps } from './gaps.js';
 
 let outreachAbort = null;
+// The query of the ranking on screen: a control's change that asks the same again (the
+// limit box fires `change` once more when it loses focus) leaves the list, and the focus
+// in it, alone.
+let shownQuery = null;
 
 function indicatorLabel(code) {
   return `${indicatorWords(code).label} (${code})`;
@@ -72,6 +76,7 @@ export async function refreshOutreach(redrawGaps = false) {
   const list = $('#outreach-list');
   if (state.year === null) {
     replace(list);
+    shownQuery = null;
     note.textContent = 'No assessment is stored yet: upload one (Upload data).';
     return;
   }
@@ -83,6 +88,7 @@ export async function refreshOutreach(redrawGaps = false) {
     const inds = await fillIndicators();
     if (!inds.length) {
       replace(list);
+      shownQuery = null;
       note.textContent = `The ${state.year} assessment has no indicators to rank by.`;
       return;
     }
@@ -91,11 +97,13 @@ export async function refreshOutreach(redrawGaps = false) {
     const doc = await getJSON(`/api/v1/outreach${query(p)}`, { signal: abort.signal });
     if (abort.signal.aborted || state.view !== 'outreach') return;
     renderOutreach(doc, p);
+    shownQuery = query(p);
     showError('outreach', null);
   } catch (err) {
     if (err.name === 'AbortError') return;
     if (needsToken(err)) openSignIn(err);
     replace(list);
+    shownQuery = null;
     note.textContent = 'The outreach ranking is not available.';
     showError('outreach', `The outreach ranking is not available: ${err.message}`, () => track(refreshOutreach()));
   } finally {
@@ -149,7 +157,11 @@ function renderOutreach(doc, p) {
 
 /** Wires the Outreach controls and its export. */
 export function initOutreach() {
-  const again = () => track(refreshOutreach());
+  const again = () => {
+    const p = outreachParams();
+    if (p.limit !== null && query(p) === shownQuery) return;
+    track(refreshOutreach());
+  };
   $('#outreach-target').addEventListener('change', again);
   $('#outreach-enrolled').addEventListener('change', again);
   $('#outreach-limit').addEventListener('change', again);
