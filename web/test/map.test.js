@@ -445,7 +445,7 @@ test('downloads give the areas on screen as CSV and GeoJSON, and the map as PNG'
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
   const text = readFileSync(await csv.path(), 'utf8');
   const lines = text.trim().split('\n');
-  assert.equal(lines[0], 'geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,need,year,radius_km,filter');
+  assert.equal(lines[0], 'geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,demand_moe,desert_certainty,need,year,radius_km,filter');
   assert.equal(lines.length - 1, gaps.areas.length);
   const first = gaps.areas[0];
   const row = lines.find((l) => l.startsWith(`${first.geoid},`));
