@@ -1,12 +1,13 @@
 //! `GET /api/v1/vocabulary`: the words and colours gapmap uses for its codes, so that
 //! clients (the map page above all) show what the server means and keep no copies.
 //!
-//! Services come from `data/needs.toml`, indicators from `data/indicators.toml` (plus
-//! every indicator a stored assessment has, named readably when the file does not list
-//! it), partnership levels and stages and the ways of counting supply from `domain`.
+//! Services come from `data/needs.toml`, indicators from `data/indicators.toml` (with a
+//! program's `--indicators` file, and every indicator a stored assessment has, named
+//! readably when no file lists it), partnership levels and stages and the ways of
+//! counting supply from `domain`.
 
 use super::AppState;
-use crate::domain::{Catalog, PartnershipLevel, PartnershipStage, Supply};
+use crate::domain::{Catalog, IndicatorCatalog, PartnershipLevel, PartnershipStage, Supply};
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -75,15 +76,16 @@ pub struct SupplyWords {
 }
 
 impl Vocabulary {
-    /// The vocabulary of a catalog, with the indicators of the stored assessments.
+    /// The words of the needs catalog and the indicator catalogue, with the indicators
+    /// of the stored assessments.
     pub fn new<'a>(
-        catalog: &'a Catalog,
+        catalog: &Catalog,
+        indicators: &'a IndicatorCatalog,
         stored_indicators: impl IntoIterator<Item = &'a str>,
     ) -> Self {
-        let names: BTreeSet<&str> = catalog
-            .indicators()
-            .keys()
-            .map(String::as_str)
+        let names: BTreeSet<&str> = indicators
+            .iter()
+            .map(|(name, _)| name)
             .chain(stored_indicators)
             .collect();
         Self {
@@ -115,12 +117,12 @@ impl Vocabulary {
             indicators: names
                 .into_iter()
                 .map(|name| {
-                    let def = catalog.indicator(name);
+                    let def = indicators.describe(name);
                     IndicatorWords {
                         name: name.to_owned(),
                         label: def.label.clone(),
                         unit: def.unit.clone(),
-                        unit_singular: def.unit_singular.clone(),
+                        unit_singular: def.one().to_owned(),
                         subset_of: def.subset_of.clone(),
                     }
                 })
@@ -144,5 +146,9 @@ pub async fn get(state: web::Data<AppState>) -> HttpResponse {
         .assessments
         .values()
         .flat_map(|a| a.table.indicators());
-    HttpResponse::Ok().json(Vocabulary::new(&atlas.catalog, stored))
+    HttpResponse::Ok().json(Vocabulary::new(
+        &atlas.catalog,
+        &state.services.indicators,
+        stored,
+    ))
 }

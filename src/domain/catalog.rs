@@ -1,6 +1,5 @@
 //! The needs taxonomy (`data/needs.toml`): the open service codes and the needs that
-//! gapmap measures, and the indicators' names and units (`data/indicators.toml`). The
-//! files are compiled in, so a binary always has a catalog.
+//! gapmap measures. The file is compiled in, so a binary always has a catalog.
 
 use super::HoursFilter;
 use serde::{Deserialize, Serialize};
@@ -8,8 +7,6 @@ use std::collections::BTreeMap;
 
 /// The text of the bundled `data/needs.toml`.
 pub const BUNDLED_NEEDS_TOML: &str = include_str!("../../data/needs.toml");
-/// The text of the bundled `data/indicators.toml`.
-pub const BUNDLED_INDICATORS_TOML: &str = include_str!("../../data/indicators.toml");
 
 /// One open service code.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -123,49 +120,6 @@ pub struct Need {
     pub filters: NeedFilters,
 }
 
-/// How an indicator (an assessment column) is named and counted.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-pub struct IndicatorDef {
-    /// What the column measures, as a heading ("Children under 5").
-    pub label: String,
-    /// What one counts, plural ("children").
-    pub unit: String,
-    /// One of them ("child"); when the file leaves it out, the unit.
-    #[serde(default)]
-    pub unit_singular: String,
-    /// The indicator this one is part of, for plausibility checks.
-    #[serde(default)]
-    pub subset_of: Option<String>,
-}
-
-impl IndicatorDef {
-    /// What an indicator that `data/indicators.toml` does not list is called: its name
-    /// made readable.
-    ///
-    /// # Examples
-    /// ```
-    /// use gapmap::domain::IndicatorDef;
-    /// let d = IndicatorDef::readable("head_start_waitlist");
-    /// assert_eq!(d.label, "Head start waitlist");
-    /// assert_eq!(d.unit, "head start waitlist");
-    /// assert_eq!(d.unit_singular, "unit of head start waitlist");
-    /// ```
-    pub fn readable(name: &str) -> Self {
-        let words = name.replace('_', " ").trim().to_owned();
-        let mut chars = words.chars();
-        let label = match chars.next() {
-            Some(first) => first.to_uppercase().chain(chars).collect(),
-            None => String::new(),
-        };
-        Self {
-            label,
-            unit_singular: format!("unit of {words}"),
-            unit: words,
-            subset_of: None,
-        }
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
@@ -173,23 +127,14 @@ struct CatalogFile {
     needs: Vec<Need>,
 }
 
-// Unknown keys in an indicator's table are left for the importers that read them (the
-// Census recipes), so the table is not `deny_unknown_fields`; the top level is.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IndicatorsFile {
-    indicators: BTreeMap<String, IndicatorDef>,
-}
-
-/// Services, needs and indicators, checked for consistency.
+/// Services and needs, checked for consistency.
 #[derive(Clone, Debug)]
 pub struct Catalog {
     services: BTreeMap<String, ServiceDef>,
     needs: Vec<Need>,
-    indicators: BTreeMap<String, IndicatorDef>,
 }
 
-/// Why a needs or indicators file was refused.
+/// Why a needs file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("needs.toml: {0}")]
@@ -198,10 +143,6 @@ pub enum CatalogError {
     Need { need: String, why: String },
     #[error("needs.toml: service '{service}': {why}")]
     Service { service: String, why: String },
-    #[error("indicators.toml: {0}")]
-    IndicatorsToml(toml::de::Error),
-    #[error("indicators.toml: indicator '{indicator}': {why}")]
-    Indicator { indicator: String, why: String },
 }
 
 /// True for a `#rrggbb` colour.
@@ -212,18 +153,13 @@ fn is_hex_colour(s: &str) -> bool {
 impl Catalog {
     /// The catalog compiled into the binary.
     pub fn bundled() -> Self {
-        // The bundled files are tested; failing here is a build defect, not a user error.
-        Self::from_toml(BUNDLED_NEEDS_TOML).expect("the bundled data/*.toml are valid")
+        // The bundled file is tested; failing here is a build defect, not a user error.
+        Self::from_toml(BUNDLED_NEEDS_TOML).expect("the bundled data/needs.toml is valid")
     }
 
-    /// Parses and checks a needs file, with the bundled indicators.
-    pub fn from_toml(needs: &str) -> Result<Self, CatalogError> {
-        Self::from_files(needs, BUNDLED_INDICATORS_TOML)
-    }
-
-    /// Parses and checks a needs file and an indicators file.
-    pub fn from_files(needs: &str, indicators: &str) -> Result<Self, CatalogError> {
-        let mut file: CatalogFile = toml::from_str(needs)?;
+    /// Parses and checks a needs file.
+    pub fn from_toml(text: &str) -> Result<Self, CatalogError> {
+        let mut file: CatalogFile = toml::from_str(text)?;
         let mut colours = std::collections::HashMap::new();
         for (code, def) in &file.services {
             let bad = |why: String| CatalogError::Service {
@@ -287,7 +223,6 @@ impl Catalog {
         Ok(Self {
             services: file.services,
             needs: file.needs,
-            indicators: parse_indicators(indicators)?,
         })
     }
 
@@ -304,27 +239,6 @@ impl Catalog {
     /// Every service code with its definition.
     pub fn services(&self) -> &BTreeMap<String, ServiceDef> {
         &self.services
-    }
-
-    /// Every indicator `data/indicators.toml` describes, by name.
-    pub fn indicators(&self) -> &BTreeMap<String, IndicatorDef> {
-        &self.indicators
-    }
-
-    /// How an indicator is named and counted: as listed, or its name made readable.
-    ///
-    /// # Examples
-    /// ```
-    /// use gapmap::domain::Catalog;
-    /// let c = Catalog::bundled();
-    /// assert_eq!(c.indicator("children_under_5").unit_singular, "child");
-    /// assert_eq!(c.indicator("head_start_waitlist").label, "Head start waitlist");
-    /// ```
-    pub fn indicator(&self, name: &str) -> std::borrow::Cow<'_, IndicatorDef> {
-        match self.indicators.get(name) {
-            Some(def) => std::borrow::Cow::Borrowed(def),
-            None => std::borrow::Cow::Owned(IndicatorDef::readable(name)),
-        }
     }
 
     /// Maps a source's service label onto an open code: the code itself, one of its
@@ -368,33 +282,6 @@ impl Catalog {
     }
 }
 
-/// Parses and checks an indicators file: every entry has a label and a unit, and
-/// `subset_of` names another listed indicator.
-fn parse_indicators(text: &str) -> Result<BTreeMap<String, IndicatorDef>, CatalogError> {
-    let file: IndicatorsFile = toml::from_str(text).map_err(CatalogError::IndicatorsToml)?;
-    let mut indicators = file.indicators;
-    for def in indicators.values_mut() {
-        if def.unit_singular.trim().is_empty() {
-            def.unit_singular = def.unit.clone();
-        }
-    }
-    for (name, def) in &indicators {
-        let bad = |why: &str| CatalogError::Indicator {
-            indicator: name.clone(),
-            why: why.to_owned(),
-        };
-        if def.label.trim().is_empty() || def.unit.trim().is_empty() {
-            return Err(bad("label and unit must not be empty"));
-        }
-        if let Some(whole) = &def.subset_of
-            && (whole == name || !indicators.contains_key(whole))
-        {
-            return Err(bad("subset_of must name another indicator of the file"));
-        }
-    }
-    Ok(indicators)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,84 +313,12 @@ mod tests {
     }
 
     #[test]
-    fn every_indicator_the_needs_the_demo_and_the_design_name_is_described() {
-        let c = Catalog::bundled();
-        let demo = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/data/demo/assessment_2014.csv"
-        ))
-        .unwrap();
-        let header = demo.lines().next().unwrap();
-        let mut names: Vec<String> = header
-            .split(',')
-            .filter(|c| !matches!(*c, "GEOID" | "NAME"))
-            .map(str::to_owned)
-            .collect();
-        for need in c.needs() {
-            names.push(need.demand_indicator.clone());
-            names.extend(need.filters.language.values().cloned());
-        }
-        // DESIGN.md, "The data" and "Contract additions".
-        for n in [
-            "lep_households",
-            "head_start_enrolled",
-            "total_population",
-            "households",
-        ] {
-            names.push(n.to_owned());
-        }
-        for name in &names {
-            assert!(
-                c.indicators().contains_key(name),
-                "{name} is not in data/indicators.toml"
-            );
-        }
-        let cu5 = c.indicator("children_under_5");
-        assert_eq!(
-            (
-                cu5.label.as_str(),
-                cu5.unit.as_str(),
-                cu5.unit_singular.as_str()
-            ),
-            ("Children under 5", "children", "child")
-        );
-        assert_eq!(cu5.subset_of.as_deref(), Some("total_population"));
-        // DESIGN.md's declared subset relations.
-        let whole = |n: &str| c.indicator(n).subset_of.clone();
-        assert_eq!(
-            whole("children_under_5_poverty").as_deref(),
-            Some("children_under_5")
-        );
-        assert_eq!(whole("lep_households").as_deref(), Some("households"));
-        // Without unit_singular the unit stands for one too.
-        assert_eq!(
-            c.indicator("transit_commuters_pct").unit_singular,
-            "percent of commuters"
-        );
-    }
-
-    #[test]
     fn a_need_without_a_supply_unit_counts_places_or_sites() {
         let c = Catalog::bundled();
         let unit = |code: &str| c.need(code).unwrap().supply_unit.clone();
         assert_eq!(unit("childcare"), "child-care slots");
         assert_eq!(unit("early_education"), "sites");
         assert_eq!(unit("food"), "sites");
-    }
-
-    #[test]
-    fn indicators_keep_unknown_keys_for_importers_and_refuse_a_subset_of_nothing() {
-        let ok = "[indicators.a]\nlabel = \"A\"\nunit = \"people\"\nrecipe = \"B01001_003\"\n";
-        let map = parse_indicators(ok).unwrap();
-        assert_eq!(map["a"].unit_singular, "people");
-        let bad = "[indicators.a]\nlabel = \"A\"\nunit = \"people\"\nsubset_of = \"b\"\n";
-        let err = parse_indicators(bad).unwrap_err().to_string();
-        assert_eq!(
-            err,
-            "indicators.toml: indicator 'a': subset_of must name another indicator of the file"
-        );
-        let empty = "[indicators.a]\nlabel = \"\"\nunit = \"people\"\n";
-        assert!(parse_indicators(empty).is_err());
     }
 
     #[test]

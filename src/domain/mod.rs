@@ -6,17 +6,22 @@ mod assessment;
 mod catalog;
 mod geoid;
 mod hours;
+mod indicators;
 mod lonlat;
+pub mod moe;
 mod partner;
 
 pub use area::{Area, DemandPointSource, Geography};
 pub use assessment::{Assessment, AssessmentSummary, IndicatorRow, IndicatorTable};
 pub use catalog::{
-    BUNDLED_INDICATORS_TOML, BUNDLED_NEEDS_TOML, Catalog, CatalogError, DesertRule, IndicatorDef,
-    Need, NeedFilters, ServiceDef, Supply,
+    BUNDLED_NEEDS_TOML, Catalog, CatalogError, DesertRule, Need, NeedFilters, ServiceDef, Supply,
 };
 pub use geoid::{Geoid, GeoidError};
 pub use hours::{Hours, HoursError, HoursFilter};
+pub use indicators::{
+    AcsColumn, AcsVariable, BUNDLED_INDICATORS_TOML, Checks, IndicatorCatalog, IndicatorDef,
+    IndicatorsError, Recipe,
+};
 pub use lonlat::{LonLat, LonLatError};
 pub use partner::{
     Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService, parse_date,

@@ -368,17 +368,13 @@ fn need_section(
                 .map_or_else(|| escape(c), |s| escape(&s.label))
         })
         .collect();
-    // The indicator's words as the map page shows them (data/indicators.toml).
-    let indicator = atlas.catalog.indicator(&p.demand_indicator);
     let _ = write!(
         html,
         "<section class=\"need\" id=\"need-{code}\"><h2>{label}</h2><p class=\"def\">Demand: \
-         {ind_label} (<code>{ind}</code>). Supply: {supply} at sites offering {services}. \
-         Catchment: {radius} km. Target: {target} {unit} per {one}. Desert: {rule}.</p>",
+         <code>{ind}</code>. Supply: {supply} at sites offering {services}. Catchment: \
+         {radius} km. Target: {target} {unit} per unit of demand. Desert: {rule}.</p>",
         code = escape(&need.code),
         label = escape(&need.label),
-        ind_label = escape(&indicator.label),
-        one = escape(&indicator.unit_singular),
         ind = escape(&p.demand_indicator),
         supply = p.supply.label(),
         services = services.join(", "),

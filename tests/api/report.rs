@@ -78,13 +78,12 @@ async fn the_report_shows_each_measured_need_with_map_totals_change_and_deserts(
     // Totals: 180 children, area 2 is the one desert, 30 slots short (P/6 each).
     assert_has(&html, "<dt>Demand</dt><dd>180</dd>");
     assert_has(&html, "<dt>Deserts</dt><dd>1 (33% of areas)</dd>");
-    // The words of data/needs.toml and data/indicators.toml, as the map page shows them.
+    // The words of data/needs.toml, as the map page shows them.
     assert_has(
         &html,
-        "Demand: Children under 5 (<code>children_under_5</code>). Supply: places (capacity) \
-         at sites offering Child care.",
+        "Demand: <code>children_under_5</code>. Supply: places (capacity) at sites offering \
+         Child care.",
     );
-    assert_has(&html, " child-care slots per child. Desert: ");
     assert_has(&html, "<dt>Shortfall</dt><dd>30 child-care slots</dd>");
     assert_has(
         &html,

@@ -104,12 +104,12 @@ async fn the_vocabulary_gives_services_partnership_scales_indicators_and_supply_
         })
     );
 
-    // Indicators: data/indicators.toml, with units for "per child" and the subset.
+    // Indicators: data/indicators.toml, with the words for "per child" and the subset.
     assert_eq!(
         by(&v["indicators"], "name", "children_under_5_poverty"),
         &json!({
             "name": "children_under_5_poverty",
-            "label": "Children under 5 in poverty",
+            "label": "Children under 5 below the poverty level",
             "unit": "children",
             "unit_singular": "child",
             "subset_of": "children_under_5"
