@@ -5,8 +5,8 @@ use crate::Application;
 use crate::analysis::{self, GapParams};
 use crate::atlas::AtlasHandle;
 use crate::config::{
-    Cli, Command, CompareArgs, ExportCommand, Format, GapsArgs, ImportCommand, OutreachArgs,
-    ReportArgs, Settings, SitingArgs, TokenCommand,
+    Cli, Command, CompareArgs, ExportCommand, Format, GapsArgs, ImportCommand, IndicatorSource,
+    OutreachArgs, ReportArgs, Settings, SitingArgs, TokenCommand,
 };
 use crate::domain::Catalog;
 use crate::domain::HoursFilter;
@@ -311,6 +311,7 @@ pub async fn open(
         store,
         atlas,
         catalog,
+        indicators: Arc::new(crate::domain::IndicatorCatalog::bundled()),
         limits: limits.into(),
     })
 }
@@ -355,19 +356,44 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
             )
         }
         ImportCommand::Indicators {
-            file,
+            files,
             year,
             geography,
+            source,
+            indicators,
         } => {
-            let f = read(&file)?;
-            (
-                format!("importing the {year} assessment from {}", file.display()),
-                Box::pin(async move {
-                    services
-                        .import_indicators(&actor, f, year, &geography)
-                        .await
-                }),
-            )
+            let fs = files
+                .iter()
+                .map(|p| read(p))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let what = format!("importing the {year} assessment from {} file(s)", fs.len());
+            match source {
+                IndicatorSource::Indicators => {
+                    let [f]: [InputFile; 1] = fs.try_into().map_err(|_| {
+                        anyhow::anyhow!(
+                            "an indicator CSV is one file; several files are Census tables (--source census)"
+                        )
+                    })?;
+                    (
+                        what,
+                        Box::pin(async move {
+                            services
+                                .import_indicators(&actor, f, year, &geography)
+                                .await
+                        }),
+                    )
+                }
+                IndicatorSource::Census => {
+                    let mut with_own = services.clone();
+                    with_own.indicators = Arc::new(crate::load_indicators(indicators.as_deref())?);
+                    (
+                        what,
+                        Box::pin(async move {
+                            with_own.import_census(&actor, fs, year, &geography).await
+                        }),
+                    )
+                }
+            }
         }
         ImportCommand::Partners {
             files,

@@ -190,6 +190,10 @@ pub struct ServeArgs {
     /// Folder of the bundled demo data.
     #[arg(long, env = "GAPMAP_DEMO_DIR", default_value = "data/demo")]
     pub demo_dir: PathBuf,
+    /// A program's own indicator recipes (the layout of data/indicators.toml), added to
+    /// the bundled ones for Census uploads.
+    #[arg(long, env = "GAPMAP_INDICATORS")]
+    pub indicators: Option<PathBuf>,
     /// A MapLibre style URL for a basemap (none by default: the page works offline).
     #[arg(long, env = "GAPMAP_BASEMAP_STYLE")]
     pub basemap_style: Option<String>,
@@ -203,6 +207,17 @@ pub struct ServeArgs {
     /// included, gets 503 and leaves the store as it was.
     #[arg(long, env = "GAPMAP_WRITE_TIMEOUT_SECS", default_value_t = 1800)]
     pub write_timeout_secs: u64,
+}
+
+/// What an indicators upload holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndicatorSource {
+    /// gapmap's indicator CSV: GEOID, then one column per indicator (and `_moe`).
+    #[default]
+    Indicators,
+    /// Census tables as they come: data.census.gov CSV downloads or Census API JSON.
+    Census,
 }
 
 /// Who may read the data.
@@ -249,16 +264,26 @@ pub enum ImportCommand {
         #[arg(long)]
         id_field: Option<String>,
     },
-    /// Indicators: a CSV keyed by GEOID for one assessment year.
+    /// Indicators for one assessment year: a CSV keyed by GEOID, or (with `--source
+    /// census`) Census tables as they come, from which gapmap derives its indicators.
     Indicators {
-        /// The CSV file.
-        file: PathBuf,
+        /// The file: one indicator CSV, or one or more data.census.gov CSV downloads and
+        /// Census API JSON answers.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Assessment year.
         #[arg(long)]
         year: i32,
         /// The geography its GEOIDs belong to.
         #[arg(long)]
         geography: String,
+        /// What the files are: gapmap's indicator CSV, or Census tables.
+        #[arg(long, value_enum, default_value_t = IndicatorSource::Indicators)]
+        source: IndicatorSource,
+        /// A program's own indicator recipes (the layout of data/indicators.toml), added
+        /// to the bundled ones.
+        #[arg(long, env = "GAPMAP_INDICATORS")]
+        indicators: Option<PathBuf>,
     },
     /// Partners and sites: HSDS zip or folder, GeoJSON points, or the flat CSV.
     Partners {
@@ -553,6 +578,7 @@ impl ServeArgs {
             max_concurrent_uploads: 2,
             web_dir: PathBuf::from("web"),
             demo_dir: PathBuf::from("data/demo"),
+            indicators: None,
             basemap_style: None,
             refresh_ms: 200,
             request_timeout_secs: 60,

@@ -3,7 +3,7 @@
 
 use crate::atlas::AtlasHandle;
 use crate::config::Mode;
-use crate::domain::{Catalog, Geoid};
+use crate::domain::{Catalog, Geoid, IndicatorCatalog};
 use crate::error::{Code, Error, Result};
 use crate::ingest::{self, InputFile, Limits, areas_geojson::AreaOptions};
 use crate::store::{Audit, PartnerWrite, Store, WriteSummary};
@@ -19,6 +19,8 @@ pub struct Services {
     pub atlas: Arc<AtlasHandle>,
     /// Services and needs.
     pub catalog: Arc<Catalog>,
+    /// Indicators and the recipes that derive them from Census tables.
+    pub indicators: Arc<IndicatorCatalog>,
     /// What one uploaded file may hold.
     pub limits: Limits,
 }
@@ -117,6 +119,16 @@ impl Services {
         Ok(ImportReport::new("areas", vec![file_name], rows, summary))
     }
 
+    /// The GEOIDs of a geography, or `unknown_geography` saying how to add it.
+    async fn geography_geoids(&self, geography: &str) -> Result<Vec<Geoid>> {
+        self.store.geoids(geography).await?.ok_or_else(|| {
+            Error::new(
+                Code::UnknownGeography,
+                format!("there is no geography '{geography}': upload its areas first (PUT /api/v1/geographies/{geography})"),
+            )
+        })
+    }
+
     /// Stores a new version of a year's assessment from an indicator CSV.
     pub async fn import_indicators(
         &self,
@@ -126,12 +138,7 @@ impl Services {
         geography: &str,
     ) -> Result<ImportReport> {
         check_year(year)?;
-        let geoids: Vec<Geoid> = self.store.geoids(geography).await?.ok_or_else(|| {
-            Error::new(
-                Code::UnknownGeography,
-                format!("there is no geography '{geography}': upload its areas first (PUT /api/v1/geographies/{geography})"),
-            )
-        })?;
+        let geoids = self.geography_geoids(geography).await?;
         let name = geography.to_owned();
         let file_name = file.name.clone();
         let limits = self.limits.table;
@@ -168,6 +175,54 @@ impl Services {
             .collect();
         report.warnings = import.warnings;
         Ok(report)
+    }
+
+    /// Stores a new version of a year's assessment from Census tables as they come
+    /// (data.census.gov CSV downloads and Census API JSON answers, any mix): the
+    /// indicators the catalogue's recipes derive from them, each with its `_moe`.
+    pub async fn import_census(
+        &self,
+        actor: &str,
+        files: Vec<InputFile>,
+        year: i32,
+        geography: &str,
+    ) -> Result<ImportReport> {
+        check_year(year)?;
+        let geoids = self.geography_geoids(geography).await?;
+        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        let (name, limits, catalog) = (
+            geography.to_owned(),
+            self.limits.table,
+            self.indicators.clone(),
+        );
+        let import =
+            blocking(move || ingest::census::read(&files, &name, &geoids, &catalog, &limits))
+                .await?;
+        let source = names.join(", ");
+        let audit = Audit::new(
+            actor,
+            "put_assessment",
+            format!("{year} on {geography} (Census tables: {source})"),
+        );
+        let (version, summary) = self
+            .store
+            .put_assessment(year, geography, &import.table, &source, &audit)
+            .await?;
+        self.atlas.refresh(&self.store).await?;
+        Ok(ImportReport {
+            kind: "indicators",
+            files: names,
+            rows: import.table.rows.len(),
+            summary,
+            version: Some(version),
+            indicators: import
+                .table
+                .indicators()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            warnings: import.warnings,
+        })
     }
 
     /// Adds (merge) or replaces the partner directory from HSDS, GeoJSON or flat CSV.

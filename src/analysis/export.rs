@@ -4,8 +4,9 @@ use super::gaps::{AreaGap, GapReport};
 use crate::atlas::Atlas;
 use serde_json::{Value, json};
 
-/// The CSV columns, in order: the same names as the JSON fields.
-pub const CSV_COLUMNS: [&str; 13] = [
+/// The CSV columns, in order: the same names as the JSON fields (the two added with the
+/// margins of error come last, so files read by position keep their columns).
+pub const CSV_COLUMNS: [&str; 15] = [
     "geoid",
     "name",
     "demand",
@@ -19,6 +20,8 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "shortfall",
     "desert",
     "desert_reason",
+    "demand_moe",
+    "desert_certainty",
 ];
 
 /// One row per area; numbers in their shortest exact form, empty cells for null.
@@ -40,6 +43,12 @@ pub fn to_csv(report: &GapReport) -> String {
             a.shortfall.to_string(),
             a.desert.to_string(),
             a.desert_reason.as_deref().map(cell).unwrap_or_default(),
+            a.demand_moe.map(|x| x.to_string()).unwrap_or_default(),
+            match a.desert_certainty {
+                Some(super::Certainty::Certain) => "certain".to_owned(),
+                Some(super::Certainty::Uncertain) => "uncertain".to_owned(),
+                None => String::new(),
+            },
         ];
         out.push_str(&cells.join(","));
         out.push('\n');

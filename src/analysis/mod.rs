@@ -27,7 +27,7 @@ pub(crate) mod testing;
 
 pub use cache::GapCache;
 pub use compare::{CompareReport, compare};
-pub use desert::{DesertInputs, desert_reason};
+pub use desert::{Certainty, DesertInputs, desert_certainty, desert_reason, is_desert};
 pub use export::{CSV_COLUMNS, to_csv, to_geojson};
 pub use fca::{AreaReach, Fca, Weighting, e2sfca, sweep, two_sfca};
 pub use gaps::{AreaGap, GapReport, GapSummary, Prepared, compute_gaps, gaps, prepare};

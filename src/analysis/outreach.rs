@@ -75,6 +75,8 @@ pub struct OutreachArea {
     pub name: String,
     /// The target indicator's value (None where the cell is empty).
     pub target: Option<f64>,
+    /// The target's margin of error (its `<target>_moe` cell), when the year has one.
+    pub target_moe: Option<f64>,
     /// The enrolled indicator's value (None where empty or when no indicator was given).
     pub enrolled: Option<f64>,
     /// max(0, target − enrolled), empty cells counting 0.
@@ -167,6 +169,7 @@ pub fn outreach(atlas: &Atlas, year: i32, p: &OutreachParams) -> Result<Outreach
     let a = lookup::assessment(atlas, year)?;
     let geo = lookup::geography(atlas, a)?;
     let target_col = lookup::column(a, &p.target, "the target")?;
+    let target_moe_col = a.table.column(&format!("{}_moe", p.target));
     let enrolled_col = p
         .enrolled
         .as_deref()
@@ -218,6 +221,7 @@ pub fn outreach(atlas: &Atlas, year: i32, p: &OutreachParams) -> Result<Outreach
             continue;
         };
         let target = row.values.get(target_col).copied().flatten();
+        let target_moe = target_moe_col.and_then(|c| row.values.get(c).copied().flatten());
         let enrolled = enrolled_col.and_then(|c| row.values.get(c).copied().flatten());
         let (t, e) = (target.unwrap_or(0.0), enrolled.unwrap_or(0.0));
         let unserved = (t - e).max(0.0);
@@ -236,6 +240,7 @@ pub fn outreach(atlas: &Atlas, year: i32, p: &OutreachParams) -> Result<Outreach
             geoid: row.geoid.clone(),
             name: areas[pos].name.clone(),
             target,
+            target_moe,
             enrolled,
             unserved,
             over_enrolled: e > t,
@@ -327,7 +332,7 @@ fn nearest_sites(atlas: &Atlas, codes: &[String], at: crate::domain::LonLat) -> 
         .collect()
 }
 
-/// The ranked areas as CSV: `rank, geoid, name, target, enrolled, unserved,
+/// The ranked areas as CSV: `rank, geoid, name, target, target_moe, enrolled, unserved,
 /// over_enrolled, desert_count`, one `desert_<need>` column per flagged need, then for
 /// each of the nearest sites `site<k>_id, site<k>_name, site<k>_partner,
 /// site<k>_services` (`;`-separated) and `site<k>_km`. Empty cells for null.
@@ -337,6 +342,7 @@ pub fn to_csv(report: &OutreachReport) -> String {
         "geoid",
         "name",
         "target",
+        "target_moe",
         "enrolled",
         "unserved",
         "over_enrolled",
@@ -366,6 +372,7 @@ pub fn to_csv(report: &OutreachReport) -> String {
             csv_cell(r.geoid.as_str()),
             csv_cell(&r.name),
             num(r.target),
+            num(r.target_moe),
             num(r.enrolled),
             r.unserved.to_string(),
             r.over_enrolled.to_string(),

@@ -4,6 +4,7 @@
 
 mod access;
 mod assessments;
+mod census;
 mod cli;
 mod compare;
 mod crash;

@@ -16,6 +16,8 @@ export const AREA_COLUMNS = [
   'shortfall',
   'desert',
   'desert_reason',
+  'demand_moe',
+  'desert_certainty',
 ];
 
 /** True when two [w, s, e, n] boxes overlap. */

@@ -153,7 +153,9 @@ export function initUpload(ctx) {
     const year = $('#up-assessment-year').value.trim();
     const geography = $('#up-assessment-geography').value;
     if (!/^\d{4}$/.test(year)) return renderError($('#up-assessment-result'), 'The assessment', { message: 'Give the assessment year as four digits, e.g. 2025.', details: [] });
-    send(e.target, 'The assessment', 'PUT', `/api/v1/assessments/${year}${query({ geography })}`);
+    // gapmap's own CSV is the server's default; only Census tables need saying.
+    const source = new FormData(e.target).get('source') === 'census' ? 'census' : null;
+    send(e.target, 'The assessment', 'PUT', `/api/v1/assessments/${year}${query({ geography, source })}`);
   });
   $('#up-partners').addEventListener('submit', (e) => {
     e.preventDefault();
