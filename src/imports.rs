@@ -83,6 +83,28 @@ impl ImportReport {
     }
 }
 
+/// The report of an assessment upload (an indicator CSV or Census tables).
+fn assessment_report(
+    year: i32,
+    version: i64,
+    files: Vec<String>,
+    table: &crate::domain::IndicatorTable,
+    summary: WriteSummary,
+    warnings: Vec<String>,
+) -> ImportReport {
+    let mut report = ImportReport::new("indicators", files, table.rows.len(), summary);
+    if report.unchanged {
+        report.message = format!(
+            "nothing changed: version {version} of the {year} assessment already holds this table, so no new version was stored (the data version stays {})",
+            report.summary.data_version
+        );
+    }
+    report.version = Some(version);
+    report.indicators = table.indicators().into_iter().map(str::to_owned).collect();
+    report.warnings = warnings;
+    report
+}
+
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
@@ -154,27 +176,14 @@ impl Services {
             .put_assessment(year, geography, &import.table, &file_name, &audit)
             .await?;
         self.refresh_after(&summary).await?;
-        let mut report = ImportReport::new(
-            "indicators",
+        Ok(assessment_report(
+            year,
+            version,
             vec![file_name],
-            import.table.rows.len(),
+            &import.table,
             summary,
-        );
-        if report.unchanged {
-            report.message = format!(
-                "nothing changed: version {version} of the {year} assessment already holds this table, so no new version was stored (the data version stays {})",
-                report.summary.data_version
-            );
-        }
-        report.version = Some(version);
-        report.indicators = import
-            .table
-            .indicators()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-        report.warnings = import.warnings;
-        Ok(report)
+            import.warnings,
+        ))
     }
 
     /// Stores a new version of a year's assessment from Census tables as they come
@@ -208,21 +217,15 @@ impl Services {
             .store
             .put_assessment(year, geography, &import.table, &source, &audit)
             .await?;
-        self.atlas.refresh(&self.store).await?;
-        Ok(ImportReport {
-            kind: "indicators",
-            files: names,
-            rows: import.table.rows.len(),
+        self.refresh_after(&summary).await?;
+        Ok(assessment_report(
+            year,
+            version,
+            names,
+            &import.table,
             summary,
-            version: Some(version),
-            indicators: import
-                .table
-                .indicators()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            warnings: import.warnings,
-        })
+            import.warnings,
+        ))
     }
 
     /// Adds (merge) or replaces the partner directory from HSDS, GeoJSON or flat CSV.
