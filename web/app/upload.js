@@ -77,7 +77,7 @@ export function renderReport(target, report) {
     h(
       'div',
       { class: 'result result-ok', role: 'status' },
-      h('h3', { text: `${TITLES[report.kind] || 'Upload'} stored` }),
+      h('h3', { text: `${TITLES[report.kind] || 'Upload'} ${report.unchanged ? 'unchanged' : 'stored'}` }),
       h(
         'p',
         {},
@@ -104,10 +104,13 @@ export function renderReport(target, report) {
             report.indicators.map((x, i) => [i ? ', ' : '', h('code', { text: x })]),
           )
         : null,
-      report.version
+      report.version && !report.unchanged
         ? h('p', { class: 'muted', text: `Stored as version ${report.version} of that year; earlier versions stay retrievable.` })
         : null,
-      h('p', { class: 'muted', text: `Data version ${s.data_version ?? '?'}. The map reloads with it.` }),
+      // An upload that holds exactly what is stored writes nothing; the server says so.
+      report.unchanged
+        ? h('p', { class: 'result-unchanged', text: `Nothing changed: ${report.message.replace(/^nothing changed: /, '')}` })
+        : h('p', { class: 'muted', text: `Data version ${s.data_version ?? '?'}. The map reloads with it.` }),
       report.warnings?.length
         ? h(
             'ul',
@@ -173,7 +176,7 @@ export function initUpload() {
       result.scrollIntoView({ block: 'nearest' });
     }
     // The map reloads what changed while the reader looks at the summary.
-    if (report) await reloadAfterUpload(report.kind);
+    if (report && !report.unchanged) await reloadAfterUpload(report.kind);
   }
 
   $('#up-geography').addEventListener('submit', (e) => {

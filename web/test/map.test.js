@@ -625,6 +625,26 @@ test('a partner named like HTML is stored and shown as text, and no script runs'
   assert.deepEqual(cspViolations, []);
 });
 
+test('uploading what is already stored says nothing changed', { skip }, async () => {
+  const version = (await (await fetch(`${base}/readyz`)).json()).data_version;
+  const csv = 'id,name,lat,lon,services\nsame-1,Same Site,41.88,-87.63,childcare\n';
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  for (const expected of ['Partner directory stored', 'Partner directory unchanged']) {
+    await page.setInputFiles('#up-partners-file', { name: 'same.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.click('#up-partners button[type=submit]');
+    await page.locator(`#up-partners-result .result-ok h3:text-is("${expected}")`).waitFor();
+  }
+  assert.match(
+    await page.textContent('#up-partners-result .result-unchanged'),
+    /^Nothing changed: the store already holds exactly this data/,
+  );
+  assert.equal(await page.textContent('#up-partners-result [data-field=unchanged]'), '1 site');
+  assert.equal((await (await fetch(`${base}/readyz`)).json()).data_version, version + 1, 'only the first upload wrote');
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
 test('a new assessment year with margins of error is uploaded and shown', { skip }, async () => {
   await page.click('#open-upload');
   await page.fill('#upload-token', TOKEN);
