@@ -59,6 +59,8 @@ pub struct ServeSettings {
     pub web_dir: PathBuf,
     /// Folder of the bundled demo data.
     pub demo_dir: PathBuf,
+    /// A program's own indicator recipes, added to the bundled ones.
+    pub indicators: Option<PathBuf>,
     /// A MapLibre style URL for a basemap.
     pub basemap_style: Option<String>,
     /// How often to look for writes of other replicas, in milliseconds.
@@ -81,6 +83,7 @@ impl Default for ServeSettings {
             max_concurrent_uploads: 2,
             web_dir: PathBuf::from("web"),
             demo_dir: PathBuf::from("data/demo"),
+            indicators: None,
             basemap_style: None,
             refresh_ms: 500,
             request_timeout_secs: 60,
@@ -182,6 +185,10 @@ pub struct ServeLayer {
     /// Folder of the bundled demo data [default: data/demo].
     #[arg(long, env = "GAPMAP_DEMO_DIR")]
     pub demo_dir: Option<PathBuf>,
+    /// A program's own indicator recipes (the layout of data/indicators.toml), added to
+    /// the bundled ones for Census uploads.
+    #[arg(long, env = "GAPMAP_INDICATORS")]
+    pub indicators: Option<PathBuf>,
     /// A MapLibre style URL for a basemap (none by default: the page works offline).
     #[arg(long, env = "GAPMAP_BASEMAP_STYLE")]
     pub basemap_style: Option<String>,
@@ -271,6 +278,9 @@ impl Settings {
         lay(&mut s.max_concurrent_uploads, serve.max_concurrent_uploads);
         lay(&mut s.web_dir, serve.web_dir);
         lay(&mut s.demo_dir, serve.demo_dir);
+        if serve.indicators.is_some() {
+            s.indicators = serve.indicators;
+        }
         if serve.basemap_style.is_some() {
             s.basemap_style = serve.basemap_style;
         }

@@ -2,7 +2,7 @@
 //! parse and validate (off the async runtime), write in one transaction, refresh the Atlas.
 
 use crate::atlas::AtlasHandle;
-use crate::domain::{Catalog, Geoid};
+use crate::domain::{Catalog, Geoid, IndicatorCatalog};
 use crate::error::{Code, Error, Result};
 use crate::ingest::{self, InputFile, Limits, areas_geojson::AreaOptions};
 use crate::store::{Audit, PartnerWrite, Store, WriteSummary};
@@ -19,6 +19,17 @@ pub enum Mode {
     Replace,
 }
 
+/// What an indicators upload holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndicatorSource {
+    /// gapmap's indicator CSV: GEOID, then one column per indicator (and `_moe`).
+    #[default]
+    Indicators,
+    /// Census tables as they come: data.census.gov CSV downloads or Census API JSON.
+    Census,
+}
+
 /// The store, the current Atlas and the catalog: what every request and command uses.
 #[derive(Clone, Debug)]
 pub struct Services {
@@ -28,6 +39,8 @@ pub struct Services {
     pub atlas: Arc<AtlasHandle>,
     /// Services and needs.
     pub catalog: Arc<Catalog>,
+    /// Indicators and the recipes that derive them from Census tables.
+    pub indicators: Arc<IndicatorCatalog>,
     /// What one uploaded file may hold.
     pub limits: Limits,
 }
@@ -51,6 +64,65 @@ pub struct ImportReport {
     pub indicators: Vec<String>,
     /// Things worth knowing that did not stop the import.
     pub warnings: Vec<String>,
+    /// True when the upload held exactly what was stored: nothing was written, the data
+    /// version did not move, no assessment version or audit entry was made.
+    pub unchanged: bool,
+    /// One sentence saying what happened, for a person.
+    pub message: String,
+}
+
+impl ImportReport {
+    fn new(kind: &'static str, files: Vec<String>, rows: usize, summary: WriteSummary) -> Self {
+        let unchanged = summary.nothing_changed;
+        let message = if unchanged {
+            format!(
+                "nothing changed: the store already holds exactly this data, so nothing was written (the data version stays {})",
+                summary.data_version
+            )
+        } else {
+            format!(
+                "stored: {} added, {} changed, {} removed, {} unchanged (data version {})",
+                summary.added,
+                summary.changed,
+                summary.removed,
+                summary.unchanged,
+                summary.data_version
+            )
+        };
+        Self {
+            kind,
+            files,
+            rows,
+            summary,
+            version: None,
+            indicators: Vec::new(),
+            warnings: Vec::new(),
+            unchanged,
+            message,
+        }
+    }
+}
+
+/// The report of an assessment upload (an indicator CSV or Census tables).
+fn assessment_report(
+    year: i32,
+    version: i64,
+    files: Vec<String>,
+    table: &crate::domain::IndicatorTable,
+    summary: WriteSummary,
+    warnings: Vec<String>,
+) -> ImportReport {
+    let mut report = ImportReport::new("indicators", files, table.rows.len(), summary);
+    if report.unchanged {
+        report.message = format!(
+            "nothing changed: version {version} of the {year} assessment already holds this table, so no new version was stored (the data version stays {})",
+            report.summary.data_version
+        );
+    }
+    report.version = Some(version);
+    report.indicators = table.indicators().into_iter().map(str::to_owned).collect();
+    report.warnings = warnings;
+    report
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
@@ -86,15 +158,17 @@ impl Services {
             vec![file_name.clone()],
         );
         let summary = self.store.replace_geography(&geo, &audit).await?;
-        self.atlas.refresh(&self.store).await?;
-        Ok(ImportReport {
-            kind: "areas",
-            files: vec![file_name],
-            rows,
-            summary,
-            version: None,
-            indicators: Vec::new(),
-            warnings: Vec::new(),
+        self.refresh_after(&summary).await?;
+        Ok(ImportReport::new("areas", vec![file_name], rows, summary))
+    }
+
+    /// The GEOIDs of a geography, or `unknown_geography` saying how to add it.
+    async fn geography_geoids(&self, geography: &str) -> Result<Vec<Geoid>> {
+        self.store.geoids(geography).await?.ok_or_else(|| {
+            Error::new(
+                Code::UnknownGeography,
+                format!("there is no geography '{geography}': upload its areas first (PUT /api/v1/geographies/{geography})"),
+            )
         })
     }
 
@@ -107,12 +181,7 @@ impl Services {
         geography: &str,
     ) -> Result<ImportReport> {
         check_year(year)?;
-        let geoids: Vec<Geoid> = self.store.geoids(geography).await?.ok_or_else(|| {
-            Error::new(
-                Code::UnknownGeography,
-                format!("there is no geography '{geography}': upload its areas first (PUT /api/v1/geographies/{geography})"),
-            )
-        })?;
+        let geoids = self.geography_geoids(geography).await?;
         let name = geography.to_owned();
         let file_name = file.name.clone();
         let limits = self.limits.table;
@@ -128,21 +197,58 @@ impl Services {
             .store
             .put_assessment(year, geography, &import.table, &file_name, &audit)
             .await?;
-        self.atlas.refresh(&self.store).await?;
-        Ok(ImportReport {
-            kind: "indicators",
-            files: vec![file_name],
-            rows: import.table.rows.len(),
+        self.refresh_after(&summary).await?;
+        Ok(assessment_report(
+            year,
+            version,
+            vec![file_name],
+            &import.table,
             summary,
-            version: Some(version),
-            indicators: import
-                .table
-                .indicators()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            warnings: import.warnings,
-        })
+            import.warnings,
+        ))
+    }
+
+    /// Stores a new version of a year's assessment from Census tables as they come
+    /// (data.census.gov CSV downloads and Census API JSON answers, any mix): the
+    /// indicators the catalogue's recipes derive from them, each with its `_moe`.
+    pub async fn import_census(
+        &self,
+        actor: &str,
+        files: Vec<InputFile>,
+        year: i32,
+        geography: &str,
+    ) -> Result<ImportReport> {
+        check_year(year)?;
+        let geoids = self.geography_geoids(geography).await?;
+        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        let (name, limits, catalog) = (
+            geography.to_owned(),
+            self.limits.table,
+            self.indicators.clone(),
+        );
+        let import =
+            blocking(move || ingest::census::read(&files, &name, &geoids, &catalog, &limits))
+                .await?;
+        let source = names.join(", ");
+        let audit = Audit::new(
+            actor,
+            "put_assessment",
+            format!("{year} on {geography} (Census tables)"),
+            names.clone(),
+        );
+        let (version, summary) = self
+            .store
+            .put_assessment(year, geography, &import.table, &source, &audit)
+            .await?;
+        self.refresh_after(&summary).await?;
+        Ok(assessment_report(
+            year,
+            version,
+            names,
+            &import.table,
+            summary,
+            import.warnings,
+        ))
     }
 
     /// Adds (merge) or replaces the partner directory from HSDS, GeoJSON or flat CSV.
@@ -174,7 +280,7 @@ impl Services {
         let audit = Audit::new(actor, action, "", names.clone());
         let summary = self.store.write_partners(&dir, &how, &audit).await?;
         let written = started.elapsed();
-        self.atlas.refresh(&self.store).await?;
+        self.refresh_after(&summary).await?;
         // Phase times help an operator see where a large import spends its time.
         tracing::info!(
             sites = dir.sites.len(),
@@ -183,15 +289,9 @@ impl Services {
             atlas_s = (started.elapsed() - written).as_secs_f64(),
             "partners imported"
         );
-        Ok(ImportReport {
-            kind: "partners",
-            files: names,
-            rows: dir.sites.len(),
-            summary,
-            version: None,
-            indicators: Vec::new(),
-            warnings,
-        })
+        let mut report = ImportReport::new("partners", names, dir.sites.len(), summary);
+        report.warnings = warnings;
+        Ok(report)
     }
 
     /// Replaces one transit feed's stops.
@@ -221,16 +321,18 @@ impl Services {
             vec![file_name.clone()],
         );
         let summary = self.store.write_partners(&dir, &how, &audit).await?;
-        self.atlas.refresh(&self.store).await?;
-        Ok(ImportReport {
-            kind: "stops",
-            files: vec![file_name],
-            rows: dir.sites.len(),
-            summary,
-            version: None,
-            indicators: Vec::new(),
-            warnings,
-        })
+        self.refresh_after(&summary).await?;
+        let mut report = ImportReport::new("stops", vec![file_name], dir.sites.len(), summary);
+        report.warnings = warnings;
+        Ok(report)
+    }
+
+    /// Rebuilds the Atlas after a write that stored something.
+    async fn refresh_after(&self, summary: &WriteSummary) -> Result<()> {
+        if summary.nothing_changed {
+            return Ok(());
+        }
+        self.atlas.refresh(&self.store).await.map(drop)
     }
 
     /// Sites far outside every geography are probably mistakes: when swapping their

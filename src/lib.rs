@@ -31,7 +31,7 @@ pub mod telemetry;
 
 use crate::atlas::AtlasHandle;
 use crate::config::Settings;
-use crate::domain::Catalog;
+use crate::domain::{Catalog, IndicatorCatalog};
 use crate::imports::Services;
 use crate::store::Store;
 use actix_web::dev::Server;
@@ -51,6 +51,15 @@ fn spawn_refresher(services: Services, every: std::time::Duration) {
             }
         }
     });
+}
+
+/// The bundled indicator catalogue, with a program's own file (`--indicators`) added.
+pub fn load_indicators(file: Option<&std::path::Path>) -> anyhow::Result<IndicatorCatalog> {
+    let bundled = IndicatorCatalog::bundled();
+    let Some(path) = file else { return Ok(bundled) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the indicators file {}: {e}", path.display()))?;
+    Ok(bundled.with_file(&text, &path.display().to_string())?)
 }
 
 /// A built server: bound to its port, not yet running.
@@ -73,10 +82,12 @@ impl Application {
         let store = Store::connect(&settings.store).await?;
         let catalog = Arc::new(Catalog::bundled());
         let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
+        let indicators = Arc::new(load_indicators(serve.indicators.as_deref())?);
         let services = Services {
             store,
             atlas,
             catalog,
+            indicators,
             limits: settings.limits,
         };
         if !serve.no_demo && services.store.is_empty().await? {

@@ -1,6 +1,7 @@
 //! Desert rules: whether an area counts as a desert for a need, and why.
 
 use crate::domain::DesertRule;
+use serde::Serialize;
 
 /// The metrics a desert rule looks at.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -37,6 +38,9 @@ pub struct DesertInputs {
 /// assert_eq!(desert_reason(&cap, &m(50.0, 0.0)), None);
 /// ```
 pub fn desert_reason(rule: &DesertRule, m: &DesertInputs) -> Option<String> {
+    if !is_desert(rule, m) {
+        return None;
+    }
     match *rule {
         DesertRule::CapChildcare {
             min_demand,
@@ -78,6 +82,65 @@ pub fn desert_reason(rule: &DesertRule, m: &DesertInputs) -> Option<String> {
     }
 }
 
+/// Whether `rule` makes the area a desert (the condition [`desert_reason`] explains).
+pub fn is_desert(rule: &DesertRule, m: &DesertInputs) -> bool {
+    match *rule {
+        DesertRule::CapChildcare {
+            min_demand,
+            max_ratio,
+        } => {
+            m.demand > min_demand
+                && (m.capacity_in_area <= 0.0 || m.demand / m.capacity_in_area > max_ratio)
+        }
+        DesertRule::Access {
+            min_demand,
+            threshold,
+        } => m.demand >= min_demand && (m.sites_within == 0 || m.access_e2sfca < threshold),
+    }
+}
+
+/// Whether an area's desert answer holds across its demand's margin of error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Certainty {
+    /// The rule gives the same answer at demand − MOE (floored at 0) and demand + MOE.
+    Certain,
+    /// It gives different answers: within the margin the area may or may not be a desert.
+    Uncertain,
+}
+
+/// The desert rule re-evaluated with the demand set to max(0, demand − MOE) and to
+/// demand + MOE, every other quantity as computed (DESIGN.md, "Uncertainty"); `None`
+/// without a margin.
+///
+/// # Examples
+/// ```
+/// use gapmap::analysis::{Certainty, DesertInputs, desert_certainty};
+/// use gapmap::domain::DesertRule;
+/// let cap = DesertRule::CapChildcare { min_demand: 50.0, max_ratio: 3.0 };
+/// let m = DesertInputs {
+///     demand: 200.0, capacity_in_area: 50.0, sites_within: 1, access_e2sfca: 0.1, radius_km: 3.0,
+/// };
+/// // 200 ± 30 children for 50 slots: 3.4 to 4.6 per slot, a desert either way.
+/// assert_eq!(desert_certainty(&cap, &m, Some(30.0)), Some(Certainty::Certain));
+/// // 200 ± 60: 2.8 per slot is not a desert, 5.2 is.
+/// assert_eq!(desert_certainty(&cap, &m, Some(60.0)), Some(Certainty::Uncertain));
+/// assert_eq!(desert_certainty(&cap, &m, None), None);
+/// ```
+pub fn desert_certainty(
+    rule: &DesertRule,
+    m: &DesertInputs,
+    moe: Option<f64>,
+) -> Option<Certainty> {
+    let moe = moe?;
+    let at = |demand: f64| is_desert(rule, &DesertInputs { demand, ..*m });
+    Some(if at((m.demand - moe).max(0.0)) == at(m.demand + moe) {
+        Certainty::Certain
+    } else {
+        Certainty::Uncertain
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +175,68 @@ mod tests {
         assert_eq!(
             desert_reason(&CAP, &inputs(301.0, 100.0, 1, 1.0)).as_deref(),
             Some("3.01 children per slot in the area (more than 3)")
+        );
+    }
+
+    #[test]
+    fn certainty_compares_the_rule_at_both_ends_of_the_margin() {
+        // 60 ± 15 children, no slots: 45 is not above 50, 75 is: uncertain.
+        let m = inputs(60.0, 0.0, 0, 0.0);
+        assert_eq!(
+            desert_certainty(&CAP, &m, Some(15.0)),
+            Some(Certainty::Uncertain)
+        );
+        // 60 ± 10: 50 is exactly the bound (not a desert), 70 is: uncertain.
+        assert_eq!(
+            desert_certainty(&CAP, &m, Some(10.0)),
+            Some(Certainty::Uncertain)
+        );
+        // 60 ± 9.5: 50.5 and 69.5 are both deserts: certain.
+        assert_eq!(
+            desert_certainty(&CAP, &m, Some(9.5)),
+            Some(Certainty::Certain)
+        );
+        // A certain non-desert: 30 ± 20 children is at most 50.
+        let m = inputs(30.0, 0.0, 0, 0.0);
+        assert_eq!(
+            desert_certainty(&CAP, &m, Some(20.0)),
+            Some(Certainty::Certain)
+        );
+        // The lower end is floored at 0: 10 ± 40 children for 1 slot is 0 to 50.
+        let m = inputs(10.0, 1.0, 1, 0.0);
+        assert_eq!(
+            desert_certainty(&CAP, &m, Some(40.0)),
+            Some(Certainty::Certain)
+        );
+        // A margin of 0 is certain; no margin is unknown.
+        assert_eq!(
+            desert_certainty(&CAP, &m, Some(0.0)),
+            Some(Certainty::Certain)
+        );
+        assert_eq!(desert_certainty(&CAP, &m, None), None);
+    }
+
+    #[test]
+    fn certainty_under_the_access_rule_moves_only_the_demand() {
+        let rule = DesertRule::Access {
+            min_demand: 100.0,
+            threshold: 0.001,
+        };
+        // No site within reach: a desert wherever demand ≥ 100. 120 ± 30: 90 / 150.
+        let m = inputs(120.0, 0.0, 0, 0.0);
+        assert_eq!(
+            desert_certainty(&rule, &m, Some(30.0)),
+            Some(Certainty::Uncertain)
+        );
+        assert_eq!(
+            desert_certainty(&rule, &m, Some(20.0)),
+            Some(Certainty::Certain)
+        );
+        // Access held as computed: above the threshold, never a desert.
+        let m = inputs(120.0, 0.0, 3, 0.002);
+        assert_eq!(
+            desert_certainty(&rule, &m, Some(100.0)),
+            Some(Certainty::Certain)
         );
     }
 

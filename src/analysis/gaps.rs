@@ -1,7 +1,7 @@
 //! The gap analysis of one need in one assessment year: every metric of DESIGN.md
 //! ("The metrics") for every area of the year's assessment, with totals.
 
-use super::desert::{DesertInputs, desert_reason};
+use super::desert::{Certainty, DesertInputs, desert_certainty, desert_reason};
 use super::fca::{Weighting, sweep};
 use super::params::{GapParams, Resolved, resolve};
 use super::problem::Problem;
@@ -24,6 +24,8 @@ pub struct AreaGap {
     pub name: String,
     /// P_i (an empty indicator cell counts as 0).
     pub demand: f64,
+    /// The demand's margin of error (the `<indicator>_moe` cell), when the year has one.
+    pub demand_moe: Option<f64>,
     /// Distance in km to the nearest supply site; None when the need has no site.
     pub nearest_km: Option<f64>,
     /// Supply sites with d ≤ r.
@@ -44,6 +46,9 @@ pub struct AreaGap {
     pub desert: bool,
     /// Why, when it does.
     pub desert_reason: Option<String>,
+    /// Whether the desert answer is the same at demand − MOE (floored at 0) and demand +
+    /// MOE; null without a margin.
+    pub desert_certainty: Option<Certainty>,
     /// Position of the area in its geography (for later lookups; not serialised).
     #[serde(skip)]
     pub area: u32,
@@ -61,6 +66,14 @@ pub struct GapSummary {
     pub demand_total: f64,
     /// Areas that are deserts.
     pub deserts: usize,
+    /// Deserts that stay deserts across their demand's margin of error.
+    pub deserts_certain: usize,
+    /// Deserts that would not be one at demand − MOE.
+    pub deserts_uncertain: usize,
+    /// Areas that are not deserts but would be one at demand + MOE.
+    pub possible_deserts: usize,
+    /// Deserts whose demand has no margin of error (their certainty is unknown).
+    pub deserts_without_margin: usize,
     /// Σ shortfall.
     pub shortfall_total: f64,
     /// Supply sites counted (serving the need and passing the filters).
@@ -152,6 +165,9 @@ pub struct Prepared<'a> {
     pub areas_missing_demand: usize,
     /// Assessment rows whose GEOID is not in the geography.
     pub areas_not_in_geography: usize,
+    /// The margin of error of each target's demand (the `<indicator>_moe` cell), in the
+    /// order of `targets`; `None` where the year has none.
+    pub demand_moe: Vec<Option<f64>>,
 }
 
 /// Looks up the need and the year, applies the parameters and builds the problem.
@@ -209,6 +225,10 @@ pub fn prepare<'a>(
     let (mut missing, mut unmatched) = (0, 0);
     let mut demand = vec![0.0; areas.len()];
     let mut targets: Vec<u32> = Vec::with_capacity(assessment.table.rows.len());
+    let moe_column = assessment
+        .table
+        .column(&format!("{}_moe", resolved.demand_indicator));
+    let mut demand_moe = Vec::with_capacity(assessment.table.rows.len());
     for row in &assessment.table.rows {
         let Some(&pos) = geo.by_geoid.get(&row.geoid) else {
             unmatched += 1;
@@ -220,6 +240,7 @@ pub fn prepare<'a>(
         }
         demand[pos] = value.unwrap_or(0.0);
         targets.push(u32::try_from(pos).unwrap_or(u32::MAX));
+        demand_moe.push(moe_column.and_then(|c| row.values.get(c).copied().flatten()));
     }
 
     let (sites, defaulted) = supply_sites(&atlas.sites, &resolved);
@@ -250,6 +271,7 @@ pub fn prepare<'a>(
         sites_default_capacity: defaulted,
         areas_missing_demand: missing,
         areas_not_in_geography: unmatched,
+        demand_moe,
     })
 }
 
@@ -270,6 +292,7 @@ pub fn compute_gaps(
         sites_default_capacity: defaulted,
         areas_missing_demand,
         areas_not_in_geography,
+        demand_moe,
     } = prepare(atlas, year, need_code, params)?;
     let areas = &geo.geography.areas;
     let mut summary = GapSummary {
@@ -306,19 +329,25 @@ pub fn compute_gaps(
         let access_2sfca = fca2.access[t];
         let access_e2sfca = fcae.access[t];
         let shortfall = p * (resolved.target - access_2sfca).max(0.0);
-        let reason = desert_reason(
-            &resolved.desert_rule,
-            &DesertInputs {
-                demand: p,
-                capacity_in_area,
-                sites_within: reach.sites_within,
-                access_e2sfca,
-                radius_km: resolved.radius_km,
-            },
-        );
+        let inputs = DesertInputs {
+            demand: p,
+            capacity_in_area,
+            sites_within: reach.sites_within,
+            access_e2sfca,
+            radius_km: resolved.radius_km,
+        };
+        let reason = desert_reason(&resolved.desert_rule, &inputs);
+        let certainty = desert_certainty(&resolved.desert_rule, &inputs, demand_moe[t]);
         summary.demand_total += p;
         summary.shortfall_total += shortfall;
         summary.deserts += usize::from(reason.is_some());
+        match (reason.is_some(), certainty) {
+            (true, Some(Certainty::Certain)) => summary.deserts_certain += 1,
+            (true, Some(Certainty::Uncertain)) => summary.deserts_uncertain += 1,
+            (true, None) => summary.deserts_without_margin += 1,
+            (false, Some(Certainty::Uncertain)) => summary.possible_deserts += 1,
+            (false, _) => {}
+        }
         summary.areas_without_site_within += usize::from(reach.sites_within == 0);
         summary.demand_weighted_access_2sfca += p * access_2sfca;
         summary.demand_weighted_access_e2sfca += p * access_e2sfca;
@@ -326,6 +355,7 @@ pub fn compute_gaps(
             geoid: area.geoid.clone(),
             name: area.name.clone(),
             demand: p,
+            demand_moe: demand_moe[t],
             nearest_km: reach.nearest.map(|n| n.1),
             sites_within: reach.sites_within,
             capacity_within: reach.capacity_within,
@@ -336,6 +366,7 @@ pub fn compute_gaps(
             shortfall,
             desert: reason.is_some(),
             desert_reason: reason,
+            desert_certainty: certainty,
             area: pos,
             nearest_site: reach.nearest.map(|n| problem.sites[n.0 as usize].id),
         });

@@ -25,7 +25,7 @@ mod supply;
 pub(crate) mod testing;
 
 pub use compare::{CompareReport, compare};
-pub use desert::{DesertInputs, desert_reason};
+pub use desert::{Certainty, DesertInputs, desert_certainty, desert_reason, is_desert};
 pub use fca::{AreaReach, Fca, Weighting, e2sfca, sweep, two_sfca};
 pub use gaps::{AreaGap, GapReport, GapSummary, Prepared, compute_gaps, gaps, prepare};
 pub use outreach::{OutreachParams, OutreachReport, outreach};

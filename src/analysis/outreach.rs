@@ -73,6 +73,8 @@ pub struct OutreachArea {
     pub name: String,
     /// The target indicator's value (None where the cell is empty).
     pub target: Option<f64>,
+    /// The target's margin of error (its `<target>_moe` cell), when the year has one.
+    pub target_moe: Option<f64>,
     /// The enrolled indicator's value (None where empty or when no indicator was given).
     pub enrolled: Option<f64>,
     /// max(0, target − enrolled), empty cells counting 0.
@@ -166,6 +168,7 @@ pub fn outreach(source: &dyn Source, year: i32, p: &OutreachParams) -> Result<Ou
     let a = lookup::assessment(atlas, year)?;
     let geo = lookup::geography(atlas, a)?;
     let target_col = lookup::column(a, &p.target, "the target")?;
+    let target_moe_col = a.table.column(&format!("{}_moe", p.target));
     let enrolled_col = p
         .enrolled
         .as_deref()
@@ -217,6 +220,7 @@ pub fn outreach(source: &dyn Source, year: i32, p: &OutreachParams) -> Result<Ou
             continue;
         };
         let target = row.values.get(target_col).copied().flatten();
+        let target_moe = target_moe_col.and_then(|c| row.values.get(c).copied().flatten());
         let enrolled = enrolled_col.and_then(|c| row.values.get(c).copied().flatten());
         let (t, e) = (target.unwrap_or(0.0), enrolled.unwrap_or(0.0));
         let unserved = (t - e).max(0.0);
@@ -235,6 +239,7 @@ pub fn outreach(source: &dyn Source, year: i32, p: &OutreachParams) -> Result<Ou
             geoid: row.geoid.clone(),
             name: areas[pos].name.clone(),
             target,
+            target_moe,
             enrolled,
             unserved,
             over_enrolled: e > t,

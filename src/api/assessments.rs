@@ -1,5 +1,6 @@
 use super::format::respond;
 use super::{AppState, upload};
+use crate::imports::IndicatorSource;
 use crate::error::{Code, Error, Result};
 use crate::output::{self, Document, Format, Layout};
 use crate::store::Role;
@@ -12,9 +13,13 @@ use serde_json::json;
 pub struct PutQuery {
     geography: String,
     filename: Option<String>,
+    source: Option<IndicatorSource>,
 }
 
-/// `PUT /api/v1/assessments/{year}?geography=`: a new version of that year's indicators.
+/// `PUT /api/v1/assessments/{year}?geography=[&source=census]`: a new version of that
+/// year's indicators, from gapmap's indicator CSV or (`source=census`) from Census tables
+/// as they come: data.census.gov CSV downloads and Census API JSON answers, as a raw body
+/// or as the parts of a multipart form (any field names).
 pub async fn put(
     req: HttpRequest,
     path: web::Path<i32>,
@@ -31,13 +36,26 @@ pub async fn put(
     let default_name = q.filename.unwrap_or_else(|| format!("assessment {year}"));
     let _slot = state.upload_slot().await?;
     let mut files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
-    if files.len() != 1 {
-        return Err(Error::new(Code::InvalidFile, "upload one indicator CSV"));
-    }
-    let report = state
-        .services
-        .import_indicators(&caller.actor, files.remove(0), year, &q.geography)
-        .await?;
+    let report = match q.source.unwrap_or_default() {
+        IndicatorSource::Census => {
+            state
+                .services
+                .import_census(&caller.actor, files, year, &q.geography)
+                .await?
+        }
+        IndicatorSource::Indicators => {
+            if files.len() != 1 {
+                return Err(Error::new(
+                    Code::InvalidFile,
+                    "upload one indicator CSV (several files are Census tables: add source=census)",
+                ));
+            }
+            state
+                .services
+                .import_indicators(&caller.actor, files.remove(0), year, &q.geography)
+                .await?
+        }
+    };
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -2,7 +2,7 @@
 //! rest are the commands and their arguments.
 
 use crate::config::{LimitsLayer, ServeLayer, SettingsLayer, StoreLayer};
-use crate::imports::Mode;
+use crate::imports::{IndicatorSource, Mode};
 use crate::output::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -123,16 +123,26 @@ pub enum ImportCommand {
         #[arg(long)]
         id_field: Option<String>,
     },
-    /// Indicators: a CSV keyed by GEOID for one assessment year.
+    /// Indicators for one assessment year: a CSV keyed by GEOID, or (with `--source
+    /// census`) Census tables as they come, from which gapmap derives its indicators.
     Indicators {
-        /// The CSV file.
-        file: PathBuf,
+        /// The file: one indicator CSV, or one or more data.census.gov CSV downloads and
+        /// Census API JSON answers.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Assessment year.
         #[arg(long)]
         year: i32,
         /// The geography its GEOIDs belong to.
         #[arg(long)]
         geography: String,
+        /// What the files are: gapmap's indicator CSV, or Census tables.
+        #[arg(long, value_enum, default_value_t = IndicatorSource::Indicators)]
+        source: IndicatorSource,
+        /// A program's own indicator recipes (the layout of data/indicators.toml), added
+        /// to the bundled ones.
+        #[arg(long, env = "GAPMAP_INDICATORS")]
+        indicators: Option<PathBuf>,
     },
     /// Partners and sites: HSDS zip or folder, GeoJSON points, or the flat CSV.
     Partners {

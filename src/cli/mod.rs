@@ -14,7 +14,7 @@ use crate::atlas::AtlasHandle;
 use crate::config::Settings;
 use crate::domain::Catalog;
 use crate::domain::HoursFilter;
-use crate::imports::{ImportReport, Services};
+use crate::imports::{ImportReport, IndicatorSource, Services};
 use crate::ingest::InputFile;
 use crate::output::{self, Document, Format, Layout, Rendered};
 use crate::store::Store;
@@ -263,6 +263,7 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Services> {
         store,
         atlas,
         catalog,
+        indicators: Arc::new(crate::domain::IndicatorCatalog::bundled()),
         limits: settings.limits,
     })
 }
@@ -307,19 +308,44 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
             )
         }
         ImportCommand::Indicators {
-            file,
+            files,
             year,
             geography,
+            source,
+            indicators,
         } => {
-            let f = read(&file)?;
-            (
-                format!("importing the {year} assessment from {}", file.display()),
-                Box::pin(async move {
-                    services
-                        .import_indicators(&actor, f, year, &geography)
-                        .await
-                }),
-            )
+            let fs = files
+                .iter()
+                .map(|p| read(p))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let what = format!("importing the {year} assessment from {} file(s)", fs.len());
+            match source {
+                IndicatorSource::Indicators => {
+                    let [f]: [InputFile; 1] = fs.try_into().map_err(|_| {
+                        anyhow::anyhow!(
+                            "an indicator CSV is one file; several files are Census tables (--source census)"
+                        )
+                    })?;
+                    (
+                        what,
+                        Box::pin(async move {
+                            services
+                                .import_indicators(&actor, f, year, &geography)
+                                .await
+                        }),
+                    )
+                }
+                IndicatorSource::Census => {
+                    let mut with_own = services.clone();
+                    with_own.indicators = Arc::new(crate::load_indicators(indicators.as_deref())?);
+                    (
+                        what,
+                        Box::pin(async move {
+                            with_own.import_census(&actor, fs, year, &geography).await
+                        }),
+                    )
+                }
+            }
         }
         ImportCommand::Partners {
             files,

@@ -6,7 +6,9 @@ mod assessment;
 mod catalog;
 mod geoid;
 mod hours;
+mod indicators;
 mod lonlat;
+pub mod moe;
 mod partner;
 mod provenance;
 mod secret;
@@ -19,6 +21,10 @@ pub use catalog::{
 };
 pub use geoid::{Geoid, GeoidError};
 pub use hours::{Hours, HoursError, HoursFilter};
+pub use indicators::{
+    AcsColumn, AcsVariable, BUNDLED_INDICATORS_TOML, Checks, IndicatorCatalog, IndicatorDef,
+    IndicatorsError, Recipe,
+};
 pub use lonlat::{LonLat, LonLatError};
 pub use partner::{
     Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService, parse_date,

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod areas_geojson;
+pub mod census;
 pub mod directory;
 pub mod flat_csv;
 mod geojson_doc;

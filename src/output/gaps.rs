@@ -2,12 +2,13 @@
 
 use super::csv::Csv;
 use super::geojson::area_features;
-use crate::analysis::{AreaGap, GapReport};
+use crate::analysis::{AreaGap, Certainty, GapReport};
 use crate::atlas::Atlas;
 use serde_json::{Value, json};
 
-/// The CSV columns, in order: the same names as the JSON fields.
-pub const CSV_COLUMNS: [&str; 13] = [
+/// The CSV columns, in order: the same names as the JSON fields (the two added with the
+/// margins of error come last, so files read by position keep their columns).
+pub const CSV_COLUMNS: [&str; 15] = [
     "geoid",
     "name",
     "demand",
@@ -21,6 +22,8 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "shortfall",
     "desert",
     "desert_reason",
+    "demand_moe",
+    "desert_certainty",
 ];
 
 /// One row per area; numbers in their shortest exact form, empty cells for null.
@@ -40,6 +43,11 @@ pub fn csv(report: &GapReport) -> String {
             .number(a.shortfall)
             .flag(a.desert)
             .opt_text(a.desert_reason.as_deref())
+            .opt_number(a.demand_moe)
+            .opt_text(a.desert_certainty.map(|c| match c {
+                Certainty::Certain => "certain",
+                Certainty::Uncertain => "uncertain",
+            }))
             .end_row();
     }
     csv.finish()

@@ -7,7 +7,7 @@ use crate::analysis::outreach::NEAREST_SITES;
 use crate::atlas::Atlas;
 use serde_json::{Value, json};
 
-/// The ranked areas as CSV: `rank, geoid, name, target, enrolled, unserved,
+/// The ranked areas as CSV: `rank, geoid, name, target, target_moe, enrolled, unserved,
 /// over_enrolled, desert_count`, one `desert_<need>` column per flagged need, then for
 /// each of the nearest sites `site<k>_id, site<k>_name, site<k>_partner,
 /// site<k>_services` (`;`-separated) and `site<k>_km`. Empty cells for null.
@@ -17,6 +17,7 @@ pub fn csv(report: &OutreachReport) -> String {
         "geoid",
         "name",
         "target",
+        "target_moe",
         "enrolled",
         "unserved",
         "over_enrolled",
@@ -39,6 +40,7 @@ pub fn csv(report: &OutreachReport) -> String {
             .text(r.geoid.as_str())
             .text(&r.name)
             .opt_number(r.target)
+            .opt_number(r.target_moe)
             .opt_number(r.enrolled)
             .number(r.unserved)
             .flag(r.over_enrolled)

@@ -4,6 +4,7 @@
 
 mod access;
 mod assessments;
+mod census;
 mod cli;
 mod compare;
 mod crash;
@@ -13,6 +14,7 @@ mod gaps;
 mod geographies;
 mod helpers;
 mod hsds;
+mod http;
 mod layers;
 mod limits;
 mod outreach;
@@ -22,3 +24,5 @@ mod replicas;
 mod report;
 mod shapefiles;
 mod siting;
+mod uploads;
+mod vocabulary;

@@ -199,7 +199,7 @@ async fn csv_and_geojson_carry_the_same_ranking() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "rank,geoid,name,target,enrolled,unserved,over_enrolled,desert_count,desert_childcare,\
+        "rank,geoid,name,target,target_moe,enrolled,unserved,over_enrolled,desert_count,desert_childcare,\
 desert_early_education,\
 site1_id,site1_name,site1_partner,site1_services,site1_km,\
 site2_id,site2_name,site2_partner,site2_services,site2_km,\
@@ -207,12 +207,13 @@ site3_id,site3_name,site3_partner,site3_services,site3_km"
     );
     let first: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
-        first[..12],
+        first[..13],
         [
             "1",
             "01001000002",
             "Area 2",
             "80",
+            "",
             "20",
             "60",
             "false",
@@ -223,7 +224,7 @@ site3_id,site3_name,site3_partner,site3_services,site3_km"
             "Branch Library",
         ]
     );
-    assert_eq!(first[12..14], ["City Library", "language;adult_education"]);
+    assert_eq!(first[13..15], ["City Library", "language;adult_education"]);
     assert_eq!(lines.count(), 1);
 
     let r = app.get(&format!("{q}&format=geojson")).await;
@@ -334,13 +335,13 @@ fn gapmap_outreach_writes_the_ranking_as_csv() {
     ]);
     let rows: Vec<&str> = out.lines().collect();
     assert_eq!(rows.len(), 3, "{out}");
-    assert!(rows[0].starts_with("rank,geoid,name,target,enrolled,unserved,"));
+    assert!(rows[0].starts_with("rank,geoid,name,target,target_moe,enrolled,unserved,"));
     assert!(
-        rows[1].starts_with("1,01001000002,Area 2,80,20,60,false,2,true,true,lib1,"),
+        rows[1].starts_with("1,01001000002,Area 2,80,,20,60,false,2,true,true,lib1,"),
         "{out}"
     );
     assert!(
-        rows[2].starts_with("2,01001000001,Area 1,100,40,60,false,1,false,true,cc1,"),
+        rows[2].starts_with("2,01001000001,Area 1,100,,40,60,false,1,false,true,cc1,"),
         "{out}"
     );
 }
