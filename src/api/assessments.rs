@@ -1,7 +1,7 @@
 use super::format::respond;
 use super::{AppState, upload};
-use crate::imports::IndicatorSource;
 use crate::error::{Code, Error, Result};
+use crate::imports::IndicatorSource;
 use crate::output::{self, Document, Format, Layout};
 use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
