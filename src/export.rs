@@ -6,7 +6,8 @@ use crate::atlas::{Atlas, GeographyData};
 use crate::domain::{Assessment, Site};
 use serde_json::{Map, Value, json};
 
-/// The assessment as `{year, version, geography, indicators, columns, areas: [{geoid, values}]}`.
+/// The assessment as `{year, version, geography, indicators, columns, warnings, areas:
+/// [{geoid, values}]}`; `warnings` are those the upload was stored with.
 pub fn assessment_json(a: &Assessment) -> Value {
     let areas: Vec<Value> = a
         .table
@@ -29,6 +30,7 @@ pub fn assessment_json(a: &Assessment) -> Value {
         "geography": a.geography,
         "indicators": a.table.indicators(),
         "columns": a.table.columns,
+        "warnings": a.warnings,
         "areas": areas,
     })
 }

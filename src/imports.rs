@@ -3,7 +3,7 @@
 
 use crate::atlas::AtlasHandle;
 use crate::config::Mode;
-use crate::domain::{Catalog, Geoid, IndicatorCatalog};
+use crate::domain::{Catalog, Geoid, IndicatorCatalog, Warning};
 use crate::error::{Code, Error, Result};
 use crate::ingest::{self, InputFile, Limits, areas_geojson::AreaOptions};
 use crate::store::{Audit, PartnerWrite, Store, WriteSummary};
@@ -42,8 +42,16 @@ pub struct ImportReport {
     /// Indicators imported (indicators only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub indicators: Vec<String>,
-    /// Things worth knowing that did not stop the import.
-    pub warnings: Vec<String>,
+    /// Things worth knowing that did not stop the import: `{file, row, field, message}`,
+    /// null where one does not apply.
+    pub warnings: Vec<Warning>,
+}
+
+/// A table read and checked by an importer, with where its rows came from.
+struct Checked {
+    table: crate::domain::IndicatorTable,
+    origins: Vec<ingest::RowOrigin>,
+    warnings: Vec<Warning>,
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
@@ -115,30 +123,21 @@ impl Services {
         let limits = self.limits.table;
         let import =
             blocking(move || ingest::indicators::read(&file, &name, &geoids, &limits)).await?;
-        let audit = Audit::new(
+        let what = format!("{year} on {geography} ({file_name})");
+        self.store_assessment(
             actor,
-            "put_assessment",
-            format!("{year} on {geography} ({file_name})"),
-        );
-        let (version, summary) = self
-            .store
-            .put_assessment(year, geography, &import.table, &file_name, &audit)
-            .await?;
-        self.atlas.refresh(&self.store).await?;
-        Ok(ImportReport {
-            kind: "indicators",
-            files: vec![file_name],
-            rows: import.table.rows.len(),
-            summary,
-            version: Some(version),
-            indicators: import
-                .table
-                .indicators()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            warnings: import.warnings,
-        })
+            year,
+            geography,
+            Checked {
+                table: import.table,
+                origins: import.origins,
+                warnings: import.warnings,
+            },
+            vec![file_name.clone()],
+            &file_name,
+            what,
+        )
+        .await
     }
 
     /// Stores a new version of a year's assessment from Census tables as they come
@@ -163,29 +162,68 @@ impl Services {
             blocking(move || ingest::census::read(&files, &name, &geoids, &catalog, &limits))
                 .await?;
         let source = names.join(", ");
-        let audit = Audit::new(
+        let what = format!("{year} on {geography} (Census tables: {source})");
+        self.store_assessment(
             actor,
-            "put_assessment",
-            format!("{year} on {geography} (Census tables: {source})"),
-        );
+            year,
+            geography,
+            Checked {
+                table: import.table,
+                origins: import.origins,
+                warnings: import.warnings,
+            },
+            names,
+            &source,
+            what,
+        )
+        .await
+    }
+
+    /// The common end of an assessment import: the plausibility checks against the
+    /// catalogue and the previous year, then one write with its warnings, then the Atlas.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_assessment(
+        &self,
+        actor: &str,
+        year: i32,
+        geography: &str,
+        checked: Checked,
+        files: Vec<String>,
+        source: &str,
+        what: String,
+    ) -> Result<ImportReport> {
+        let Checked {
+            table,
+            origins,
+            mut warnings,
+        } = checked;
+        let atlas = self.atlas.get();
+        let previous = atlas.assessments.range(..year).next_back().map(|(y, a)| {
+            ingest::plausibility::PreviousYear {
+                year: *y,
+                table: &a.table,
+            }
+        });
+        warnings.extend(ingest::plausibility::check(
+            &table,
+            &origins,
+            &self.indicators,
+            previous,
+        ));
+        let audit = Audit::new(actor, "put_assessment", what);
         let (version, summary) = self
             .store
-            .put_assessment(year, geography, &import.table, &source, &audit)
+            .put_assessment(year, geography, &table, source, &warnings, &audit)
             .await?;
         self.atlas.refresh(&self.store).await?;
         Ok(ImportReport {
             kind: "indicators",
-            files: names,
-            rows: import.table.rows.len(),
+            files,
+            rows: table.rows.len(),
             summary,
             version: Some(version),
-            indicators: import
-                .table
-                .indicators()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            warnings: import.warnings,
+            indicators: table.indicators().into_iter().map(str::to_owned).collect(),
+            warnings,
         })
     }
 
@@ -205,7 +243,7 @@ impl Services {
             blocking(move || ingest::read_partners(&files, &catalog, &limits, untracked)).await?;
         let parsed = started.elapsed();
         let dir = import.directory;
-        let mut warnings = import.warnings;
+        let mut warnings: Vec<Warning> = import.warnings.into_iter().map(Warning::new).collect();
         warnings.extend(self.location_warnings(&dir.sites)?);
         let how = match mode {
             Mode::Merge => PartnerWrite::Merge,
@@ -274,7 +312,7 @@ impl Services {
 
     /// Sites far outside every geography are probably mistakes: when swapping their
     /// coordinates puts them inside, refuse them; otherwise warn.
-    fn location_warnings(&self, sites: &[crate::domain::Site]) -> Result<Vec<String>> {
+    fn location_warnings(&self, sites: &[crate::domain::Site]) -> Result<Vec<Warning>> {
         let atlas = self.atlas.get();
         let Some(extent) = atlas.extent() else {
             return Ok(Vec::new());
@@ -319,9 +357,9 @@ impl Services {
             ));
         }
         Ok(if outside > 0 {
-            vec![format!(
+            vec![Warning::new(format!(
                 "{outside} sites lie more than ~50 km outside every uploaded geography"
-            )]
+            ))]
         } else {
             Vec::new()
         })

@@ -10,6 +10,7 @@ mod indicators;
 mod lonlat;
 pub mod moe;
 mod partner;
+mod warning;
 
 pub use area::{Area, DemandPointSource, Geography};
 pub use assessment::{Assessment, AssessmentSummary, IndicatorRow, IndicatorTable};
@@ -19,10 +20,11 @@ pub use catalog::{
 pub use geoid::{Geoid, GeoidError};
 pub use hours::{Hours, HoursError, HoursFilter};
 pub use indicators::{
-    AcsColumn, AcsVariable, BUNDLED_INDICATORS_TOML, Checks, IndicatorCatalog, IndicatorDef,
+    AcsColumn, AcsVariable, BUNDLED_INDICATORS_TOML, IndicatorCatalog, IndicatorDef,
     IndicatorsError, Recipe,
 };
 pub use lonlat::{LonLat, LonLatError};
 pub use partner::{
     Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService, parse_date,
 };
+pub use warning::Warning;

@@ -12,6 +12,7 @@ pub mod gtfs;
 pub mod hsds;
 pub mod indicators;
 mod limits;
+pub mod plausibility;
 pub mod prj;
 pub mod shapefile_zip;
 pub mod sites_geojson;
@@ -95,6 +96,15 @@ impl InputFile {
             )
         })
     }
+}
+
+/// Where a row of an imported table came from: its file and row (the header is row 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowOrigin {
+    /// The file.
+    pub file: String,
+    /// The row.
+    pub row: u64,
 }
 
 /// Collects problems; a file is refused with all of them (up to a limit) at once, so a

@@ -22,3 +22,4 @@ mod replicas;
 mod report;
 mod shapefiles;
 mod siting;
+mod warnings;

@@ -14,9 +14,9 @@ mod api_json;
 mod cells;
 mod data_census_gov;
 
-use super::{InputFile, Problems, TableLimits};
+use super::{InputFile, Problems, RowOrigin as Origin, TableLimits};
 use crate::domain::moe::Estimate;
-use crate::domain::{AcsVariable, Geoid, IndicatorCatalog, IndicatorRow, IndicatorTable};
+use crate::domain::{AcsVariable, Geoid, IndicatorCatalog, IndicatorRow, IndicatorTable, Warning};
 use crate::error::{Code, Error, Problem, Result};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -58,15 +58,6 @@ pub struct AcsFile {
     pub jammed: usize,
 }
 
-/// Where an area's values came from: its first file and row.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Origin {
-    /// The file.
-    pub file: String,
-    /// The row.
-    pub row: u64,
-}
-
 /// A checked set of Census tables, turned into indicators.
 #[derive(Debug)]
 pub struct CensusImport {
@@ -75,7 +66,7 @@ pub struct CensusImport {
     /// For each row of `table`, the file and row it was first read from.
     pub origins: Vec<Origin>,
     /// Things worth knowing that did not stop the import.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Reads one data.census.gov CSV or Census API JSON file (told apart by content).
@@ -130,10 +121,10 @@ pub fn read(
         if absent.is_empty() {
             derived.push((name, recipe));
         } else if absent.len() < vars.len() {
-            warnings.push(format!(
+            warnings.push(Warning::new(format!(
                 "{name} is not derived: no uploaded table has {}",
                 absent.join(", ")
-            ));
+            )));
         }
     }
     if derived.is_empty() {
@@ -174,10 +165,10 @@ pub fn read(
         .into_iter()
         .collect();
     if !no_margin.is_empty() {
-        warnings.push(format!(
+        warnings.push(Warning::new(format!(
             "{} have no margin-of-error column (…M); the indicators derived from them have no _moe",
             no_margin.join(", ")
-        ));
+        )));
     }
 
     // Areas the geography has; others (the rest of a county) are left out.
@@ -215,12 +206,12 @@ pub fn read(
     }
     if !outside.is_empty() {
         let shown: Vec<&str> = outside.iter().take(5).map(|a| a.geoid.as_str()).collect();
-        warnings.push(format!(
+        warnings.push(Warning::new(format!(
             "{} areas of these tables are not in the geography '{geography}' and were left out ({}{})",
             outside.len(),
             shown.join(", "),
             if outside.len() > shown.len() { ", …" } else { "" }
-        ));
+        )));
     }
 
     let mut columns = Vec::with_capacity(derived.len() * 2);
@@ -253,20 +244,20 @@ pub fn read(
     }
     let jammed: usize = read.iter().map(|f| f.jammed).sum();
     if jammed > 0 {
-        warnings.push(format!(
+        warnings.push(Warning::new(format!(
             "{jammed} cells held Census jam values or annotations and were read as missing (a margin of ***** or -555555555, a controlled estimate, as 0)"
-        ));
+        )));
     }
     for (name, n) in incomplete {
-        warnings.push(format!(
+        warnings.push(Warning::new(format!(
             "{name}: {n} areas have a missing part (a jam value, an empty cell or no row in one table) and no value"
-        ));
+        )));
     }
     let missing = geoids.len().saturating_sub(rows.len());
     if missing > 0 {
-        warnings.push(format!(
+        warnings.push(Warning::new(format!(
             "{missing} areas of '{geography}' have no row in these tables"
-        ));
+        )));
     }
     Ok(CensusImport {
         table: IndicatorTable { columns, rows },
