@@ -678,14 +678,15 @@ test('an implausible value is stored with a warning naming its file, row and fie
   await page.fill('#upload-token', TOKEN);
   await page.fill('#up-assessment-year', '2023');
   await page.selectOption('#up-assessment-geography', 'tracts-2010');
-  const csv = 'GEOID,children_under_5,children_under_5_poverty\n17031010100,100,40\n17031010201,80,120\n';
+  // Tract 103 had no poverty value in 2022 and 290 children: only the subset is off.
+  const csv = 'GEOID,children_under_5,children_under_5_poverty\n17031010100,200,40\n17031010300,300,320\n';
   await page.setInputFiles('#up-assessment-file', { name: 'assessment_2023.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.click('#up-assessment button[type=submit]');
   await page.locator('#up-assessment-result .result-ok').waitFor();
   const item = page.locator('#up-assessment-result ul.warnings li[data-field=children_under_5_poverty]');
   await item.waitFor();
   assert.equal(await item.getAttribute('data-row'), '3');
-  assert.match(await item.textContent(), /^assessment_2023\.csv, row 3, children_under_5_poverty: children_under_5_poverty is 120 in 17031010201, more than its children_under_5 \(80\)/);
+  assert.match(await item.textContent(), /^assessment_2023\.csv, row 3, children_under_5_poverty: children_under_5_poverty is 320 in 17031010300, more than its children_under_5 \(300\)/);
   // The year repeats it.
   const stored = await api('/api/v1/assessments/2023');
   assert.equal(stored.warnings.filter((w) => w.field === 'children_under_5_poverty').length, 1);
