@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the starting corpus of each fuzz target into fuzz/seeds/<target>/ from the
-bundled demo, the HSDS 3.0 example and a hand-made shapefile. Run from the repository
+bundled demo, the HSDS 3.0 example (tests/fixtures/hsds-3.0) and a hand-made shapefile. Run from the repository
 root: python3 fuzz/make_seeds.py"""
 import io, json, os, struct, zipfile
 from pathlib import Path
@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fuzz" / "seeds"
 SEP = b"\n#--8<--#\n"
-HSDS = ROOT.parent / "shared" / "examples" / "hsds-3.0"
+HSDS = ROOT / "tests" / "fixtures" / "hsds-3.0"
 HSDS_ORDER = ["organizations", "services", "locations", "service_at_location", "schedules",
               "languages", "service_capacity", "taxonomy_terms", "attributes", "addresses"]
 NAD83 = ('GEOGCS["GCS_North_American_1983",DATUM["D_North_American_1983",SPHEROID["GRS_1980",'
@@ -62,7 +62,9 @@ def zipped(parts):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts:
-            z.writestr(name, data)
+            # A fixed date keeps the seed the same bytes on every run.
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                       compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 

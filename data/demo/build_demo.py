@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Build gapmap's bundled Chicago demo from the raw public-data kit.
+"""Build gapmap's bundled Chicago demo from the public downloads it was made from.
 
-Run from the repository root:
+Run from the repository root, with the downloads in one folder:
 
-    python3 data/demo/build_demo.py [KIT_DIR]
+    python3 data/demo/build_demo.py --from DOWNLOADS
+    python3 data/demo/build_demo.py --list          # what to download, and from where
 
-KIT_DIR defaults to ``../shared/demo-chicago`` relative to the repository root (see its
-SOURCE.md for what each raw file is and where it comes from).  The script writes, into the
-directory it lives in (``data/demo/``), gapmap's own input formats, so that the demo goes
-through the same importers as users' data:
+Each source file (SOURCES below: the file name, the address it was published at and the
+SHA-256 of the bytes the bundled demo was built from) is read as published.  A file whose
+bytes differ (a newer edition) is used with a warning, since the demo then changes too.
+The script writes, into the directory it lives in (``data/demo/``), gapmap's own input
+formats, so that the demo goes through the same importers as users' data:
 
     tracts.geojson        791 Chicago census tracts (2010 boundaries)       -> geography
     assessment_2014.csv   ACS-2014-based indicators turned into counts      -> assessment
@@ -17,9 +19,9 @@ through the same importers as users' data:
     stops.txt             CTA GTFS stops (byte copy)                        -> transit sites
     demo.toml             the manifest gapmap reads to load all of the above
 
-Python 3.11, standard library only.  The output is deterministic: the same kit gives the
-same bytes on every run (rows and keys sorted where order is free, ``\\n`` line endings,
-counts rounded with decimal arithmetic rather than binary floats).
+Python 3.11, standard library only.  The output is deterministic: the same downloads give
+the same bytes on every run (rows and keys sorted where order is free, ``\\n`` line
+endings, counts rounded with decimal arithmetic rather than binary floats).
 
 Anything the script cannot convert confidently makes it fail loudly (exit status 1) rather
 than guess; rows it drops on purpose are counted, with the reason, on stderr.  A one-line
@@ -30,27 +32,87 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import re
 import shutil
 import sys
 import unicodedata
+import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 OUT_DIR = Path(__file__).resolve().parent
-REPO_ROOT = OUT_DIR.parent.parent
-DEFAULT_KIT = REPO_ROOT.parent / "shared" / "demo-chicago"
 
-# Raw files of the kit (names as in its SOURCE.md).
-TRACTS_SRC = "chicago_tracts_2010_sdoh_2014.geojson"
-CHILDCARE_SRC = "chicago_childcare_centers_hifld.csv"
-SUPERMARKETS_SRC = "chicago_supermarkets.csv"
-HEALTH_SRC = "chicago_health_providers.csv"
-CHC_SRC = "chicago_community_health_centers.csv"
-LIBRARIES_SRC = "chicago_public_libraries.csv"
-SCHOOLS_SRC = "chicago_public_schools.csv"
-STOPS_SRC = "cta_gtfs_stops.txt"
+
+def github_file(repo: str, commit: str, path: str) -> str:
+    """The address of one file of a public GitHub repository at a fixed commit."""
+    return f"https://raw.githubusercontent.com/{repo}/{commit}/{path}"
+
+
+# GeoDa's data site (branch gh-pages of the repository, served at
+# https://geodacenter.github.io/data-and-lab/).
+GEODA_DATA = ("GeoDaCenter/data-and-lab", "306f17496f63eb62ccefd6cce2afe0942eb28b7b")
+CHICAGO_KIT = ("kirtisoglu/Allocation-of-Primary-Care-Centers-in-Chicago",
+               "256085a38e4572749725f2850b595efdcd6f0a51")
+
+# The downloads: file name -> (address, SHA-256 of the bytes the demo was built from,
+# what it is and who published it first).  data/demo/README.md describes each.
+SOURCES = {
+    "Chi-SDOH.zip": (
+        github_file(*GEODA_DATA, "data/Chi-SDOH.zip"),
+        "45ed38736f15e6ba423fd81d574de61907dbe86555f8b4fae9ce4183b99a6eee",
+        "GeoDa Center 'Chicago SDOH, census tracts' (Kolak et al. 2020): 2010 tract "
+        "boundaries with ACS 2010-2014 based indicators (the gh-pages branch is the site "
+        "https://geodacenter.github.io/data-and-lab/, where this file is data/Chi-SDOH.zip)"),
+    "chicago_sup.geojson": (
+        github_file(*GEODA_DATA, "data/chicago_sup.geojson"),
+        "8912c294e55ee5c07674bdb166f4575dc1810d186c70b3a79e1241ce8a168b44",
+        "GeoDa Center '2015 Chicago supermarkets'"),
+    "Child_Care_Centers_clean.csv": (
+        github_file("LosCAPPos/EarlyEducationProject",
+                    "ce63588baf42e3e31adda3667c3ca8dae8b91638",
+                    "data/Child_Care_Centers_clean.csv"),
+        "71ebad90f610bc62de9f58162a05368be1a2b4c06019a4ef042ef67e4d73c94a",
+        "HIFLD 'Child Care Centers' (US federal open data), the Illinois rows"),
+    "health_chicago.csv": (
+        github_file("GeoDaCenter/spatial_access", "b96ac33a396b5da20d8644191260d758534f8595",
+                    "data/input_data/destinations/health_chicago.csv"),
+        "c2d1d5c5fe5391fad6844bcba77ceed4cebea5bf6a6ce736fca7385bc72593a5",
+        "GeoDa Center spatial_access demo data: Chicago health providers"),
+    "Primary_Care_Community_Health_Centers_20240414.csv": (
+        github_file(*CHICAGO_KIT,
+                    "data/primary/Primary_Care_Community_Health_Centers_20240414.csv"),
+        "1f401ddf44e7c067860dacc711b52fe75516194bc3ca63d5390d4aca096753ff",
+        "City of Chicago Data Portal 'Primary Care Community Health Centers', "
+        "exported 2024-04-14"),
+    "libraries.csv": (
+        github_file(*CHICAGO_KIT, "data/primary/libraries.csv"),
+        "8b8969f0e7be6a1cae5428dda45b94b8faa2e61e6afb2a993fbacee9fb7579fb",
+        "City of Chicago Data Portal 'Libraries - Locations, Contact Information, and "
+        "Usual Hours of Operation' (https://data.cityofchicago.org/d/x8fc-8rcq)"),
+    "schools.csv": (
+        github_file(*CHICAGO_KIT, "data/primary/schools.csv"),
+        "d3ac0c06463ddc18f650f85bfab85eaf9ef5dcdaead739d8212578b2f196b05d",
+        "City of Chicago Data Portal: Chicago Public Schools school locations"),
+    "stops.txt": (
+        github_file("kirtisoglu/Allocation-of-Primary-Care-Centers-in-Chicago",
+                    "778516202df0fbecb9543658a51fd24eba29965c", "google_transit/stops.txt"),
+        "67a4d0a0ddf4a66e341883def722d873de7dec78a68e0d09fb998a216418d587",
+        "Chicago Transit Authority GTFS feed (https://www.transitchicago.com/developers/gtfs/), "
+        "its stops.txt"),
+}
+
+# Source files by role (names as published).
+TRACTS_SRC = "Chi-SDOH.zip"
+TRACTS_MEMBER = "Chi-SDOH.geojson"
+CHILDCARE_SRC = "Child_Care_Centers_clean.csv"
+SUPERMARKETS_SRC = "chicago_sup.geojson"
+HEALTH_SRC = "health_chicago.csv"
+CHC_SRC = "Primary_Care_Community_Health_Centers_20240414.csv"
+LIBRARIES_SRC = "libraries.csv"
+SCHOOLS_SRC = "schools.csv"
+STOPS_SRC = "stops.txt"
 
 # Chicago's bounding box.  Every partner point must lie inside it; a point outside is far
 # more likely a geocoding error (0,0; swapped lat/lon) than a real Chicago-area site.
@@ -61,8 +123,8 @@ LAT_MIN, LAT_MAX = 41.6, 42.1
 HOUSEHOLD_SIZE = Decimal("2.5")
 
 # The 77 official community areas of the City of Chicago, by number.  The tracts file only
-# carries the number (`commarea`); the names are checked against the names the kit itself
-# pairs with numbers (community health centres: "OAKLAND (36)"), see check_community_areas.
+# carries the number (`commarea`); the names are checked against the names the sources
+# themselves pair with numbers (community health centres: "OAKLAND (36)"), see check_community_areas.
 COMMUNITY_AREAS = {
     1: "Rogers Park", 2: "West Ridge", 3: "Uptown", 4: "Lincoln Square",
     5: "North Center", 6: "Lake View", 7: "Lincoln Park", 8: "Near North Side",
@@ -129,7 +191,7 @@ file = "stops.txt"
 
 
 class BuildError(Exception):
-    """Something in the kit could not be converted confidently."""
+    """Something in the downloads could not be converted confidently."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -166,7 +228,7 @@ def parse_point(lat_text: str, lon_text: str) -> tuple[float, float] | str:
     """Return (lon, lat) rounded to 6 decimals (about 0.1 m), or the reason it is invalid.
 
     0,0 is how several sources spell "not geocoded"; points outside the Chicago bounding
-    box are refused too (and reported) because every partner in the kit is in Chicago."""
+    box are refused too (and reported) because every partner of the demo is in Chicago."""
     try:
         lat, lon = float(lat_text), float(lon_text)
     except ValueError:
@@ -216,13 +278,13 @@ def tract_number(geoid: str) -> str:
     return base if suffix == "00" else f"{base}.{suffix}"
 
 
-def check_community_areas(kit: Path) -> int:
+def check_community_areas(downloads: Path) -> int:
     """The tract file gives only community-area numbers.  Check the hard-coded official
     names against the "NAME (#)" pairs in the community health centres file, so that a
     wrong number -> name mapping cannot slip into the tract names.  Returns the number of
     areas checked."""
     checked = set()
-    for row in read_csv(kit / CHC_SRC):
+    for row in read_csv(downloads / CHC_SRC):
         cell = clean_text(row["Community Area (#)"])
         match = re.fullmatch(r"(.+?) \((\d+)\)", cell)
         if not match:
@@ -236,12 +298,25 @@ def check_community_areas(kit: Path) -> int:
     return len(checked)
 
 
-def load_tracts(kit: Path) -> list[dict]:
+def round_coordinates(coords):
+    """Coordinates rounded to 6 decimals (about 0.1 m), nested lists kept."""
+    if coords and isinstance(coords[0], (int, float)):
+        return [round(c, 6) for c in coords]
+    return [round_coordinates(c) for c in coords]
+
+
+def load_tracts(downloads: Path) -> list[dict]:
     """The 791 tracts, sorted by GEOID, each {"geoid", "name", "props", "geometry"}.
 
-    GEOIDs stay strings (leading zeros matter in general, even if Illinois' "17" has none).
-    The geometry is kept exactly as given: already lon/lat with 6 decimals."""
-    data = json.loads((kit / TRACTS_SRC).read_text(encoding="utf-8"))
+    The source is the GeoJSON inside GeoDa's Chi-SDOH.zip, in lon/lat (CRS84); the
+    geometry is kept as given, with coordinates rounded to 6 decimals.  GEOIDs become
+    strings (the source has them as numbers; leading zeros matter in general, even if
+    Illinois' "17" has none)."""
+    with zipfile.ZipFile(downloads / TRACTS_SRC) as archive:
+        data = json.loads(archive.read(TRACTS_MEMBER).decode("utf-8"))
+    crs = (data.get("crs") or {}).get("properties", {}).get("name", "")
+    if crs and not crs.endswith("CRS84"):
+        raise BuildError(f"{TRACTS_SRC}: {TRACTS_MEMBER} is in {crs}, not lon/lat")
     tracts, seen = [], set()
     for feature in data["features"]:
         props = feature["properties"]
@@ -253,14 +328,47 @@ def load_tracts(kit: Path) -> list[dict]:
         seen.add(geoid)
         area = COMMUNITY_AREAS.get(props.get("commarea"))
         place = area if area else f"community area {props.get('commarea')}"
+        geometry = feature["geometry"]
         tracts.append({
             "geoid": geoid,
             "name": f"Census Tract {tract_number(geoid)}, {place}",
             "props": props,
-            "geometry": feature["geometry"],
+            "geometry": {"type": geometry["type"],
+                         "coordinates": round_coordinates(geometry["coordinates"])},
         })
     tracts.sort(key=lambda t: t["geoid"])
     return tracts
+
+
+class TractLocator:
+    """Which tract a point lies in (ray casting over the tracts' rings, holes counted),
+    to keep the state-wide child-care list to the centres inside Chicago."""
+
+    def __init__(self, tracts: list[dict]):
+        self.polygons = []
+        for t in tracts:
+            geometry = t["geometry"]
+            polygons = ([geometry["coordinates"]] if geometry["type"] == "Polygon"
+                        else geometry["coordinates"])
+            for rings in polygons:
+                xs = [p[0] for p in rings[0]]
+                ys = [p[1] for p in rings[0]]
+                self.polygons.append((min(xs), max(xs), min(ys), max(ys), rings, t["geoid"]))
+
+    @staticmethod
+    def _in_ring(x: float, y: float, ring: list) -> bool:
+        inside = False
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+            if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+                inside = not inside
+        return inside
+
+    def geoid_at(self, lon: float, lat: float) -> str | None:
+        for x0, x1, y0, y1, rings, geoid in self.polygons:
+            if (x0 <= lon <= x1 and y0 <= lat <= y1 and self._in_ring(lon, lat, rings[0])
+                    and not any(self._in_ring(lon, lat, hole) for hole in rings[1:])):
+                return geoid
+        return None
 
 
 def write_tracts(tracts: list[dict]) -> int:
@@ -385,13 +493,27 @@ CHILDCARE_KINDS = {
 }
 
 
-def childcare_sites(kit: Path) -> list[dict]:
-    """HIFLD licensed child-care centres -> service `childcare`, with the licensed
-    `capacity` as the childcare capacity.  A capacity of 0 means "unknown" in the source
-    (a licensed centre with no slots does not exist), so the key is omitted there.
+# HIFLD's code for "not available" in numeric fields.
+HIFLD_NOT_AVAILABLE = -999
+
+
+def childcare_sites(downloads: Path, tracts: TractLocator) -> list[dict]:
+    """HIFLD licensed child-care centres inside Chicago -> service `childcare`, with the
+    licensed capacity (HIFLD's `population` column) as the childcare capacity.
+
+    The source lists Illinois; a centre is kept when its point lies in one of the demo's
+    tracts.  A capacity of 0 or HIFLD's -999 ("not available") means unknown (a licensed
+    centre with no slots does not exist), so the key is omitted there.
     Ids: `ccc-<objectid>` (HIFLD's own id)."""
-    out, drops, no_capacity = [], {}, 0
-    for row in read_csv(kit / CHILDCARE_SRC):
+    out, drops, no_capacity, outside = [], {}, 0, 0
+    for row in read_csv(downloads / CHILDCARE_SRC):
+        try:
+            lon, lat = float(row["longitude"]), float(row["latitude"])
+        except ValueError:
+            lon = lat = float("nan")
+        if lon == lon and lat == lat and tracts.geoid_at(lon, lat) is None:
+            outside += 1
+            continue
         point = parse_point(row["latitude"], row["longitude"])
         if isinstance(point, str):
             drops[point] = drops.get(point, 0) + 1
@@ -399,7 +521,9 @@ def childcare_sites(kit: Path) -> list[dict]:
         kind = CHILDCARE_KINDS.get(row["naics_desc"])
         if kind is None:
             raise BuildError(f"{CHILDCARE_SRC}: unknown naics_desc {row['naics_desc']!r}")
-        capacity = int(row["capacity"]) if row["capacity"].strip() else 0
+        capacity = int(row["population"]) if row["population"].strip() else 0
+        if capacity == HIFLD_NOT_AVAILABLE:
+            capacity = 0
         if capacity < 0:
             raise BuildError(f"{CHILDCARE_SRC}: negative capacity in {row}")
         if capacity == 0:
@@ -407,9 +531,10 @@ def childcare_sites(kit: Path) -> list[dict]:
         out.append(site(f"ccc-{int(row['objectid'])}", clean_text(row["name"]), point,
                         ["childcare"], kind,
                         capacity={"childcare": capacity} if capacity else None))
+    warn(f"{CHILDCARE_SRC}: {outside} centre(s) outside Chicago's tracts left out")
     report_drops(CHILDCARE_SRC, drops)
     if no_capacity:
-        warn(f"{CHILDCARE_SRC}: {no_capacity} centre(s) with capacity 0 (= unknown) "
+        warn(f"{CHILDCARE_SRC}: {no_capacity} centre(s) with capacity 0 or -999 (= unknown) "
              "kept without a capacity")
     return out
 
@@ -421,11 +546,20 @@ def is_open_status(status: str) -> bool:
     return status == "OPEN" or status.startswith("OPEN_")
 
 
-def supermarket_sites(kit: Path) -> list[dict]:
-    """City of Chicago supermarkets -> service `food`, open stores only.  The source has no
-    id, so ids are `food-<slug of name and street>` (stable while the store stays put)."""
+def supermarket_sites(downloads: Path) -> list[dict]:
+    """City of Chicago supermarkets -> service `food`, open stores only.  GeoDa's file
+    names its columns Field1..Field5 (latitude, longitude, status, address, name, as the
+    CSV it was made from).  The point is Field1/Field2, as listed; the feature geometry is
+    not used (it lies some 40 m from the listed point, up to 0.7 km, and it places the
+    rows never geocoded, whose Field1/Field2 are 0).  The source has no id, so ids are
+    `food-<slug of name and street>` (stable while the store stays put)."""
     out, drops = [], {}
-    for row in read_csv(kit / SUPERMARKETS_SRC):
+    data = json.loads((downloads / SUPERMARKETS_SRC).read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        props = feature["properties"]
+        row = {"latitude": str(props.get("Field1")), "longitude": str(props.get("Field2")),
+               "status": props.get("Field3") or "", "address": props.get("Field4") or "",
+               "name": props.get("Field5") or ""}
         point = parse_point(row["latitude"], row["longitude"])
         if not is_open_status(row["status"]):
             reason = "status is not OPEN or OPEN_*"
@@ -456,20 +590,22 @@ HEALTH_KINDS = {
 }
 
 
-def health_provider_sites(kit: Path) -> list[dict]:
-    """GeoDa spatial_access health providers -> service `health` (no capacity: the
-    source's capacity column was made up and was removed from the kit).  No id column;
-    names are unique, so ids are `health-<slug of name>`."""
+def health_provider_sites(downloads: Path) -> list[dict]:
+    """GeoDa spatial_access health providers -> service `health`.  The source's
+    `capacity` column is not used: it is made-up demo data (round numbers from 100,000 to
+    200,000 for every kind of site).  Its `ID` is a row number, not a stable id, but
+    names are unique, so ids are `health-<slug of name>`.  (The file has old Mac CR line
+    endings; Python's csv module reads them.)"""
     out, drops = [], {}
-    for row in read_csv(kit / HEALTH_SRC):
-        point = parse_point(row["latitude"], row["longitude"])
+    for row in read_csv(downloads / HEALTH_SRC):
+        point = parse_point(row["lat"], row["lon"])
         if isinstance(point, str):
             drops[point] = drops.get(point, 0) + 1
             continue
         kind = HEALTH_KINDS.get(row["category"].strip())
         if kind is None:
             raise BuildError(f"{HEALTH_SRC}: unknown category {row['category']!r}")
-        name = clean_text(row["name"])
+        name = clean_text(row["Facility"])
         out.append(site(f"health-{slug(name)}", name, point, ["health"], kind))
     report_drops(HEALTH_SRC, drops)
     return out
@@ -491,14 +627,14 @@ def chc_kind(note: str) -> str:
     raise BuildError(f"{CHC_SRC}: cannot classify {note!r}")
 
 
-def chc_sites(kit: Path) -> list[dict]:
+def chc_sites(downloads: Path) -> list[dict]:
     """City of Chicago primary-care community health centres -> service `health`.
     The Address cell is "street ZIP\\n(lat, lon)" with no space before the ZIP; the point
     comes from the parenthesis and the address is recorded as "street, Chicago, IL ZIP"
     (every row names a Chicago community area, so the city is known).  Kind comes from the
     "FQHC, Look-alike, or Neither" column.  Ids: `chc-<slug of facility name>`."""
     out, drops = [], {}
-    for row in read_csv(kit / CHC_SRC):
+    for row in read_csv(downloads / CHC_SRC):
         match = CHC_ADDRESS.fullmatch(row["Address"])
         if not match:
             drops["address cell not 'street ZIP\\n(lat, lon)'"] = drops.get(
@@ -517,13 +653,13 @@ def chc_sites(kit: Path) -> list[dict]:
     return out
 
 
-def school_sites(kit: Path) -> list[dict]:
+def school_sites(downloads: Path) -> list[dict]:
     """Chicago Public Schools -> service `early_education`, only for schools whose
     `Grades` list includes PK (pre-kindergarten): those are the schools that actually
     offer early education.  Other schools are not sites for any need of the demo and are
     left out.  Ids: `cps-<School_ID>`."""
     out, drops, not_pk = [], {}, 0
-    for row in read_csv(kit / SCHOOLS_SRC):
+    for row in read_csv(downloads / SCHOOLS_SRC):
         grades = {g.strip().upper() for g in row["Grades"].split(",")}
         if "PK" not in grades:
             not_pk += 1
@@ -541,13 +677,13 @@ def school_sites(kit: Path) -> list[dict]:
     return out
 
 
-def write_partners(kit: Path) -> dict[str, int]:
+def write_partners(downloads: Path, tracts: TractLocator) -> dict[str, int]:
     groups = {
-        "ccc": childcare_sites(kit),
-        "food": supermarket_sites(kit),
-        "health": health_provider_sites(kit),
-        "chc": chc_sites(kit),
-        "cps": school_sites(kit),
+        "ccc": childcare_sites(downloads, tracts),
+        "food": supermarket_sites(downloads),
+        "health": health_provider_sites(downloads),
+        "chc": chc_sites(downloads),
+        "cps": school_sites(downloads),
     }
     features = [f for group in groups.values() for f in group]
     ids = [f["properties"]["id"] for f in features]
@@ -628,7 +764,7 @@ def parse_library_hours(text: str) -> str:
     return "; ".join(rules)
 
 
-def write_libraries(kit: Path) -> int:
+def write_libraries(downloads: Path) -> int:
     """Chicago Public Library branches in gapmap's flat CSV partner format.
 
     Services `adult_education;language`: an ASSUMPTION that every branch runs adult
@@ -638,7 +774,7 @@ def write_libraries(kit: Path) -> int:
     does not say).  Ids `cpl-<n>` from the branch page /locations/<n>/.  The source's
     name column is "NAME " with a trailing space."""
     rows, problems = [], []
-    for number, row in enumerate(read_csv(kit / LIBRARIES_SRC), start=2):
+    for number, row in enumerate(read_csv(downloads / LIBRARIES_SRC), start=2):
         name = clean_text(row["NAME "])
         try:
             hours = parse_library_hours(row["HOURS OF OPERATION"])
@@ -681,11 +817,11 @@ def write_libraries(kit: Path) -> int:
 # --------------------------------------------------------------------------- stops, manifest
 
 
-def copy_stops(kit: Path) -> int:
+def copy_stops(downloads: Path) -> int:
     """A byte copy: gapmap imports GTFS stops.txt itself (the file has CRLF line endings,
     which GTFS allows; they are kept).  Returns the number of stops."""
-    shutil.copyfile(kit / STOPS_SRC, OUT_DIR / "stops.txt")
-    if (OUT_DIR / "stops.txt").read_bytes() != (kit / STOPS_SRC).read_bytes():
+    shutil.copyfile(downloads / STOPS_SRC, OUT_DIR / "stops.txt")
+    if (OUT_DIR / "stops.txt").read_bytes() != (downloads / STOPS_SRC).read_bytes():
         raise BuildError("stops.txt: copy differs from the source")
     return len(read_csv(OUT_DIR / "stops.txt"))
 
@@ -697,23 +833,52 @@ def write_manifest() -> None:
 # --------------------------------------------------------------------------- main
 
 
+def download_list() -> str:
+    """The downloads, one `curl` line each, for a shell."""
+    return "\n".join(f"curl -L -o {name} {url}" for name, (url, _, _) in SOURCES.items())
+
+
+def check_downloads(downloads: Path) -> bool:
+    """Every source is there (else say what to fetch); warn where the bytes differ from
+    the ones the bundled demo was built from."""
+    missing = [name for name in SOURCES if not (downloads / name).is_file()]
+    if missing:
+        print(f"build_demo: {downloads} lacks {', '.join(missing)}; download them with\n"
+              + "\n".join(f"curl -L -o {name} {SOURCES[name][0]}" for name in missing),
+              file=sys.stderr)
+        return False
+    for name, (url, sha256, _) in SOURCES.items():
+        digest = hashlib.sha256((downloads / name).read_bytes()).hexdigest()
+        if digest != sha256:
+            warn(f"{name} differs from the file the bundled demo was built from ({url}); "
+                 "the demo will differ too")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("kit", nargs="?", default=str(DEFAULT_KIT),
-                        help="folder of the raw demo kit (default: %(default)s)")
-    kit = Path(parser.parse_args(argv).kit)
-    if not (kit / "SOURCE.md").is_file():
-        print(f"build_demo: {kit} does not look like the demo kit (no SOURCE.md)",
-              file=sys.stderr)
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--from", dest="downloads", metavar="DIR",
+                       help="folder holding the downloaded source files")
+    group.add_argument("--list", action="store_true",
+                       help="print the source files and where to download them")
+    args = parser.parse_args(argv)
+    if args.list:
+        for name, (url, sha256, what) in SOURCES.items():
+            print(f"{name}\n  {what}\n  {url}\n  sha256 {sha256}")
+        print("\nTo fetch them all into the current folder:\n" + download_list())
+        return 0
+    downloads = Path(args.downloads)
+    if not check_downloads(downloads):
         return 1
     try:
-        check_community_areas(kit)
-        tracts = load_tracts(kit)
+        check_community_areas(downloads)
+        tracts = load_tracts(downloads)
         n_tracts = write_tracts(tracts)
         n_rows = write_assessment(tracts)
-        partners = write_partners(kit)
-        n_libraries = write_libraries(kit)
-        n_stops = copy_stops(kit)
+        partners = write_partners(downloads, TractLocator(tracts))
+        n_libraries = write_libraries(downloads)
+        n_stops = copy_stops(downloads)
         write_manifest()
     except BuildError as err:
         print(f"build_demo: FAILED: {err}", file=sys.stderr)

@@ -6,11 +6,9 @@ use crate::helpers::*;
 use std::time::{Duration, Instant};
 
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "GAPMAP_TEST_POSTGRES_URL is not set")]
 async fn a_database_restart_is_survived_without_losing_data() {
-    let Some(admin) = postgres_url() else {
-        eprintln!("skipped: GAPMAP_TEST_POSTGRES_URL is not set");
-        return;
-    };
+    let admin = postgres_url();
     BACKEND
         .scope(Backend::Postgres, async move {
             let app = spawn_app().await;

@@ -8,16 +8,10 @@ const ORGANIZATION: &str = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610";
 const LOCATION: &str = "3a19ff88-4620-4d17-9830-ac1d859eb5d5";
 const SERVICE: &str = "ac148810-d857-441c-9679-408f346de14b";
 
-/// The example package's folder: `../shared/examples/hsds-3.0` beside the repository,
-/// looked for further up too so that the tests also run from a git worktree.
+/// The example package's folder: a copy of Open Referral's published example, kept in
+/// the repository with its licence note (tests/fixtures/hsds-3.0/SOURCE.md).
 fn example_dir() -> std::path::PathBuf {
-    let rel = "shared/examples/hsds-3.0";
-    root()
-        .ancestors()
-        .skip(1)
-        .map(|a| a.join(rel))
-        .find(|d| d.is_dir())
-        .unwrap_or_else(|| root().join("..").join(rel))
+    root().join("tests").join("fixtures").join("hsds-3.0")
 }
 
 /// The example package's CSV files, by name.
