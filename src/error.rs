@@ -1,7 +1,8 @@
 //! One error type for the library and the API: a stable machine code, an HTTP status and
 //! a message a person can act on, plus per-row details for uploads.
 
-use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
 
@@ -102,6 +103,7 @@ error_codes! {
     PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE),
     InvalidParameter => ("invalid_parameter", BAD_REQUEST),
     NotFound => ("not_found", NOT_FOUND),
+    MethodNotAllowed => ("method_not_allowed", METHOD_NOT_ALLOWED),
     UnknownGeography => ("unknown_geography", NOT_FOUND),
     UnknownYear => ("unknown_year", NOT_FOUND),
     UnknownNeed => ("unknown_need", NOT_FOUND),
@@ -244,13 +246,44 @@ struct Inner<'a> {
     details: &'a [Problem],
 }
 
+/// The headers every answer carries unless its handler set its own: no content sniffing,
+/// no referrer beyond gapmap, no framing, and for anything that is not a page a policy
+/// that loads nothing. They live here because an error raised by a middleware becomes
+/// its response outside every middleware, so its response must carry them itself.
+pub const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "same-origin"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+];
+
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         self.code.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).json(Body {
+        let mut response = HttpResponse::build(self.status_code());
+        for header in SECURITY_HEADERS {
+            response.insert_header(header);
+        }
+        // RFC 6750: a 401 names the scheme it wants, and why a token given was refused.
+        match self.code {
+            Code::MissingToken => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="gapmap""#));
+            }
+            Code::InvalidToken => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    r#"Bearer realm="gapmap", error="invalid_token""#,
+                ));
+            }
+            _ => {}
+        }
+        response.json(Body {
             error: Inner {
                 code: self.code.as_str(),
                 message: &self.message,

@@ -45,6 +45,65 @@ pub struct ImportReport {
     /// Things worth knowing that did not stop the import: `{file, row, field, message}`,
     /// null where one does not apply.
     pub warnings: Vec<Warning>,
+    /// True when the upload held exactly what was stored: nothing was written, the data
+    /// version did not move, no assessment version or audit entry was made.
+    pub unchanged: bool,
+    /// One sentence saying what happened, for a person.
+    pub message: String,
+}
+
+impl ImportReport {
+    fn new(kind: &'static str, files: Vec<String>, rows: usize, summary: WriteSummary) -> Self {
+        let unchanged = summary.nothing_changed;
+        let message = if unchanged {
+            format!(
+                "nothing changed: the store already holds exactly this data, so nothing was written (the data version stays {})",
+                summary.data_version
+            )
+        } else {
+            format!(
+                "stored: {} added, {} changed, {} removed, {} unchanged (data version {})",
+                summary.added,
+                summary.changed,
+                summary.removed,
+                summary.unchanged,
+                summary.data_version
+            )
+        };
+        Self {
+            kind,
+            files,
+            rows,
+            summary,
+            version: None,
+            indicators: Vec::new(),
+            warnings: Vec::new(),
+            unchanged,
+            message,
+        }
+    }
+}
+
+/// The report of an assessment upload (an indicator CSV or Census tables).
+fn assessment_report(
+    year: i32,
+    version: i64,
+    files: Vec<String>,
+    table: &crate::domain::IndicatorTable,
+    summary: WriteSummary,
+    warnings: Vec<Warning>,
+) -> ImportReport {
+    let mut report = ImportReport::new("indicators", files, table.rows.len(), summary);
+    if report.unchanged {
+        report.message = format!(
+            "nothing changed: version {version} of the {year} assessment already holds this table, so no new version was stored (the data version stays {})",
+            report.summary.data_version
+        );
+    }
+    report.version = Some(version);
+    report.indicators = table.indicators().into_iter().map(str::to_owned).collect();
+    report.warnings = warnings;
+    report
 }
 
 /// A table read and checked by an importer, with where its rows came from.
@@ -86,16 +145,8 @@ impl Services {
             format!("{geography} ({file_name})"),
         );
         let summary = self.store.replace_geography(&geo, &audit).await?;
-        self.atlas.refresh(&self.store).await?;
-        Ok(ImportReport {
-            kind: "areas",
-            files: vec![file_name],
-            rows,
-            summary,
-            version: None,
-            indicators: Vec::new(),
-            warnings: Vec::new(),
-        })
+        self.refresh_after(&summary).await?;
+        Ok(ImportReport::new("areas", vec![file_name], rows, summary))
     }
 
     /// The GEOIDs of a geography, or `unknown_geography` saying how to add it.
@@ -215,16 +266,10 @@ impl Services {
             .store
             .put_assessment(year, geography, &table, source, &warnings, &audit)
             .await?;
-        self.atlas.refresh(&self.store).await?;
-        Ok(ImportReport {
-            kind: "indicators",
-            files,
-            rows: table.rows.len(),
-            summary,
-            version: Some(version),
-            indicators: table.indicators().into_iter().map(str::to_owned).collect(),
-            warnings,
-        })
+        self.refresh_after(&summary).await?;
+        Ok(assessment_report(
+            year, version, files, &table, summary, warnings,
+        ))
     }
 
     /// Adds (merge) or replaces the partner directory from HSDS, GeoJSON or flat CSV.
@@ -256,7 +301,7 @@ impl Services {
         let audit = Audit::new(actor, action, names.join(", "));
         let summary = self.store.write_partners(&dir, &how, &audit).await?;
         let written = started.elapsed();
-        self.atlas.refresh(&self.store).await?;
+        self.refresh_after(&summary).await?;
         // Phase times help an operator see where a large import spends its time.
         tracing::info!(
             sites = dir.sites.len(),
@@ -265,15 +310,9 @@ impl Services {
             atlas_s = (started.elapsed() - written).as_secs_f64(),
             "partners imported"
         );
-        Ok(ImportReport {
-            kind: "partners",
-            files: names,
-            rows: dir.sites.len(),
-            summary,
-            version: None,
-            indicators: Vec::new(),
-            warnings,
-        })
+        let mut report = ImportReport::new("partners", names, dir.sites.len(), summary);
+        report.warnings = warnings;
+        Ok(report)
     }
 
     /// Replaces one transit feed's stops.
@@ -298,16 +337,18 @@ impl Services {
         let how = PartnerWrite::ReplaceSitesOf(dir.partners.iter().map(|p| p.id.clone()).collect());
         let audit = Audit::new(actor, "replace_stops", format!("{slug} ({file_name})"));
         let summary = self.store.write_partners(&dir, &how, &audit).await?;
-        self.atlas.refresh(&self.store).await?;
-        Ok(ImportReport {
-            kind: "stops",
-            files: vec![file_name],
-            rows: dir.sites.len(),
-            summary,
-            version: None,
-            indicators: Vec::new(),
-            warnings,
-        })
+        self.refresh_after(&summary).await?;
+        let mut report = ImportReport::new("stops", vec![file_name], dir.sites.len(), summary);
+        report.warnings = warnings;
+        Ok(report)
+    }
+
+    /// Rebuilds the Atlas after a write that stored something.
+    async fn refresh_after(&self, summary: &WriteSummary) -> Result<()> {
+        if summary.nothing_changed {
+            return Ok(());
+        }
+        self.atlas.refresh(&self.store).await.map(drop)
     }
 
     /// Sites far outside every geography are probably mistakes: when swapping their

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod compare;
 mod deadline;
+mod envelope;
 mod format;
 mod gaps;
 mod geographies;
@@ -68,6 +69,7 @@ async fn openapi() -> actix_web::HttpResponse {
 
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.default_service(web::to(envelope::not_found));
     cfg.configure(page::configure);
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
@@ -192,6 +194,15 @@ pub fn server(
                             .record(&method, &route, status.as_u16(), started.elapsed());
                     }
                     res
+                }
+            })
+            .wrap_fn(|req, srv| {
+                // Outside every other wrapper, so every answer gets its security headers.
+                let asked = envelope::Asked::of(&req);
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    Ok(envelope::finish(asked, res.map_into_boxed_body()))
                 }
             })
             .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("gapmap::http"))

@@ -1,6 +1,9 @@
 //! Reading an upload: the raw body (text/csv, application/geo+json, application/json,
 //! application/zip) or multipart form data (the web page's form), within the size limit.
-//! A body announced as too large is refused before any of it is read.
+//! A body announced as too large is refused before any of it is read. A declared type
+//! that the contents contradict (a CSV sent as a zip, a zip as CSV, JSON as CSV) is
+//! refused with 415 rather than read as whatever the contents look like: the sender has
+//! mixed up their files or their client, and guessing would hide that.
 
 use crate::error::{Code, Error, Result};
 use crate::ingest::InputFile;
@@ -17,6 +20,78 @@ const RAW_TYPES: [&str; 7] = [
     "text/plain",
     "application/octet-stream",
 ];
+
+/// What a body's first bytes say it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Contents {
+    Zip,
+    Json,
+    Text,
+    Binary,
+}
+
+impl Contents {
+    fn of(file: &InputFile) -> Self {
+        if file.is_zip() {
+            Self::Zip
+        } else if file.looks_like_json() {
+            Self::Json
+        } else if !file.bytes.iter().take(4096).any(|b| *b == 0) {
+            Self::Text
+        } else {
+            Self::Binary
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Zip => "a zip archive (application/zip)",
+            Self::Json => "JSON (application/geo+json or application/json)",
+            Self::Text => "text such as CSV (text/csv)",
+            Self::Binary => "binary data",
+        }
+    }
+}
+
+/// Refuses contents that contradict their declared type. The generic types (text/plain,
+/// application/octet-stream, or a form part's own type such as a spreadsheet program's)
+/// say nothing and are read by their contents. Blank files are left to the importers,
+/// which name them as empty.
+fn check_declared(declared: &str, file: &InputFile) -> Result<()> {
+    if file.bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let contents = Contents::of(file);
+    let agrees = match declared {
+        "text/csv" => !matches!(contents, Contents::Zip | Contents::Json),
+        "application/geo+json" | "application/json" => contents == Contents::Json,
+        "application/zip" | "application/x-zip-compressed" => contents == Contents::Zip,
+        _ => true,
+    };
+    if agrees {
+        return Ok(());
+    }
+    Err(Error::problem(
+        Code::UnsupportedMediaType,
+        crate::error::Problem::in_file(
+            &file.name,
+            format!(
+                "the upload is declared as {declared} but its contents look like {}: send it with the Content-Type that matches the file",
+                contents.describe()
+            ),
+        ),
+    ))
+}
+
+/// The lower-case essence of a Content-Type (`text/csv; charset=utf-8` → `text/csv`).
+fn essence_of(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
 
 fn too_large(limit: u64) -> Error {
     Error::new(
@@ -50,12 +125,7 @@ pub async fn read(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_owned();
+    let essence = essence_of(&content_type);
 
     if essence == "multipart/form-data" {
         let mut form = Multipart::new(req.headers(), payload);
@@ -82,6 +152,7 @@ pub async fn read(
                 .as_ref()
                 .and_then(|d| d.get_filename())
                 .is_some();
+            let declared = field.content_type().map(|m| essence_of(m.essence_str()));
             let mut bytes = Vec::new();
             while let Some(chunk) = field.next().await {
                 let chunk = chunk.map_err(|e| {
@@ -94,7 +165,11 @@ pub async fn read(
                 bytes.extend_from_slice(&chunk);
             }
             if is_file {
-                files.push(InputFile::new(name, bytes));
+                let file = InputFile::new(name, bytes);
+                if let Some(declared) = declared {
+                    check_declared(&declared, &file)?;
+                }
+                files.push(file);
             }
         }
         if files.is_empty() {
@@ -120,5 +195,46 @@ pub async fn read(
         }
         bytes.extend_from_slice(&chunk);
     }
-    Ok(vec![InputFile::new(default_name, bytes)])
+    let file = InputFile::new(default_name, bytes);
+    check_declared(&essence, &file)?;
+    Ok(vec![file])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(bytes: &[u8]) -> InputFile {
+        InputFile::new("f", bytes.to_vec())
+    }
+
+    #[test]
+    fn contents_that_contradict_the_declared_type_are_refused_naming_both() {
+        let csv = file(b"GEOID,kids\n01,3\n");
+        let zip = file(b"PK\x03\x04rest");
+        let json = file(b"  {\"type\":\"FeatureCollection\"}");
+        assert!(check_declared("text/csv", &csv).is_ok());
+        assert!(check_declared("application/zip", &zip).is_ok());
+        assert!(check_declared("application/geo+json", &json).is_ok());
+        assert!(check_declared("application/octet-stream", &zip).is_ok());
+        assert!(check_declared("text/plain", &json).is_ok());
+        for (declared, f, looks) in [
+            ("application/zip", &csv, "text such as CSV"),
+            ("text/csv", &zip, "a zip archive"),
+            ("text/csv", &json, "JSON"),
+            ("application/json", &csv, "text such as CSV"),
+        ] {
+            let e = check_declared(declared, f).unwrap_err();
+            assert_eq!(e.code(), Code::UnsupportedMediaType);
+            assert!(e.message().contains(declared), "{}", e.message());
+            assert!(e.message().contains(looks), "{}", e.message());
+            assert_eq!(e.details()[0].file.as_deref(), Some("f"));
+        }
+    }
+
+    #[test]
+    fn a_blank_or_non_utf8_csv_is_left_to_the_importer() {
+        assert!(check_declared("application/zip", &file(b" \n")).is_ok());
+        assert!(check_declared("text/csv", &file(b"GEOID,name\n01,Caf\xe9\n")).is_ok());
+    }
 }

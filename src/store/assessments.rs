@@ -7,7 +7,8 @@ use std::collections::HashMap;
 impl Store {
     /// Stores a new version of a year's assessment with what the import warned about;
     /// earlier versions stay retrievable. The summary compares the new rows with the
-    /// year's previous version.
+    /// year's previous version. A table equal to the current version (same geography,
+    /// columns and rows in the same order) stores nothing and answers that version.
     pub async fn put_assessment(
         &self,
         year: i32,
@@ -26,29 +27,68 @@ impl Store {
                 .try_get::<Option<i64>, _>(0)?;
         let version = previous.unwrap_or(0) + 1;
 
-        let mut old: HashMap<String, String> = HashMap::new();
+        // The previous version's geography, columns and rows (in upload order), to
+        // report what changed and to tell an upload that changes nothing.
+        let mut old: Vec<(String, String)> = Vec::new();
+        let mut old_head: Option<(String, String)> = None;
         if let Some(prev) = previous {
-            let cols: String =
-                sqlx::query("SELECT columns FROM assessments WHERE year = $1 AND version = $2")
-                    .bind(year as i64)
-                    .bind(prev)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .get(0);
+            let head = sqlx::query(
+                "SELECT geography, columns FROM assessments WHERE year = $1 AND version = $2",
+            )
+            .bind(year as i64)
+            .bind(prev)
+            .fetch_one(&mut *tx)
+            .await?;
+            let cols: String = head.get(1);
             for r in sqlx::query(
-                "SELECT geoid, vals FROM assessment_rows WHERE year = $1 AND version = $2",
+                "SELECT geoid, vals FROM assessment_rows WHERE year = $1 AND version = $2 ORDER BY seq",
             )
             .bind(year as i64)
             .bind(prev)
             .fetch_all(&mut *tx)
             .await?
             {
-                old.insert(r.get(0), format!("{cols}{}", r.get::<String, _>(1)));
+                old.push((r.get(0), format!("{cols}{}", r.get::<String, _>(1))));
             }
+            old_head = Some((head.get(0), cols));
         }
+        let old_by_geoid: HashMap<&str, &str> = old
+            .iter()
+            .map(|(geoid, fp)| (geoid.as_str(), fp.as_str()))
+            .collect();
 
         let columns = serde_json::to_string(&table.columns).map_err(Error::internal)?;
         let warnings = serde_json::to_string(warnings).map_err(Error::internal)?;
+        let mut summary = WriteSummary {
+            data_version,
+            ..Default::default()
+        };
+        let mut new = Vec::with_capacity(table.rows.len());
+        for row in &table.rows {
+            let vals = serde_json::to_string(&row.values).map_err(Error::internal)?;
+            let fp = format!("{columns}{vals}");
+            match old_by_geoid.get(row.geoid.as_str()) {
+                None => summary.added += 1,
+                Some(prev) if *prev == fp => summary.unchanged += 1,
+                Some(_) => summary.changed += 1,
+            }
+            new.push((row.geoid.as_str(), vals, fp));
+        }
+        summary.removed = old.len() - summary.changed - summary.unchanged;
+        let same = old_head
+            .as_ref()
+            .is_some_and(|(geo, cols)| geo == geography && *cols == columns)
+            && old.len() == new.len()
+            && old
+                .iter()
+                .zip(&new)
+                .all(|((geoid, prev), (new_geoid, _, fp))| geoid == new_geoid && prev == fp);
+        if let (true, Some(prev)) = (same, previous) {
+            // The same table as the current version: no new version, no audit entry.
+            tx.rollback().await?;
+            return Ok((prev, summary.nothing_written()));
+        }
+
         sqlx::query(
             "INSERT INTO assessments (year, version, geography, columns, source, created_at, warnings) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -62,30 +102,18 @@ impl Store {
         .bind(warnings)
         .execute(&mut *tx)
         .await?;
-
-        let mut summary = WriteSummary {
-            data_version,
-            ..Default::default()
-        };
-        for (seq, row) in table.rows.iter().enumerate() {
-            let vals = serde_json::to_string(&row.values).map_err(Error::internal)?;
-            match old.get(row.geoid.as_str()) {
-                None => summary.added += 1,
-                Some(prev) if *prev == format!("{columns}{vals}") => summary.unchanged += 1,
-                Some(_) => summary.changed += 1,
-            }
+        for (seq, (geoid, vals, _)) in new.into_iter().enumerate() {
             sqlx::query(
                 "INSERT INTO assessment_rows (year, version, seq, geoid, vals) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(year as i64)
             .bind(version)
             .bind(seq as i64)
-            .bind(row.geoid.as_str())
+            .bind(geoid)
             .bind(vals)
             .execute(&mut *tx)
             .await?;
         }
-        summary.removed = old.len() - summary.changed - summary.unchanged;
         access::record(&mut tx, audit, &summary).await?;
         tx.commit().await?;
         Ok((version, summary))

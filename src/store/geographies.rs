@@ -12,26 +12,76 @@ impl Store {
         audit: &Audit,
     ) -> Result<WriteSummary> {
         let (mut tx, data_version) = self.begin_write().await?;
-        // Old rows as (name, geometry, point) text, to report what changed.
-        let old: HashMap<String, String> = sqlx::query(
-            "SELECT geoid, name, geometry, demand_lon, demand_lat FROM areas WHERE geography = $1",
+        // Old rows as (name, geometry, point, source) text in upload order, to report
+        // what changed and to tell an upload that changes nothing.
+        let old: Vec<(String, String)> = sqlx::query(
+            "SELECT geoid, name, geometry, demand_lon, demand_lat, demand_source \
+             FROM areas WHERE geography = $1 ORDER BY seq",
         )
         .bind(&geography.name)
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
         .map(|r| {
-            let key: String = r.get(0);
-            let fp = format!(
-                "{}|{}|{}|{}",
-                r.get::<String, _>(1),
-                r.get::<String, _>(2),
+            let fp = fingerprint(
+                &r.get::<String, _>(1),
+                &r.get::<String, _>(2),
                 r.get::<f64, _>(3),
-                r.get::<f64, _>(4)
+                r.get::<f64, _>(4),
+                &r.get::<String, _>(5),
             );
-            (key, fp)
+            (r.get::<String, _>(0), fp)
         })
         .collect();
+        let old_by_geoid: HashMap<&str, &str> = old
+            .iter()
+            .map(|(geoid, fp)| (geoid.as_str(), fp.as_str()))
+            .collect();
+
+        let new: Vec<(&Area, String, String)> = geography
+            .areas
+            .iter()
+            .map(|area| {
+                let geometry = geometry_to_text(area);
+                let fp = fingerprint(
+                    &area.name,
+                    &geometry,
+                    area.demand_point.lon(),
+                    area.demand_point.lat(),
+                    area.demand_point_source.as_str(),
+                );
+                (area, geometry, fp)
+            })
+            .collect();
+        let mut summary = WriteSummary {
+            data_version,
+            ..Default::default()
+        };
+        for (area, _, fp) in &new {
+            match old_by_geoid.get(area.geoid.as_str()) {
+                None => summary.added += 1,
+                Some(prev) if prev == fp => summary.unchanged += 1,
+                Some(_) => summary.changed += 1,
+            }
+        }
+        summary.removed = old.len() - summary.changed - summary.unchanged;
+        let exists = sqlx::query("SELECT 1 FROM geographies WHERE name = $1")
+            .bind(&geography.name)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        let same = exists
+            && old.len() == new.len()
+            && old
+                .iter()
+                .zip(&new)
+                .all(|((geoid, prev), (area, _, fp))| geoid == area.geoid.as_str() && prev == fp);
+        if same {
+            // The same areas in the same order: leave the version, the upload date and
+            // the audit record as they are.
+            tx.rollback().await?;
+            return Ok(summary.nothing_written());
+        }
 
         sqlx::query("DELETE FROM areas WHERE geography = $1")
             .bind(&geography.name)
@@ -46,25 +96,7 @@ impl Store {
             .bind(now_rfc3339())
             .execute(&mut *tx)
             .await?;
-
-        let mut summary = WriteSummary {
-            data_version,
-            ..Default::default()
-        };
-        for (seq, area) in geography.areas.iter().enumerate() {
-            let geometry = geometry_to_text(area);
-            let fp = format!(
-                "{}|{}|{}|{}",
-                area.name,
-                geometry,
-                area.demand_point.lon(),
-                area.demand_point.lat()
-            );
-            match old.get(area.geoid.as_str()) {
-                None => summary.added += 1,
-                Some(prev) if *prev == fp => summary.unchanged += 1,
-                Some(_) => summary.changed += 1,
-            }
+        for (seq, (area, geometry, _)) in new.into_iter().enumerate() {
             sqlx::query(
                 "INSERT INTO areas (geography, geoid, seq, name, geometry, demand_lon, demand_lat, demand_source) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -80,7 +112,6 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        summary.removed = old.len() - summary.changed - summary.unchanged;
         access::record(&mut tx, audit, &summary).await?;
         tx.commit().await?;
         Ok(summary)
@@ -142,6 +173,11 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// An area's stored content as one text, to compare an upload with what is stored.
+fn fingerprint(name: &str, geometry: &str, lon: f64, lat: f64, source: &str) -> String {
+    format!("{name}|{geometry}|{lon}|{lat}|{source}")
 }
 
 fn geometry_to_text(area: &Area) -> String {

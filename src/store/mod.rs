@@ -34,6 +34,22 @@ pub struct WriteSummary {
     pub removed: usize,
     /// Rows that existed and are the same.
     pub unchanged: usize,
+    /// True when the upload held exactly what was stored: nothing was written, the data
+    /// version did not move and no audit entry was made.
+    #[serde(skip)]
+    pub nothing_changed: bool,
+}
+
+impl WriteSummary {
+    /// The summary of a write that found nothing to change and rolled back: the version
+    /// it reports is the one still current, not the one its transaction had taken.
+    fn nothing_written(self) -> Self {
+        Self {
+            data_version: self.data_version - 1,
+            nothing_changed: true,
+            ..self
+        }
+    }
 }
 
 /// Which database the store runs on.

@@ -26,6 +26,8 @@ struct StoredService {
 
 impl Store {
     /// Writes a partner directory in one transaction. Counts in the summary are of sites.
+    /// An upload whose partners and sites are all as stored (and, replacing, removes
+    /// none) writes nothing.
     pub async fn write_partners(
         &self,
         dir: &PartnerDirectory,
@@ -55,55 +57,42 @@ impl Store {
         })
         .collect();
 
-        let mut removed_ids: HashSet<String> = HashSet::new();
-        match how {
-            PartnerWrite::Merge => {}
-            PartnerWrite::Replace => {
-                removed_ids.extend(old.keys().cloned());
-                sqlx::query("DELETE FROM sites").execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM partners")
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            PartnerWrite::ReplaceSitesOf(partners) => {
-                for p in partners {
-                    removed_ids.extend(
-                        old.iter()
-                            .filter(|(_, (pid, _))| pid == p)
-                            .map(|(id, _)| id.clone()),
-                    );
-                    sqlx::query("DELETE FROM sites WHERE partner_id = $1")
-                        .bind(p)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-        }
+        let old_partners: HashMap<String, String> = sqlx::query(
+            "SELECT id, name, kind, partnership_level, partnership_stage, agreement_start, agreement_end, notes \
+             FROM partners",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let fp = partner_fingerprint(
+                &r.get::<String, _>(1),
+                r.get::<Option<String>, _>(2).as_deref(),
+                r.get::<Option<String>, _>(3).as_deref(),
+                r.get::<Option<String>, _>(4).as_deref(),
+                r.get::<Option<String>, _>(5).as_deref(),
+                r.get::<Option<String>, _>(6).as_deref(),
+                r.get::<Option<String>, _>(7).as_deref(),
+            );
+            (r.get::<String, _>(0), fp)
+        })
+        .collect();
 
-        for p in &dir.partners {
-            sqlx::query(
-                "INSERT INTO partners (id, name, kind, partnership_level, partnership_stage, agreement_start, agreement_end, notes) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
-                 partnership_level = excluded.partnership_level, partnership_stage = excluded.partnership_stage, \
-                 agreement_start = excluded.agreement_start, agreement_end = excluded.agreement_end, notes = excluded.notes",
-            )
-            .bind(&p.id)
-            .bind(&p.name)
-            .bind(p.kind.as_deref())
-            .bind(p.partnership_level.map(PartnershipLevel::as_str))
-            .bind(p.partnership_stage.map(PartnershipStage::as_str))
-            .bind(p.agreement_start.as_deref())
-            .bind(p.agreement_end.as_deref())
-            .bind(p.notes.as_deref())
-            .execute(&mut *tx)
-            .await?;
-        }
-
+        // What the upload changes, worked out before anything is written.
+        let mut removed_ids: HashSet<&str> = match how {
+            PartnerWrite::Merge => HashSet::new(),
+            PartnerWrite::Replace => old.keys().map(String::as_str).collect(),
+            PartnerWrite::ReplaceSitesOf(partners) => old
+                .iter()
+                .filter(|(_, (pid, _))| partners.contains(pid))
+                .map(|(id, _)| id.as_str())
+                .collect(),
+        };
         let mut summary = WriteSummary {
             data_version,
             ..Default::default()
         };
+        let mut rows = Vec::with_capacity(dir.sites.len());
         for s in &dir.sites {
             let services: Vec<StoredService> = s
                 .services
@@ -132,7 +121,70 @@ impl Store {
                 Some((_, prev)) if *prev == fp => summary.unchanged += 1,
                 Some(_) => summary.changed += 1,
             }
-            removed_ids.remove(&s.id);
+            removed_ids.remove(s.id.as_str());
+            rows.push((s, services, languages, hours));
+        }
+        summary.removed = removed_ids.len();
+        let partners_differ = dir.partners.iter().any(|p| {
+            old_partners.get(&p.id)
+                != Some(&partner_fingerprint(
+                    &p.name,
+                    p.kind.as_deref(),
+                    p.partnership_level.map(PartnershipLevel::as_str),
+                    p.partnership_stage.map(PartnershipStage::as_str),
+                    p.agreement_start.as_deref(),
+                    p.agreement_end.as_deref(),
+                    p.notes.as_deref(),
+                ))
+        }) || (*how == PartnerWrite::Replace
+            && old_partners
+                .keys()
+                .any(|id| !dir.partners.iter().any(|p| &p.id == id)));
+        if summary.added == 0 && summary.changed == 0 && summary.removed == 0 && !partners_differ {
+            // Every partner and site as stored: leave the version and the audit record.
+            tx.rollback().await?;
+            return Ok(summary.nothing_written());
+        }
+
+        match how {
+            PartnerWrite::Merge => {}
+            PartnerWrite::Replace => {
+                sqlx::query("DELETE FROM sites").execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM partners")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            PartnerWrite::ReplaceSitesOf(partners) => {
+                for p in partners {
+                    sqlx::query("DELETE FROM sites WHERE partner_id = $1")
+                        .bind(p)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+
+        for p in &dir.partners {
+            sqlx::query(
+                "INSERT INTO partners (id, name, kind, partnership_level, partnership_stage, agreement_start, agreement_end, notes) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+                 partnership_level = excluded.partnership_level, partnership_stage = excluded.partnership_stage, \
+                 agreement_start = excluded.agreement_start, agreement_end = excluded.agreement_end, notes = excluded.notes",
+            )
+            .bind(&p.id)
+            .bind(&p.name)
+            .bind(p.kind.as_deref())
+            .bind(p.partnership_level.map(PartnershipLevel::as_str))
+            .bind(p.partnership_stage.map(PartnershipStage::as_str))
+            .bind(p.agreement_start.as_deref())
+            .bind(p.agreement_end.as_deref())
+            .bind(p.notes.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        for (s, services, languages, hours) in rows {
             sqlx::query(
                 "INSERT INTO sites (id, partner_id, name, lon, lat, address, services, languages, hours) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -152,7 +204,6 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        summary.removed = removed_ids.len();
         access::record(&mut tx, audit, &summary).await?;
         tx.commit().await?;
         Ok(summary)
@@ -221,4 +272,17 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A partner's stored fields as one text, to compare an upload with what is stored.
+fn partner_fingerprint(
+    name: &str,
+    kind: Option<&str>,
+    level: Option<&str>,
+    stage: Option<&str>,
+    agreement_start: Option<&str>,
+    agreement_end: Option<&str>,
+    notes: Option<&str>,
+) -> String {
+    format!("{name}|{kind:?}|{level:?}|{stage:?}|{agreement_start:?}|{agreement_end:?}|{notes:?}")
 }

@@ -51,7 +51,9 @@ async fn a_csv_download_uploads_again_unchanged() {
         .json()
         .await
         .unwrap();
-    assert_eq!(report["version"], 2);
+    // The same table: no new version, nothing written.
+    assert_eq!(report["unchanged"], true, "{report}");
+    assert_eq!(report["version"], 1);
     assert_eq!(report["summary"]["unchanged"], 3);
     let again = app
         .get("/api/v1/assessments/2024?format=csv")

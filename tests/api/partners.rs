@@ -199,6 +199,8 @@ async fn the_flat_csv_export_imports_again_unchanged() {
         (Some(2), Some(0)),
         "{report}"
     );
+    // Partners too come back as they were: nothing is written.
+    assert_eq!(report["unchanged"], true, "{report}");
     assert_eq!(
         gapmap::export::sites_flat_csv(&app.services.atlas.get()),
         csv
