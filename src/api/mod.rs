@@ -19,6 +19,7 @@ mod rendered;
 mod reports;
 mod siting;
 mod upload;
+mod vocabulary;
 
 pub use auth::Auth;
 
@@ -101,6 +102,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/sites").route(web::get().to(partners::sites)))
                 .service(web::resource("/audit").route(web::get().to(audit::list)))
                 .service(web::resource("/needs").route(web::get().to(needs::list)))
+                .service(web::resource("/vocabulary").route(web::get().to(vocabulary::get)))
                 .service(web::resource("/gaps").route(web::get().to(gaps::get)))
                 .service(web::resource("/outreach").route(web::get().to(outreach::get)))
                 .service(web::resource("/compare").route(web::get().to(compare::get)))

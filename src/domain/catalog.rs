@@ -14,6 +14,8 @@ pub const BUNDLED_NEEDS_TOML: &str = include_str!("../../data/needs.toml");
 pub struct ServiceDef {
     /// Readable label.
     pub label: String,
+    /// How the map draws its sites (`#rrggbb`), unique among the services.
+    pub colour: String,
     /// AIRS/211 taxonomy codes that map to this service (prefix match at term boundaries).
     #[serde(default)]
     pub airs: Vec<String>,
@@ -30,6 +32,35 @@ pub enum Supply {
     Capacity,
     /// S_j = 1 per site.
     Sites,
+}
+
+impl Supply {
+    /// Both ways of counting, in the order the vocabulary lists them.
+    pub const ALL: [Self; 2] = [Self::Capacity, Self::Sites];
+
+    /// The stable snake_case code, as in `data/needs.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Capacity => "capacity",
+            Self::Sites => "sites",
+        }
+    }
+
+    /// How supply is counted, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Capacity => "places (capacity)",
+            Self::Sites => "one per site",
+        }
+    }
+
+    /// What one unit of supply is called (plural) for a need that names no unit of its own.
+    pub fn default_unit(self) -> &'static str {
+        match self {
+            Self::Capacity => "places",
+            Self::Sites => "sites",
+        }
+    }
 }
 
 /// The rule that marks an area a desert for a need.
@@ -70,6 +101,10 @@ pub struct Need {
     pub services: Vec<String>,
     /// How supply is counted.
     pub supply: Supply,
+    /// What one unit of supply is called, plural ("child-care slots"); when the file
+    /// leaves it out, [`Supply::default_unit`].
+    #[serde(default)]
+    pub supply_unit: String,
     /// Capacity assumed for a site that has none (with `supply = "capacity"`).
     pub default_capacity: f64,
     /// Catchment radius r in km.
@@ -106,6 +141,13 @@ pub enum CatalogError {
     Toml(#[from] toml::de::Error),
     #[error("needs.toml: need '{need}': {why}")]
     Need { need: String, why: String },
+    #[error("needs.toml: service '{service}': {why}")]
+    Service { service: String, why: String },
+}
+
+/// True for a `#rrggbb` colour.
+fn is_hex_colour(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl Catalog {
@@ -117,8 +159,26 @@ impl Catalog {
 
     /// Parses and checks a needs file.
     pub fn from_toml(text: &str) -> Result<Self, CatalogError> {
-        let file: CatalogFile = toml::from_str(text)?;
+        let mut file: CatalogFile = toml::from_str(text)?;
+        let mut colours = std::collections::HashMap::new();
+        for (code, def) in &file.services {
+            let bad = |why: String| CatalogError::Service {
+                service: code.clone(),
+                why,
+            };
+            if !is_hex_colour(&def.colour) {
+                return Err(bad(format!("colour '{}' is not #rrggbb", def.colour)));
+            }
+            if let Some(other) = colours.insert(def.colour.to_ascii_lowercase(), code) {
+                return Err(bad(format!("colour {} is also {other}'s", def.colour)));
+            }
+        }
         let mut seen = std::collections::HashSet::new();
+        for need in &mut file.needs {
+            if need.supply_unit.trim().is_empty() {
+                need.supply_unit = need.supply.default_unit().to_owned();
+            }
+        }
         for need in &file.needs {
             let bad = |why: String| CatalogError::Need {
                 need: need.code.clone(),
@@ -250,5 +310,89 @@ mod tests {
         assert_eq!(c.service_code("BT-4500.1000"), Some("transportation"));
         assert_eq!(c.service_code("BT-45001"), None);
         assert_eq!(c.service_code("food pantries"), Some("food"));
+    }
+
+    #[test]
+    fn a_need_without_a_supply_unit_counts_places_or_sites() {
+        let c = Catalog::bundled();
+        let unit = |code: &str| c.need(code).unwrap().supply_unit.clone();
+        assert_eq!(unit("childcare"), "child-care slots");
+        assert_eq!(unit("early_education"), "sites");
+        assert_eq!(unit("food"), "sites");
+    }
+
+    #[test]
+    fn two_services_with_one_colour_are_refused() {
+        let services = BUNDLED_NEEDS_TOML.split("# --- Needs").next().unwrap();
+        let clash = services.replace("colour = \"#B2182B\"", "colour = \"#e69f00\"");
+        let err = Catalog::from_toml(&format!("needs = []\n{clash}")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "needs.toml: service 'food': colour #e69f00 is also childcare's"
+        );
+        let odd = services.replace("colour = \"#B2182B\"", "colour = \"red\"");
+        assert!(Catalog::from_toml(&format!("needs = []\n{odd}")).is_err());
+    }
+
+    /// CIELAB (D65) of a `#rrggbb` colour.
+    fn lab(hex: &str) -> [f64; 3] {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (channel(1), channel(3), channel(5));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    /// The CIE76 colour difference ΔE*ab (about 2.3 is just noticeable).
+    fn delta_e(a: &str, b: &str) -> f64 {
+        let (p, q) = (lab(a), lab(b));
+        ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+    }
+
+    #[test]
+    fn every_service_colour_differs_from_the_others_and_from_the_choropleth() {
+        assert!((delta_e("#ffffff", "#000000") - 100.0).abs() < 0.01);
+        let c = Catalog::bundled();
+        let colours: Vec<(&str, &str)> = c
+            .services()
+            .iter()
+            .map(|(code, s)| (code.as_str(), s.colour.as_str()))
+            .collect();
+        for (i, (a, ca)) in colours.iter().enumerate() {
+            for (b, cb) in &colours[i + 1..] {
+                let d = delta_e(ca, cb);
+                assert!(d >= 25.0, "{a} {ca} and {b} {cb} are too alike (ΔE {d:.1})");
+            }
+        }
+        // web/app/metrics.js: the six viridis classes as drawn (92 % over #eef0f2), the
+        // no-data grey and the colour of a site of another service.
+        let viridis = [
+            "#521461", "#4f5290", "#3a8296", "#32ae8d", "#83d35e", "#fce835",
+        ];
+        for (code, colour) in &colours {
+            for back in viridis.iter().chain(&["#c8c8c8", "#6b6b6b"]) {
+                let d = delta_e(colour, back);
+                assert!(d >= 25.0, "{code} {colour} is lost on {back} (ΔE {d:.1})");
+            }
+        }
     }
 }

@@ -191,9 +191,9 @@ impl Recipe {
 pub struct IndicatorDef {
     /// Plain words.
     pub label: String,
-    /// What one counts, plural ("children", "households"; "share" for 0 to 1).
+    /// What one counts, plural: people, children, households, women, or share.
     pub unit: String,
-    /// One of them ("child"); the unit when the file leaves it out.
+    /// One of them ("child"); see [`IndicatorDef::one`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_singular: Option<String>,
     /// Who the source table counts.
@@ -208,6 +208,41 @@ pub struct IndicatorDef {
     /// How to derive it from ACS variables, when the ACS publishes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipe: Option<Recipe>,
+}
+
+impl IndicatorDef {
+    /// One of what the indicator counts ("child-care slots per *child*"): `unit_singular`,
+    /// else the unit itself (a share is a share).
+    pub fn one(&self) -> &str {
+        self.unit_singular.as_deref().unwrap_or(&self.unit)
+    }
+
+    /// What an indicator that no catalogue lists is called: its name made readable.
+    ///
+    /// # Examples
+    /// ```
+    /// use gapmap::domain::IndicatorDef;
+    /// let d = IndicatorDef::readable("head_start_waitlist");
+    /// assert_eq!(d.label, "Head start waitlist");
+    /// assert_eq!((d.unit.as_str(), d.one()), ("head start waitlist", "unit of head start waitlist"));
+    /// ```
+    pub fn readable(name: &str) -> Self {
+        let words = name.replace('_', " ").trim().to_owned();
+        let mut chars = words.chars();
+        let label = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        };
+        Self {
+            label,
+            unit_singular: Some(format!("unit of {words}")),
+            unit: words,
+            universe: None,
+            subset_of: None,
+            max: None,
+            recipe: None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -338,6 +373,23 @@ impl IndicatorCatalog {
     /// The indicator with this name.
     pub fn get(&self, name: &str) -> Option<&IndicatorDef> {
         self.defs.get(name)
+    }
+
+    /// How an indicator is named and counted: as listed, or its name made readable
+    /// ([`IndicatorDef::readable`]), so that every stored column has words.
+    ///
+    /// # Examples
+    /// ```
+    /// use gapmap::domain::IndicatorCatalog;
+    /// let c = IndicatorCatalog::bundled();
+    /// assert_eq!(c.describe("children_under_5").one(), "child");
+    /// assert_eq!(c.describe("head_start_waitlist").label, "Head start waitlist");
+    /// ```
+    pub fn describe(&self, name: &str) -> std::borrow::Cow<'_, IndicatorDef> {
+        match self.defs.get(name) {
+            Some(def) => std::borrow::Cow::Borrowed(def),
+            None => std::borrow::Cow::Owned(IndicatorDef::readable(name)),
+        }
     }
 
     /// Every indicator, in name order.
@@ -492,5 +544,38 @@ mod tests {
             )
             .unwrap_err();
         assert!(e.to_string().contains("comes back"), "{e}");
+    }
+
+    #[test]
+    fn every_indicator_the_needs_the_demo_and_the_design_name_has_words() {
+        let c = IndicatorCatalog::bundled();
+        let demo = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/demo/assessment_2014.csv"
+        ))
+        .unwrap();
+        let header = demo.lines().next().unwrap();
+        let mut names: Vec<String> = header
+            .split(',')
+            .filter(|c| !matches!(*c, "GEOID" | "NAME"))
+            .map(str::to_owned)
+            .collect();
+        for need in crate::domain::Catalog::bundled().needs() {
+            names.push(need.demand_indicator.clone());
+            names.extend(need.filters.language.values().cloned());
+        }
+        // DESIGN.md, "The data".
+        names.extend(["lep_households", "head_start_enrolled"].map(String::from));
+        for name in &names {
+            let def = c
+                .get(name)
+                .unwrap_or_else(|| panic!("{name} is not in data/indicators.toml"));
+            assert!(!def.label.is_empty() && !def.one().is_empty(), "{name}");
+        }
+        let cu5 = c.describe("children_under_5");
+        assert_eq!((cu5.unit.as_str(), cu5.one()), ("children", "child"));
+        assert_eq!(c.describe("persons_uninsured").one(), "person");
+        // Without unit_singular the unit stands for one too.
+        assert_eq!(c.describe("children_under_5_poverty_share").one(), "share");
     }
 }

@@ -25,6 +25,43 @@ impl PartnershipLevel {
     /// The accepted spellings, for error messages.
     pub const ALLOWED: &'static str = "networking, coordination, cooperation, collaboration";
 
+    /// Every level, from the loosest to the closest.
+    pub const ALL: [Self; 4] = [
+        Self::Networking,
+        Self::Coordination,
+        Self::Cooperation,
+        Self::Collaboration,
+    ];
+
+    /// The readable name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Networking => "Networking",
+            Self::Coordination => "Coordination",
+            Self::Cooperation => "Cooperation",
+            Self::Collaboration => "Collaboration",
+        }
+    }
+
+    /// What partners at this level do together (Himmelman's continuum, as Head Start's
+    /// partnership guides use it: each level adds to the one before).
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Networking => "Exchanging information for mutual benefit.",
+            Self::Coordination => {
+                "Exchanging information and changing activities for a common purpose."
+            }
+            Self::Cooperation => {
+                "Exchanging information, changing activities and sharing resources for a \
+                 common purpose."
+            }
+            Self::Collaboration => {
+                "All of cooperation, and enhancing each other's capacity to reach a common \
+                 purpose."
+            }
+        }
+    }
+
     /// Parses a level, ignoring case and surrounding space.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s.trim().to_ascii_lowercase().as_str() {
@@ -51,6 +88,38 @@ impl PartnershipStage {
     /// The accepted spellings, for error messages.
     pub const ALLOWED: &'static str =
         "getting_together, building_trust, strategic_plan, taking_action";
+
+    /// Every stage, in the order a collaborative goes through them.
+    pub const ALL: [Self; 4] = [
+        Self::GettingTogether,
+        Self::BuildingTrust,
+        Self::StrategicPlan,
+        Self::TakingAction,
+    ];
+
+    /// The readable name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::GettingTogether => "Getting together",
+            Self::BuildingTrust => "Building trust and ownership",
+            Self::StrategicPlan => "Developing a strategic plan",
+            Self::TakingAction => "Taking action",
+        }
+    }
+
+    /// What partners do at this stage of building a collaborative.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::GettingTogether => {
+                "Coming together around a shared concern and deciding who else must take part."
+            }
+            Self::BuildingTrust => {
+                "Learning each other's work and agreeing on a shared vision and goals."
+            }
+            Self::StrategicPlan => "Choosing what to change, how, and who does what.",
+            Self::TakingAction => "Carrying out the plan and tracking what it achieves.",
+        }
+    }
 
     /// Parses a stage; the long names ("building trust and ownership") are accepted too.
     pub fn parse(s: &str) -> Option<Self> {

@@ -115,11 +115,9 @@ fn header(html: &mut String, atlas: &Atlas, a: &Assessment, geo: &GeographyData,
     );
 }
 
-fn supply_unit(need: &Need) -> &'static str {
-    match need.supply {
-        Supply::Capacity => "places",
-        Supply::Sites => "sites",
-    }
+/// The need's own word for its supply, as the map page shows it (`data/needs.toml`).
+fn supply_unit(need: &Need) -> &str {
+    &need.supply_unit
 }
 
 /// An amount of a need's supply: whole places, or sites to two significant digits (a
@@ -378,10 +376,7 @@ fn need_section(
         code = escape(&need.code),
         label = escape(&need.label),
         ind = escape(&p.demand_indicator),
-        supply = match p.supply {
-            Supply::Capacity => "places (capacity)",
-            Supply::Sites => "one per site",
-        },
+        supply = p.supply.label(),
         services = services.join(", "),
         radius = amount(p.radius_km),
         target = amount(p.target),

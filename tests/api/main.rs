@@ -24,4 +24,5 @@ mod report;
 mod shapefiles;
 mod siting;
 mod uploads;
+mod vocabulary;
 mod warnings;

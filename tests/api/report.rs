@@ -78,10 +78,16 @@ async fn the_report_shows_each_measured_need_with_map_totals_change_and_deserts(
     // Totals: 180 children, area 2 is the one desert, 30 slots short (P/6 each).
     assert_has(&html, "<dt>Demand</dt><dd>180</dd>");
     assert_has(&html, "<dt>Deserts</dt><dd>1 (33% of areas)</dd>");
-    assert_has(&html, "<dt>Shortfall</dt><dd>30 places</dd>");
+    // The words of data/needs.toml, as the map page shows them.
     assert_has(
         &html,
-        "<dt>Supply</dt><dd>30 places</dd><dt>Sites</dt><dd>1</dd>",
+        "Demand: <code>children_under_5</code>. Supply: places (capacity) at sites offering \
+         Child care.",
+    );
+    assert_has(&html, "<dt>Shortfall</dt><dd>30 child-care slots</dd>");
+    assert_has(
+        &html,
+        "<dt>Supply</dt><dd>30 child-care slots</dd><dt>Sites</dt><dd>1</dd>",
     );
     // The change since 2023 (see compare.rs for the numbers).
     assert_has(&html, "<h3>Change since 2023</h3>");
@@ -98,7 +104,7 @@ async fn the_report_shows_each_measured_need_with_map_totals_change_and_deserts(
         "Became deserts: 1; no longer deserts: 0 (of 2 areas found in both years). \
          Areas only in 2023: 1; only in 2024: 1.",
     );
-    // The top deserts: area 2, 60 children and no slot inside, 10 places short.
+    // The top deserts: area 2, 60 children and no slot inside, 10 child-care slots short.
     assert_has(&html, "Top deserts by shortfall (1 of 1)");
     assert_has(
         &html,

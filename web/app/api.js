@@ -17,11 +17,11 @@ async function errorFrom(res) {
   } catch {
     // Not JSON (a proxy's page, a dropped connection): fall back to the status line.
   }
-  const e = body && body.error;
+  const e = body?.error;
   if (e && typeof e.message === 'string') {
     return new ApiError(res.status, e.code || 'error', e.message, e.details);
   }
-  return new ApiError(res.status, 'http_' + res.status, `the server answered ${res.status} ${res.statusText}`);
+  return new ApiError(res.status, `http_${res.status}`, `the server answered ${res.status} ${res.statusText}`);
 }
 
 // Where reads are private (GAPMAP_READS=token) every API request carries a token. It is

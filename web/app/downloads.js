@@ -37,7 +37,7 @@ function csvCell(v) {
 export function toCSV(columns, rows) {
   const lines = [columns.join(',')];
   for (const r of rows) lines.push(columns.map((c) => csvCell(r[c])).join(','));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Saves a Blob under a file name through a temporary link. */
@@ -76,7 +76,7 @@ export async function mapPNG(mapCanvas, title, subtitle, legend) {
   ctx.fillStyle = '#444444';
   ctx.fillText(subtitle, pad, 28 * dpr);
 
-  let x = mapCanvas.width + pad;
+  const x = mapCanvas.width + pad;
   let y = head + pad;
   ctx.fillStyle = '#111111';
   ctx.font = `600 ${13 * dpr}px system-ui, sans-serif`;

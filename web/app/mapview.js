@@ -1,10 +1,51 @@
 // The map: areas coloured by a metric, desert outlines, partner sites clustered where
-// dense, and popups built from DOM nodes (never HTML strings).
+// dense, and popups built from DOM nodes (never HTML strings). The page has one map; the
+// views draw on it through `theMap()` once `startMap` has loaded it.
 
-import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { colourExpression, NO_DATA } from './metrics.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
+
+// MapLibre (about 1 MB) is imported when asked for, so that the page's first requests
+// need not wait for it.
+let maplibreModule = null;
+let maplibregl = null;
+
+/** Starts loading MapLibre (index.html preloads it); `startMap` waits for it. */
+export function loadMapLibre() {
+  if (!maplibreModule) maplibreModule = import('/vendor/maplibre-gl/maplibre-gl.mjs');
+  return maplibreModule;
+}
+
+let current = null;
+let resolveReady;
+let rejectReady;
+/** Settles once the map has loaded its style and layers; drawing waits for it, loading does not. */
+export const mapReady = new Promise((resolve, reject) => {
+  resolveReady = resolve;
+  rejectReady = reject;
+});
+mapReady.catch(() => {});
+
+/** The page's map once it has loaded, else null. */
+export function theMap() {
+  return current;
+}
+
+/** Creates the page's map (see `GapMap`) and resolves with it once loaded. */
+export async function startMap(container, opts) {
+  try {
+    maplibregl = await loadMapLibre();
+    const gm = new GapMap(container, opts);
+    await gm.loaded;
+    current = gm;
+  } catch (err) {
+    rejectReady(err);
+    throw err;
+  }
+  resolveReady(current);
+  return current;
+}
 
 /** True when the reader asked for less motion: camera moves then jump. */
 export function reducedMotion() {
@@ -42,10 +83,11 @@ function countImage(text) {
   return { image: ctx.getImageData(0, 0, w, hgt), pixelRatio: ratio };
 }
 
-export class GapMap {
+class GapMap {
   /**
    * @param {HTMLElement} container
-   * @param {{basemapStyle: string|null, bounds: number[]|null, onAreaClick, onSiteClick}} opts
+   * @param {{basemapStyle: string|null, bounds: number[]|null, padding, onAreaClick, onSiteClick}} opts
+   *   `onAreaClick(geoid, [lon, lat])` and `onSiteClick(id, [lon, lat])` say what was clicked.
    */
   constructor(container, opts) {
     this.opts = opts;

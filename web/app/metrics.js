@@ -6,63 +6,15 @@ export const VIRIDIS = ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '
 /** Areas whose metric is undefined (no site at all, no demand value). */
 export const NO_DATA = '#c8c8c8';
 
-/** Okabe–Ito colours for services (distinguishable with every common colour vision). */
-export const SERVICE_COLOURS = {
-  childcare: '#E69F00',
-  early_education: '#CC79A7',
-  transit: '#56B4E9',
-  transportation: '#0072B2',
-  language: '#009E73',
-  adult_education: '#009E73',
-  food: '#F0E442',
-  health: '#D55E00',
-  mental_health: '#D55E00',
-};
-export const OTHER_SERVICE_COLOUR = '#6b6b6b';
-
-const INDICATORS = {
-  children_under_5: ['children under 5', 'child under 5'],
-  children_under_5_poverty: ['children under 5 in poverty', 'child under 5 in poverty'],
-  children_under_18: ['children under 18', 'child under 18'],
-  households_no_vehicle: ['households without a vehicle', 'household without a vehicle'],
-  households: ['households', 'household'],
-  lep_persons: ['limited-English residents', 'limited-English resident'],
-  lep_spanish: ['Spanish-speaking limited-English residents', 'Spanish-speaking limited-English resident'],
-  lep_chinese: ['Chinese-speaking limited-English residents', 'Chinese-speaking limited-English resident'],
-  lep_vietnamese: ['Vietnamese-speaking limited-English residents', 'Vietnamese-speaking limited-English resident'],
-  lep_arabic: ['Arabic-speaking limited-English residents', 'Arabic-speaking limited-English resident'],
-  lep_polish: ['Polish-speaking limited-English residents', 'Polish-speaking limited-English resident'],
-  persons_poverty: ['people in poverty', 'person in poverty'],
-  persons_uninsured: ['uninsured people', 'uninsured person'],
-  total_population: ['residents', 'resident'],
-  single_parent_households: ['single-parent households', 'single-parent household'],
-};
-
-/** Plural and singular words for an indicator's unit ("children under 5", "child under 5"). */
-export function indicatorUnit(indicator) {
-  const known = INDICATORS[indicator];
-  if (known) return { plural: known[0], singular: known[1] };
-  const words = String(indicator || 'demand').replace(/_/g, ' ');
-  return { plural: words, singular: `unit of ${words}` };
-}
-
-/** What one unit of supply is for a need: licensed slots for child care, else places or sites. */
-export function supplyUnit(need) {
-  if (need && need.supply === 'capacity') {
-    return (need.services || []).includes('childcare') ? 'child-care slots' : 'places';
-  }
-  return 'sites';
-}
-
 /**
- * The context every label needs: the need, its demand indicator (after a language filter)
- * and the radius in use.
+ * The context every label needs, from the server's words: the need (its `supply_unit`
+ * from /api/v1/needs), the words of its demand indicator after a language filter (an
+ * entry of /api/v1/vocabulary's `indicators`, or null) and the radius in use.
  */
-export function unitsFor(need, demandIndicator, radiusKm) {
-  const demand = indicatorUnit(demandIndicator || (need && need.demand_indicator));
+export function unitsFor(need, indicator, radiusKm) {
   return {
-    demand,
-    supply: supplyUnit(need),
+    demand: indicator ? { plural: indicator.unit, singular: indicator.unit_singular } : { plural: 'demand', singular: 'unit of demand' },
+    supply: need ? need.supply_unit : 'supply',
     radius: radiusKm,
     target: need ? need.target : null,
   };
@@ -226,7 +178,9 @@ export function classify(values, palette = VIRIDIS) {
 export function colourExpression(metric, cls) {
   const value = ['get', metric];
   if (cls.colours.length === 0) return NO_DATA;
-  const step = cls.breaks.length ? ['step', value, cls.colours[0], ...cls.breaks.flatMap((b, i) => [b, cls.colours[i + 1]])] : cls.colours[0];
+  const step = cls.breaks.length
+    ? ['step', value, cls.colours[0], ...cls.breaks.flatMap((b, i) => [b, cls.colours[i + 1]])]
+    : cls.colours[0];
   return ['case', ['==', ['typeof', value], 'number'], step, NO_DATA];
 }
 
@@ -271,25 +225,15 @@ export function rank(areas, metric) {
   return areas
     .map((a) => ({ a, b: badness(metric, a) }))
     .filter((x) => x.b !== null)
-    .sort((x, y) => y.b - x.b || (y.a.shortfall ?? 0) - (x.a.shortfall ?? 0) || (y.a.demand ?? 0) - (x.a.demand ?? 0) || String(x.a.geoid).localeCompare(String(y.a.geoid)))
+    .sort(
+      (x, y) =>
+        y.b - x.b ||
+        (y.a.shortfall ?? 0) - (x.a.shortfall ?? 0) ||
+        (y.a.demand ?? 0) - (x.a.demand ?? 0) ||
+        String(x.a.geoid).localeCompare(String(y.a.geoid)),
+    )
     .map((x) => x.a);
 }
-
-const LEVELS = {
-  networking: 'Networking',
-  coordination: 'Coordination',
-  cooperation: 'Cooperation',
-  collaboration: 'Collaboration',
-};
-const STAGES = {
-  getting_together: 'Getting together',
-  building_trust: 'Building trust and ownership',
-  strategic_plan: 'Developing a strategic plan',
-  taking_action: 'Taking action',
-};
-/** Partnership levels and stages in their continuum order, with readable names. */
-export const PARTNERSHIP_LEVELS = LEVELS;
-export const PARTNERSHIP_STAGES = STAGES;
 
 // ---- year-over-year change (the Compare view) ----------------------------------------
 
@@ -351,7 +295,10 @@ export function divergingRows(cls, kind) {
   const b = cls.breaks;
   const rows = [{ colour: cls.colours[0], label: `below ${f(b[0])}` }];
   for (let i = 0; i + 1 < b.length; i++) {
-    rows.push({ colour: cls.colours[i + 1], label: i === 2 ? `${f(b[i])} to ${f(b[i + 1])} (about no change)` : `${f(b[i])} to ${f(b[i + 1])}` });
+    rows.push({
+      colour: cls.colours[i + 1],
+      label: i === 2 ? `${f(b[i])} to ${f(b[i + 1])} (about no change)` : `${f(b[i])} to ${f(b[i + 1])}`,
+    });
   }
   rows.push({ colour: cls.colours[6], label: `above ${f(b[5])}` });
   return rows;

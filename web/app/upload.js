@@ -1,9 +1,11 @@
 // The upload panel: areas, an assessment year, the partner directory, with the token.
 // Refusals are listed row by row (file, row, field, message); successes say what changed.
 
-import { upload, query } from './api.js';
-import { h, replace, $ } from './dom.js';
+import { query, upload } from './api.js';
+import { $, h, replace } from './dom.js';
 import { formatNumber } from './metrics.js';
+import { geographyName, state } from './state.js';
+import { reloadAfterUpload } from './views/index.js';
 
 const UNITS = {
   areas: ['area', 'areas'],
@@ -32,7 +34,18 @@ export function renderError(target, what, err) {
               'table',
               { class: 'problems' },
               h('caption', { text: `${details.length} problem${details.length === 1 ? '' : 's'}; nothing from this upload was stored.` }),
-              h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'File' }), h('th', { scope: 'col', text: 'Row' }), h('th', { scope: 'col', text: 'Field' }), h('th', { scope: 'col', text: 'Problem' }))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'col', text: 'File' }),
+                  h('th', { scope: 'col', text: 'Row' }),
+                  h('th', { scope: 'col', text: 'Field' }),
+                  h('th', { scope: 'col', text: 'Problem' }),
+                ),
+              ),
               h(
                 'tbody',
                 {},
@@ -71,8 +84,13 @@ export function renderReport(target, report) {
     h(
       'div',
       { class: 'result result-ok', role: 'status' },
-      h('h3', { text: `${TITLES[report.kind] || 'Upload'} stored` }),
-      h('p', {}, `Read ${count(report.rows)} from `, (report.files || []).map((f, i) => [i ? ', ' : '', h('code', { text: f })])),
+      h('h3', { text: `${TITLES[report.kind] || 'Upload'} ${report.unchanged ? 'unchanged' : 'stored'}` }),
+      h(
+        'p',
+        {},
+        `Read ${count(report.rows)} from `,
+        (report.files || []).map((f, i) => [i ? ', ' : '', h('code', { text: f })]),
+      ),
       h(
         'dl',
         { class: 'summary' },
@@ -85,38 +103,52 @@ export function renderReport(target, report) {
         h('dt', { text: 'Unchanged' }),
         h('dd', { dataset: { field: 'unchanged' }, text: count(s.unchanged) }),
       ),
-      report.indicators && report.indicators.length
-        ? h('p', {}, `Indicators (${report.indicators.length}): `, report.indicators.map((x, i) => [i ? ', ' : '', h('code', { text: x })]))
+      report.indicators?.length
+        ? h(
+            'p',
+            {},
+            `Indicators (${report.indicators.length}): `,
+            report.indicators.map((x, i) => [i ? ', ' : '', h('code', { text: x })]),
+          )
         : null,
-      report.version ? h('p', { class: 'muted', text: `Stored as version ${report.version} of that year; earlier versions stay retrievable.` }) : null,
-      h('p', { class: 'muted', text: `Data version ${s.data_version ?? '?'}. The map reloads with it.` }),
-      report.warnings && report.warnings.length
+      report.version && !report.unchanged
+        ? h('p', { class: 'muted', text: `Stored as version ${report.version} of that year; earlier versions stay retrievable.` })
+        : null,
+      // An upload that holds exactly what is stored writes nothing; the server says so.
+      report.unchanged
+        ? h('p', { class: 'result-unchanged', text: `Nothing changed: ${report.message.replace(/^nothing changed: /, '')}` })
+        : h('p', { class: 'muted', text: `Data version ${s.data_version ?? '?'}. The map reloads with it.` }),
+      report.warnings?.length
         ? h(
             'div',
             { class: 'warnings-block' },
             h('p', { text: `Stored with ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'} worth a look:` }),
-            h('ul', { class: 'warnings' }, report.warnings.map((w) => h('li', { dataset: { row: w.row ?? '', field: w.field ?? '' }, text: warningText(w) }))),
+            h(
+              'ul',
+              { class: 'warnings' },
+              report.warnings.map((w) => h('li', { dataset: { row: w.row ?? '', field: w.field ?? '' }, text: warningText(w) })),
+            ),
           )
         : null,
     ),
   );
 }
 
-/**
- * Wires the upload dialog. `ctx.geographies()` lists geography names, `ctx.current()` gives
- * the geography on the map, `ctx.done(kind)` reloads the map after a stored upload.
- */
-export function initUpload(ctx) {
+/** Wires the upload dialog; after a stored upload the views reload what it changed. */
+export function initUpload() {
   const dialog = $('#upload-dialog');
   const token = $('#upload-token');
 
   function fillGeographies() {
     const sel = $('#up-assessment-geography');
-    const names = ctx.geographies();
-    replace(sel, names.map((n) => h('option', { value: n, text: n })));
-    if (ctx.current()) sel.value = ctx.current();
+    const current = geographyName();
+    replace(
+      sel,
+      state.geographies.map((g) => h('option', { value: g.name, text: g.name })),
+    );
+    if (current) sel.value = current;
     const name = $('#up-geography-name');
-    if (!name.value && ctx.current()) name.value = ctx.current();
+    if (!name.value && current) name.value = current;
   }
 
   $('#open-upload').addEventListener('click', () => {
@@ -138,7 +170,10 @@ export function initUpload(ctx) {
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    replace(result, h('p', { class: 'result result-busy', role: 'status', text: `Checking and storing ${files.map((f) => f.name).join(', ')}…` }));
+    replace(
+      result,
+      h('p', { class: 'result result-busy', role: 'status', text: `Checking and storing ${files.map((f) => f.name).join(', ')}…` }),
+    );
     let report = null;
     try {
       report = await upload(method, path, body, token.value.trim());
@@ -153,20 +188,25 @@ export function initUpload(ctx) {
       result.scrollIntoView({ block: 'nearest' });
     }
     // The map reloads what changed while the reader looks at the summary.
-    if (report) await ctx.done(report.kind);
+    if (report && !report.unchanged) await reloadAfterUpload(report.kind);
   }
 
   $('#up-geography').addEventListener('submit', (e) => {
     e.preventDefault();
     const name = $('#up-geography-name').value.trim();
-    if (!name) return renderError($('#up-geography-result'), 'The areas', { message: 'Name the geography (e.g. tracts-2020).', details: [] });
+    if (!name)
+      return renderError($('#up-geography-result'), 'The areas', { message: 'Name the geography (e.g. tracts-2020).', details: [] });
     send(e.target, 'The areas', 'PUT', `/api/v1/geographies/${encodeURIComponent(name)}`);
   });
   $('#up-assessment').addEventListener('submit', (e) => {
     e.preventDefault();
     const year = $('#up-assessment-year').value.trim();
     const geography = $('#up-assessment-geography').value;
-    if (!/^\d{4}$/.test(year)) return renderError($('#up-assessment-result'), 'The assessment', { message: 'Give the assessment year as four digits, e.g. 2025.', details: [] });
+    if (!/^\d{4}$/.test(year))
+      return renderError($('#up-assessment-result'), 'The assessment', {
+        message: 'Give the assessment year as four digits, e.g. 2025.',
+        details: [],
+      });
     // gapmap's own CSV is the server's default; only Census tables need saying.
     const source = new FormData(e.target).get('source') === 'census' ? 'census' : null;
     send(e.target, 'The assessment', 'PUT', `/api/v1/assessments/${year}${query({ geography, source })}`);

@@ -3,10 +3,11 @@
 // It starts gapmap on the bundled Chicago demo (fresh SQLite file, free port, an admin
 // token), waits for MapLibre's `idle`, checks that areas and sites are drawn (rendered
 // features and canvas pixels), that an area's popup shows the numbers /api/v1/gaps gives,
-// that uploads list their problems and that an HTML-looking partner name stays text, and
-// saves docs/screenshot.png.
+// that uploads list their problems and that an HTML-looking partner name stays text.
+// It writes files only to a temporary folder (and to $GAPMAP_SHOTS when set).
 //
 //   npm ci --prefix web && npm test --prefix web
+//   npm run screenshot --prefix web     # refreshes docs/screenshot.png (the first two tests)
 //
 // The gapmap binary: $GAPMAP_BIN if set, else the one `cargo test` builds for the API
 // tests (`cargo test --no-run --test api` reports it; a no-op after `cargo test`, where a
@@ -14,15 +15,15 @@
 // features; it honours CARGO_TARGET_DIR). Chromium: $GAPMAP_CHROMIUM or
 // /usr/bin/chromium; without it the test is skipped.
 
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DIVERGING, changeInfo, formatNumber, unitsFor } from '../app/metrics.js';
+import { changeInfo, DIVERGING, formatNumber, unitsFor } from '../app/metrics.js';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(WEB, '..');
@@ -40,7 +41,9 @@ const FLAGS = [
 ];
 const XSS = '<img src=x onerror=alert(1)>';
 
-const skip = existsSync(CHROMIUM) ? false : `chromium is not installed at ${CHROMIUM} (apt-get install chromium): the browser test is skipped`;
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `chromium is not installed at ${CHROMIUM} (apt-get install chromium): the browser test is skipped`;
 if (skip) console.log(`# ${skip}`);
 
 let binary = '';
@@ -87,9 +90,14 @@ async function startGapmap(dbFile, extraEnv = {}, extraArgs = []) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { ...process.env, GAPMAP_ADMIN_TOKEN: TOKEN, GAPMAP_WEB_DIR: WEB, GAPMAP_DEMO_DIR: join(ROOT, 'data/demo'), NO_COLOR: '1' };
-  for (const k of ['GAPMAP_BASEMAP_STYLE', 'GAPMAP_ALLOW_ANONYMOUS_WRITES', 'GAPMAP_NO_DEMO', 'GAPMAP_DB', 'GAPMAP_BIND', 'GAPMAP_READS']) delete env[k];
+  for (const k of ['GAPMAP_BASEMAP_STYLE', 'GAPMAP_ALLOW_ANONYMOUS_WRITES', 'GAPMAP_NO_DEMO', 'GAPMAP_DB', 'GAPMAP_BIND', 'GAPMAP_READS'])
+    delete env[k];
   Object.assign(env, extraEnv);
-  const proc = spawn(binary, ['serve', '--db', dbFile, '--bind', `127.0.0.1:${port}`, ...extraArgs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(binary, ['serve', '--db', dbFile, '--bind', `127.0.0.1:${port}`, ...extraArgs], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   proc.stdout.on('data', (b) => (log += b));
   proc.stderr.on('data', (b) => (log += b));
@@ -278,9 +286,14 @@ test('areas and sites show up as canvas pixels', { skip }, async () => {
   }, areaPaint);
   const noAreas = await canvasStats({ remember: false, compare: true, colours: viridis });
   assert.ok(noAreas.changed > all.total * 0.15, `hiding the areas changes their pixels: ${noAreas.changed}`);
-  assert.ok(noAreas.near.every((n) => n < 50), `no choropleth colour is left: ${noAreas.near}`);
+  assert.ok(
+    noAreas.near.every((n) => n < 50),
+    `no choropleth colour is left: ${noAreas.near}`,
+  );
   await page.evaluate(
-    ([layers, values]) => layers.forEach(([l, p], i) => window.gapmap.map.setPaintProperty(l, p, values[i])),
+    ([layers, values]) => {
+      for (const [i, [l, p]] of layers.entries()) window.gapmap.map.setPaintProperty(l, p, values[i]);
+    },
     [areaPaint, saved],
   );
   await page.evaluate(() => window.gapmap.settled());
@@ -291,28 +304,38 @@ test('the screenshot shows the child-care deserts', { skip }, async () => {
     document.querySelector('.panel').scrollTop = 0;
     return window.gapmap.settled();
   });
-  mkdirSync(join(ROOT, 'docs'), { recursive: true });
-  await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
-  assert.ok(readFileSync(join(ROOT, 'docs/screenshot.png')).length > 50_000);
+  // Only `npm run screenshot` refreshes the README's picture: a test run leaves the
+  // working tree as it found it.
+  const shot = process.env.GAPMAP_UPDATE_SCREENSHOT ? join(ROOT, 'docs/screenshot.png') : join(tmp, 'screenshot.png');
+  mkdirSync(dirname(shot), { recursive: true });
+  await page.screenshot({ path: shot });
+  assert.ok(readFileSync(shot).length > 50_000);
+  if (process.env.GAPMAP_UPDATE_SCREENSHOT) console.log(`# wrote ${shot}`);
 });
 
 test('clicking an area shows the numbers of /api/v1/gaps', { skip }, async () => {
   const gaps = await api('/api/v1/gaps?year=2014&need=childcare');
   const byId = new Map(gaps.areas.map((a) => [a.geoid, a]));
   // The biggest desert whose population centre is on screen and not under a site marker.
-  const target = await page.evaluate((order) => {
-    const m = window.gapmap.map;
-    const areas = window.gapmap.state.areas.get('tracts-2010').byId;
-    const box = m.getCanvas().getBoundingClientRect();
-    for (const geoid of order) {
-      const p = areas.get(geoid).feature.properties;
-      const q = m.project([p.demand_lon, p.demand_lat]);
-      if (q.x < 320 || q.y < 20 || q.x > box.width - 20 || q.y > box.height - 20) continue;
-      const hits = m.queryRenderedFeatures(q, { layers: ['sites-points', 'sites-clusters', 'areas-fill'] });
-      if (hits.length === 1 && hits[0].properties.geoid === geoid) return { geoid, x: box.left + q.x, y: box.top + q.y };
-    }
-    return null;
-  }, gaps.areas.filter((a) => a.desert).sort((a, b) => b.shortfall - a.shortfall).map((a) => a.geoid));
+  const target = await page.evaluate(
+    (order) => {
+      const m = window.gapmap.map;
+      const areas = window.gapmap.state.areas.get('tracts-2010').byId;
+      const box = m.getCanvas().getBoundingClientRect();
+      for (const geoid of order) {
+        const p = areas.get(geoid).feature.properties;
+        const q = m.project([p.demand_lon, p.demand_lat]);
+        if (q.x < 320 || q.y < 20 || q.x > box.width - 20 || q.y > box.height - 20) continue;
+        const hits = m.queryRenderedFeatures(q, { layers: ['sites-points', 'sites-clusters', 'areas-fill'] });
+        if (hits.length === 1 && hits[0].properties.geoid === geoid) return { geoid, x: box.left + q.x, y: box.top + q.y };
+      }
+      return null;
+    },
+    gaps.areas
+      .filter((a) => a.desert)
+      .sort((a, b) => b.shortfall - a.shortfall)
+      .map((a) => a.geoid),
+  );
   assert.ok(target, 'a desert can be clicked');
   await page.mouse.click(target.x, target.y);
   const popup = page.locator(`.popup-area[data-geoid="${target.geoid}"]`);
@@ -323,12 +346,27 @@ test('clicking an area shows the numbers of /api/v1/gaps', { skip }, async () =>
   const desert = popup.locator('[data-field=desert]');
   assert.equal(await desert.getAttribute('data-value'), String(row.desert));
   assert.ok((await desert.textContent()).includes(row.desert_reason));
-  const fields = ['demand', 'nearest_km', 'sites_within', 'capacity_within', 'sites_in_area', 'capacity_in_area', 'access_2sfca', 'access_e2sfca', 'shortfall'];
+  const fields = [
+    'demand',
+    'nearest_km',
+    'sites_within',
+    'capacity_within',
+    'sites_in_area',
+    'capacity_in_area',
+    'access_2sfca',
+    'access_e2sfca',
+    'shortfall',
+  ];
   for (const f of fields) {
     const line = popup.locator(`.metric[data-field="${f}"]`);
     assert.equal(Number(await line.getAttribute('data-value')), row[f], `${f}: the popup carries the API's value`);
     const shown = (await line.locator('.value').textContent()).trim();
-    const kind = f === 'nearest_km' ? 'km' : ['demand', 'sites_within', 'capacity_within', 'sites_in_area', 'capacity_in_area'].includes(f) ? 'count' : 'auto';
+    const kind =
+      f === 'nearest_km'
+        ? 'km'
+        : ['demand', 'sites_within', 'capacity_within', 'sites_in_area', 'capacity_in_area'].includes(f)
+          ? 'count'
+          : 'auto';
     assert.equal(shown, formatNumber(row[f], kind), `${f}: shown as ${shown}`);
     const decimals = (shown.split('.')[1] || '').length;
     assert.ok(Math.abs(Number(shown.replace(/,/g, '')) - row[f]) <= 0.5 * 10 ** -decimals + 1e-9, `${f}: ${shown} is ${row[f]} rounded`);
@@ -379,7 +417,9 @@ test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to o
   if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'outreach.png') });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#outreach-csv')]);
   assert.match(download.suggestedFilename(), /^gapmap_outreach_2014_children_under_5_poverty.*\.csv$/);
-  const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
+  const csv = readFileSync(await download.path(), 'utf8')
+    .trim()
+    .split(/\r?\n/);
   assert.equal(csv.length, 8, 'a header and 7 rows');
   assert.ok(csv[1].includes(doc.areas[0].geoid), csv[1]);
 
@@ -391,7 +431,10 @@ test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to o
   await page.click('#view-gaps');
   await page.evaluate(() => window.gapmap.settled());
   assert.ok(await page.locator('#ranking').isVisible());
-  assert.equal(await page.evaluate(() => JSON.stringify(window.gapmap.map.getPaintProperty('areas-fill', 'fill-color')).includes('shortfall')), true);
+  assert.equal(
+    await page.evaluate(() => JSON.stringify(window.gapmap.map.getPaintProperty('areas-fill', 'fill-color')).includes('shortfall')),
+    true,
+  );
 });
 
 test('search finds an area by GEOID and by name', { skip }, async () => {
@@ -433,19 +476,31 @@ test('downloads give the areas on screen as CSV and GeoJSON, and the map as PNG'
   await page.press('#search-input', 'Enter');
   await page.locator('.popup-area[data-geoid="17031842400"]').waitFor();
   const [near] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
-  const nearRows = readFileSync(await near.path(), 'utf8').trim().split('\n').slice(1);
+  const nearRows = readFileSync(await near.path(), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   assert.ok(nearRows.length > 1 && nearRows.length < 100, `${nearRows.length} areas near Chatham`);
   assert.ok(nearRows.some((r) => r.startsWith('17031842400,')));
   // The whole city in view: every area, with the API's numbers.
   await page.evaluate(() => {
     const g = window.gapmap.state.geographies.find((x) => x.name === 'tracts-2010');
-    window.gapmap.map.fitBounds([[g.bbox[0], g.bbox[1]], [g.bbox[2], g.bbox[3]]], { duration: 0 });
+    window.gapmap.map.fitBounds(
+      [
+        [g.bbox[0], g.bbox[1]],
+        [g.bbox[2], g.bbox[3]],
+      ],
+      { duration: 0 },
+    );
   });
   await page.evaluate(() => window.gapmap.settled());
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
   const text = readFileSync(await csv.path(), 'utf8');
   const lines = text.trim().split('\n');
-  assert.equal(lines[0], 'geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,demand_moe,desert_certainty,need,year,radius_km,filter');
+  assert.equal(
+    lines[0],
+    'geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,demand_moe,desert_certainty,need,year,radius_km,filter',
+  );
   assert.equal(lines.length - 1, gaps.areas.length);
   const first = gaps.areas[0];
   const row = lines.find((l) => l.startsWith(`${first.geoid},`));
@@ -466,10 +521,28 @@ test('every control is reachable with the keyboard', { skip }, async () => {
   const seen = new Set();
   for (let i = 0; i < 50; i++) {
     await page.keyboard.press('Tab');
-    const id = await page.evaluate(() => document.activeElement && document.activeElement.id);
+    const id = await page.evaluate(() => document.activeElement?.id);
     if (id) seen.add(id);
   }
-  for (const id of ['open-upload', 'view-gaps', 'view-outreach', 'view-compare', 'need', 'year', 'radius', 'radius-reset', 'metric', 'show-sites', 'site-service', 'site-language', 'site-stage', 'deserts-only', 'dl-csv', 'dl-geojson', 'dl-png']) {
+  for (const id of [
+    'open-upload',
+    'view-gaps',
+    'view-outreach',
+    'view-compare',
+    'need',
+    'year',
+    'radius',
+    'radius-reset',
+    'metric',
+    'show-sites',
+    'site-service',
+    'site-language',
+    'site-stage',
+    'deserts-only',
+    'dl-csv',
+    'dl-geojson',
+    'dl-png',
+  ]) {
     assert.ok(seen.has(id), `#${id} is reached by Tab (reached: ${[...seen].join(', ')})`);
   }
 });
@@ -493,7 +566,8 @@ test('an HSDS package can leave out locations offering only untracked services',
   const tables = {
     'organizations.csv': 'id,name\no1,Northside Family Services\n',
     'services.csv': 'id,organization_id,name,status\ns1,o1,Child care,active\ns2,o1,Legal aid,active\n',
-    'locations.csv': 'id,location_type,organization_id,name,latitude,longitude\nl1,physical,o1,Northside Center,41.95,-87.68\nl2,physical,o1,Northside Law Office,41.96,-87.69\n',
+    'locations.csv':
+      'id,location_type,organization_id,name,latitude,longitude\nl1,physical,o1,Northside Center,41.95,-87.68\nl2,physical,o1,Northside Law Office,41.96,-87.69\n',
     'service_at_location.csv': 'id,service_id,location_id\nsal1,s1,l1\nsal2,s2,l2\n',
   };
   const files = Object.entries(tables).map(([name, text]) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) }));
@@ -508,7 +582,10 @@ test('an HSDS package can leave out locations offering only untracked services',
   await page.click('#up-partners button[type=submit]');
   await page.locator('#up-partners-result .result-ok').waitFor();
   assert.equal(await page.textContent('#up-partners-result [data-field=added]'), '1 site');
-  assert.match(await page.textContent('#up-partners-result ul.warnings'), /1 locations offer no service gapmap tracks.*Northside Law Office/);
+  assert.match(
+    await page.textContent('#up-partners-result ul.warnings'),
+    /1 locations offer no service gapmap tracks.*Northside Law Office/,
+  );
   await page.uncheck('#up-skip-untracked');
 });
 
@@ -548,6 +625,26 @@ test('a partner named like HTML is stored and shown as text, and no script runs'
   assert.deepEqual(cspViolations, []);
 });
 
+test('uploading what is already stored says nothing changed', { skip }, async () => {
+  const version = (await (await fetch(`${base}/readyz`)).json()).data_version;
+  const csv = 'id,name,lat,lon,services\nsame-1,Same Site,41.88,-87.63,childcare\n';
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  for (const expected of ['Partner directory stored', 'Partner directory unchanged']) {
+    await page.setInputFiles('#up-partners-file', { name: 'same.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.click('#up-partners button[type=submit]');
+    await page.locator(`#up-partners-result .result-ok h3:text-is("${expected}")`).waitFor();
+  }
+  assert.match(
+    await page.textContent('#up-partners-result .result-unchanged'),
+    /^Nothing changed: the store already holds exactly this data/,
+  );
+  assert.equal(await page.textContent('#up-partners-result [data-field=unchanged]'), '1 site');
+  assert.equal((await (await fetch(`${base}/readyz`)).json()).data_version, version + 1, 'only the first upload wrote');
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
 test('a new assessment year with margins of error is uploaded and shown', { skip }, async () => {
   await page.click('#open-upload');
   await page.fill('#upload-token', TOKEN);
@@ -581,13 +678,17 @@ test('the Compare view colours the change since an earlier year, with its units'
   const y2014 = await api('/api/v1/assessments/2014');
   const lines = ['GEOID,children_under_5'];
   y2014.areas.forEach((a, i) => {
-    const v = a.values && a.values.children_under_5;
+    const v = a.values?.children_under_5;
     if (typeof v !== 'number') return;
     lines.push(`${a.geoid},${i % 3 === 0 ? v * 3 : i % 3 === 1 ? Math.round(v * 0.3) : v}`);
   });
   const form = new FormData();
-  form.append('file', new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }), 'assessment_2016.csv');
-  const put = await fetch(`${base}/api/v1/assessments/2016?geography=tracts-2010`, { method: 'PUT', body: form, headers: { Authorization: `Bearer ${TOKEN}` } });
+  form.append('file', new Blob([`${lines.join('\n')}\n`], { type: 'text/csv' }), 'assessment_2016.csv');
+  const put = await fetch(`${base}/api/v1/assessments/2016?geography=tracts-2010`, {
+    method: 'PUT',
+    body: form,
+    headers: { Authorization: `Bearer ${TOKEN}` },
+  });
   assert.equal(put.status, 200, await put.text());
   await page.reload();
   await page.evaluate(() => window.gapmap.ready);
@@ -609,7 +710,10 @@ test('the Compare view colours the change since an earlier year, with its units'
   const rendered = await page.evaluate(() => {
     const m = window.gapmap.map;
     const fs = m.queryRenderedFeatures({ layers: ['areas-fill'] });
-    return { withChange: fs.filter((f) => typeof f.properties.shortfall_change === 'number').length, paint: JSON.stringify(m.getPaintProperty('areas-fill', 'fill-color')) };
+    return {
+      withChange: fs.filter((f) => typeof f.properties.shortfall_change === 'number').length,
+      paint: JSON.stringify(m.getPaintProperty('areas-fill', 'fill-color')),
+    };
   });
   assert.ok(rendered.withChange > 10, `areas carry their change (${rendered.withChange})`);
   assert.ok(rendered.paint.includes('shortfall_change'));
@@ -686,7 +790,10 @@ test('an implausible value is stored with a warning naming its file, row and fie
   const item = page.locator('#up-assessment-result ul.warnings li[data-field=children_under_5_poverty]');
   await item.waitFor();
   assert.equal(await item.getAttribute('data-row'), '3');
-  assert.match(await item.textContent(), /^assessment_2023\.csv, row 3, children_under_5_poverty: children_under_5_poverty is 320 in 17031010300, more than its children_under_5 \(300\)/);
+  assert.match(
+    await item.textContent(),
+    /^assessment_2023\.csv, row 3, children_under_5_poverty: children_under_5_poverty is 320 in 17031010300, more than its children_under_5 \(300\)/,
+  );
   // The year repeats it.
   const stored = await api('/api/v1/assessments/2023');
   assert.equal(stored.warnings.filter((w) => w.field === 'children_under_5_poverty').length, 1);

@@ -1,0 +1,107 @@
+// Search: areas by GEOID or name and partners by name, from what the page has loaded;
+// a hit flies to the area or site and opens its popup.
+
+import { $, h, replace } from './dom.js';
+import { geographyName, state } from './state.js';
+import { focusArea } from './views/index.js';
+import { focusSite } from './views/sites.js';
+
+function searchResults(text) {
+  const q = text.trim().toLowerCase();
+  if (q.length < 2) return [];
+  const out = [];
+  const entry = state.areas.get(geographyName());
+  if (entry) {
+    for (const [geoid, a] of entry.byId) {
+      const name = String(a.feature.properties.name || '');
+      if (geoid.toLowerCase().includes(q) || name.toLowerCase().includes(q)) {
+        out.push({ kind: 'area', id: geoid, label: name || geoid, detail: `Area · GEOID ${geoid}` });
+        if (out.length >= 8) break;
+      }
+    }
+  }
+  let partners = 0;
+  for (const f of state.sites) {
+    const p = f.properties;
+    const partner = String(p.partner || '');
+    const site = String(p.name || '');
+    if (partner.toLowerCase().includes(q) || site.toLowerCase().includes(q)) {
+      out.push({ kind: 'site', id: p.id, label: partner || site, detail: `Partner site · ${site}` });
+      if (++partners >= 8) break;
+    }
+  }
+  return out;
+}
+
+/** Wires the search box: areas by GEOID or name, partners by partner or site name. */
+export function initSearch() {
+  const input = $('#search-input');
+  const list = $('#search-results');
+  let timer = null;
+  const choose = (r) => {
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    if (r.kind === 'area') focusArea(r.id);
+    else focusSite(r.id);
+  };
+  const render = () => {
+    const results = searchResults(input.value);
+    replace(
+      list,
+      results.map((r) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            { type: 'button', class: 'search-hit', dataset: { kind: r.kind, id: r.id }, on: { click: () => choose(r) } },
+            h('span', { class: 'hit-label', text: r.label }),
+            h('span', { class: 'hit-detail', text: r.detail }),
+          ),
+        ),
+      ),
+    );
+    if (input.value.trim().length >= 2 && !results.length)
+      list.append(h('li', { class: 'muted no-hit', text: 'No area or partner matches.' }));
+    const open = list.children.length > 0;
+    list.hidden = !open;
+    input.setAttribute('aria-expanded', String(open));
+  };
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(render, 120);
+  });
+  $('#search').addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearTimeout(timer);
+    render();
+    const first = list.querySelector('button');
+    if (first) first.click();
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown') {
+      const first = list.querySelector('button');
+      if (first) {
+        e.preventDefault();
+        first.focus();
+      }
+    } else if (e.key === 'Escape') {
+      list.hidden = true;
+      input.setAttribute('aria-expanded', 'false');
+    }
+  });
+  list.addEventListener('keydown', (e) => {
+    const buttons = [...list.querySelectorAll('button')];
+    const i = buttons.indexOf(document.activeElement);
+    if (e.key === 'ArrowDown' && i < buttons.length - 1) {
+      e.preventDefault();
+      buttons[i + 1].focus();
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      (i > 0 ? buttons[i - 1] : input).focus();
+    } else if (e.key === 'Escape') {
+      list.hidden = true;
+      input.focus();
+    }
+  });
+}

@@ -1,0 +1,69 @@
+// What the page shows and what it has loaded, shared by the views, with the answers
+// derived from it (the chosen need, its geography, its units). Nothing here fetches or
+// draws.
+
+import { unitsFor } from './metrics.js';
+import { indicatorWords } from './vocabulary.js';
+
+export const state = {
+  config: null,
+  needs: [],
+  assessments: [],
+  geographies: [],
+  view: 'gaps',
+  year: null,
+  needCode: null,
+  metric: 'shortfall',
+  radius: null,
+  needFilter: '',
+  sites: [],
+  sitesById: new Map(),
+  areas: new Map(), // geography -> {features, byId: Map(geoid -> {feature, bbox})}
+  assessmentValues: new Map(), // year -> Map(geoid -> values)
+  gaps: null,
+  rows: new Map(), // geoid -> gap row of the Gaps view
+  classes: null,
+  compare: null, // the last /compare answer drawn
+};
+
+/** The chosen need, or null. */
+export function need() {
+  return state.needs.find((n) => n.code === state.needCode) || null;
+}
+
+/** The chosen year's assessment, or null. */
+export function assessment() {
+  return state.assessments.find((a) => a.year === state.year) || null;
+}
+
+/** The geography of the chosen year (else the first stored one), or null. */
+export function geographyName() {
+  const a = assessment();
+  return a ? a.geography : state.geographies[0] ? state.geographies[0].name : null;
+}
+
+/** An area of that geography, once loaded: `{feature, bbox}`. */
+export function areaOf(geoid) {
+  const entry = state.areas.get(geographyName());
+  return entry?.byId.get(geoid) || null;
+}
+
+/** The indicator the gap uses as demand (a language filter can swap it). */
+export function demandIndicator() {
+  const p = state.gaps?.params;
+  if (p && typeof p.demand_indicator === 'string') return p.demand_indicator;
+  const n = need();
+  if (!n) return null;
+  const f = n.filters || {};
+  if (state.needFilter.startsWith('language=') && f.language && typeof f.language === 'object' && !Array.isArray(f.language)) {
+    const ind = f.language[state.needFilter.slice('language='.length)];
+    if (ind) return ind;
+  }
+  return n.demand_indicator;
+}
+
+/** The units of the current choices, in the server's words (metrics.js `unitsFor`). */
+export function units() {
+  const indicator = demandIndicator();
+  return unitsFor(need(), indicator ? indicatorWords(indicator) : null, state.radius);
+}

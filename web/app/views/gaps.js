@@ -1,0 +1,435 @@
+// The Gaps view: the chosen need's gap as a choropleth (/api/v1/gaps) with the deserts
+// outlined, its legend, the worst areas ranked, an area's numbers in its popup, and the
+// downloads of what is on screen.
+
+import { getJSON, needsToken, query } from '../api.js';
+import { loadAreas, loadAssessmentValues } from '../data.js';
+import { $, h, replace } from '../dom.js';
+import { AREA_COLUMNS, intersects, mapPNG, save, toCSV } from '../downloads.js';
+import { mapReady, theMap } from '../mapview.js';
+import { classify, formatNumber, legendRows, metricInfo, NO_DATA, POPUP_FIELDS, rank } from '../metrics.js';
+import { openSignIn } from '../signin.js';
+import { areaOf, demandIndicator, geographyName, need, state, units } from '../state.js';
+import { setBusy, showError, track } from '../status.js';
+import { languageLabel, serviceColour, serviceLabel } from '../vocabulary.js';
+import { focusAreaPopup, openAreaPopup } from './areas.js';
+import { filteredSites, shownServices, sitesShown } from './sites.js';
+
+const RANK_LIMIT = 20;
+let gapsAbort = null;
+
+/** Fetches the gaps for the current choices and redraws everything that depends on them. */
+export async function refreshGaps() {
+  const n = need();
+  const geography = geographyName();
+  if (!geography) {
+    showError('gaps', 'No areas are stored yet: upload a geography and an assessment (Upload data).');
+    return;
+  }
+  if (gapsAbort) gapsAbort.abort();
+  const abort = new AbortController();
+  gapsAbort = abort;
+  // The areas (cached per geography) load alongside the gaps.
+  const areasRequest = loadAreas(geography);
+  areasRequest.catch(() => {});
+  if (!n || state.year === null) {
+    state.gaps = null;
+    state.rows = new Map();
+    try {
+      const areas = await areasRequest;
+      await mapReady;
+      drawAreas(areas);
+    } catch (err) {
+      showError('areas', `The areas could not be loaded: ${err.message}`, retry);
+    } finally {
+      if (gapsAbort === abort) gapsAbort = null;
+    }
+    return;
+  }
+  setBusy('gaps', `Computing ${n.label.toLowerCase()} gaps for ${state.year}…`);
+  try {
+    const params = { year: state.year, need: n.code };
+    if (state.radius !== null && state.radius !== n.radius_km) params.radius_km = state.radius;
+    if (state.needFilter) {
+      const [k, v] = state.needFilter.split('=');
+      params[k] = v;
+    }
+    const [gaps] = await Promise.all([
+      getJSON(`/api/v1/gaps${query(params)}`, { signal: abort.signal }),
+      // The popup's margins of error come from the assessment itself.
+      loadAssessmentValues(state.year).catch(() => null),
+    ]);
+    if (abort.signal.aborted) return;
+    state.gaps = gaps;
+    state.rows = new Map(gaps.areas.map((a) => [a.geoid, a]));
+    showError('gaps', null);
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    if (needsToken(err)) openSignIn(err);
+    state.gaps = null;
+    state.rows = new Map();
+    showError('gaps', `The gap analysis is not available: ${err.message}`, retry);
+  } finally {
+    if (gapsAbort === abort) {
+      gapsAbort = null;
+      setBusy('gaps', null);
+    }
+  }
+  let areas;
+  try {
+    areas = await areasRequest;
+  } catch (err) {
+    showError('areas', `The areas could not be loaded: ${err.message}`, retry);
+    return;
+  }
+  if (abort.signal.aborted) return;
+  await mapReady;
+  drawAreas(areas);
+}
+
+function drawAreas(areas) {
+  // The Compare view draws its own areas (compare.js).
+  if (state.view === 'compare') return;
+  const features = areas.features.map((f) => {
+    const row = state.rows.get(f.properties.geoid);
+    return {
+      type: 'Feature',
+      geometry: f.geometry,
+      properties: { ...(row || {}), geoid: f.properties.geoid, name: row?.name ? row.name : f.properties.name },
+    };
+  });
+  theMap().setAreas({ type: 'FeatureCollection', features });
+  restyle();
+}
+
+/** Recolours the areas by the chosen metric, with the legend and the ranking. */
+export function restyle() {
+  const metric = state.metric;
+  const values = [...state.rows.values()].map((r) => r[metric]);
+  state.classes = state.rows.size ? classify(values) : null;
+  const gm = theMap();
+  if (gm && state.view !== 'compare') gm.styleAreas(state.rows.size ? metric : null, state.classes);
+  renderLegend();
+  renderRanking();
+}
+
+function desertRuleText() {
+  const n = need();
+  const r = n?.desert_rule;
+  if (!r || typeof r !== 'object') return 'Desert (outlined)';
+  const u = units();
+  if (r.kind === 'cap_childcare') {
+    return `Desert (outlined): more than ${formatNumber(r.min_demand)} ${u.demand.plural} and no licensed slot in the area, or more than ${formatNumber(r.max_ratio)} per slot`;
+  }
+  if (r.kind === 'access') {
+    return `Desert (outlined): at least ${formatNumber(r.min_demand)} ${u.demand.plural} and no site within ${formatNumber(state.radius, 'km')} km, or E2SFCA access below ${formatNumber(r.threshold)}`;
+  }
+  return 'Desert (outlined), by the need’s rule';
+}
+
+function legendModel() {
+  const info = metricInfo(state.metric, units());
+  const rows = state.classes ? legendRows(state.classes, info.kind) : [];
+  const hasNull = [...state.rows.values()].some((r) => typeof r[state.metric] !== 'number');
+  const extra = [];
+  if (hasNull || !state.rows.size) extra.push({ colour: NO_DATA, label: state.metric === 'nearest_km' ? 'No site at all' : 'No value' });
+  extra.push({ colour: '#d6004c', label: desertRuleText(), outline: true });
+  return {
+    title: info.label,
+    unit: info.unit,
+    note: info.higher ? `Higher is ${info.higher}` : '',
+    rows,
+    extra,
+  };
+}
+
+/** The legend of the choropleth and of the site colours (the Compare view draws its own). */
+export function renderLegend() {
+  if (state.view === 'compare') return;
+  const el = $('#legend');
+  const n = need();
+  // The legend folds away (keyboard: its summary is a button); keep the reader's choice.
+  const prev = el.querySelector('details');
+  const open = prev ? prev.open : true;
+  if (!state.rows.size) {
+    replace(
+      el,
+      h(
+        'details',
+        { open },
+        h('summary', { text: 'Legend' }),
+        h('p', { class: 'muted', text: n ? 'No gap values to show.' : 'Choose a need.' }),
+      ),
+    );
+    return;
+  }
+  const lg = legendModel();
+  const swatch = (colour, outline) => h('span', { class: outline ? 'swatch swatch-outline' : 'swatch', dataset: { colour } });
+  const services = shownServices();
+  replace(
+    el,
+    h(
+      'details',
+      { open },
+      h('summary', {}, h('strong', { text: lg.title }), ' ', h('span', { class: 'unit', text: `(${lg.unit})` })),
+      h(
+        'ul',
+        { class: 'legend-rows' },
+        lg.rows.map((r) => h('li', {}, swatch(r.colour), h('span', { text: r.label }))),
+        lg.extra.map((r) => h('li', {}, swatch(r.colour, r.outline), h('span', { text: r.label }))),
+      ),
+      lg.note ? h('p', { class: 'muted', text: lg.note }) : null,
+      sitesShown() && services.length
+        ? h(
+            'ul',
+            { class: 'legend-rows legend-sites', 'aria-label': 'Site colours' },
+            services.map((s) =>
+              h('li', {}, h('span', { class: 'dot', dataset: { colour: serviceColour(s) } }), h('span', { text: serviceLabel(s) })),
+            ),
+            h(
+              'li',
+              {},
+              h('span', { class: 'dot dot-cluster', dataset: { colour: '#263238' } }),
+              h('span', { text: 'Several sites (number of sites)' }),
+            ),
+          )
+        : null,
+    ),
+  );
+  // Colours are set through the CSSOM: the policy forbids inline style attributes.
+  for (const s of el.querySelectorAll('[data-colour]')) {
+    if (s.classList.contains('swatch-outline')) s.style.borderColor = s.dataset.colour;
+    else s.style.backgroundColor = s.dataset.colour;
+  }
+}
+
+function metricLine(field, row, u) {
+  const info = metricInfo(field, u);
+  const v = row[field];
+  return h(
+    'div',
+    { class: 'metric', dataset: { field, value: v === null || v === undefined ? '' : String(v) } },
+    h('dt', { text: info.label }),
+    h('dd', {}, h('strong', { class: 'value', text: formatNumber(v, info.kind) }), ' ', h('span', { class: 'unit', text: info.unit })),
+    h('dd', { class: 'explain', text: info.explain }),
+  );
+}
+
+function areaPopupContent(geoid) {
+  const area = areaOf(geoid);
+  const row = state.rows.get(geoid);
+  const n = need();
+  const u = units();
+  const name = row?.name || area?.feature.properties.name || geoid;
+  const parts = [
+    h('h3', { class: 'popup-title', text: name }),
+    h('p', { class: 'muted' }, 'GEOID ', h('code', { class: 'geoid', text: geoid })),
+  ];
+  if (!row) {
+    parts.push(
+      h('p', { text: n ? `No ${n.label.toLowerCase()} gap values for this area in ${state.year}.` : 'Choose a need to see its gap.' }),
+    );
+    return h('div', { class: 'popup popup-area', dataset: { geoid } }, parts);
+  }
+  parts.push(
+    h('p', {
+      class: 'muted',
+      text: `${n.label}, ${state.year}, radius ${formatNumber(state.radius, 'km')} km${state.needFilter ? `, ${state.needFilter.replace('=', ': ')}` : ''}`,
+    }),
+    row.desert
+      ? h(
+          'p',
+          { class: 'badge badge-desert', dataset: { field: 'desert', value: 'true' } },
+          h('strong', { text: 'Desert. ' }),
+          row.desert_reason || '',
+        )
+      : h('p', {
+          class: 'badge',
+          dataset: { field: 'desert', value: 'false' },
+          text: `Not a desert${row.desert_reason ? `: ${row.desert_reason}` : ''}`,
+        }),
+  );
+  const values = state.assessmentValues.get(state.year);
+  const indicator = demandIndicator();
+  const moeKey = `${indicator}_moe`;
+  const av = values?.get(geoid);
+  const hasMoeColumn = Boolean(values && [...values.values()].some((x) => moeKey in x));
+  const lines = POPUP_FIELDS.map((f) => metricLine(f, row, u));
+  // Demand carries its margin of error where the assessment gives one.
+  const demandDd = lines[0].querySelector('dd');
+  const moe = av ? av[moeKey] : null;
+  if (typeof moe === 'number') {
+    demandDd.append(' ', h('span', { class: 'moe', dataset: { moe: String(moe) }, text: `± ${formatNumber(moe, 'count')}` }));
+    lines[0].querySelector('.explain').append(` (± margin of error, ${moeKey})`);
+  } else {
+    lines[0]
+      .querySelector('.explain')
+      .append(hasMoeColumn ? '; no margin of error for this area' : `; the ${state.year} assessment gives no margin of error`);
+  }
+  parts.push(h('dl', { class: 'metrics' }, lines));
+  return h('div', { class: 'popup popup-area', dataset: { geoid } }, parts);
+}
+
+/** Opens an area's popup with its gap numbers, at `lngLat` or at its demand point. */
+export function openArea(geoid, lngLat) {
+  openAreaPopup(geoid, lngLat, areaPopupContent);
+}
+
+/** Flies to an area and opens its popup. */
+export function focusArea(geoid) {
+  focusAreaPopup(geoid, areaPopupContent);
+}
+
+// ---- ranking -------------------------------------------------------------------------
+
+/** The worst areas on the chosen metric (deserts only, if ticked). */
+export function renderRanking() {
+  const list = $('#ranking-list');
+  const note = $('#ranking-note');
+  const n = need();
+  if (!state.rows.size || !n) {
+    replace(list);
+    note.textContent = state.gaps === null ? 'The ranking appears when the gap analysis is available.' : '';
+    return;
+  }
+  const desertsOnly = $('#deserts-only').checked;
+  const rows = [...state.rows.values()].filter((r) => !desertsOnly || r.desert);
+  const ranked = rank(rows, state.metric).slice(0, RANK_LIMIT);
+  const info = metricInfo(state.metric, units());
+  const deserts = [...state.rows.values()].filter((r) => r.desert).length;
+  note.textContent = `${formatNumber(deserts, 'count')} of ${formatNumber(state.rows.size, 'count')} areas are ${n.label.toLowerCase()} deserts. ${desertsOnly ? 'Deserts' : 'Areas'} ranked by ${info.label.toLowerCase()} (${info.higher === 'better' ? 'lowest' : 'highest'} first):`;
+  replace(
+    list,
+    ranked.map((r) =>
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          { type: 'button', class: 'rank-item', dataset: { geoid: r.geoid }, on: { click: () => focusArea(r.geoid) } },
+          h('span', { class: 'rank-name', text: r.name || r.geoid }),
+          h('span', { class: 'rank-value' }, h('strong', { text: formatNumber(r[state.metric], info.kind) }), ` ${info.unit}`),
+          r.desert ? h('span', { class: 'tag', text: 'desert' }) : null,
+        ),
+      ),
+    ),
+  );
+  if (!ranked.length) list.append(h('li', { class: 'muted', text: desertsOnly ? 'No deserts for these choices.' : 'No areas to rank.' }));
+}
+
+/** The chosen need's own site filters (hours, languages), back to "all". */
+export function fillNeedFilter() {
+  const sel = $('#need-filter');
+  const n = need();
+  const f = n?.filters || {};
+  const opts = [h('option', { value: '', text: 'All that supply the need' })];
+  if (Array.isArray(f.hours))
+    for (const x of f.hours)
+      opts.push(
+        h('option', { value: `hours=${x}`, text: `Open ${x === 'weekend' ? 'at weekends' : x === 'evening' ? 'in the evening' : x}` }),
+      );
+  if (f.language && typeof f.language === 'object') {
+    const codes = Array.isArray(f.language) ? f.language : Object.keys(f.language);
+    for (const c of codes) opts.push(h('option', { value: `language=${c}`, text: `Serves ${languageLabel(c)}` }));
+  }
+  replace(sel, opts);
+  sel.value = '';
+  state.needFilter = '';
+  $('#need-filter-row').hidden = opts.length === 1;
+}
+
+function fileStem() {
+  const n = need();
+  const r = state.radius !== null ? `_r${String(state.radius).replace('.', '-')}km` : '';
+  const f = state.needFilter ? `_${state.needFilter.replace('=', '-')}` : '';
+  return `gapmap_${n ? n.code : 'areas'}_${state.year ?? ''}${r}${f}`;
+}
+
+function visibleAreas() {
+  const view = theMap().viewBox();
+  const entry = state.areas.get(geographyName());
+  if (!entry) return [];
+  return [...entry.byId.values()].filter((a) => intersects(a.bbox, view));
+}
+
+function visibleSites() {
+  if (!sitesShown()) return [];
+  const [w, s, e, n] = theMap().viewBox();
+  return filteredSites().filter((f) => {
+    const [x, y] = f.geometry.coordinates;
+    return x >= w && x <= e && y >= s && y <= n;
+  });
+}
+
+function areaRecord(a) {
+  const geoid = a.feature.properties.geoid;
+  const row = state.rows.get(geoid) || {};
+  const rec = { geoid, name: row.name || a.feature.properties.name };
+  for (const c of AREA_COLUMNS.slice(2)) rec[c] = row[c] ?? null;
+  return rec;
+}
+
+/** Wires the download buttons: the areas (and sites) in view, and the map as a PNG. */
+export function initDownloads() {
+  $('#dl-csv').addEventListener('click', () => {
+    const rows = visibleAreas().map(areaRecord);
+    const n = need();
+    const meta = rows.map((r) => ({ ...r, need: n ? n.code : '', year: state.year, radius_km: state.radius, filter: state.needFilter }));
+    save(new Blob([toCSV([...AREA_COLUMNS, 'need', 'year', 'radius_km', 'filter'], meta)], { type: 'text/csv' }), `${fileStem()}.csv`);
+  });
+  $('#dl-geojson').addEventListener('click', () => {
+    const n = need();
+    const areas = visibleAreas().map((a) => ({
+      type: 'Feature',
+      id: a.feature.properties.geoid,
+      geometry: a.feature.geometry,
+      properties: { layer: 'area', ...areaRecord(a) },
+    }));
+    const sites = visibleSites().map((f) => ({
+      type: 'Feature',
+      id: f.properties.id,
+      geometry: f.geometry,
+      properties: { layer: 'site', ...f.properties },
+    }));
+    const doc = {
+      type: 'FeatureCollection',
+      gapmap: {
+        need: n ? n.code : null,
+        year: state.year,
+        radius_km: state.radius,
+        filter: state.needFilter || null,
+        metric: state.metric,
+        view: theMap().viewBox(),
+      },
+      features: [...areas, ...sites],
+    };
+    save(new Blob([JSON.stringify(doc)], { type: 'application/geo+json' }), `${fileStem()}.geojson`);
+  });
+  $('#dl-png').addEventListener('click', async () => {
+    const n = need();
+    const gm = theMap();
+    await gm.whenIdle();
+    const lg = legendModel();
+    const title = n ? `${n.label}: ${lg.title.toLowerCase()}, ${state.year}` : 'gapmap';
+    const sub = `Radius ${formatNumber(state.radius, 'km')} km${state.needFilter ? `, ${state.needFilter}` : ''} · gapmap`;
+    try {
+      save(await mapPNG(gm.canvas(), title, sub, lg), `${fileStem()}_${state.metric}.png`);
+    } catch (err) {
+      showError('png', `The PNG could not be made: ${err.message}`);
+    }
+  });
+}
+
+/** Tries the gaps again after a failure. */
+function retry() {
+  return track(refreshGaps());
+}
+
+/** Draws the Gaps choropleth and legend again from what is loaded (after another view). */
+export async function showGaps() {
+  const geography = geographyName();
+  if (!geography) return;
+  const areas = await loadAreas(geography);
+  await mapReady;
+  drawAreas(areas);
+}

@@ -1,0 +1,211 @@
+// The views together: the switcher (Gaps, Outreach, Compare), the choices they share
+// (need, year, radius), what follows a change or an upload, and which view answers a
+// click on an area. Calls go one way: here → the views → map and api.
+
+import { getJSON, needsToken } from '../api.js';
+import { forgetAssessments, reloadLists } from '../data.js';
+import { $, h, replace } from '../dom.js';
+import { mapReady, theMap } from '../mapview.js';
+import { MAP_METRICS, metricInfo } from '../metrics.js';
+import { openSignIn } from '../signin.js';
+import { need, state, units } from '../state.js';
+import { setBusy, showError, track } from '../status.js';
+import { setVocabulary } from '../vocabulary.js';
+import * as compare from './compare.js';
+import * as gaps from './gaps.js';
+import * as outreach from './outreach.js';
+import { initSiteFilters, loadSites, openSite, renderSites } from './sites.js';
+
+/** Wires the switcher and every control; call once the lists and the vocabulary are in. */
+export function initViews() {
+  initSwitcher();
+  initControls();
+  initSiteFilters();
+  outreach.initOutreach();
+  compare.initCompare();
+  gaps.initDownloads();
+}
+
+/** Fetches and redraws the gaps for the current choices, then the current view (tracked). */
+export function refresh() {
+  return track(gaps.refreshGaps().then(refreshCurrentView));
+}
+
+/** Redoes what the current view shows beyond the gaps. */
+function refreshCurrentView() {
+  if (state.view === 'outreach') return outreach.refreshOutreach();
+  if (state.view === 'compare') return compare.refreshCompare();
+  return Promise.resolve();
+}
+
+/** Opens the current view's popup for an area (a click on the map). */
+export function openArea(geoid, lngLat) {
+  if (state.view === 'compare') compare.openArea(geoid, lngLat);
+  else gaps.openArea(geoid, lngLat);
+}
+
+/** Flies to an area and opens the current view's popup (search). */
+export function focusArea(geoid) {
+  if (state.view === 'compare') compare.focusArea(geoid);
+  else gaps.focusArea(geoid);
+}
+
+/** Opens a site's popup (a click on the map). */
+export { openSite };
+
+/** Loads the partner sites (or takes the request `started`) and draws them with their legend once the map is there. */
+export async function showSites(started) {
+  try {
+    await loadSites(started);
+  } catch (err) {
+    if (needsToken(err)) openSignIn(err);
+    showError('sites', `Partner sites could not be loaded: ${err.message}`, () => track(showSites()));
+  }
+  await mapReady;
+  drawSites();
+}
+
+function drawSites() {
+  renderSites();
+  gaps.renderLegend();
+}
+
+/** After a stored upload of `kind`: reloads what it changed and redraws (tracked). */
+export function reloadAfterUpload(kind) {
+  return track(reload(kind));
+}
+
+async function reload(kind) {
+  if (kind === 'areas') state.areas.clear();
+  if (kind === 'indicators' || kind === 'areas') {
+    forgetAssessments();
+    // New indicators bring new words.
+    const [vocabulary] = await Promise.all([getJSON('/api/v1/vocabulary'), reloadLists()]);
+    setVocabulary(vocabulary);
+    if (state.year === null && state.assessments.length) state.year = state.assessments[state.assessments.length - 1].year;
+    fillYears();
+  }
+  if (kind === 'partners' || kind === 'stops') await showSites();
+  await gaps.refreshGaps();
+  await refreshCurrentView();
+}
+
+// ---- switcher ----------------------------------------------------------------------
+
+function tabs() {
+  return [...document.querySelectorAll('.view-tab')];
+}
+
+function initSwitcher() {
+  for (const tab of tabs()) {
+    tab.addEventListener('click', () => setView(tab.dataset.view));
+    // Arrow keys move along the switcher, as in a toolbar.
+    tab.addEventListener('keydown', (e) => {
+      const all = tabs();
+      const i = all.indexOf(tab);
+      const j = e.key === 'ArrowRight' ? (i + 1) % all.length : e.key === 'ArrowLeft' ? (i + all.length - 1) % all.length : -1;
+      if (j >= 0) {
+        e.preventDefault();
+        all[j].focus();
+      }
+    });
+  }
+}
+
+/** Shows one view: `gaps`, `outreach` or `compare` (tracked). */
+export function setView(view) {
+  if (view === state.view) return track(Promise.resolve());
+  const leaving = state.view;
+  state.view = view;
+  document.body.dataset.view = view;
+  for (const t of tabs()) t.setAttribute('aria-pressed', String(t.dataset.view === view));
+  const gm = theMap();
+  if (gm) gm.closePopup();
+  setBusy('outreach', null);
+  setBusy('compare', null);
+  if (view === 'outreach') return track(outreach.refreshOutreach(leaving === 'compare'));
+  if (view === 'compare') return track(compare.refreshCompare());
+  return track(gaps.showGaps());
+}
+
+// ---- the shared choices ------------------------------------------------------------
+
+function fillYears() {
+  const sel = $('#year');
+  replace(
+    sel,
+    state.assessments.length
+      ? [...state.assessments]
+          .reverse()
+          .map((a) =>
+            h('option', { value: String(a.year), title: `${a.year}: ${a.geography}, version ${a.version}`, text: String(a.year) }),
+          )
+      : h('option', { value: '', text: 'No assessment yet' }),
+  );
+  if (state.year !== null) sel.value = String(state.year);
+}
+
+function readRadius() {
+  const input = $('#radius');
+  const v = Number(input.value);
+  const ok = input.value !== '' && Number.isFinite(v) && v > 0 && v <= 100;
+  input.setAttribute('aria-invalid', String(!ok));
+  $('#radius-error').hidden = ok;
+  return ok ? v : null;
+}
+
+function initControls() {
+  const needSel = $('#need');
+  replace(
+    needSel,
+    state.needs.map((n) => h('option', { value: n.code, text: n.label })),
+  );
+  if (state.needCode) needSel.value = state.needCode;
+  replace(
+    $('#metric'),
+    MAP_METRICS.map((m) => h('option', { value: m, text: metricInfo(m, units()).label })),
+  );
+  $('#metric').value = state.metric;
+  fillYears();
+  gaps.fillNeedFilter();
+  $('#radius').value = state.radius ?? '';
+
+  needSel.addEventListener('change', () => {
+    state.needCode = needSel.value;
+    const n = need();
+    state.radius = n ? n.radius_km : null;
+    $('#radius').value = state.radius ?? '';
+    readRadius();
+    gaps.fillNeedFilter();
+    drawSites();
+    refresh();
+  });
+  $('#year').addEventListener('change', (e) => {
+    state.year = Number(e.target.value);
+    refresh();
+  });
+  $('#metric').addEventListener('change', (e) => {
+    state.metric = e.target.value;
+    gaps.restyle();
+  });
+  $('#radius').addEventListener('change', () => {
+    const v = readRadius();
+    if (v === null) return;
+    state.radius = v;
+    refresh();
+  });
+  $('#radius-reset').addEventListener('click', () => {
+    const n = need();
+    if (!n) return;
+    state.radius = n.radius_km;
+    $('#radius').value = n.radius_km;
+    readRadius();
+    refresh();
+  });
+  $('#need-filter').addEventListener('change', (e) => {
+    state.needFilter = e.target.value;
+    refresh();
+  });
+  for (const id of ['#site-service', '#site-language', '#site-stage', '#show-sites']) $(id).addEventListener('change', drawSites);
+  $('#deserts-only').addEventListener('change', gaps.renderRanking);
+}

@@ -1,0 +1,174 @@
+// The partner sites on the map, shared by the Gaps and Outreach views: loading them, the
+// service, language and stage filters, their colours and their popup.
+
+import { getJSON } from '../api.js';
+import { $, h, replace } from '../dom.js';
+import { theMap } from '../mapview.js';
+import { formatNumber } from '../metrics.js';
+import { need, state } from '../state.js';
+import { setBusy, showError } from '../status.js';
+import { languageLabel, levelLabel, partnershipStages, serviceColour, serviceLabel, stageLabel } from '../vocabulary.js';
+
+/** Loads every site into `state` (or takes the request `started` already); throws what the API refused. */
+export async function loadSites(started) {
+  setBusy('sites', 'Loading partner sites…');
+  try {
+    const fc = await (started || getJSON('/api/v1/sites'));
+    state.sites = fc.features;
+    state.sitesById = new Map(fc.features.map((f) => [f.properties.id, f]));
+    fillSiteFilters();
+    showError('sites', null);
+  } finally {
+    setBusy('sites', null);
+  }
+}
+
+/** Fills the stage filter from the vocabulary (once, at the start). */
+export function initSiteFilters() {
+  replace(
+    $('#site-stage'),
+    h('option', { value: '', text: 'Any stage' }),
+    partnershipStages().map((t) => h('option', { value: t.code, title: t.description, text: t.label })),
+    h('option', { value: 'none', text: 'Not recorded' }),
+  );
+}
+
+function fillSiteFilters() {
+  const svcSel = $('#site-service');
+  const keep = svcSel.value;
+  const codes = new Set();
+  const langs = new Set();
+  for (const f of state.sites) {
+    for (const s of f.properties.services || []) codes.add(s);
+    for (const l of f.properties.languages || []) langs.add(l);
+  }
+  replace(
+    svcSel,
+    h('option', { value: '', text: 'Those that supply the need' }),
+    h('option', { value: '*', text: 'All services' }),
+    [...codes].sort().map((c) => h('option', { value: c, text: serviceLabel(c) })),
+  );
+  svcSel.value = [...svcSel.options].some((o) => o.value === keep) ? keep : '';
+  const langSel = $('#site-language');
+  const keepLang = langSel.value;
+  replace(
+    langSel,
+    h('option', { value: '', text: 'Any language' }),
+    [...langs].sort().map((l) => h('option', { value: l, text: `${languageLabel(l)} (${l})` })),
+  );
+  langSel.value = [...langSel.options].some((o) => o.value === keepLang) ? keepLang : '';
+  $('#site-language-note').hidden = langs.size > 0;
+}
+
+function siteFilter() {
+  const svc = $('#site-service').value;
+  const lang = $('#site-language').value;
+  const stage = $('#site-stage').value;
+  const n = need();
+  const wanted = svc === '' ? new Set(n ? n.services : []) : svc === '*' ? null : new Set([svc]);
+  return (f) => {
+    const p = f.properties;
+    if (wanted && !(p.services || []).some((s) => wanted.has(s))) return false;
+    if (lang && !(p.languages || []).includes(lang)) return false;
+    if (stage === 'none' ? p.partnership_stage : stage && p.partnership_stage !== stage) return false;
+    return true;
+  };
+}
+
+/** The sites the filters let through. */
+export function filteredSites() {
+  return state.sites.filter(siteFilter());
+}
+
+/** True when the sites are shown on the map. */
+export function sitesShown() {
+  return $('#show-sites').checked;
+}
+
+/** The services whose colours the map shows, in legend order. */
+export function shownServices() {
+  const svc = $('#site-service').value;
+  const n = need();
+  if (svc === '') return n ? n.services : [];
+  if (svc !== '*') return [svc];
+  const all = new Set();
+  for (const f of state.sites) for (const s of f.properties.services || []) all.add(s);
+  return [...all].sort();
+}
+
+function siteColour(p, shown) {
+  const s = (p.services || []).find((x) => shown.has(x)) || (p.services || [])[0];
+  return serviceColour(s);
+}
+
+/** Draws the filtered sites (once the map has loaded) and says how many match. */
+export function renderSites() {
+  const gm = theMap();
+  if (!gm) return;
+  const shown = new Set(shownServices());
+  const features = filteredSites().map((f) => ({
+    type: 'Feature',
+    geometry: f.geometry,
+    properties: { ...f.properties, _colour: siteColour(f.properties, shown) },
+  }));
+  gm.setSites({ type: 'FeatureCollection', features });
+  gm.setSitesVisible(sitesShown());
+  $('#site-count').textContent = `${formatNumber(features.length, 'count')} of ${formatNumber(state.sites.length, 'count')} sites match`;
+}
+
+function sitePopupContent(f) {
+  const p = f.properties;
+  const cap = p.capacity || {};
+  const notRecorded = h('span', { class: 'muted', text: 'not recorded' });
+  const item = (label, value, field) => [
+    h('dt', { text: label }),
+    h('dd', { dataset: { field } }, value === null || value === undefined || value === '' ? notRecorded.cloneNode(true) : value),
+  ];
+  const services = (p.services || []).map((s) =>
+    typeof cap[s] === 'number' ? `${serviceLabel(s)} (capacity ${formatNumber(cap[s], 'count')})` : serviceLabel(s),
+  );
+  const langs = (p.languages || []).map(languageLabel);
+  return h(
+    'div',
+    { class: 'popup popup-site', dataset: { site: p.id } },
+    h('h3', { class: 'popup-title', text: p.name || p.id }),
+    p.kind ? h('p', { class: 'muted', text: p.kind }) : null,
+    h(
+      'dl',
+      { class: 'facts' },
+      item('Partner', p.partner, 'partner'),
+      item('Services', services.join('; '), 'services'),
+      item(
+        'Capacity',
+        Object.keys(cap).length
+          ? Object.entries(cap)
+              .map(([s, c]) => `${formatNumber(c, 'count')} (${serviceLabel(s)})`)
+              .join('; ')
+          : null,
+        'capacity',
+      ),
+      item('Languages', langs.join(', '), 'languages'),
+      item('Hours', p.hours, 'hours'),
+      item('Partnership level', p.partnership_level ? levelLabel(p.partnership_level) : null, 'partnership_level'),
+      item('Partnership stage', p.partnership_stage ? stageLabel(p.partnership_stage) : null, 'partnership_stage'),
+      item('Address', p.address, 'address'),
+    ),
+  );
+}
+
+/** Opens a site's popup, at `coords` or at the site. */
+export function openSite(id, coords) {
+  const f = state.sitesById.get(id);
+  const gm = theMap();
+  if (!f || !gm) return;
+  gm.showPopup(coords || f.geometry.coordinates, sitePopupContent(f), { className: 'gm-popup' });
+}
+
+/** Flies to a site and opens its popup there. */
+export function focusSite(id) {
+  const f = state.sitesById.get(id);
+  const gm = theMap();
+  if (!f || !gm) return;
+  gm.map.once('moveend', () => openSite(id));
+  gm.flyToPoint(f.geometry.coordinates, Math.max(gm.map.getZoom(), 15));
+}
