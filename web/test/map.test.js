@@ -673,6 +673,40 @@ test('a new assessment year with margins of error is uploaded and shown', { skip
   await page.evaluate(() => window.gapmap.settled());
 });
 
+test('deserts that do not hold across the margin of error are hatched and explained', { skip }, async () => {
+  // The 2015 year above: tract 101 has 300 ± 45 children for its 97 slots, 3.09 per slot
+  // at the estimate (a desert) but 2.63 at 255 (not one).
+  const gaps = await api('/api/v1/gaps?year=2015&need=childcare');
+  const row = gaps.areas.find((a) => a.geoid === '17031010100');
+  assert.equal(row.desert, true);
+  assert.equal(row.demand_moe, 45);
+  assert.equal(row.desert_certainty, 'uncertain');
+  assert.equal(gaps.summary.deserts_uncertain, 1);
+  await page.selectOption('#year', '2015');
+  await page.evaluate(() => window.gapmap.settled());
+  await page.fill('#search-input', '17031010100');
+  await page.press('#search-input', 'Enter');
+  const popup = page.locator('.popup-area[data-geoid="17031010100"]');
+  await popup.waitFor();
+  assert.equal(await popup.locator('[data-field=desert_certainty]').getAttribute('data-value'), 'uncertain');
+  assert.match(
+    await popup.locator('[data-field=desert_certainty]').textContent(),
+    /Uncertain: within the demand's margin of error \(± 45\) the area may not be a desert/,
+  );
+  await page.keyboard.press('Escape');
+  const hatched = await page.evaluate(() =>
+    window.gapmap.map.queryRenderedFeatures({ layers: ['deserts-uncertain'] }).map((f) => f.properties.geoid),
+  );
+  assert.ok(hatched.includes('17031010100'), `hatched: ${hatched}`);
+  const legend = page.locator('#legend li[data-legend=uncertain]');
+  assert.match(await legend.textContent(), /^Uncertain desert \(hatched, 1\): a desert at the estimate, but not once its margin of error/);
+  assert.equal(await legend.locator('.swatch-hatch').count(), 1);
+  // Without margins (the demo's 2014) there is no hatching and no such legend line.
+  await page.selectOption('#year', '2014');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.locator('#legend li[data-legend=uncertain]').count(), 0);
+});
+
 test('the Compare view colours the change since an earlier year, with its units', { skip }, async () => {
   // A 2016 assessment through the API: demand doubled, cut or kept, area by area.
   const y2014 = await api('/api/v1/assessments/2014');
