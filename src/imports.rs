@@ -109,7 +109,7 @@ fn assessment_report(
 /// A table read and checked by an importer, with where its rows came from.
 struct Checked {
     table: crate::domain::IndicatorTable,
-    origins: Vec<ingest::RowOrigin>,
+    origins: ingest::Origins,
     warnings: Vec<Warning>,
 }
 
@@ -181,7 +181,7 @@ impl Services {
             geography,
             Checked {
                 table: import.table,
-                origins: import.origins,
+                origins: import.origins.into(),
                 warnings: import.warnings,
             },
             vec![file_name.clone()],

@@ -11,7 +11,7 @@
 //!   the previous assessment year, or less than its reciprocal, where the larger of the
 //!   two is at least [`JUMP_MIN`] (small counts swing by chance).
 
-use super::RowOrigin;
+use super::Origins;
 use crate::domain::{IndicatorCatalog, IndicatorTable, Warning};
 use std::collections::HashMap;
 
@@ -34,11 +34,11 @@ pub struct PreviousYear<'a> {
     pub table: &'a IndicatorTable,
 }
 
-/// Checks `table` (whose rows came from `origins`, one per row) against the catalogue and
-/// the previous year, returning the findings in row order.
+/// Checks `table` (whose values came from `origins`) against the catalogue and the
+/// previous year, returning the findings in row order.
 pub fn check(
     table: &IndicatorTable,
-    origins: &[RowOrigin],
+    origins: &Origins,
     catalog: &IndicatorCatalog,
     previous: Option<PreviousYear<'_>>,
 ) -> Vec<Warning> {
@@ -89,11 +89,11 @@ pub fn check(
     });
 
     for (r, row) in table.rows.iter().enumerate() {
-        let Some(origin) = origins.get(r) else {
-            continue;
-        };
         for (k, &(c, name)) in columns.iter().enumerate() {
             let Some(v) = row.values.get(c).copied().flatten() else {
+                continue;
+            };
+            let Some(origin) = origins.at(r, name) else {
                 continue;
             };
             let at = |message: String| Warning::at(&origin.file, origin.row, name, message);
@@ -154,6 +154,7 @@ pub fn check(
 mod tests {
     use super::*;
     use crate::domain::{Geoid, IndicatorRow};
+    use crate::ingest::RowOrigin;
 
     fn table(columns: &[&str], rows: &[(&str, Vec<Option<f64>>)]) -> IndicatorTable {
         IndicatorTable {
@@ -168,13 +169,14 @@ mod tests {
         }
     }
 
-    fn origins(n: usize) -> Vec<RowOrigin> {
-        (0..n)
+    fn origins(n: usize) -> Origins {
+        let rows: Vec<RowOrigin> = (0..n)
             .map(|i| RowOrigin {
                 file: "a.csv".into(),
                 row: i as u64 + 2,
             })
-            .collect()
+            .collect();
+        rows.into()
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod api_json;
 mod cells;
 mod data_census_gov;
 
-use super::{InputFile, Problems, RowOrigin as Origin, TableLimits};
+use super::{InputFile, Origins, Problems, RowOrigin as Origin, TableLimits};
 use crate::domain::moe::Estimate;
 use crate::domain::{AcsVariable, Geoid, IndicatorCatalog, IndicatorRow, IndicatorTable, Warning};
 use crate::error::{Code, Error, Problem, Result};
@@ -63,8 +63,9 @@ pub struct AcsFile {
 pub struct CensusImport {
     /// The derived indicators and their margins, per area of the geography.
     pub table: IndicatorTable,
-    /// For each row of `table`, the file and row it was first read from.
-    pub origins: Vec<Origin>,
+    /// For each row of `table`, the file and row it was first read from, and for each
+    /// indicator the file and row of the first variable its recipe reads.
+    pub origins: Origins,
     /// Things worth knowing that did not stop the import.
     pub warnings: Vec<Warning>,
 }
@@ -220,7 +221,7 @@ pub fn read(
         columns.push(format!("{name}_moe"));
     }
     let mut rows = Vec::with_capacity(kept.len());
-    let mut origins = Vec::with_capacity(kept.len());
+    let mut origins = Origins::default();
     let mut incomplete: BTreeMap<&str, usize> = BTreeMap::new();
     for area in &kept {
         let mut values = Vec::with_capacity(columns.len());
@@ -235,12 +236,23 @@ pub fn read(
             }
             values.push(est.map(|e| e.value));
             values.push(est.and_then(|e| e.moe));
+            // A plausibility finding names the table the indicator's first variable is in.
+            let from = recipe
+                .variables()
+                .into_iter()
+                .find_map(|v| area.from.get(v))
+                .unwrap_or(&area.origin);
+            origins
+                .columns
+                .entry((*name).to_owned())
+                .or_default()
+                .push(from.clone());
         }
         rows.push(IndicatorRow {
             geoid: area.geoid.clone(),
             values,
         });
-        origins.push(area.origin.clone());
+        origins.rows.push(area.origin.clone());
     }
     let jammed: usize = read.iter().map(|f| f.jammed).sum();
     if jammed > 0 {
@@ -273,6 +285,8 @@ struct MergedArea {
     key_field: String,
     /// Variable → (estimate, margin).
     values: HashMap<AcsVariable, (Option<f64>, Option<f64>)>,
+    /// Variable → the file and row that gave it.
+    from: HashMap<AcsVariable, Origin>,
 }
 
 /// Joins the files' rows by GEOID. The same area twice in one file is refused; a
@@ -307,6 +321,7 @@ fn merge(files: &[AcsFile]) -> Result<Vec<MergedArea>> {
                     },
                     key_field: r.key_field.clone(),
                     values: HashMap::new(),
+                    from: HashMap::new(),
                 });
                 out.len() - 1
             });
@@ -337,6 +352,13 @@ fn merge(files: &[AcsFile]) -> Result<Vec<MergedArea>> {
                     Some(_) => {}
                     None => {
                         out[at].values.insert(var.clone(), (*e, *m));
+                        out[at].from.insert(
+                            var.clone(),
+                            Origin {
+                                file: file.name.clone(),
+                                row: r.row,
+                            },
+                        );
                         given_by.insert((at, var.clone()), (f, r.row));
                     }
                 }

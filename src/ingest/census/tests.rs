@@ -157,11 +157,19 @@ fn areas_outside_the_geography_are_left_out_with_a_warning() {
     );
     // Rows are traced to the file they came from (the second header row is row 2).
     assert_eq!(
-        i.origins[0],
+        i.origins.rows[0],
         Origin {
             file: "ACSDT5Y2022.B01001-Data.csv".into(),
             row: 3
         }
+    );
+    // An indicator derived from the other table names that one.
+    assert_eq!(
+        i.origins.at(0, "children_under_5_poverty"),
+        Some(&Origin {
+            file: "acs5_2022_B17001_tracts_17031.json".into(),
+            row: 2
+        })
     );
 }
 
