@@ -2,7 +2,7 @@
 //! parse and validate (off the async runtime), write in one transaction, refresh the Atlas.
 
 use crate::atlas::AtlasHandle;
-use crate::domain::{Catalog, Geoid, IndicatorCatalog};
+use crate::domain::{Catalog, Geoid, IndicatorCatalog, Warning};
 use crate::error::{Code, Error, Result};
 use crate::ingest::{self, InputFile, Limits, areas_geojson::AreaOptions};
 use crate::store::{Audit, PartnerWrite, Store, WriteSummary};
@@ -62,8 +62,9 @@ pub struct ImportReport {
     /// Indicators imported (indicators only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub indicators: Vec<String>,
-    /// Things worth knowing that did not stop the import.
-    pub warnings: Vec<String>,
+    /// Things worth knowing that did not stop the import: `{file, row, field, message}`,
+    /// null where one does not apply.
+    pub warnings: Vec<Warning>,
     /// True when the upload held exactly what was stored: nothing was written, the data
     /// version did not move, no assessment version or audit entry was made.
     pub unchanged: bool,
@@ -110,7 +111,7 @@ fn assessment_report(
     files: Vec<String>,
     table: &crate::domain::IndicatorTable,
     summary: WriteSummary,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
 ) -> ImportReport {
     let mut report = ImportReport::new("indicators", files, table.rows.len(), summary);
     if report.unchanged {
@@ -123,6 +124,13 @@ fn assessment_report(
     report.indicators = table.indicators().into_iter().map(str::to_owned).collect();
     report.warnings = warnings;
     report
+}
+
+/// A table read and checked by an importer, with where its rows came from.
+struct Checked {
+    table: crate::domain::IndicatorTable,
+    origins: ingest::Origins,
+    warnings: Vec<Warning>,
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
@@ -151,12 +159,7 @@ impl Services {
         };
         let geo = blocking(move || ingest::read_areas(&file, &name, &opts)).await?;
         let rows = geo.areas.len();
-        let audit = Audit::new(
-            actor,
-            "replace_geography",
-            geography,
-            vec![file_name.clone()],
-        );
+        let audit = Audit::new(actor, "replace_geography", geography, vec![file_name.clone()]);
         let summary = self.store.replace_geography(&geo, &audit).await?;
         self.refresh_after(&summary).await?;
         Ok(ImportReport::new("areas", vec![file_name], rows, summary))
@@ -187,25 +190,21 @@ impl Services {
         let limits = self.limits.table;
         let import =
             blocking(move || ingest::indicators::read(&file, &name, &geoids, &limits)).await?;
-        let audit = Audit::new(
+        let what = format!("{year} on {geography}");
+        self.store_assessment(
             actor,
-            "put_assessment",
-            format!("{year} on {geography}"),
-            vec![file_name.clone()],
-        );
-        let (version, summary) = self
-            .store
-            .put_assessment(year, geography, &import.table, &file_name, &audit)
-            .await?;
-        self.refresh_after(&summary).await?;
-        Ok(assessment_report(
             year,
-            version,
-            vec![file_name],
-            &import.table,
-            summary,
-            import.warnings,
-        ))
+            geography,
+            Checked {
+                table: import.table,
+                origins: import.origins.into(),
+                warnings: import.warnings,
+            },
+            vec![file_name.clone()],
+            &file_name,
+            what,
+        )
+        .await
     }
 
     /// Stores a new version of a year's assessment from Census tables as they come
@@ -230,24 +229,62 @@ impl Services {
             blocking(move || ingest::census::read(&files, &name, &geoids, &catalog, &limits))
                 .await?;
         let source = names.join(", ");
-        let audit = Audit::new(
+        let what = format!("{year} on {geography} (Census tables)");
+        self.store_assessment(
             actor,
-            "put_assessment",
-            format!("{year} on {geography} (Census tables)"),
-            names.clone(),
-        );
+            year,
+            geography,
+            Checked {
+                table: import.table,
+                origins: import.origins,
+                warnings: import.warnings,
+            },
+            names,
+            &source,
+            what,
+        )
+        .await
+    }
+
+    /// The common end of an assessment import: the plausibility checks against the
+    /// catalogue and the previous year, then one write with its warnings, then the Atlas.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_assessment(
+        &self,
+        actor: &str,
+        year: i32,
+        geography: &str,
+        checked: Checked,
+        files: Vec<String>,
+        source: &str,
+        what: String,
+    ) -> Result<ImportReport> {
+        let Checked {
+            table,
+            origins,
+            mut warnings,
+        } = checked;
+        let atlas = self.atlas.get();
+        let previous = atlas.assessments.range(..year).next_back().map(|(y, a)| {
+            ingest::plausibility::PreviousYear {
+                year: *y,
+                table: &a.table,
+            }
+        });
+        warnings.extend(ingest::plausibility::check(
+            &table,
+            &origins,
+            &self.indicators,
+            previous,
+        ));
+        let audit = Audit::new(actor, "put_assessment", what, files.clone());
         let (version, summary) = self
             .store
-            .put_assessment(year, geography, &import.table, &source, &audit)
+            .put_assessment(year, geography, &table, source, &warnings, &audit)
             .await?;
         self.refresh_after(&summary).await?;
         Ok(assessment_report(
-            year,
-            version,
-            names,
-            &import.table,
-            summary,
-            import.warnings,
+            year, version, files, &table, summary, warnings,
         ))
     }
 
@@ -267,7 +304,7 @@ impl Services {
             blocking(move || ingest::read_partners(&files, &catalog, &limits, untracked)).await?;
         let parsed = started.elapsed();
         let dir = import.directory;
-        let mut warnings = import.warnings;
+        let mut warnings: Vec<Warning> = import.warnings.into_iter().map(Warning::new).collect();
         warnings.extend(self.location_warnings(&dir.sites)?);
         let how = match mode {
             Mode::Merge => PartnerWrite::Merge,
@@ -314,12 +351,7 @@ impl Services {
         let dir = blocking(move || ingest::gtfs::read(&file, &feed_id, &limits)).await?;
         let warnings = self.location_warnings(&dir.sites)?;
         let how = PartnerWrite::ReplaceSitesOf(dir.partners.iter().map(|p| p.id.clone()).collect());
-        let audit = Audit::new(
-            actor,
-            "replace_stops",
-            slug.as_str(),
-            vec![file_name.clone()],
-        );
+        let audit = Audit::new(actor, "replace_stops", slug.as_str(), vec![file_name.clone()]);
         let summary = self.store.write_partners(&dir, &how, &audit).await?;
         self.refresh_after(&summary).await?;
         let mut report = ImportReport::new("stops", vec![file_name], dir.sites.len(), summary);
@@ -337,7 +369,7 @@ impl Services {
 
     /// Sites far outside every geography are probably mistakes: when swapping their
     /// coordinates puts them inside, refuse them; otherwise warn.
-    fn location_warnings(&self, sites: &[crate::domain::Site]) -> Result<Vec<String>> {
+    fn location_warnings(&self, sites: &[crate::domain::Site]) -> Result<Vec<Warning>> {
         let atlas = self.atlas.get();
         let Some(extent) = atlas.extent() else {
             return Ok(Vec::new());
@@ -382,9 +414,9 @@ impl Services {
             ));
         }
         Ok(if outside > 0 {
-            vec![format!(
+            vec![Warning::new(format!(
                 "{outside} sites lie more than ~50 km outside every uploaded geography"
-            )]
+            ))]
         } else {
             Vec::new()
         })

@@ -155,6 +155,7 @@ impl National {
                         })
                         .collect(),
                 },
+                warnings: Vec::new(),
             }],
             partners: vec![Partner {
                 id: "synthetic".into(),

@@ -56,6 +56,7 @@ pub fn assessment(
                 })
                 .collect(),
         },
+        warnings: Vec::new(),
     }
 }
 

@@ -1,4 +1,4 @@
-use super::Geoid;
+use super::{Geoid, Warning};
 use serde::Serialize;
 
 /// One row of an indicator table: an area and its values, in the table's column order.
@@ -47,6 +47,8 @@ pub struct Assessment {
     pub geography: String,
     /// The values.
     pub table: IndicatorTable,
+    /// What the upload was stored with but a person should look at.
+    pub warnings: Vec<Warning>,
 }
 
 /// What the assessment list shows for each year.

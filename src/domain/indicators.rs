@@ -245,30 +245,9 @@ impl IndicatorDef {
     }
 }
 
-/// The year-over-year plausibility check.
-#[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Checks {
-    /// A value more than this factor above or below the previous year's is flagged.
-    pub year_over_year_factor: f64,
-    /// Only when the larger of the two values is at least this.
-    pub year_over_year_min: f64,
-}
-
-impl Default for Checks {
-    fn default() -> Self {
-        Self {
-            year_over_year_factor: 3.0,
-            year_over_year_min: 50.0,
-        }
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct IndicatorsFile {
-    #[serde(default)]
-    checks: Option<Checks>,
     #[serde(default)]
     indicators: BTreeMap<String, IndicatorDef>,
 }
@@ -300,7 +279,6 @@ pub enum IndicatorsError {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndicatorCatalog {
     defs: BTreeMap<String, IndicatorDef>,
-    checks: Checks,
 }
 
 impl IndicatorCatalog {
@@ -319,14 +297,13 @@ impl IndicatorCatalog {
         })?;
         let out = Self {
             defs: parsed.indicators,
-            checks: parsed.checks.unwrap_or_default(),
         };
         out.check(file)?;
         Ok(out)
     }
 
     /// This catalogue with a program's own file added: its entries join, and one named
-    /// like an entry here replaces it; its `[checks]`, when given, replace these.
+    /// like an entry here replaces it.
     pub fn with_file(&self, text: &str, file: &str) -> Result<Self, IndicatorsError> {
         let parsed: IndicatorsFile = toml::from_str(text).map_err(|e| IndicatorsError::Toml {
             file: file.to_owned(),
@@ -334,9 +311,6 @@ impl IndicatorCatalog {
         })?;
         let mut out = self.clone();
         out.defs.extend(parsed.indicators);
-        if let Some(checks) = parsed.checks {
-            out.checks = checks;
-        }
         out.check(file)?;
         Ok(out)
     }
@@ -393,17 +367,6 @@ impl IndicatorCatalog {
                 at = parent;
             }
         }
-        let c = self.checks;
-        let sane = c.year_over_year_factor.is_finite()
-            && c.year_over_year_factor > 1.0
-            && c.year_over_year_min.is_finite()
-            && c.year_over_year_min >= 0.0;
-        if !sane {
-            return Err(bad(
-                "[checks]",
-                "year_over_year_factor must be above 1 and year_over_year_min ≥ 0".into(),
-            ));
-        }
         Ok(())
     }
 
@@ -439,11 +402,6 @@ impl IndicatorCatalog {
         self.defs
             .iter()
             .filter_map(|(k, v)| v.recipe.as_ref().map(|r| (k.as_str(), r)))
-    }
-
-    /// The year-over-year check's settings.
-    pub fn checks(&self) -> Checks {
-        self.checks
     }
 }
 

@@ -12,6 +12,7 @@ pub mod moe;
 mod partner;
 mod provenance;
 mod secret;
+mod warning;
 mod year;
 
 pub use area::{Area, DemandPointSource, Geography};
@@ -22,7 +23,7 @@ pub use catalog::{
 pub use geoid::{Geoid, GeoidError};
 pub use hours::{Hours, HoursError, HoursFilter};
 pub use indicators::{
-    AcsColumn, AcsVariable, BUNDLED_INDICATORS_TOML, Checks, IndicatorCatalog, IndicatorDef,
+    AcsColumn, AcsVariable, BUNDLED_INDICATORS_TOML, IndicatorCatalog, IndicatorDef,
     IndicatorsError, Recipe,
 };
 pub use lonlat::{LonLat, LonLatError};
@@ -31,4 +32,5 @@ pub use partner::{
 };
 pub use provenance::{AssessmentUpload, Provenance, Upload};
 pub use secret::Secret;
+pub use warning::Warning;
 pub use year::{Year, YearError};

@@ -1,8 +1,8 @@
 //! Indicators: a CSV keyed by GEOID (or a Census `GEO_ID` such as `1400000US17031010100`),
 //! one numeric column per indicator, `<indicator>_moe` for its margin of error.
 
-use super::{InputFile, Problems, Table, TableLimits};
-use crate::domain::{Geoid, IndicatorRow, IndicatorTable};
+use super::{InputFile, Problems, RowOrigin, Table, TableLimits};
+use crate::domain::{Geoid, IndicatorRow, IndicatorTable, Warning};
 use crate::error::{Code, Error, Problem, Result};
 use std::collections::{HashMap, HashSet};
 
@@ -37,7 +37,9 @@ pub struct IndicatorImport {
     /// Text columns that were not imported.
     pub ignored_columns: Vec<String>,
     /// Things worth knowing that did not stop the import.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
+    /// Where each row of the table came from.
+    pub origins: Vec<RowOrigin>,
 }
 
 /// Reads an indicator CSV against the GEOIDs of its geography.
@@ -112,9 +114,11 @@ pub fn read(
         ));
     }
     if !ignored_columns.is_empty() {
-        warnings.push(format!(
-            "text columns not imported: {}",
-            ignored_columns.join(", ")
+        warnings.push(Warning::at(
+            &file.name,
+            1,
+            &ignored_columns.join(", "),
+            format!("text columns not imported: {}", ignored_columns.join(", ")),
         ));
     }
 
@@ -123,6 +127,7 @@ pub fn read(
     let mut seen: HashMap<Geoid, u64> = HashMap::new();
     let mut stripped = Vec::new();
     let mut rows = Vec::with_capacity(t.len());
+    let mut origins = Vec::with_capacity(t.len());
     for r in 0..t.len() {
         let row = Table::row_number(r);
         let Some(raw) = t.cell(key, r) else {
@@ -218,6 +223,10 @@ pub fn read(
             });
         }
         rows.push(IndicatorRow { geoid, values });
+        origins.push(RowOrigin {
+            file: file.name.clone(),
+            row,
+        });
     }
     if !stripped.is_empty() {
         // One headline message beats a hundred similar rows.
@@ -238,12 +247,13 @@ pub fn read(
     }
     problems.into_result(&file.name)?;
     if annotated > 0 {
-        warnings.push(format!("{annotated} cells held Census annotations (such as '-' or '(X)') and were stored as missing"));
+        warnings.push(Warning::in_file(&file.name, format!("{annotated} cells held Census annotations (such as '-' or '(X)') and were stored as missing")));
     }
     let missing = geoids.len().saturating_sub(rows.len());
     if missing > 0 {
-        warnings.push(format!(
-            "{missing} areas of '{geography}' have no row in this file"
+        warnings.push(Warning::in_file(
+            &file.name,
+            format!("{missing} areas of '{geography}' have no row in this file"),
         ));
     }
     Ok(IndicatorImport {
@@ -253,6 +263,7 @@ pub fn read(
         },
         ignored_columns,
         warnings,
+        origins,
     })
 }
 
@@ -339,7 +350,7 @@ mod tests {
     fn census_annotations_become_missing_values() {
         let r = read_csv("GEOID,x,x_moe\n1,5,*****\n2,-,(X)\n", &["1", "2"]).unwrap();
         assert_eq!(r.table.rows[1].values, [None, None]);
-        assert!(r.warnings.iter().any(|w| w.contains("3 cells")));
+        assert!(r.warnings.iter().any(|w| w.message.contains("3 cells")));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod gtfs;
 pub mod hsds;
 pub mod indicators;
 mod limits;
+pub mod plausibility;
 pub mod prj;
 pub mod shapefile_zip;
 pub mod sites_geojson;
@@ -94,6 +95,45 @@ impl InputFile {
                 ),
             )
         })
+    }
+}
+
+/// Where a row of an imported table came from: its file and row (the header is row 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowOrigin {
+    /// The file.
+    pub file: String,
+    /// The row.
+    pub row: u64,
+}
+
+/// Where the values of an imported table came from: each row's file and row, and, for
+/// indicators derived from another file than the row's (one Census table among several),
+/// that file and row, indicator by indicator.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origins {
+    /// One per row of the table.
+    pub rows: Vec<RowOrigin>,
+    /// Indicator → one per row of the table, where it differs from `rows`.
+    pub columns: std::collections::HashMap<String, Vec<RowOrigin>>,
+}
+
+impl Origins {
+    /// Where the value of `column` in row `row` came from.
+    pub fn at(&self, row: usize, column: &str) -> Option<&RowOrigin> {
+        self.columns
+            .get(column)
+            .and_then(|c| c.get(row))
+            .or_else(|| self.rows.get(row))
+    }
+}
+
+impl From<Vec<RowOrigin>> for Origins {
+    fn from(rows: Vec<RowOrigin>) -> Self {
+        Self {
+            rows,
+            columns: Default::default(),
+        }
     }
 }
 

@@ -28,7 +28,8 @@ pub const FLAT_CSV_COLUMNS: [&str; 17] = [
     "notes",
 ];
 
-/// The assessment as `{year, version, geography, indicators, columns, areas: [{geoid, values}]}`.
+/// The assessment as `{year, version, geography, indicators, columns, warnings, areas:
+/// [{geoid, values}]}`; `warnings` are those the upload was stored with.
 pub fn assessment_json(a: &Assessment) -> Value {
     let areas: Vec<Value> = a
         .table
@@ -51,6 +52,7 @@ pub fn assessment_json(a: &Assessment) -> Value {
         "geography": a.geography,
         "indicators": a.table.indicators(),
         "columns": a.table.columns,
+        "warnings": a.warnings,
         "areas": areas,
     })
 }

@@ -1,20 +1,21 @@
 use super::{Audit, Store, WriteSummary, access, now_rfc3339};
-use crate::domain::{Assessment, AssessmentSummary, Geoid, IndicatorRow, IndicatorTable};
+use crate::domain::{Assessment, AssessmentSummary, Geoid, IndicatorRow, IndicatorTable, Warning};
 use crate::error::{Error, Result};
 use sqlx::Row;
 use std::collections::HashMap;
 
 impl Store {
-    /// Stores a new version of a year's assessment; earlier versions stay retrievable.
-    /// The summary compares the new rows with the year's previous version. A table equal
-    /// to the current version (same geography, columns and rows in the same order) stores
-    /// nothing and answers that version.
+    /// Stores a new version of a year's assessment with what the import warned about;
+    /// earlier versions stay retrievable. The summary compares the new rows with the
+    /// year's previous version. A table equal to the current version (same geography,
+    /// columns and rows in the same order) stores nothing and answers that version.
     pub async fn put_assessment(
         &self,
         year: i32,
         geography: &str,
         table: &IndicatorTable,
         source: &str,
+        warnings: &[Warning],
         audit: &Audit,
     ) -> Result<(i64, WriteSummary)> {
         let (mut tx, data_version) = self.begin_write().await?;
@@ -57,6 +58,7 @@ impl Store {
             .collect();
 
         let columns = serde_json::to_string(&table.columns).map_err(Error::internal)?;
+        let warnings = serde_json::to_string(warnings).map_err(Error::internal)?;
         let mut summary = WriteSummary {
             data_version,
             ..Default::default()
@@ -88,8 +90,8 @@ impl Store {
         }
 
         sqlx::query(
-            "INSERT INTO assessments (year, version, geography, columns, source, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO assessments (year, version, geography, columns, source, created_at, warnings) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(year as i64)
         .bind(version)
@@ -97,6 +99,7 @@ impl Store {
         .bind(&columns)
         .bind(source)
         .bind(now_rfc3339())
+        .bind(warnings)
         .execute(&mut *tx)
         .await?;
         for (seq, (geoid, vals, _)) in new.into_iter().enumerate() {
@@ -120,7 +123,7 @@ impl Store {
     pub async fn assessment(&self, year: i32, version: Option<i64>) -> Result<Option<Assessment>> {
         let head = match version {
             Some(v) => {
-                sqlx::query("SELECT version, geography, columns FROM assessments WHERE year = $1 AND version = $2")
+                sqlx::query("SELECT version, geography, columns, warnings FROM assessments WHERE year = $1 AND version = $2")
                     .bind(year as i64)
                     .bind(v)
                     .fetch_optional(self.pool())
@@ -128,7 +131,7 @@ impl Store {
             }
             None => {
                 sqlx::query(
-                    "SELECT version, geography, columns FROM assessments WHERE year = $1 \
+                    "SELECT version, geography, columns, warnings FROM assessments WHERE year = $1 \
                      ORDER BY version DESC LIMIT 1",
                 )
                 .bind(year as i64)
@@ -140,6 +143,8 @@ impl Store {
         let version: i64 = head.get(0);
         let columns: Vec<String> =
             serde_json::from_str(&head.get::<String, _>(2)).map_err(Error::internal)?;
+        let warnings: Vec<Warning> =
+            serde_json::from_str(&head.get::<String, _>(3)).map_err(Error::internal)?;
         let rows = sqlx::query(
             "SELECT geoid, vals FROM assessment_rows WHERE year = $1 AND version = $2 ORDER BY seq",
         )
@@ -162,6 +167,7 @@ impl Store {
             version,
             geography: head.get(1),
             table,
+            warnings,
         }))
     }
 

@@ -26,3 +26,4 @@ mod shapefiles;
 mod siting;
 mod uploads;
 mod vocabulary;
+mod warnings;

@@ -136,7 +136,12 @@ async fn sites_swapped_against_the_uploaded_areas_are_refused() {
         "a far point that is not a swap is only a warning"
     );
     let report: serde_json::Value = r.json().await.unwrap();
-    assert!(report["warnings"][0].as_str().unwrap().contains("outside"));
+    assert!(
+        report["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside")
+    );
     let swapped = gj.replace("[41.805,-80.0]", "[41.805,-87.695]");
     let r = app
         .post_partners("?mode=replace", "application/geo+json", swapped)

@@ -54,7 +54,7 @@ export function save(blob, filename) {
 
 /**
  * A PNG of the map canvas with a title above and the legend rows beside it.
- * `legend`: {title, unit, note, rows: [{colour, label}], extra: [{colour, label, outline}]}.
+ * `legend`: {title, unit, note, rows: [{colour, label}], extra: [{colour, label, outline, hatch}]}.
  */
 export async function mapPNG(mapCanvas, title, subtitle, legend) {
   const dpr = mapCanvas.width / mapCanvas.clientWidth || 1;
@@ -86,8 +86,28 @@ export async function mapPNG(mapCanvas, title, subtitle, legend) {
   ctx.fillStyle = '#444444';
   ctx.fillText(legend.unit, x, y, side - 2 * pad);
   y += 20 * dpr;
-  const row = (colour, label, outline) => {
-    if (outline) {
+  const row = (colour, label, outline, hatch) => {
+    if (hatch) {
+      // Diagonal lines in a desert's outline, as the map draws an uncertain desert.
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(x, y, 22 * dpr, 14 * dpr);
+      ctx.clip();
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(x, y, 22 * dpr, 14 * dpr);
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 1.5 * dpr;
+      for (let d = -14; d < 22; d += 5) {
+        ctx.beginPath();
+        ctx.moveTo(x + d * dpr, y + 14 * dpr);
+        ctx.lineTo(x + (d + 14) * dpr, y);
+        ctx.stroke();
+      }
+      ctx.restore();
+      ctx.strokeStyle = '#d6004c';
+      ctx.lineWidth = 2 * dpr;
+      ctx.strokeRect(x + 1 * dpr, y + 1 * dpr, 20 * dpr, 12 * dpr);
+    } else if (outline) {
       ctx.strokeStyle = '#ffffff';
       ctx.lineWidth = 4 * dpr;
       ctx.strokeRect(x + 2 * dpr, y + 2 * dpr, 18 * dpr, 10 * dpr);
@@ -108,7 +128,7 @@ export async function mapPNG(mapCanvas, title, subtitle, legend) {
     ctx.fillText(legend.note, x, y, side - 2 * pad);
     y += 22 * dpr;
   }
-  for (const r of legend.extra || []) row(r.colour, r.label, r.outline);
+  for (const r of legend.extra || []) row(r.colour, r.label, r.outline, r.hatch);
   return new Promise((resolve, reject) =>
     out.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser could not encode the PNG'))), 'image/png'),
   );

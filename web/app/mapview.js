@@ -83,6 +83,35 @@ function countImage(text) {
   return { image: ctx.getImageData(0, 0, w, hgt), pixelRatio: ratio };
 }
 
+/**
+ * The hatch drawn over uncertain deserts: dark diagonal lines on a clear ground, so the
+ * choropleth's colour stays readable underneath (and in grey print).
+ */
+export const HATCH_COLOUR = '#1a1a1a';
+function hatchImage() {
+  const ratio = 2;
+  const size = 8 * ratio;
+  const c = document.createElement('canvas');
+  c.width = size;
+  c.height = size;
+  const ctx = c.getContext('2d');
+  ctx.strokeStyle = HATCH_COLOUR;
+  ctx.globalAlpha = 0.75;
+  ctx.lineWidth = 1.5 * ratio;
+  // One diagonal and its two corner pieces tile seamlessly.
+  for (const [x0, y0, x1, y1] of [
+    [0, size, size, 0],
+    [-size / 2, size / 2, size / 2, -size / 2],
+    [size / 2, size * 1.5, size * 1.5, size / 2],
+  ]) {
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(x1, y1);
+    ctx.stroke();
+  }
+  return { image: ctx.getImageData(0, 0, size, size), pixelRatio: ratio };
+}
+
 class GapMap {
   /**
    * @param {HTMLElement} container
@@ -150,6 +179,17 @@ class GapMap {
       type: 'line',
       source: 'areas',
       paint: { 'line-color': '#ffffff', 'line-width': 0.4, 'line-opacity': 0.6 },
+    });
+    // Uncertain deserts (a desert at the estimate, not at demand − its margin of error):
+    // hatched, under the outline every desert has.
+    const hatch = hatchImage();
+    m.addImage('hatch-uncertain', hatch.image, { pixelRatio: hatch.pixelRatio });
+    m.addLayer({
+      id: 'deserts-uncertain',
+      type: 'fill',
+      source: 'areas',
+      filter: ['all', ['==', ['get', 'desert'], true], ['==', ['get', 'desert_certainty'], 'uncertain']],
+      paint: { 'fill-pattern': 'hatch-uncertain' },
     });
     // Deserts: a white casing under a dark line reads on every viridis colour.
     m.addLayer({

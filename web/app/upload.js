@@ -67,6 +67,13 @@ export function renderError(target, what, err) {
   );
 }
 
+/** A warning `{file, row, field, message}` as one line: where (what is known of it), then what. */
+export function warningText(w) {
+  if (typeof w === 'string') return w;
+  const where = [w.file, w.row ? `row ${w.row}` : null, w.field].filter(Boolean).join(', ');
+  return where ? `${where}: ${w.message}` : w.message;
+}
+
 /** The import report: files read, then added / changed / removed / unchanged. */
 export function renderReport(target, report) {
   const [one, many] = UNITS[report.kind] || ['row', 'rows'];
@@ -113,9 +120,14 @@ export function renderReport(target, report) {
         : h('p', { class: 'muted', text: `Data version ${s.data_version ?? '?'}. The map reloads with it.` }),
       report.warnings?.length
         ? h(
-            'ul',
-            { class: 'warnings' },
-            report.warnings.map((w) => h('li', { text: w })),
+            'div',
+            { class: 'warnings-block' },
+            h('p', { text: `Stored with ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'} worth a look:` }),
+            h(
+              'ul',
+              { class: 'warnings' },
+              report.warnings.map((w) => h('li', { dataset: { row: w.row ?? '', field: w.field ?? '' }, text: warningText(w) })),
+            ),
           )
         : null,
     ),

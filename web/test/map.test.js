@@ -673,6 +673,40 @@ test('a new assessment year with margins of error is uploaded and shown', { skip
   await page.evaluate(() => window.gapmap.settled());
 });
 
+test('deserts that do not hold across the margin of error are hatched and explained', { skip }, async () => {
+  // The 2015 year above: tract 101 has 300 ± 45 children for its 97 slots, 3.09 per slot
+  // at the estimate (a desert) but 2.63 at 255 (not one).
+  const gaps = await api('/api/v1/gaps?year=2015&need=childcare');
+  const row = gaps.areas.find((a) => a.geoid === '17031010100');
+  assert.equal(row.desert, true);
+  assert.equal(row.demand_moe, 45);
+  assert.equal(row.desert_certainty, 'uncertain');
+  assert.equal(gaps.summary.deserts_uncertain, 1);
+  await page.selectOption('#year', '2015');
+  await page.evaluate(() => window.gapmap.settled());
+  await page.fill('#search-input', '17031010100');
+  await page.press('#search-input', 'Enter');
+  const popup = page.locator('.popup-area[data-geoid="17031010100"]');
+  await popup.waitFor();
+  assert.equal(await popup.locator('[data-field=desert_certainty]').getAttribute('data-value'), 'uncertain');
+  assert.match(
+    await popup.locator('[data-field=desert_certainty]').textContent(),
+    /Uncertain: within the demand's margin of error \(± 45\) the area may not be a desert/,
+  );
+  await page.keyboard.press('Escape');
+  const hatched = await page.evaluate(() =>
+    window.gapmap.map.queryRenderedFeatures({ layers: ['deserts-uncertain'] }).map((f) => f.properties.geoid),
+  );
+  assert.ok(hatched.includes('17031010100'), `hatched: ${hatched}`);
+  const legend = page.locator('#legend li[data-legend=uncertain]');
+  assert.match(await legend.textContent(), /^Uncertain desert \(hatched, 1\): a desert at the estimate, but not once its margin of error/);
+  assert.equal(await legend.locator('.swatch-hatch').count(), 1);
+  // Without margins (the demo's 2014) there is no hatching and no such legend line.
+  await page.selectOption('#year', '2014');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.locator('#legend li[data-legend=uncertain]').count(), 0);
+});
+
 test('the Compare view colours the change since an earlier year, with its units', { skip }, async () => {
   // A 2016 assessment through the API: demand doubled, cut or kept, area by area.
   const y2014 = await api('/api/v1/assessments/2014');
@@ -774,6 +808,30 @@ test('Census tables as they were downloaded are uploaded as one year, with their
   assert.equal(await popup.locator('.metric[data-field=demand] .moe').textContent(), '± 50');
   await page.keyboard.press('Escape');
   await page.selectOption('#year', '2014');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
+test('an implausible value is stored with a warning naming its file, row and field', { skip }, async () => {
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  await page.fill('#up-assessment-year', '2023');
+  await page.selectOption('#up-assessment-geography', 'tracts-2010');
+  // Tract 103 had no poverty value in 2022 and 290 children: only the subset is off.
+  const csv = 'GEOID,children_under_5,children_under_5_poverty\n17031010100,200,40\n17031010300,300,320\n';
+  await page.setInputFiles('#up-assessment-file', { name: 'assessment_2023.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#up-assessment button[type=submit]');
+  await page.locator('#up-assessment-result .result-ok').waitFor();
+  const item = page.locator('#up-assessment-result ul.warnings li[data-field=children_under_5_poverty]');
+  await item.waitFor();
+  assert.equal(await item.getAttribute('data-row'), '3');
+  assert.match(
+    await item.textContent(),
+    /^assessment_2023\.csv, row 3, children_under_5_poverty: children_under_5_poverty is 320 in 17031010300, more than its children_under_5 \(300\)/,
+  );
+  // The year repeats it.
+  const stored = await api('/api/v1/assessments/2023');
+  assert.equal(stored.warnings.filter((w) => w.field === 'children_under_5_poverty').length, 1);
+  await page.click('#upload-close');
   await page.evaluate(() => window.gapmap.settled());
 });
 

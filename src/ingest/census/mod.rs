@@ -14,9 +14,9 @@ mod api_json;
 mod cells;
 mod data_census_gov;
 
-use super::{InputFile, Problems, TableLimits};
+use super::{InputFile, Origins, Problems, RowOrigin as Origin, TableLimits};
 use crate::domain::moe::Estimate;
-use crate::domain::{AcsVariable, Geoid, IndicatorCatalog, IndicatorRow, IndicatorTable};
+use crate::domain::{AcsVariable, Geoid, IndicatorCatalog, IndicatorRow, IndicatorTable, Warning};
 use crate::error::{Code, Error, Problem, Result};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -58,24 +58,16 @@ pub struct AcsFile {
     pub jammed: usize,
 }
 
-/// Where an area's values came from: its first file and row.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Origin {
-    /// The file.
-    pub file: String,
-    /// The row.
-    pub row: u64,
-}
-
 /// A checked set of Census tables, turned into indicators.
 #[derive(Debug)]
 pub struct CensusImport {
     /// The derived indicators and their margins, per area of the geography.
     pub table: IndicatorTable,
-    /// For each row of `table`, the file and row it was first read from.
-    pub origins: Vec<Origin>,
+    /// For each row of `table`, the file and row it was first read from, and for each
+    /// indicator the file and row of the first variable its recipe reads.
+    pub origins: Origins,
     /// Things worth knowing that did not stop the import.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Reads one data.census.gov CSV or Census API JSON file (told apart by content).
@@ -130,10 +122,10 @@ pub fn read(
         if absent.is_empty() {
             derived.push((name, recipe));
         } else if absent.len() < vars.len() {
-            warnings.push(format!(
+            warnings.push(Warning::new(format!(
                 "{name} is not derived: no uploaded table has {}",
                 absent.join(", ")
-            ));
+            )));
         }
     }
     if derived.is_empty() {
@@ -174,10 +166,10 @@ pub fn read(
         .into_iter()
         .collect();
     if !no_margin.is_empty() {
-        warnings.push(format!(
+        warnings.push(Warning::new(format!(
             "{} have no margin-of-error column (…M); the indicators derived from them have no _moe",
             no_margin.join(", ")
-        ));
+        )));
     }
 
     // Areas the geography has; others (the rest of a county) are left out.
@@ -215,12 +207,12 @@ pub fn read(
     }
     if !outside.is_empty() {
         let shown: Vec<&str> = outside.iter().take(5).map(|a| a.geoid.as_str()).collect();
-        warnings.push(format!(
+        warnings.push(Warning::new(format!(
             "{} areas of these tables are not in the geography '{geography}' and were left out ({}{})",
             outside.len(),
             shown.join(", "),
             if outside.len() > shown.len() { ", …" } else { "" }
-        ));
+        )));
     }
 
     let mut columns = Vec::with_capacity(derived.len() * 2);
@@ -229,7 +221,7 @@ pub fn read(
         columns.push(format!("{name}_moe"));
     }
     let mut rows = Vec::with_capacity(kept.len());
-    let mut origins = Vec::with_capacity(kept.len());
+    let mut origins = Origins::default();
     let mut incomplete: BTreeMap<&str, usize> = BTreeMap::new();
     for area in &kept {
         let mut values = Vec::with_capacity(columns.len());
@@ -244,29 +236,40 @@ pub fn read(
             }
             values.push(est.map(|e| e.value));
             values.push(est.and_then(|e| e.moe));
+            // A plausibility finding names the table the indicator's first variable is in.
+            let from = recipe
+                .variables()
+                .into_iter()
+                .find_map(|v| area.from.get(v))
+                .unwrap_or(&area.origin);
+            origins
+                .columns
+                .entry((*name).to_owned())
+                .or_default()
+                .push(from.clone());
         }
         rows.push(IndicatorRow {
             geoid: area.geoid.clone(),
             values,
         });
-        origins.push(area.origin.clone());
+        origins.rows.push(area.origin.clone());
     }
     let jammed: usize = read.iter().map(|f| f.jammed).sum();
     if jammed > 0 {
-        warnings.push(format!(
+        warnings.push(Warning::new(format!(
             "{jammed} cells held Census jam values or annotations and were read as missing (a margin of ***** or -555555555, a controlled estimate, as 0)"
-        ));
+        )));
     }
     for (name, n) in incomplete {
-        warnings.push(format!(
+        warnings.push(Warning::new(format!(
             "{name}: {n} areas have a missing part (a jam value, an empty cell or no row in one table) and no value"
-        ));
+        )));
     }
     let missing = geoids.len().saturating_sub(rows.len());
     if missing > 0 {
-        warnings.push(format!(
+        warnings.push(Warning::new(format!(
             "{missing} areas of '{geography}' have no row in these tables"
-        ));
+        )));
     }
     Ok(CensusImport {
         table: IndicatorTable { columns, rows },
@@ -282,6 +285,8 @@ struct MergedArea {
     key_field: String,
     /// Variable → (estimate, margin).
     values: HashMap<AcsVariable, (Option<f64>, Option<f64>)>,
+    /// Variable → the file and row that gave it.
+    from: HashMap<AcsVariable, Origin>,
 }
 
 /// Joins the files' rows by GEOID. The same area twice in one file is refused; a
@@ -316,6 +321,7 @@ fn merge(files: &[AcsFile]) -> Result<Vec<MergedArea>> {
                     },
                     key_field: r.key_field.clone(),
                     values: HashMap::new(),
+                    from: HashMap::new(),
                 });
                 out.len() - 1
             });
@@ -346,6 +352,13 @@ fn merge(files: &[AcsFile]) -> Result<Vec<MergedArea>> {
                     Some(_) => {}
                     None => {
                         out[at].values.insert(var.clone(), (*e, *m));
+                        out[at].from.insert(
+                            var.clone(),
+                            Origin {
+                                file: file.name.clone(),
+                                row: r.row,
+                            },
+                        );
                         given_by.insert((at, var.clone()), (f, r.row));
                     }
                 }

@@ -88,7 +88,7 @@ fn a_jam_value_makes_the_derived_indicator_missing() {
     assert!(
         i.warnings
             .iter()
-            .any(|w| w.starts_with("children_under_5_poverty: 1 areas")),
+            .any(|w| w.message.starts_with("children_under_5_poverty: 1 areas")),
         "{:?}",
         i.warnings
     );
@@ -148,20 +148,28 @@ fn areas_outside_the_geography_are_left_out_with_a_warning() {
     let ids: Vec<&str> = i.table.rows.iter().map(|r| r.geoid.as_str()).collect();
     assert_eq!(ids, TRACTS);
     assert!(
-        i.warnings.iter().any(
-            |w| w.contains("1 areas of these tables are not in the geography")
-                && w.contains("17031800100")
-        ),
+        i.warnings.iter().any(|w| w
+            .message
+            .contains("1 areas of these tables are not in the geography")
+            && w.message.contains("17031800100")),
         "{:?}",
         i.warnings
     );
     // Rows are traced to the file they came from (the second header row is row 2).
     assert_eq!(
-        i.origins[0],
+        i.origins.rows[0],
         Origin {
             file: "ACSDT5Y2022.B01001-Data.csv".into(),
             row: 3
         }
+    );
+    // An indicator derived from the other table names that one.
+    assert_eq!(
+        i.origins.at(0, "children_under_5_poverty"),
+        Some(&Origin {
+            file: "acs5_2022_B17001_tracts_17031.json".into(),
+            row: 2
+        })
     );
 }
 

@@ -6,7 +6,7 @@ import { getJSON, needsToken, query } from '../api.js';
 import { loadAreas, loadAssessmentValues } from '../data.js';
 import { $, h, replace } from '../dom.js';
 import { AREA_COLUMNS, intersects, mapPNG, save, toCSV } from '../downloads.js';
-import { mapReady, theMap } from '../mapview.js';
+import { HATCH_COLOUR, mapReady, theMap } from '../mapview.js';
 import { classify, formatNumber, legendRows, metricInfo, NO_DATA, POPUP_FIELDS, rank } from '../metrics.js';
 import { openSignIn } from '../signin.js';
 import { areaOf, demandIndicator, geographyName, need, state, units } from '../state.js';
@@ -134,6 +134,16 @@ function legendModel() {
   const extra = [];
   if (hasNull || !state.rows.size) extra.push({ colour: NO_DATA, label: state.metric === 'nearest_km' ? 'No site at all' : 'No value' });
   extra.push({ colour: '#d6004c', label: desertRuleText(), outline: true });
+  // Hatching means something only where the year gives the demand's margin of error.
+  const all = [...state.rows.values()];
+  if (all.some((r) => r.desert_certainty)) {
+    const uncertain = all.filter((r) => r.desert && r.desert_certainty === 'uncertain').length;
+    extra.push({
+      colour: HATCH_COLOUR,
+      hatch: true,
+      label: `Uncertain desert (hatched, ${formatNumber(uncertain, 'count')}): a desert at the estimate, but not once its margin of error is taken off the demand`,
+    });
+  }
   return {
     title: info.label,
     unit: info.unit,
@@ -164,7 +174,8 @@ export function renderLegend() {
     return;
   }
   const lg = legendModel();
-  const swatch = (colour, outline) => h('span', { class: outline ? 'swatch swatch-outline' : 'swatch', dataset: { colour } });
+  const swatch = (colour, outline, hatch) =>
+    h('span', { class: hatch ? 'swatch swatch-hatch' : outline ? 'swatch swatch-outline' : 'swatch', dataset: hatch ? {} : { colour } });
   const services = shownServices();
   replace(
     el,
@@ -176,7 +187,9 @@ export function renderLegend() {
         'ul',
         { class: 'legend-rows' },
         lg.rows.map((r) => h('li', {}, swatch(r.colour), h('span', { text: r.label }))),
-        lg.extra.map((r) => h('li', {}, swatch(r.colour, r.outline), h('span', { text: r.label }))),
+        lg.extra.map((r) =>
+          h('li', { dataset: r.hatch ? { legend: 'uncertain' } : {} }, swatch(r.colour, r.outline, r.hatch), h('span', { text: r.label })),
+        ),
       ),
       lg.note ? h('p', { class: 'muted', text: lg.note }) : null,
       sitesShown() && services.length
@@ -249,6 +262,18 @@ function areaPopupContent(geoid) {
           text: `Not a desert${row.desert_reason ? `: ${row.desert_reason}` : ''}`,
         }),
   );
+  if (row.desert_certainty) {
+    const certain = row.desert_certainty === 'certain';
+    parts.push(
+      h('p', {
+        class: certain ? 'certainty' : 'certainty certainty-uncertain',
+        dataset: { field: 'desert_certainty', value: row.desert_certainty },
+        text: certain
+          ? `Certain: the answer is the same with the demand at ± its margin of error (${formatNumber(row.demand_moe, 'count')}).`
+          : `Uncertain: within the demand's margin of error (± ${formatNumber(row.demand_moe, 'count')}) the area ${row.desert ? 'may not be' : 'may be'} a desert.`,
+      }),
+    );
+  }
   const values = state.assessmentValues.get(state.year);
   const indicator = demandIndicator();
   const moeKey = `${indicator}_moe`;
