@@ -10,6 +10,7 @@ mod indicators;
 mod lonlat;
 pub mod moe;
 mod partner;
+mod records;
 mod warning;
 
 pub use area::{Area, DemandPointSource, Geography};
@@ -27,4 +28,5 @@ pub use lonlat::{LonLat, LonLatError};
 pub use partner::{
     Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService, parse_date,
 };
+pub use records::{ProgramKind, ProgramRecord, RecordKind};
 pub use warning::Warning;

@@ -7,6 +7,7 @@ mod assessments;
 mod geographies;
 mod partners;
 mod provenance;
+mod records;
 mod snapshot;
 
 pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
