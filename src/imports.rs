@@ -288,6 +288,37 @@ impl Services {
         ))
     }
 
+    /// Replaces a year's program records (program-wide figures with their sources) from
+    /// a records CSV.
+    pub async fn import_records(
+        &self,
+        actor: &str,
+        file: InputFile,
+        year: i32,
+    ) -> Result<ImportReport> {
+        check_year(year)?;
+        let file_name = file.name.clone();
+        let limits = self.limits.table;
+        let records = blocking(move || ingest::records::read(&file, &limits)).await?;
+        let audit = Audit::new(
+            actor,
+            "put_program_records",
+            year.to_string(),
+            vec![file_name.clone()],
+        );
+        let summary = self
+            .store
+            .put_program_records(year, &records, &audit)
+            .await?;
+        self.refresh_after(&summary).await?;
+        Ok(ImportReport::new(
+            "records",
+            vec![file_name],
+            records.len(),
+            summary,
+        ))
+    }
+
     /// Adds (merge) or replaces the partner directory from HSDS, GeoJSON or flat CSV.
     pub async fn import_partners(
         &self,

@@ -15,6 +15,7 @@ mod needs;
 mod outreach;
 pub mod page;
 mod partners;
+mod records;
 mod reports;
 mod siting;
 mod upload;
@@ -90,6 +91,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::resource("/assessments/{year}")
                         .route(web::put().to(assessments::put))
                         .route(web::get().to(assessments::get_one)),
+                )
+                .service(
+                    web::resource("/assessments/{year}/records")
+                        .route(web::put().to(records::put))
+                        .route(web::get().to(records::get)),
                 )
                 .service(
                     web::resource("/partners")

@@ -144,6 +144,15 @@ pub enum ImportCommand {
         #[arg(long, env = "GAPMAP_INDICATORS")]
         indicators: Option<PathBuf>,
     },
+    /// Program records for one assessment year: a CSV of program-wide figures with their
+    /// sources (record, value, source[, as_of, name, kind, notes]); replaces the year's.
+    Records {
+        /// The CSV file.
+        file: PathBuf,
+        /// Assessment year.
+        #[arg(long)]
+        year: i32,
+    },
     /// Partners and sites: HSDS zip or folder, GeoJSON points, or the flat CSV.
     Partners {
         /// One or more files (several CSVs of one HSDS package are read together).

@@ -347,6 +347,16 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
                 }
             }
         }
+        ImportCommand::Records { file, year } => {
+            let f = read(&file)?;
+            (
+                format!(
+                    "importing the {year} program records from {}",
+                    file.display()
+                ),
+                Box::pin(async move { services.import_records(&actor, f, year).await }),
+            )
+        }
         ImportCommand::Partners {
             files,
             mode,

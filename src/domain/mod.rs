@@ -11,6 +11,7 @@ mod lonlat;
 pub mod moe;
 mod partner;
 mod provenance;
+mod records;
 mod secret;
 mod warning;
 mod year;
@@ -31,6 +32,7 @@ pub use partner::{
     Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService, parse_date,
 };
 pub use provenance::{AssessmentUpload, Provenance, Upload};
+pub use records::{ProgramKind, ProgramRecord, RecordKind};
 pub use secret::Secret;
 pub use warning::Warning;
 pub use year::{Year, YearError};

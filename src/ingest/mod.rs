@@ -14,6 +14,7 @@ pub mod indicators;
 mod limits;
 pub mod plausibility;
 pub mod prj;
+pub mod records;
 pub mod shapefile_zip;
 pub mod sites_geojson;
 mod table;

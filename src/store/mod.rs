@@ -8,6 +8,7 @@ mod geographies;
 mod options;
 mod partners;
 mod provenance;
+mod records;
 
 pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
 pub use options::{DbUrl, StoreOptions};

@@ -20,6 +20,7 @@ mod limits;
 mod outreach;
 mod page;
 mod partners;
+mod records;
 mod replicas;
 mod report;
 mod shapefiles;

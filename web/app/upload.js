@@ -12,8 +12,15 @@ const UNITS = {
   indicators: ['area row', 'area rows'],
   partners: ['site', 'sites'],
   stops: ['transit stop', 'transit stops'],
+  records: ['record', 'records'],
 };
-const TITLES = { areas: 'Areas', indicators: 'Assessment', partners: 'Partner directory', stops: 'Transit stops' };
+const TITLES = {
+  areas: 'Areas',
+  indicators: 'Assessment',
+  partners: 'Partner directory',
+  stops: 'Transit stops',
+  records: 'Program records',
+};
 
 /** The error as a readable list: the message, then a table of file, row, field, problem. */
 export function renderError(target, what, err) {
@@ -210,6 +217,16 @@ export function initUpload() {
     // gapmap's own CSV is the server's default; only Census tables need saying.
     const source = new FormData(e.target).get('source') === 'census' ? 'census' : null;
     send(e.target, 'The assessment', 'PUT', `/api/v1/assessments/${year}${query({ geography, source })}`);
+  });
+  $('#up-records').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const year = $('#up-records-year').value.trim();
+    if (!/^\d{4}$/.test(year))
+      return renderError($('#up-records-result'), 'The program records', {
+        message: 'Give the assessment year as four digits, e.g. 2025.',
+        details: [],
+      });
+    send(e.target, 'The program records', 'PUT', `/api/v1/assessments/${year}/records`);
   });
   $('#up-partners').addEventListener('submit', (e) => {
     e.preventDefault();

@@ -835,6 +835,28 @@ test('an implausible value is stored with a warning naming its file, row and fie
   await page.evaluate(() => window.gapmap.settled());
 });
 
+test('program records are uploaded beside the ACS, and a bad one is named by row and field', { skip }, async () => {
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  await page.fill('#up-records-year', '2014');
+  const bad = 'record,value,source\nfunded_enrollment,240,\n';
+  await page.setInputFiles('#up-records-file', { name: 'records.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page.click('#up-records button[type=submit]');
+  const cells = await page.locator('#up-records-result table.problems tbody tr').first().locator('td').allTextContents();
+  assert.deepEqual(cells.slice(0, 3), ['records.csv', '2', 'source']);
+  const csv =
+    'record,value,source,as_of,name,kind\nfunded_enrollment,240,PIR 2014,2014-06-30,,\nchildren_homeless,18,McKinney-Vento liaison,,,\nother_program,1200,CPS pre-K roster,,Chicago Early Learning,preschool\n';
+  await page.setInputFiles('#up-records-file', { name: 'records.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#up-records button[type=submit]');
+  await page.locator('#up-records-result .result-ok').waitFor();
+  assert.match(await page.textContent('#up-records-result h3'), /Program records stored/);
+  assert.equal(await page.textContent('#up-records-result [data-field=added]'), '3 records');
+  const stored = await api('/api/v1/assessments/2014/records');
+  assert.equal(stored.records[2].name, 'Chicago Early Learning');
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
 test('the page reads on a tablet without sideways scrolling', { skip }, async () => {
   await page.setViewportSize({ width: 820, height: 1180 });
   await page.evaluate(() => window.gapmap.settled());
