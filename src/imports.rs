@@ -159,7 +159,12 @@ impl Services {
         };
         let geo = blocking(move || ingest::read_areas(&file, &name, &opts)).await?;
         let rows = geo.areas.len();
-        let audit = Audit::new(actor, "replace_geography", geography, vec![file_name.clone()]);
+        let audit = Audit::new(
+            actor,
+            "replace_geography",
+            geography,
+            vec![file_name.clone()],
+        );
         let summary = self.store.replace_geography(&geo, &audit).await?;
         self.refresh_after(&summary).await?;
         Ok(ImportReport::new("areas", vec![file_name], rows, summary))
@@ -382,7 +387,12 @@ impl Services {
         let dir = blocking(move || ingest::gtfs::read(&file, &feed_id, &limits)).await?;
         let warnings = self.location_warnings(&dir.sites)?;
         let how = PartnerWrite::ReplaceSitesOf(dir.partners.iter().map(|p| p.id.clone()).collect());
-        let audit = Audit::new(actor, "replace_stops", slug.as_str(), vec![file_name.clone()]);
+        let audit = Audit::new(
+            actor,
+            "replace_stops",
+            slug.as_str(),
+            vec![file_name.clone()],
+        );
         let summary = self.store.write_partners(&dir, &how, &audit).await?;
         self.refresh_after(&summary).await?;
         let mut report = ImportReport::new("stops", vec![file_name], dir.sites.len(), summary);
