@@ -1,5 +1,6 @@
 use super::format::respond;
 use super::{AppState, upload};
+use crate::domain::Year;
 use crate::error::{Code, Error, Result};
 use crate::imports::IndicatorSource;
 use crate::output::{self, Document, Format, Layout};
@@ -22,7 +23,7 @@ pub struct PutQuery {
 /// or as the parts of a multipart form (any field names).
 pub async fn put(
     req: HttpRequest,
-    path: web::Path<i32>,
+    path: web::Path<Year>,
     query: web::Query<PutQuery>,
     payload: web::Payload,
     state: web::Data<AppState>,
@@ -31,7 +32,7 @@ pub async fn put(
         .auth
         .require(&req, &state.services.store, Role::Editor)
         .await?;
-    let year = path.into_inner();
+    let year = path.into_inner().get();
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| format!("assessment {year}"));
     let _slot = state.upload_slot().await?;
@@ -74,11 +75,11 @@ pub struct GetQuery {
 
 /// `GET /api/v1/assessments/{year}[?format=csv][&version=N]`.
 pub async fn get_one(
-    path: web::Path<i32>,
+    path: web::Path<Year>,
     query: web::Query<GetQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    let year = path.into_inner();
+    let year = path.into_inner().get();
     let a = state
         .services
         .store

@@ -2,6 +2,7 @@ use super::AppState;
 use super::format::cached;
 use crate::analysis::{self, Cached};
 use crate::atlas::CacheKey;
+use crate::domain::Year;
 use crate::error::Result;
 use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
@@ -11,8 +12,8 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct CompareQuery {
     need: String,
-    from: i32,
-    to: i32,
+    from: Year,
+    to: Year,
     format: Option<String>,
 }
 
@@ -24,7 +25,7 @@ pub async fn get(
 ) -> Result<HttpResponse> {
     let q = query.into_inner();
     let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
-    let (need, from, to) = (q.need, q.from, q.to);
+    let (need, from, to) = (q.need, q.from.get(), q.to.get());
     let atlas = state.services.atlas.get();
     let key = {
         CacheKey::new("compare", atlas.data_version)

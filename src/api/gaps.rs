@@ -3,6 +3,7 @@ use super::format::cached;
 use crate::analysis::{self, Cached, GapParams};
 use crate::atlas::CacheKey;
 use crate::domain::HoursFilter;
+use crate::domain::Year;
 use crate::error::{Code, Error, Result};
 use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
@@ -11,7 +12,7 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GapsQuery {
-    year: i32,
+    year: Year,
     need: String,
     radius_km: Option<f64>,
     language: Option<String>,
@@ -40,7 +41,7 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
         language: q.language,
         hours,
     };
-    let (year, need) = (q.year, q.need);
+    let (year, need) = (q.year.get(), q.need);
     let atlas = state.services.atlas.get();
     let key = {
         params.cache_key(

@@ -2,6 +2,7 @@ use super::AppState;
 use super::format::cached;
 use crate::analysis::{self, Cached, OutreachParams};
 use crate::atlas::CacheKey;
+use crate::domain::Year;
 use crate::error::Result;
 use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
@@ -10,7 +11,7 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutreachQuery {
-    year: i32,
+    year: Year,
     target: String,
     enrolled: Option<String>,
     limit: Option<usize>,
@@ -32,7 +33,7 @@ pub async fn get(
         limit: q.limit,
         need: q.need.filter(|n| !n.is_empty()),
     };
-    let year = q.year;
+    let year = q.year.get();
     let atlas = state.services.atlas.get();
     let key = {
         CacheKey::new("outreach", atlas.data_version)

@@ -1,6 +1,7 @@
 //! A year's program records: program-wide figures with their sources, beside the ACS.
 
 use super::{AppState, upload};
+use crate::domain::Year;
 use crate::error::{Code, Error, Result};
 use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -17,7 +18,7 @@ pub struct PutQuery {
 /// records CSV (`record,value,source[,as_of,name,kind,notes]`).
 pub async fn put(
     req: HttpRequest,
-    path: web::Path<i32>,
+    path: web::Path<Year>,
     query: web::Query<PutQuery>,
     payload: web::Payload,
     state: web::Data<AppState>,
@@ -26,7 +27,7 @@ pub async fn put(
         .auth
         .require(&req, &state.services.store, Role::Editor)
         .await?;
-    let year = path.into_inner();
+    let year = path.into_inner().get();
     let default_name = query
         .into_inner()
         .filename
@@ -48,8 +49,8 @@ pub async fn put(
 
 /// `GET /api/v1/assessments/{year}/records`: `{year, records: [{record, name, kind, value,
 /// source, as_of, notes}]}`, empty when none were uploaded.
-pub async fn get(path: web::Path<i32>, state: web::Data<AppState>) -> Result<HttpResponse> {
-    let year = path.into_inner();
+pub async fn get(path: web::Path<Year>, state: web::Data<AppState>) -> Result<HttpResponse> {
+    let year = path.into_inner().get();
     let records = state.services.store.program_records(year).await?;
     Ok(HttpResponse::Ok().json(json!({ "year": year, "records": records })))
 }

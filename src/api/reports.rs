@@ -2,6 +2,7 @@ use super::AppState;
 use super::format::respond;
 use crate::analysis::Cached;
 use crate::atlas::CacheKey;
+use crate::domain::Year;
 use crate::error::{Error, Result};
 use crate::output::{self, Document, Format, Layout, Rendered};
 use actix_web::http::header;
@@ -14,8 +15,8 @@ const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src
                           base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// `GET /reports/{year}`: the printable community-assessment report (HTML).
-pub async fn get(path: web::Path<i32>, state: web::Data<AppState>) -> Result<HttpResponse> {
-    let year = path.into_inner();
+pub async fn get(path: web::Path<Year>, state: web::Data<AppState>) -> Result<HttpResponse> {
+    let year = path.into_inner().get();
     let atlas = state.services.atlas.get();
     // Every write bumps the data version, the uploads' record included.
     let key = CacheKey::new("report", atlas.data_version).with("year", year);

@@ -2,6 +2,7 @@ use super::AppState;
 use super::format::cached;
 use crate::analysis::{self, Cached, SitingParams};
 use crate::atlas::CacheKey;
+use crate::domain::Year;
 use crate::error::Result;
 use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
@@ -10,7 +11,7 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SitingQuery {
-    year: i32,
+    year: Year,
     need: String,
     k: usize,
     capacity: Option<f64>,
@@ -27,7 +28,7 @@ pub async fn get(
         k: q.k,
         capacity: q.capacity,
     };
-    let (year, need) = (q.year, q.need);
+    let (year, need) = (q.year.get(), q.need);
     let atlas = state.services.atlas.get();
     let key = {
         CacheKey::new("siting", atlas.data_version)

@@ -2,6 +2,7 @@
 //! rest are the commands and their arguments.
 
 use crate::config::{LimitsLayer, ServeLayer, SettingsLayer, StoreLayer};
+use crate::domain::Year;
 use crate::imports::{IndicatorSource, Mode};
 use crate::output::Format;
 use clap::{Args, Parser, Subcommand};
@@ -132,7 +133,7 @@ pub enum ImportCommand {
         files: Vec<PathBuf>,
         /// Assessment year.
         #[arg(long)]
-        year: i32,
+        year: Year,
         /// The geography its GEOIDs belong to.
         #[arg(long)]
         geography: String,
@@ -151,7 +152,7 @@ pub enum ImportCommand {
         file: PathBuf,
         /// Assessment year.
         #[arg(long)]
-        year: i32,
+        year: Year,
     },
     /// Partners and sites: HSDS zip or folder, GeoJSON points, or the flat CSV.
     Partners {
@@ -183,7 +184,7 @@ pub enum ExportCommand {
     Assessment {
         /// Assessment year.
         #[arg(long)]
-        year: i32,
+        year: Year,
         /// A stored version (default: the current one).
         #[arg(long)]
         version: Option<i64>,
@@ -219,7 +220,7 @@ pub enum ExportCommand {
 pub struct GapsArgs {
     /// Assessment year.
     #[arg(long)]
-    pub year: i32,
+    pub year: Year,
     /// Need code (see data/needs.toml).
     #[arg(long)]
     pub need: String,
@@ -245,7 +246,7 @@ pub struct GapsArgs {
 pub struct OutreachArgs {
     /// Assessment year.
     #[arg(long)]
-    pub year: i32,
+    pub year: Year,
     /// Indicator counting the eligible (e.g. children_under_5_poverty).
     #[arg(long)]
     pub target: String,
@@ -274,10 +275,10 @@ pub struct CompareArgs {
     pub need: String,
     /// The earlier year.
     #[arg(long)]
-    pub from: i32,
+    pub from: Year,
     /// The later year.
     #[arg(long)]
-    pub to: i32,
+    pub to: Year,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
@@ -291,7 +292,7 @@ pub struct CompareArgs {
 pub struct SitingArgs {
     /// Assessment year.
     #[arg(long)]
-    pub year: i32,
+    pub year: Year,
     /// Need code.
     #[arg(long)]
     pub need: String,
@@ -311,7 +312,7 @@ pub struct SitingArgs {
 pub struct ReportArgs {
     /// Assessment year.
     #[arg(long)]
-    pub year: i32,
+    pub year: Year,
     /// Write here instead of standard output (e.g. report.html).
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -117,7 +117,7 @@ async fn export(services: &Services, cmd: ExportCommand) -> anyhow::Result<()> {
         } => {
             let a = services
                 .store
-                .assessment(year, version)
+                .assessment(year.get(), version)
                 .await?
                 .ok_or_else(|| {
                     anyhow::anyhow!(
@@ -159,7 +159,7 @@ async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
         hours,
     };
     let atlas = services.atlas.get();
-    let (year, need, format) = (args.year, args.need, args.format);
+    let (year, need, format) = (args.year.get(), args.need, args.format);
     let rendered = crunch(format!("analysing {need} in {year}"), move || {
         let started = std::time::Instant::now();
         let report = analysis::gaps(&*atlas, year, &need, &params)?;
@@ -197,7 +197,7 @@ async fn outreach(services: &Services, args: OutreachArgs) -> anyhow::Result<()>
         limit: args.limit,
         need: args.need,
     };
-    let (year, format) = (args.year, args.format);
+    let (year, format) = (args.year.get(), args.format);
     let rendered = crunch(format!("ranking outreach areas in {year}"), move || {
         let report = analysis::outreach(&Cached::new(&atlas, &cache), year, &params)?;
         output::render(&Document::Outreach(&report, &atlas), format, Layout::Pretty)
@@ -210,7 +210,7 @@ async fn outreach(services: &Services, args: OutreachArgs) -> anyhow::Result<()>
 async fn compare(services: &Services, args: CompareArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
     let cache = services.atlas.cache().clone();
-    let (need, from, to, format) = (args.need, args.from, args.to, args.format);
+    let (need, from, to, format) = (args.need, args.from.get(), args.to.get(), args.format);
     let rendered = crunch(format!("comparing {need} in {from} and {to}"), move || {
         let report = analysis::compare(&Cached::new(&atlas, &cache), &need, from, to)?;
         output::render(&Document::Compare(&report, &atlas), format, Layout::Pretty)
@@ -223,7 +223,7 @@ async fn compare(services: &Services, args: CompareArgs) -> anyhow::Result<()> {
 async fn siting(services: &Services, args: SitingArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
     let cache = services.atlas.cache().clone();
-    let (year, need) = (args.year, args.need);
+    let (year, need) = (args.year.get(), args.need);
     let params = analysis::SitingParams {
         k: args.k,
         capacity: args.capacity,
@@ -241,7 +241,7 @@ async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
     let cache = services.atlas.cache().clone();
     let provenance = services.store.provenance().await?;
-    let year = args.year;
+    let year = args.year.get();
     let rendered = crunch(format!("writing the {year} report"), move || {
         let source = Cached::new(&atlas, &cache);
         output::render(
@@ -330,7 +330,7 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
                         what,
                         Box::pin(async move {
                             services
-                                .import_indicators(&actor, f, year, &geography)
+                                .import_indicators(&actor, f, year.get(), &geography)
                                 .await
                         }),
                     )
@@ -341,7 +341,9 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
                     (
                         what,
                         Box::pin(async move {
-                            with_own.import_census(&actor, fs, year, &geography).await
+                            with_own
+                                .import_census(&actor, fs, year.get(), &geography)
+                                .await
                         }),
                     )
                 }
@@ -354,7 +356,7 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
                     "importing the {year} program records from {}",
                     file.display()
                 ),
-                Box::pin(async move { services.import_records(&actor, f, year).await }),
+                Box::pin(async move { services.import_records(&actor, f, year.get()).await }),
             )
         }
         ImportCommand::Partners {

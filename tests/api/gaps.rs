@@ -552,7 +552,28 @@ async fn the_demo_shows_chicagos_child_care_deserts() {
     );
 }
 
+async fn a_year_that_is_no_year_is_refused_where_it_enters() {
+    let app = crate::helpers::spawn_app().await;
+    for path in [
+        "/api/v1/gaps?year=1850&need=childcare",
+        "/api/v1/gaps?year=twenty&need=childcare",
+        "/api/v1/outreach?year=99999&target=children_under_5",
+        "/api/v1/compare?need=childcare&from=2014&to=3000",
+        "/api/v1/assessments/1066",
+        "/reports/12",
+    ] {
+        let body =
+            crate::helpers::assert_error(app.get(path).await, 400, "invalid_parameter").await;
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("not a plausible assessment year"),
+            "{path}: {message}"
+        );
+    }
+}
+
 crate::api_tests!(
+    a_year_that_is_no_year_is_refused_where_it_enters,
     every_metric_of_the_hand_checked_fixture_is_exact,
     a_smaller_radius_cuts_the_bands_and_the_catchments,
     a_site_without_capacity_uses_the_default_and_is_counted,
