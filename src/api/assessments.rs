@@ -4,7 +4,6 @@ use crate::domain::Year;
 use crate::error::{Code, Error, Result};
 use crate::imports::IndicatorSource;
 use crate::output::{self, Document, Format, Layout};
-use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -28,32 +27,24 @@ pub async fn put(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    let caller = state
-        .auth
-        .require(&req, &state.services.store, Role::Editor)
-        .await?;
     let year = path.into_inner().get();
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| format!("assessment {year}"));
-    let _slot = state.upload_slot().await?;
-    let mut files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
+    let mut upload = upload::receive(&req, payload, &state, &default_name).await?;
     let report = match q.source.unwrap_or_default() {
         IndicatorSource::Census => {
+            let files = std::mem::take(&mut upload.files);
             state
                 .services
-                .import_census(&caller.actor, files, year, &q.geography)
+                .import_census(&upload.actor, files, year, &q.geography)
                 .await?
         }
         IndicatorSource::Indicators => {
-            if files.len() != 1 {
-                return Err(Error::new(
-                    Code::InvalidFile,
-                    "upload one indicator CSV (several files are Census tables: add source=census)",
-                ));
-            }
+            let file = upload
+                .one("one indicator CSV (several files are Census tables: add source=census)")?;
             state
                 .services
-                .import_indicators(&caller.actor, files.remove(0), year, &q.geography)
+                .import_indicators(&upload.actor, file, year, &q.geography)
                 .await?
         }
     };

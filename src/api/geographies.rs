@@ -3,7 +3,6 @@ use super::{AppState, upload};
 use crate::atlas::CacheKey;
 use crate::error::{Code, Error, Result};
 use crate::output::{self, Document, Format, Layout};
-use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -23,25 +22,14 @@ pub async fn put(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    let caller = state
-        .auth
-        .require(&req, &state.services.store, Role::Editor)
-        .await?;
     let name = path.into_inner();
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| format!("{name} areas"));
-    let _slot = state.upload_slot().await?;
-    let mut files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
-    if files.len() != 1 {
-        return Err(Error::new(
-            Code::InvalidFile,
-            "upload one file of areas (GeoJSON or a zipped shapefile)",
-        ));
-    }
-    let file = files.remove(0);
+    let mut upload = upload::receive(&req, payload, &state, &default_name).await?;
+    let file = upload.one("one file of areas (GeoJSON or a zipped shapefile)")?;
     let report = state
         .services
-        .import_areas(&caller.actor, file, &name, q.id_field)
+        .import_areas(&upload.actor, file, &name, q.id_field)
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -4,7 +4,6 @@ use crate::atlas::CacheKey;
 use crate::error::{Code, Error, Result};
 use crate::imports::Mode;
 use crate::output::{self, Document, Format, Layout};
-use crate::store::Role;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
@@ -24,18 +23,14 @@ pub async fn post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    let caller = state
-        .auth
-        .require(&req, &state.services.store, Role::Editor)
-        .await?;
     let q = query.into_inner();
     let default_name = q.filename.unwrap_or_else(|| "partners".into());
-    let _slot = state.upload_slot().await?;
-    let files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
+    let mut upload = upload::receive(&req, payload, &state, &default_name).await?;
+    let files = std::mem::take(&mut upload.files);
     let report = state
         .services
         .import_partners(
-            &caller.actor,
+            &upload.actor,
             files,
             q.mode.unwrap_or(Mode::Merge),
             q.untracked_services.unwrap_or_default(),

@@ -2,8 +2,7 @@
 
 use super::{AppState, upload};
 use crate::domain::Year;
-use crate::error::{Code, Error, Result};
-use crate::store::Role;
+use crate::error::Result;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -23,26 +22,16 @@ pub async fn put(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
-    let caller = state
-        .auth
-        .require(&req, &state.services.store, Role::Editor)
-        .await?;
     let year = path.into_inner().get();
     let default_name = query
         .into_inner()
         .filename
         .unwrap_or_else(|| format!("program records {year}"));
-    let _slot = state.upload_slot().await?;
-    let mut files = upload::read(&req, payload, state.max_upload_bytes, &default_name).await?;
-    if files.len() != 1 {
-        return Err(Error::new(
-            Code::InvalidFile,
-            "upload one program-records CSV",
-        ));
-    }
+    let mut upload = upload::receive(&req, payload, &state, &default_name).await?;
+    let file = upload.one("one program-records CSV")?;
     let report = state
         .services
-        .import_records(&caller.actor, files.remove(0), year)
+        .import_records(&upload.actor, file, year)
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }

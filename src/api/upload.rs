@@ -103,6 +103,49 @@ fn too_large(limit: u64) -> Error {
     )
 }
 
+/// An accepted upload: who sent it, the upload slot it holds while it is imported, and
+/// its files.
+pub struct Received<'a> {
+    /// The editor (or admin) who sent it, as the audit record names them.
+    pub actor: String,
+    /// The files, in the order they came.
+    pub files: Vec<InputFile>,
+    _slot: tokio::sync::SemaphorePermit<'a>,
+}
+
+impl Received<'_> {
+    /// The one file of an upload that must be one file; `what` says what it should be,
+    /// e.g. "one indicator CSV".
+    pub fn one(&mut self, what: &str) -> Result<InputFile> {
+        if self.files.len() != 1 {
+            return Err(Error::new(Code::InvalidFile, format!("upload {what}")));
+        }
+        Ok(self.files.remove(0))
+    }
+}
+
+/// What every upload handler starts with: an editor's token, then an upload slot (so
+/// memory is bounded by the slots, not by how many upload at once), then the body read
+/// within the size limit. `default_name` names a raw body that has no `filename`.
+pub async fn receive<'a>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &'a super::AppState,
+    default_name: &str,
+) -> Result<Received<'a>> {
+    let caller = state
+        .auth
+        .require(req, &state.services.store, crate::store::Role::Editor)
+        .await?;
+    let slot = state.upload_slot().await?;
+    let files = read(req, payload, state.max_upload_bytes, default_name).await?;
+    Ok(Received {
+        actor: caller.actor,
+        files,
+        _slot: slot,
+    })
+}
+
 /// Reads the uploaded files. `default_name` names a raw body that has no `filename`.
 pub async fn read(
     req: &HttpRequest,
