@@ -119,9 +119,8 @@ pub fn filter_options(atlas: &Atlas, year: i32, need: &Need) -> Result<FilterRep
             sites_matching: matching,
             answerable,
             available: answerable,
-            reason: (!answerable).then(|| {
-                none_recorded(need, sites.len(), "its opening hours", HOW_TO_ADD_HOURS)
-            }),
+            reason: (!answerable)
+                .then(|| none_recorded(need, sites.len(), "its opening hours", HOW_TO_ADD_HOURS)),
         });
     }
     for (lang, indicator) in &need.filters.language {
@@ -212,7 +211,12 @@ pub fn check_site_filters(atlas: &Atlas, need: &Need, resolved: &Resolved) -> Re
 /// Refuses a language filter whose demand indicator the year's assessment lacks (422
 /// `filter_without_data`, naming the indicator), together with what
 /// [`check_site_filters`] finds.
-pub fn check_filters(atlas: &Atlas, a: &Assessment, need: &Need, resolved: &Resolved) -> Result<()> {
+pub fn check_filters(
+    atlas: &Atlas,
+    a: &Assessment,
+    need: &Need,
+    resolved: &Resolved,
+) -> Result<()> {
     let mut problems = match check_site_filters(atlas, need, resolved) {
         Ok(()) => Vec::new(),
         Err(e) if e.code() == Code::FilterWithoutData => e.details().to_vec(),
@@ -314,10 +318,19 @@ mod tests {
         assert!(e.message().contains("`hours` column"), "{}", e.message());
         let report = filter_options(&a, 2024, need).unwrap();
         let evening = &report.filters[0];
-        assert_eq!((evening.param, evening.value.as_str()), ("hours", "evening"));
+        assert_eq!(
+            (evening.param, evening.value.as_str()),
+            ("hours", "evening")
+        );
         assert!(!evening.answerable && !evening.available);
         assert_eq!((evening.sites_recording, evening.sites_matching), (0, 0));
-        assert!(evening.reason.as_deref().unwrap().contains("records its opening hours"));
+        assert!(
+            evening
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("records its opening hours")
+        );
     }
 
     #[test]
@@ -326,7 +339,10 @@ mod tests {
             vec![squares("g", &["01"])],
             vec![year(&["children_under_5"])],
             vec![
-                with_hours(site("c1", 0.005, "childcare", Some(10.0)), "Mo-Fr 07:00-17:00"),
+                with_hours(
+                    site("c1", 0.005, "childcare", Some(10.0)),
+                    "Mo-Fr 07:00-17:00",
+                ),
                 site("c2", 0.005, "childcare", Some(10.0)),
             ],
         );
@@ -343,7 +359,10 @@ mod tests {
         assert_eq!(supplying_sites(&a, need, &p).unwrap(), Vec::<usize>::new());
         let p = params(Some(HoursFilter::Weekend), None);
         assert!(supplying_sites(&a, need, &p).unwrap().is_empty());
-        assert_eq!(supplying_sites(&a, need, &GapParams::default()).unwrap(), vec![0, 1]);
+        assert_eq!(
+            supplying_sites(&a, need, &GapParams::default()).unwrap(),
+            vec![0, 1]
+        );
     }
 
     #[test]
@@ -359,9 +378,17 @@ mod tests {
         let r = resolve(need, &params(None, Some("zh"))).unwrap();
         let e = check_filters(&bare, &bare.assessments[&2024], need, &r).unwrap_err();
         assert_eq!(e.code(), Code::FilterWithoutData);
-        let fields: Vec<_> = e.details().iter().map(|p| p.field.clone().unwrap()).collect();
+        let fields: Vec<_> = e
+            .details()
+            .iter()
+            .map(|p| p.field.clone().unwrap())
+            .collect();
         assert_eq!(fields, ["languages", "lep_chinese"]);
-        assert!(e.message().contains("the 2024 assessment does not have"), "{}", e.message());
+        assert!(
+            e.message().contains("the 2024 assessment does not have"),
+            "{}",
+            e.message()
+        );
         // Spanish has its indicator, but still no site lists a language.
         let r = resolve(need, &params(None, Some("es"))).unwrap();
         let e = check_filters(&bare, &bare.assessments[&2024], need, &r).unwrap_err();
@@ -373,7 +400,10 @@ mod tests {
         let a = atlas(
             vec![squares("g", &["01"])],
             vec![year(&["lep_persons", "lep_spanish", "lep_polish"])],
-            vec![with_languages(site("l1", 0.005, "language", None), &["en", "es"])],
+            vec![with_languages(
+                site("l1", 0.005, "language", None),
+                &["en", "es"],
+            )],
         );
         for lang in ["es", "pl"] {
             let r = resolve(need, &params(None, Some(lang))).unwrap();
@@ -383,8 +413,11 @@ mod tests {
         let e = check_filters(&a, &a.assessments[&2024], need, &r).unwrap_err();
         assert_eq!(e.details()[0].field.as_deref(), Some("lep_chinese"));
         let report = filter_options(&a, 2024, need).unwrap();
-        let by: std::collections::BTreeMap<_, _> =
-            report.filters.iter().map(|f| (f.value.as_str(), f)).collect();
+        let by: std::collections::BTreeMap<_, _> = report
+            .filters
+            .iter()
+            .map(|f| (f.value.as_str(), f))
+            .collect();
         assert!(by["es"].available && by["es"].reason.is_none());
         assert_eq!(by["es"].sites_matching, 1);
         assert!(by["pl"].answerable && !by["pl"].available);

@@ -316,7 +316,10 @@ async fn a_filter_no_sites_data_can_answer_is_refused_with_filter_without_data()
             ),
             "{message}"
         );
-        assert!(message.contains("`hours` column of the flat CSV"), "{message}");
+        assert!(
+            message.contains("`hours` column of the flat CSV"),
+            "{message}"
+        );
     }
     // The language need: a library without languages.
     let r = app
@@ -340,9 +343,7 @@ async fn a_filter_no_sites_data_can_answer_is_refused_with_filter_without_data()
         "{e}"
     );
     // The sites the page would draw for the filter are refused the same way.
-    let r = app
-        .get("/api/v1/sites?need=childcare&hours=weekend")
-        .await;
+    let r = app.get("/api/v1/sites?need=childcare&hours=weekend").await;
     assert_error(r, 422, "filter_without_data").await;
     // And the filters list says so, with the reason, before anyone asks.
     let f = app
@@ -351,7 +352,10 @@ async fn a_filter_no_sites_data_can_answer_is_refused_with_filter_without_data()
     assert_eq!(f["need"], "childcare");
     assert_eq!(f["sites"], 4);
     let filters = f["filters"].as_array().unwrap();
-    let values: Vec<&str> = filters.iter().map(|x| x["value"].as_str().unwrap()).collect();
+    let values: Vec<&str> = filters
+        .iter()
+        .map(|x| x["value"].as_str().unwrap())
+        .collect();
     assert_eq!(values, ["evening", "weekend"]);
     for x in filters {
         assert_eq!(x["param"], "hours");
@@ -359,7 +363,10 @@ async fn a_filter_no_sites_data_can_answer_is_refused_with_filter_without_data()
         assert_eq!(x["answerable"], false);
         assert_eq!(x["sites_recording"], 0);
         assert!(
-            x["reason"].as_str().unwrap().contains("records its opening hours"),
+            x["reason"]
+                .as_str()
+                .unwrap()
+                .contains("records its opening hours"),
             "{x}"
         );
     }
@@ -432,7 +439,12 @@ async fn the_hours_filter_keeps_sites_open_at_those_times() {
     assert_eq!(ids, ["h1"]);
     let sites = app.get_json("/api/v1/sites?need=childcare").await;
     assert_eq!(sites["features"].as_array().unwrap().len(), 3);
-    assert_error(app.get("/api/v1/sites?hours=evening").await, 400, "invalid_parameter").await;
+    assert_error(
+        app.get("/api/v1/sites?hours=evening").await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
     let f = app
         .get_json("/api/v1/needs/childcare/filters?year=2024")
         .await;
