@@ -9,6 +9,7 @@ use crate::analysis::{AreaGap, GapParams, GapReport, Source, lookup};
 use crate::atlas::{Atlas, GeographyData};
 use crate::domain::{Assessment, DemandPointSource, DesertRule, Need, Provenance, Supply};
 use crate::error::Result;
+use crate::output::scale::{NO_DEMAND, TARGET_MET_COLOURS, TARGET_MET_LABELS, target_met_colour};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -26,12 +27,8 @@ const MAX_FLAGGED_ROWS: usize = 40;
 /// Partner uploads listed, newest last.
 const MAX_UPLOADS: usize = 12;
 
-/// Viridis in five steps, dark to light: readable with every common colour-vision
-/// deficiency and in grey scale, since its lightness rises steadily.
-const VIRIDIS: [&str; 5] = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
-/// Upper bounds of the first four classes of "share of the target met".
-const SHARE_BOUNDS: [f64; 4] = [0.25, 0.5, 0.75, 1.0];
-const NO_DEMAND: &str = "#d4d4d4";
+/// The colours of "share of the target met", the map page's (viridis, dark to light).
+const VIRIDIS: [&str; 5] = TARGET_MET_COLOURS;
 const NOT_ASSESSED: &str = "#f2f2f2";
 const WHITE: &str = "#ffffff";
 
@@ -320,6 +317,25 @@ fn overview_map(html: &mut String, atlas: &Atlas, geo: &GeographyData, parts: &[
     );
 }
 
+/// How the share of the target met is measured under the applied rule.
+fn measure_text(need: &Need, p: &crate::analysis::Resolved) -> String {
+    let unit = supply_unit(need);
+    match p.desert_rule {
+        DesertRule::CapChildcare { .. } => format!(
+            "as the desert rule measures it: {unit} inside the area ÷ (demand × the target {})",
+            amount(p.target)
+        ),
+        DesertRule::Access { .. } => format!(
+            "as the desert rule measures it: E2SFCA access ÷ the target {} {unit} per unit of demand",
+            amount(p.target)
+        ),
+        DesertRule::Catchment { .. } => format!(
+            "as the desert rule measures it: 2SFCA access ÷ the target {} {unit} per unit of demand",
+            amount(p.target)
+        ),
+    }
+}
+
 fn rule_text(need: &Need, radius_km: f64) -> String {
     match need.desert_rule {
         DesertRule::CapChildcare {
@@ -341,6 +357,18 @@ fn rule_text(need: &Need, radius_km: f64) -> String {
             amount(min_demand),
             amount(radius_km),
             amount(threshold),
+            supply_unit(need)
+        ),
+        DesertRule::Catchment {
+            min_demand,
+            strict_min,
+        } => format!(
+            "demand {} {} and access within {} km (2SFCA) below the target {} {} per unit of \
+             demand (the catchment rule, as the Center for American Progress's 2020 maps)",
+            if strict_min { "above" } else { "of at least" },
+            amount(min_demand),
+            amount(radius_km),
+            amount(need.target),
             supply_unit(need)
         ),
     }
@@ -424,24 +452,15 @@ fn need_map(geo: &GeographyData, part: &NeedPart<'_>) -> String {
         return note;
     }
     let r = &part.report;
-    let target = r.params.target;
     let mut by_area: Vec<Option<&AreaGap>> = vec![None; geo.geography.areas.len()];
     for g in &r.areas {
         if let Some(slot) = by_area.get_mut(g.area as usize) {
             *slot = Some(g);
         }
     }
-    let class = |g: &AreaGap| -> &'static str {
-        if g.demand <= 0.0 {
-            return NO_DEMAND;
-        }
-        let share = if target > 0.0 {
-            g.access_2sfca / target
-        } else {
-            1.0
-        };
-        VIRIDIS[SHARE_BOUNDS.iter().filter(|b| share >= **b).count()]
-    };
+    // The share of the target met as the need's desert rule measures it: the map page's
+    // colour for the same row (output::scale).
+    let class = |g: &AreaGap| -> &'static str { target_met_colour(g.target_met) };
     let shapes: Vec<Shape<'_>> = geo
         .geography
         .areas
@@ -457,11 +476,7 @@ fn need_map(geo: &GeographyData, part: &NeedPart<'_>) -> String {
                     area.name,
                     area.geoid,
                     number(g.demand, 0),
-                    if target > 0.0 {
-                        percent(g.access_2sfca / target)
-                    } else {
-                        "all".to_owned()
-                    },
+                    g.target_met.map_or_else(|| "no".to_owned(), percent),
                     if g.desert { ", desert" } else { "" }
                 ),
             },
@@ -473,16 +488,9 @@ fn need_map(geo: &GeographyData, part: &NeedPart<'_>) -> String {
             },
         })
         .collect();
-    let labels = [
-        "under 25% of target",
-        "25–50% of target",
-        "50–75% of target",
-        "75–100% of target",
-        "target met",
-    ];
     let mut legend: Vec<Key> = VIRIDIS
         .iter()
-        .zip(labels)
+        .zip(TARGET_MET_LABELS)
         .map(|(fill, label)| Key {
             fill,
             hatched: false,
@@ -507,8 +515,8 @@ fn need_map(geo: &GeographyData, part: &NeedPart<'_>) -> String {
         label: "desert".into(),
     });
     format!(
-        "<figure>{}<figcaption>{}: share of the target met (2SFCA access ÷ target {} {} per \
-         unit of demand), deserts hatched.</figcaption></figure>",
+        "<figure>{}<figcaption>{}: share of the target met, {} (fixed classes, the map \
+         page's), deserts hatched.</figcaption></figure>",
         choropleth(
             &part.need.code,
             &shapes,
@@ -518,8 +526,7 @@ fn need_map(geo: &GeographyData, part: &NeedPart<'_>) -> String {
             LegendAt::Below
         ),
         escape(&part.need.label),
-        amount(target),
-        supply_unit(part.need)
+        escape(&measure_text(part.need, &r.params))
     )
 }
 
