@@ -421,6 +421,25 @@ mod tests {
         assert!(Catalog::from_toml(&format!("needs = []\n{odd}")).is_err());
     }
 
+    #[test]
+    fn a_rule_whose_desert_could_meet_the_target_is_refused() {
+        // CAP's ratio of 3 children per slot with a target of a quarter slot per child:
+        // 3.5 children per slot would be a desert and meet the target.
+        let low = BUNDLED_NEEDS_TOML.replace("target = 0.3333333333333333", "target = 0.25");
+        let err = Catalog::from_toml(&low).unwrap_err().to_string();
+        assert!(
+            err.contains("target × max_ratio must be at least 1"),
+            "{err}"
+        );
+        // An access threshold above the target.
+        let high = BUNDLED_NEEDS_TOML.replace("threshold = 0.003 }", "threshold = 0.007 }");
+        let err = Catalog::from_toml(&high).unwrap_err().to_string();
+        assert!(
+            err.contains("'early_education'") && err.contains("must not exceed the target 0.006"),
+            "{err}"
+        );
+    }
+
     /// CIELAB (D65) of a `#rrggbb` colour.
     fn lab(hex: &str) -> [f64; 3] {
         let channel = |i: usize| {
