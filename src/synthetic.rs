@@ -168,6 +168,7 @@ impl National {
                 notes: None,
             }],
             sites: self.sites.clone(),
+            records: Vec::new(),
         }
     }
 
