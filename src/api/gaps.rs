@@ -20,13 +20,9 @@ pub struct GapsQuery {
     format: Option<String>,
 }
 
-/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&format=json|geojson|csv]`.
-pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Result<HttpResponse> {
-    let q = query.into_inner();
-    let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
-    let hours = q
-        .hours
-        .as_deref()
+/// The `hours=` parameter: `evening` or `weekend`.
+pub fn parse_hours(hours: Option<&str>) -> Result<Option<HoursFilter>> {
+    hours
         .map(|h| {
             HoursFilter::parse(h).ok_or_else(|| {
                 Error::new(
@@ -35,7 +31,14 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
                 )
             })
         })
-        .transpose()?;
+        .transpose()
+}
+
+/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&format=json|geojson|csv]`.
+pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Result<HttpResponse> {
+    let q = query.into_inner();
+    let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
+    let hours = parse_hours(q.hours.as_deref())?;
     let params = GapParams {
         radius_km: q.radius_km,
         language: q.language,

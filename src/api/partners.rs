@@ -1,5 +1,6 @@
 use super::format::cached;
 use super::{AppState, upload};
+use crate::analysis::{GapParams, lookup, supplying_sites};
 use crate::atlas::CacheKey;
 use crate::error::{Code, Error, Result};
 use crate::imports::Mode;
@@ -66,6 +67,9 @@ pub async fn list(
 pub struct SitesQuery {
     service: Option<String>,
     bbox: Option<String>,
+    need: Option<String>,
+    hours: Option<String>,
+    language: Option<String>,
 }
 
 fn parse_bbox(s: &str) -> Result<[f64; 4]> {
@@ -95,14 +99,18 @@ fn parse_bbox(s: &str) -> Result<[f64; 4]> {
     Ok([a, b, c, d])
 }
 
-/// `GET /api/v1/sites?service=&bbox=`: sites as GeoJSON points with partner details.
+/// `GET /api/v1/sites?service=&bbox=[&need=[&hours=][&language=]]`: sites as GeoJSON
+/// points with partner details. With `need=`, only the sites that supply it and pass its
+/// filters (the sites `/gaps` counts); a filter no site's data can answer is refused
+/// with 422 `filter_without_data`.
 pub async fn sites(
     query: web::Query<SitesQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
     let atlas = state.services.atlas.get();
-    let bbox = query.bbox.as_deref().map(parse_bbox).transpose()?;
-    if let Some(svc) = &query.service
+    let q = query.into_inner();
+    let bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
+    if let Some(svc) = &q.service
         && !atlas.catalog.services().contains_key(svc)
     {
         return Err(Error::new(
@@ -110,14 +118,38 @@ pub async fn sites(
             format!("'{svc}' is not a service code"),
         ));
     }
-    let key = CacheKey::new("sites", atlas.data_version)
-        .with("service", query.service.as_deref())
-        .with("bbox", bbox.as_ref().map(|b| b.as_slice()));
-    let service = query.service.clone();
+    let hours = super::gaps::parse_hours(q.hours.as_deref())?;
+    if q.need.is_none() && (hours.is_some() || q.language.is_some()) {
+        return Err(Error::new(
+            Code::InvalidParameter,
+            "hours= and language= filter the sites of a need: give need= too",
+        ));
+    }
+    let params = GapParams {
+        radius_km: None,
+        language: q.language,
+        hours,
+    };
+    let key = params.cache_key(
+        CacheKey::new("sites", atlas.data_version)
+            .with("service", q.service.as_deref())
+            .with("bbox", bbox.as_ref().map(|b| b.as_slice()))
+            .with("need", q.need.as_deref()),
+    );
+    let (service, need) = (q.service, q.need);
     cached(&state, atlas, key, move |atlas, _| {
-        let selected = atlas
-            .sites
-            .iter()
+        let supplying = match &need {
+            Some(code) => {
+                let need = lookup::need(atlas, code)?;
+                Some(supplying_sites(atlas, need, &params)?)
+            }
+            None => None,
+        };
+        let candidates: Box<dyn Iterator<Item = &crate::domain::Site>> = match &supplying {
+            Some(positions) => Box::new(positions.iter().filter_map(|&i| atlas.sites.get(i))),
+            None => Box::new(atlas.sites.iter()),
+        };
+        let selected = candidates
             .filter(|s| {
                 service
                     .as_ref()

@@ -22,7 +22,7 @@ pub use compare::CSV_COLUMNS as COMPARE_CSV_COLUMNS;
 pub use directory::FLAT_CSV_COLUMNS;
 pub use gaps::CSV_COLUMNS as GAPS_CSV_COLUMNS;
 
-use crate::analysis::{CompareReport, GapReport, OutreachReport, SitingReport};
+use crate::analysis::{CompareReport, FilterReport, GapReport, OutreachReport, SitingReport};
 use crate::atlas::{Atlas, CacheKey, GeographyData};
 use crate::domain::{Assessment, Provenance, Site};
 use crate::error::{Code, Error, Result};
@@ -115,6 +115,8 @@ pub enum Document<'a> {
     Compare(&'a CompareReport, &'a Atlas),
     /// Suggested new sites: JSON.
     Siting(&'a SitingReport),
+    /// The filters a need declares and whether the data answers them: JSON.
+    Filters(&'a FilterReport),
     /// A stored assessment: JSON or CSV (which uploads again unchanged).
     Assessment(&'a Assessment),
     /// A geography's areas: GeoJSON.
@@ -134,7 +136,7 @@ impl Document<'_> {
         use Format::*;
         match self {
             Self::Gaps(..) | Self::Outreach(..) | Self::Compare(..) => &[Json, Geojson, Csv],
-            Self::Siting(_) => &[Json],
+            Self::Siting(_) | Self::Filters(_) => &[Json],
             Self::Assessment(_) => &[Json, Csv],
             Self::Areas(_) | Self::Sites(..) => &[Geojson],
             Self::Directory(_) => &[Json, Csv, Geojson],
@@ -149,6 +151,7 @@ impl Document<'_> {
             Self::Outreach(..) => "an outreach ranking",
             Self::Compare(..) => "a comparison",
             Self::Siting(_) => "a siting answer",
+            Self::Filters(_) => "a need's filters",
             Self::Assessment(_) => "an assessment",
             Self::Areas(_) => "a geography's areas",
             Self::Sites(..) => "sites",
@@ -169,6 +172,7 @@ impl Document<'_> {
                 )
             }
             Self::Siting(r) => format!("siting_{}_{}", r.year, r.params.need),
+            Self::Filters(r) => format!("filters_{}_{}", r.need, r.year),
             Self::Assessment(a) => format!("assessment_{}_v{}", a.year, a.version),
             Self::Areas(g) => format!("areas_{}", g.geography.name),
             Self::Sites(..) => "sites".into(),
@@ -231,6 +235,7 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         (Document::Compare(r, atlas), Geojson) => json(&compare::geojson(r, atlas), layout)?,
         (Document::Compare(r, _), Csv) => compare::csv(r).into_bytes(),
         (Document::Siting(r), Json) => json(r, layout)?,
+        (Document::Filters(r), Json) => json(r, layout)?,
         (Document::Assessment(a), Json) => json(&directory::assessment_json(a), layout)?,
         (Document::Assessment(a), Csv) => directory::assessment_csv(a).into_bytes(),
         (Document::Areas(g), Geojson) => json(&geojson::areas_geojson(g), layout)?,
