@@ -24,7 +24,7 @@ pub use gaps::CSV_COLUMNS as GAPS_CSV_COLUMNS;
 
 use crate::analysis::{CompareReport, FilterReport, GapReport, OutreachReport, SitingReport};
 use crate::atlas::{Atlas, CacheKey, GeographyData};
-use crate::domain::{Assessment, Provenance, Site};
+use crate::domain::{Assessment, Site};
 use crate::error::{Code, Error, Result};
 use bytes::Bytes;
 use serde::Serialize;
@@ -126,8 +126,8 @@ pub enum Document<'a> {
     /// The whole partner directory: partners with their sites' counts and services (JSON),
     /// the flat CSV (which uploads again) or GeoJSON points.
     Directory(&'a Atlas),
-    /// The printable report of a year: HTML.
-    Report(&'a dyn crate::analysis::Source, i32, &'a Provenance),
+    /// The report of a year: HTML.
+    Report(report::ReportInput<'a>),
 }
 
 impl Document<'_> {
@@ -177,7 +177,7 @@ impl Document<'_> {
             Self::Areas(g) => format!("areas_{}", g.geography.name),
             Self::Sites(..) => "sites".into(),
             Self::Directory(_) => "partners".into(),
-            Self::Report(_, year, _) => format!("report_{year}"),
+            Self::Report(r) => format!("report_{}", r.year),
         }
     }
 }
@@ -248,9 +248,7 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         (Document::Directory(atlas), Geojson) => {
             json(&geojson::sites_geojson(atlas, atlas.sites.iter()), layout)?
         }
-        (Document::Report(source, year, provenance), Html) => {
-            report::render(*source, *year, provenance)?.into_bytes()
-        }
+        (Document::Report(input), Html) => report::render(*input)?.into_bytes(),
         _ => return Err(Error::internal("a listed format has no writer")),
     };
     Ok(Rendered {
