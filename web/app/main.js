@@ -17,6 +17,7 @@ import { setBusy, settled, showError, track } from './status.js';
 import { initUpload } from './upload.js';
 import { refreshGaps } from './views/gaps.js';
 import { initViews, loadDistanceUnit, openArea, openSite, openSuggestion, showSites } from './views/index.js';
+import { initPartnerPanel } from './views/partner.js';
 import { setVocabulary } from './vocabulary.js';
 
 async function boot() {
@@ -58,6 +59,7 @@ async function boot() {
   initViews();
   initSearch();
   initUpload();
+  initPartnerPanel();
   // Areas and gaps load while MapLibre starts; they are drawn once it has.
   const gapsDone = refreshGaps();
   const sitesDone = showSites(sitesRequest);
