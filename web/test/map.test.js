@@ -676,6 +676,26 @@ test('uploading what is already stored says nothing changed', { skip }, async ()
   await page.evaluate(() => window.gapmap.settled());
 });
 
+test('a merge naming one column changes only that field and lists it before and after', { skip }, async () => {
+  const site = () => api('/api/v1/sites').then((d) => d.features.find((f) => f.id === 'same-1'));
+  const before = await site();
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  const csv = 'id,partnership_stage\nsame-1,taking_action\n';
+  await page.setInputFiles('#up-partners-file', { name: 'stage.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#up-partners button[type=submit]');
+  const row = page.locator('#up-partners-result table.changes tr[data-field=partnership_stage]');
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  assert.deepEqual(cells, ['partner same-site', 'partnership_stage', '—', 'taking_action']);
+  assert.equal(await page.textContent('#up-partners-result [data-field=unchanged]'), '1 site');
+  assert.match(await page.textContent('#up-partners-result [data-field=partners]'), /0 added, 1 changed/);
+  const after = await site();
+  assert.deepEqual(after, { ...before, properties: { ...before.properties, partnership_stage: 'taking_action' } });
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
 test('once sites record their hours, the filter is offered and only the sites it keeps are drawn', { skip }, async () => {
   // Two child-care centres on the far south side, one open into the evening.
   const csv =
