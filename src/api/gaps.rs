@@ -1,6 +1,6 @@
 use super::AppState;
 use super::format::cached;
-use crate::analysis::{self, Cached, GapParams};
+use crate::analysis::{self, Cached, GapParams, RuleChoice};
 use crate::atlas::CacheKey;
 use crate::domain::HoursFilter;
 use crate::domain::Year;
@@ -17,6 +17,7 @@ pub struct GapsQuery {
     radius_km: Option<f64>,
     language: Option<String>,
     hours: Option<String>,
+    desert_rule: Option<String>,
     format: Option<String>,
 }
 
@@ -34,15 +35,28 @@ pub fn parse_hours(hours: Option<&str>) -> Result<Option<HoursFilter>> {
         .transpose()
 }
 
-/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&format=json|geojson|csv]`.
+/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&desert_rule=need|catchment][&format=json|geojson|csv]`.
 pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let q = query.into_inner();
     let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
     let hours = parse_hours(q.hours.as_deref())?;
+    let desert_rule = q
+        .desert_rule
+        .as_deref()
+        .map(|r| {
+            RuleChoice::parse(r).ok_or_else(|| {
+                Error::new(
+                    Code::InvalidParameter,
+                    format!("desert_rule '{r}' is not need or catchment"),
+                )
+            })
+        })
+        .transpose()?;
     let params = GapParams {
         radius_km: q.radius_km,
         language: q.language,
         hours,
+        desert_rule,
     };
     let (year, need) = (q.year.get(), q.need);
     let atlas = state.services.atlas.get();
