@@ -171,3 +171,92 @@ pub async fn sites(
     })
     .await
 }
+
+/// An edit's JSON body, at most 64 KiB.
+async fn edit_body(mut payload: web::Payload) -> Result<Vec<u8>> {
+    use futures_util::StreamExt;
+    const LIMIT: usize = 64 * 1024;
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            Error::new(
+                Code::MalformedBody,
+                format!("the body could not be read: {e}"),
+            )
+        })?;
+        if body.len() + chunk.len() > LIMIT {
+            return Err(Error::new(
+                Code::PayloadTooLarge,
+                "an edit's body is at most 64 KiB of JSON",
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `GET /api/v1/partners/{id}`: the partner (as the list shows it) with its sites as
+/// GeoJSON points.
+pub async fn get_one(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
+    let id = path.into_inner();
+    let atlas = state.services.atlas.get();
+    if !atlas.partners.contains_key(&id) {
+        return Err(not_found("partner", &id));
+    }
+    let key = CacheKey::new("partner", atlas.data_version).with("id", id.as_str());
+    cached(&state, atlas, key, move |atlas, _| {
+        let p = atlas
+            .partners
+            .get(&id)
+            .ok_or_else(|| not_found("partner", &id))?;
+        output::render(&Document::Partner(atlas, p), Format::Json, Layout::Compact)
+    })
+    .await
+}
+
+fn not_found(what: &str, id: &str) -> Error {
+    Error::new(
+        Code::NotFound,
+        format!("there is no {what} '{id}' (GET /api/v1/{what}s lists them)"),
+    )
+}
+
+/// `PATCH /api/v1/partners/{id}` (editor): changes the partnership level and stage, the
+/// agreement dates, notes, contact and needs the body names; every other field stays.
+pub async fn patch_partner(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let caller = state
+        .auth
+        .require(&req, &state.services.store, crate::store::Role::Editor)
+        .await?;
+    let body = edit_body(payload).await?;
+    let report = state
+        .services
+        .edit_partner(&caller.actor, &path.into_inner(), &body)
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// `PATCH /api/v1/sites/{id}` (editor): changes the services, capacity, languages and
+/// hours the body names; every other field stays.
+pub async fn patch_site(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let caller = state
+        .auth
+        .require(&req, &state.services.store, crate::store::Role::Editor)
+        .await?;
+    let body = edit_body(payload).await?;
+    let report = state
+        .services
+        .edit_site(&caller.actor, &path.into_inner(), &body)
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}

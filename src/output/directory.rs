@@ -120,6 +120,30 @@ pub fn sites_flat_csv(atlas: &Atlas) -> String {
     csv.finish()
 }
 
+/// One partner as `partners_json` lists it, with its sites as GeoJSON points:
+/// `{partner: {…, sites, services}, sites: FeatureCollection}`.
+pub fn partner_json(atlas: &Atlas, partner: &crate::domain::Partner) -> Value {
+    let sites: Vec<&crate::domain::Site> = atlas
+        .sites
+        .iter()
+        .filter(|s| s.partner_id == partner.id)
+        .collect();
+    let mut services: Vec<&str> = Vec::new();
+    for svc in sites.iter().flat_map(|s| &s.services) {
+        if !services.contains(&svc.code.as_str()) {
+            services.push(&svc.code);
+        }
+    }
+    services.sort_unstable();
+    let mut v = serde_json::to_value(partner).unwrap_or(Value::Null);
+    v["sites"] = json!(sites.len());
+    v["services"] = json!(services);
+    json!({
+        "partner": v,
+        "sites": super::geojson::sites_geojson(atlas, sites.into_iter()),
+    })
+}
+
 /// `{partners: [...]}`: every partner with its number of sites and their services.
 pub fn partners_json(atlas: &Atlas) -> Value {
     let mut sites: HashMap<&str, (usize, Vec<&str>)> = HashMap::new();

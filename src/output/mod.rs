@@ -136,6 +136,8 @@ pub enum Document<'a> {
     /// The whole partner directory: partners with their sites' counts and services (JSON),
     /// the flat CSV (which uploads again) or GeoJSON points.
     Directory(&'a Atlas),
+    /// One partner with its sites: JSON.
+    Partner(&'a Atlas, &'a crate::domain::Partner),
     /// The report of a year: HTML, or an editable DOCX.
     Report(report::ReportInput<'a>),
 }
@@ -150,6 +152,7 @@ impl Document<'_> {
             Self::Assessment(_) => &[Json, Csv],
             Self::Areas(_) | Self::Sites(..) => &[Geojson],
             Self::Directory(_) => &[Json, Csv, Geojson],
+            Self::Partner(..) => &[Json],
             Self::Report(..) => &[Html, Docx],
         }
     }
@@ -166,6 +169,7 @@ impl Document<'_> {
             Self::Areas(_) => "a geography's areas",
             Self::Sites(..) => "sites",
             Self::Directory(_) => "the partner directory",
+            Self::Partner(..) => "a partner",
             Self::Report(..) => "the report",
         }
     }
@@ -187,6 +191,7 @@ impl Document<'_> {
             Self::Areas(g) => format!("areas_{}", g.geography.name),
             Self::Sites(..) => "sites".into(),
             Self::Directory(_) => "partners".into(),
+            Self::Partner(_, p) => format!("partner_{}", p.id),
             Self::Report(r) => format!("report_{}", r.year),
         }
     }
@@ -255,6 +260,7 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         )?,
         (Document::Directory(atlas), Json) => json(&directory::partners_json(atlas), layout)?,
         (Document::Directory(atlas), Csv) => directory::sites_flat_csv(atlas).into_bytes(),
+        (Document::Partner(atlas, p), Json) => json(&directory::partner_json(atlas, p), layout)?,
         (Document::Directory(atlas), Geojson) => {
             json(&geojson::sites_geojson(atlas, atlas.sites.iter()), layout)?
         }

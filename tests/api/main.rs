@@ -19,6 +19,7 @@ mod layers;
 mod limits;
 mod outreach;
 mod page;
+mod partner_edits;
 mod partners;
 mod records;
 mod replicas;
