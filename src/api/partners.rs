@@ -260,3 +260,17 @@ pub async fn patch_site(
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }
+
+/// `GET /api/v1/partners/{id}/history`: every change of the partner's level and stage,
+/// newest first: `{partner_id, history: [{at, by, field, from, to, note, via,
+/// data_version}]}`.
+pub async fn history(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
+    let id = path.into_inner();
+    let history = state
+        .services
+        .store
+        .partner_history(&id)
+        .await?
+        .ok_or_else(|| not_found("partner", &id))?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "partner_id": id, "history": history })))
+}

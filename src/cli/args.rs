@@ -63,6 +63,11 @@ pub enum Command {
     /// Change named fields of a stored partner or site, as PATCH does in the API (JSON).
     #[command(subcommand)]
     Edit(EditCommand),
+    /// Every change of a partner's level and stage, newest first (JSON).
+    History {
+        /// The partner's id.
+        partner: String,
+    },
     /// Write stored data to a file or standard output (formats that import again).
     #[command(subcommand)]
     Export(ExportCommand),

@@ -77,6 +77,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
+        Command::History { partner } => {
+            let store = Store::connect(&settings.store).await?;
+            let history = store
+                .partner_history(&partner)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("there is no partner '{partner}'"))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"partner_id": partner, "history": history})
+                )?
+            );
+            Ok(())
+        }
         Command::Export(cmd) => export(&open(&settings).await?, cmd).await,
         Command::Gaps(args) => {
             let started = std::time::Instant::now();
