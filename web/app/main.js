@@ -16,6 +16,7 @@ import { setBusy, settled, showError, track } from './status.js';
 import { initUpload } from './upload.js';
 import { refreshGaps } from './views/gaps.js';
 import { initViews, openArea, openSite, openSuggestion, showSites } from './views/index.js';
+import { initPartnerPanel } from './views/partner.js';
 import { setVocabulary } from './vocabulary.js';
 
 async function boot() {
@@ -56,6 +57,7 @@ async function boot() {
   initViews();
   initSearch();
   initUpload();
+  initPartnerPanel();
   // Areas and gaps load while MapLibre starts; they are drawn once it has.
   const gapsDone = refreshGaps();
   const sitesDone = showSites(sitesRequest);

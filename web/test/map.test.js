@@ -939,6 +939,91 @@ test('a merge naming one column changes only that field and lists it before and 
   await page.evaluate(() => window.gapmap.settled());
 });
 
+test('the partner panel, from search and from a popup: sites, history, and a stage change that changes nothing else', {
+  skip,
+}, async () => {
+  const id = 'chicago-public-library';
+  const partnerSites = async () => (await api('/api/v1/sites')).features.filter((f) => f.properties.partner_id === id);
+  const before = await api(`/api/v1/partners/${id}`);
+  const sitesBefore = await partnerSites();
+  assert.ok(before.partner.sites > 10, 'the library has many branches');
+
+  await page.fill('#search-input', 'Chicago Public Lib');
+  const hit = page.locator(`.search-hit[data-kind=partner][data-id="${id}"]`);
+  await hit.waitFor();
+  assert.match(await hit.locator('.hit-detail').textContent(), new RegExp(`${before.partner.sites} sites`));
+  await hit.click();
+  const dialog = page.locator('#partner-dialog');
+  await dialog.locator('#partner-body:not([hidden])').waitFor();
+  assert.equal(await page.textContent('#partner-title'), 'Chicago Public Library');
+  assert.equal(await page.locator('#partner-sites li[data-site]').count(), before.partner.sites);
+  assert.equal(await page.textContent('#partner-facts [data-field=partnership_stage]'), 'not recorded');
+  assert.match(await page.textContent('#partner-history'), /No level or stage has been recorded/);
+
+  // A refused edit says which field and changes nothing.
+  await page.fill('#pf-token', TOKEN);
+  await page.fill('#pf-contact-email', 'branches at chipublib');
+  await page.click('#partner-form button[type=submit]');
+  const problem = page.locator('#pf-result table.problems tbody tr');
+  await problem.waitFor();
+  assert.equal((await problem.locator('td').allTextContents())[2], 'contact.email');
+  assert.deepEqual(await api(`/api/v1/partners/${id}`), before);
+  await page.fill('#pf-contact-email', '');
+
+  // The stage change, with its reason.
+  await page.selectOption('#pf-stage', 'taking_action');
+  await page.fill('#pf-note', 'joint story time agreed');
+  await page.click('#partner-form button[type=submit]');
+  const row = page.locator('#pf-result table.changes tr[data-field=partnership_stage]');
+  await row.waitFor();
+  assert.deepEqual(await row.locator('td').allTextContents(), [`partner ${id}`, 'partnership_stage', '—', 'taking_action']);
+  await page.evaluate(() => window.gapmap.settled());
+
+  // Every other field of the partner and of each of its sites is exactly as it was.
+  const after = await api(`/api/v1/partners/${id}`);
+  const expected = structuredClone(before);
+  expected.partner.partnership_stage = 'taking_action';
+  for (const f of expected.sites.features) f.properties.partnership_stage = 'taking_action';
+  assert.deepEqual(after, expected);
+  const sitesExpected = sitesBefore.map((f) => ({ ...f, properties: { ...f.properties, partnership_stage: 'taking_action' } }));
+  assert.deepEqual(await partnerSites(), sitesExpected);
+
+  // The timeline shows the move, who made it and why.
+  const entry = page.locator('#partner-history li[data-field=partnership_stage]');
+  await entry.waitFor();
+  assert.equal(await entry.locator('.move').textContent(), 'Stage: not recorded → Taking action');
+  assert.equal(await entry.locator('.note').textContent(), 'joint story time agreed');
+  assert.match(await entry.locator('.when').textContent(), /admin-token · edit_partner/);
+  assert.equal(await page.textContent('#partner-facts [data-field=partnership_stage]'), 'Taking action');
+  const history = (await api(`/api/v1/partners/${id}/history`)).history;
+  assert.equal(history.length, 1);
+  assert.equal(history[0].note, 'joint story time agreed');
+
+  // Saving again without a change sends nothing.
+  await page.click('#partner-form button[type=submit]');
+  await page.locator('#pf-result .result-unchanged').waitFor();
+  await page.click('#partner-close');
+
+  // From a site's popup: the same partner, as it is now.
+  const site = sitesBefore[0].properties;
+  await page.fill('#search-input', site.name);
+  const siteHit = page.locator(`.search-hit[data-kind=site][data-id="${site.id}"]`);
+  await siteHit.waitFor();
+  await siteHit.click();
+  const popup = page.locator(`.popup-site[data-site="${site.id}"]`);
+  await popup.waitFor();
+  assert.equal(await popup.locator('[data-field=partnership_stage]').textContent(), 'Taking action');
+  await popup.locator('button.partner-open').click();
+  await dialog.locator('#partner-body:not([hidden])').waitFor();
+  assert.equal(await page.textContent('#partner-title'), 'Chicago Public Library');
+  assert.equal(await page.locator('#partner-history li[data-field]').count(), 1);
+  await page.click('#partner-close');
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
+});
+
 test('once sites record their hours, the filter is offered and only the sites it keeps are drawn', { skip }, async () => {
   // Two child-care centres on the far south side, one open into the evening.
   const csv =

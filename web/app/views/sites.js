@@ -8,6 +8,7 @@ import { formatNumber } from '../metrics.js';
 import { need, state } from '../state.js';
 import { setBusy, showError } from '../status.js';
 import { languageLabel, levelLabel, partnershipLevels, partnershipStages, serviceColour, serviceLabel, stageLabel } from '../vocabulary.js';
+import { openPartner } from './partner.js';
 
 /** Loads every site into `state` (or takes the request `started` already); throws what the API refused. */
 export async function loadSites(started) {
@@ -168,6 +169,15 @@ function sitePopupContent(f) {
       item('Partnership stage', p.partnership_stage ? stageLabel(p.partnership_stage) : null, 'partnership_stage'),
       item('Address', p.address, 'address'),
     ),
+    p.partner_id
+      ? h('button', {
+          type: 'button',
+          class: 'small partner-open',
+          dataset: { partner: p.partner_id },
+          text: 'Partner details, history and edits',
+          on: { click: () => openPartner(p.partner_id) },
+        })
+      : null,
   );
 }
 
