@@ -31,7 +31,7 @@ impl GapParams {
 
 /// A need with the caller's parameters applied: exactly what the numbers were computed
 /// with, echoed as `params` in every answer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Resolved {
     /// The indicator used as demand P_i.
     pub demand_indicator: String,

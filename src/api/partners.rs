@@ -1,22 +1,42 @@
 use super::format::cached;
+use super::openapi::{ErrorBody, FeatureCollection, TableFormat, UPLOAD_BODY};
 use super::{AppState, upload};
 use crate::atlas::CacheKey;
 use crate::error::{Code, Error, Result};
+use crate::imports::ImportReport;
 use crate::imports::Mode;
+use crate::output::PartnerList;
 use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PostQuery {
+    /// `merge` (default: add and update by id, keep the rest) or `replace` (the upload is
+    /// the whole directory).
     mode: Option<Mode>,
+    /// The file's name, for messages and the audit record.
     filename: Option<String>,
+    /// What to do with HSDS locations offering only services gapmap does not track.
     untracked_services: Option<crate::ingest::Untracked>,
 }
 
 /// `POST /api/v1/partners?mode=merge|replace[&untracked_services=refuse|skip]`: HSDS zip
 /// or CSVs, GeoJSON points or flat CSV.
+#[utoipa::path(post, path = "/api/v1/partners", tag = "data", params(PostQuery),
+    request_body(description = UPLOAD_BODY, content(("text/csv"), ("application/geo+json"), ("application/json"), ("application/zip"), ("multipart/form-data"))),
+    security(("token" = [])),
+    responses(
+    (status = 200, description = "The directory, merged or replaced (or unchanged).", body = ImportReport),
+    (status = 400, description = "The file cannot be read (malformed), or a parameter is invalid.", body = ErrorBody),
+    (status = 401, description = "No token, or an unknown one.", body = ErrorBody),
+    (status = 403, description = "The token's role is below editor.", body = ErrorBody),
+    (status = 413, description = "The body is over the upload limit (`--max-upload-mb`).", body = ErrorBody),
+    (status = 415, description = "The Content-Type disagrees with the contents, or is not one gapmap reads.", body = ErrorBody),
+    (status = 422, description = "The file reads but its contents are refused: every problem by file, row and field.", body = ErrorBody),
+))]
 pub async fn post(
     req: HttpRequest,
     query: web::Query<PostQuery>,
@@ -39,15 +59,25 @@ pub async fn post(
     Ok(HttpResponse::Ok().json(report))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// The answer's format.
+    #[param(value_type = Option<TableFormat>)]
     format: Option<String>,
 }
 
 /// `GET /api/v1/partners[?format=json|csv|geojson]`: every partner with its number of sites
 /// and their services (JSON), the flat partner CSV (which uploads again unchanged), or the
 /// sites as GeoJSON points.
+#[utoipa::path(get, path = "/api/v1/partners", tag = "data", params(ListQuery), responses(
+    (status = 200, description = "The partner directory.", content(
+        (PartnerList = "application/json"),
+        (FeatureCollection = "application/geo+json"),
+        (String = "text/csv"),
+    )),
+))]
 pub async fn list(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
@@ -61,10 +91,14 @@ pub async fn list(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SitesQuery {
+    /// Only sites offering this service code (`GET /api/v1/vocabulary`).
     service: Option<String>,
+    /// Only sites inside `min_lon,min_lat,max_lon,max_lat` (WGS 84 degrees).
+    #[param(example = "-87.7,41.8,-87.6,41.9")]
     bbox: Option<String>,
 }
 
@@ -96,6 +130,9 @@ fn parse_bbox(s: &str) -> Result<[f64; 4]> {
 }
 
 /// `GET /api/v1/sites?service=&bbox=`: sites as GeoJSON points with partner details.
+#[utoipa::path(get, path = "/api/v1/sites", tag = "data", params(SitesQuery), responses(
+    (status = 200, description = "The sites as points, with their partner, services, capacity, languages and hours.", body = FeatureCollection, content_type = "application/geo+json"),
+))]
 pub async fn sites(
     query: web::Query<SitesQuery>,
     state: web::Data<AppState>,

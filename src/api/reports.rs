@@ -1,5 +1,6 @@
 use super::AppState;
 use super::format::respond;
+use super::openapi::ErrorBody;
 use crate::analysis::Cached;
 use crate::atlas::CacheKey;
 use crate::domain::Year;
@@ -15,6 +16,12 @@ const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src
                           base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// `GET /reports/{year}`: the printable community-assessment report (HTML).
+#[utoipa::path(get, path = "/reports/{year}", tag = "analysis",
+    params(("year" = i32, Path, minimum = 1900, maximum = 2200, example = 2014, description = "The assessment year.")),
+    responses(
+    (status = 200, description = "The report: one self-contained printable page.", body = String, content_type = "text/html"),
+    (status = 404, description = "No assessment for the year.", body = ErrorBody),
+))]
 pub async fn get(path: web::Path<Year>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let year = path.into_inner().get();
     let atlas = state.services.atlas.get();

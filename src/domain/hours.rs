@@ -26,7 +26,7 @@ pub struct HoursError {
 }
 
 /// Site filters on opening hours that a need can ask for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HoursFilter {
     /// Open at some time after 18:00 on any day.

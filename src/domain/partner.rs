@@ -2,7 +2,7 @@ use super::{Hours, LonLat};
 use serde::{Deserialize, Serialize};
 
 /// How closely a partner works with the program (the Head Start partnership continuum).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PartnershipLevel {
     Networking,
@@ -12,7 +12,7 @@ pub enum PartnershipLevel {
 }
 
 /// The stage of building a collaborative.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PartnershipStage {
     GettingTogether,
@@ -171,7 +171,7 @@ pub fn parse_date(s: &str) -> Option<String> {
 }
 
 /// An organization the program works with.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Partner {
     /// Stable id, unique in the directory.
     pub id: String,

@@ -19,7 +19,9 @@ mod outreach;
 pub mod report;
 
 pub use compare::CSV_COLUMNS as COMPARE_CSV_COLUMNS;
-pub use directory::FLAT_CSV_COLUMNS;
+pub use directory::{
+    AssessmentJson, AssessmentRowJson, FLAT_CSV_COLUMNS, PartnerEntry, PartnerList,
+};
 pub use gaps::CSV_COLUMNS as GAPS_CSV_COLUMNS;
 
 use crate::analysis::{CompareReport, GapReport, OutreachReport, SitingReport};

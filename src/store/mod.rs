@@ -21,7 +21,7 @@ use sqlx::{AnyConnection, AnyPool};
 use std::time::Duration;
 
 /// What a write changed, for the uploader and the audit record.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct WriteSummary {
     /// The data version the write committed.
     pub data_version: i64,

@@ -16,7 +16,7 @@
 // /usr/bin/chromium; without it the test is skipped.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { changeInfo, DIVERGING, formatNumber, unitsFor } from '../app/metrics.js';
+import { gapmapBinary } from './gapmap.js';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(WEB, '..');
@@ -55,24 +56,6 @@ let tmp = null;
 const dialogs = [];
 const pageErrors = [];
 const cspViolations = [];
-
-function gapmapBinary() {
-  if (process.env.GAPMAP_BIN) return process.env.GAPMAP_BIN;
-  const args = ['test', '--no-run', '--test', 'api', '--message-format=json-render-diagnostics'];
-  const out = execFileSync('cargo', args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  for (const line of out.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const msg = JSON.parse(line);
-    const bin = msg.target && msg.target.name === 'gapmap' && msg.target.kind.includes('bin');
-    if (msg.reason === 'compiler-artifact' && msg.executable && bin) return msg.executable;
-  }
-  throw new Error('cargo test --no-run did not report the gapmap binary');
-}
 
 function freePort() {
   return new Promise((ok, fail) => {
