@@ -126,6 +126,7 @@ error_codes! {
     UnknownYear => ("unknown_year", NOT_FOUND),
     UnknownNeed => ("unknown_need", NOT_FOUND),
     UnknownIndicator => ("unknown_indicator", UNPROCESSABLE_ENTITY),
+    FilterWithoutData => ("filter_without_data", UNPROCESSABLE_ENTITY),
     MissingToken => ("missing_token", UNAUTHORIZED),
     InvalidToken => ("invalid_token", UNAUTHORIZED),
     Forbidden => ("forbidden", FORBIDDEN),

@@ -2,7 +2,7 @@
 //! parse and validate (off the async runtime), write in one transaction, refresh the Atlas.
 
 use crate::atlas::AtlasHandle;
-use crate::domain::{Catalog, Geoid, IndicatorCatalog, Warning};
+use crate::domain::{Catalog, DirectoryEdit, Geoid, IndicatorCatalog, PartnerFields, Warning};
 use crate::error::{Code, Error, Result};
 use crate::ingest::{self, InputFile, Limits, areas_geojson::AreaOptions};
 use crate::store::{Audit, PartnerWrite, Store, WriteSummary};
@@ -93,14 +93,44 @@ impl ImportReport {
                 summary.data_version
             )
         } else {
-            format!(
-                "stored: {} added, {} changed, {} removed, {} unchanged (data version {})",
-                summary.added,
-                summary.changed,
-                summary.removed,
-                summary.unchanged,
-                summary.data_version
-            )
+            let counts = |what: &str, c: &crate::store::Counts| {
+                format!(
+                    "{what}{} added, {} changed, {} removed, {} unchanged",
+                    c.added, c.changed, c.removed, c.unchanged
+                )
+            };
+            let rows = crate::store::Counts {
+                added: summary.added,
+                changed: summary.changed,
+                removed: summary.removed,
+                unchanged: summary.unchanged,
+            };
+            let mut message = match &summary.partners {
+                None => format!("stored: {}", counts("", &rows)),
+                Some(p) => format!(
+                    "stored: {}; {}",
+                    counts("sites ", &rows),
+                    counts("partners ", p)
+                ),
+            };
+            // What an upload empties is easy to miss: say so in words.
+            let cleared: Vec<String> = summary
+                .changes
+                .iter()
+                .flat_map(|c| {
+                    c.cleared
+                        .iter()
+                        .map(move |f| format!("{f} of {} '{}'", c.record, c.id))
+                })
+                .collect();
+            if !cleared.is_empty() {
+                message.push_str("; cleared: ");
+                message.push_str(&cleared[..cleared.len().min(10)].join(", "));
+                if cleared.len() > 10 {
+                    message.push_str(&format!(" and {} more", cleared.len() - 10));
+                }
+            }
+            format!("{message} (data version {})", summary.data_version)
         };
         Self {
             kind,
@@ -351,9 +381,9 @@ impl Services {
         let import =
             blocking(move || ingest::read_partners(&files, &catalog, &limits, untracked)).await?;
         let parsed = started.elapsed();
-        let dir = import.directory;
+        let edits = import.edits;
         let mut warnings: Vec<Warning> = import.warnings.into_iter().map(Warning::new).collect();
-        warnings.extend(self.location_warnings(&dir.sites)?);
+        warnings.extend(self.location_warnings(&edits)?);
         let how = match mode {
             Mode::Merge => PartnerWrite::Merge,
             Mode::Replace => PartnerWrite::Replace,
@@ -363,18 +393,18 @@ impl Services {
             Mode::Replace => "replace_partners",
         };
         let audit = Audit::new(actor, action, "", names.clone());
-        let summary = self.store.write_partners(&dir, &how, &audit).await?;
+        let summary = self.store.write_partners(&edits, &how, &audit).await?;
         let written = started.elapsed();
         self.refresh_after(&summary).await?;
         // Phase times help an operator see where a large import spends its time.
         tracing::info!(
-            sites = dir.sites.len(),
+            sites = edits.sites.len(),
             parse_s = parsed.as_secs_f64(),
             write_s = (written - parsed).as_secs_f64(),
             atlas_s = (started.elapsed() - written).as_secs_f64(),
             "partners imported"
         );
-        let mut report = ImportReport::new("partners", names, dir.sites.len(), summary);
+        let mut report = ImportReport::new("partners", names, edits.sites.len(), summary);
         report.warnings = warnings;
         Ok(report)
     }
@@ -397,17 +427,26 @@ impl Services {
         let feed_id = slug.clone();
         let limits = self.limits.table;
         let dir = blocking(move || ingest::gtfs::read(&file, &feed_id, &limits)).await?;
-        let warnings = self.location_warnings(&dir.sites)?;
         let how = PartnerWrite::ReplaceSitesOf(dir.partners.iter().map(|p| p.id.clone()).collect());
+        let mut edits = DirectoryEdit::from(dir);
+        // A feed names who runs the stops; the partnership with them is not its to say.
+        for p in &mut edits.partners {
+            p.fields = PartnerFields {
+                name: p.fields.name.take(),
+                kind: std::mem::take(&mut p.fields.kind),
+                ..PartnerFields::default()
+            };
+        }
+        let warnings = self.location_warnings(&edits)?;
         let audit = Audit::new(
             actor,
             "replace_stops",
             slug.as_str(),
             vec![file_name.clone()],
         );
-        let summary = self.store.write_partners(&dir, &how, &audit).await?;
+        let summary = self.store.write_partners(&edits, &how, &audit).await?;
         self.refresh_after(&summary).await?;
-        let mut report = ImportReport::new("stops", vec![file_name], dir.sites.len(), summary);
+        let mut report = ImportReport::new("stops", vec![file_name], edits.sites.len(), summary);
         report.warnings = warnings;
         Ok(report)
     }
@@ -422,7 +461,7 @@ impl Services {
 
     /// Sites far outside every geography are probably mistakes: when swapping their
     /// coordinates puts them inside, refuse them; otherwise warn.
-    fn location_warnings(&self, sites: &[crate::domain::Site]) -> Result<Vec<Warning>> {
+    fn location_warnings(&self, edits: &DirectoryEdit) -> Result<Vec<Warning>> {
         let atlas = self.atlas.get();
         let Some(extent) = atlas.extent() else {
             return Ok(Vec::new());
@@ -437,8 +476,9 @@ impl Services {
         };
         let mut swapped = Vec::new();
         let mut outside = 0usize;
-        for s in sites {
-            let (x, y) = (s.location.lon(), s.location.lat());
+        for s in &edits.sites {
+            let Some(location) = s.location else { continue };
+            let (x, y) = (location.lon(), location.lat());
             if inside(x, y) {
                 continue;
             }

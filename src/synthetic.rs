@@ -157,17 +157,9 @@ impl National {
                 },
                 warnings: Vec::new(),
             }],
-            partners: vec![Partner {
-                id: "synthetic".into(),
-                name: "Synthetic partner".into(),
-                kind: None,
-                partnership_level: None,
-                partnership_stage: None,
-                agreement_start: None,
-                agreement_end: None,
-                notes: None,
-            }],
+            partners: vec![Partner::named("synthetic", "Synthetic partner")],
             sites: self.sites.clone(),
+            records: Vec::new(),
         }
     }
 

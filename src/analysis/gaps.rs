@@ -171,31 +171,19 @@ pub struct Prepared<'a> {
 }
 
 /// Looks up the need and the year, applies the parameters and builds the problem.
-/// Errors: unknown need or year (404), parameters the need does not allow (400), a demand
-/// indicator the year's assessment lacks (422).
+/// Errors: unknown need or year (404), parameters the need does not allow (400), a filter
+/// the data cannot answer (422 `filter_without_data`), a demand indicator the year's
+/// assessment lacks (422).
 pub fn prepare<'a>(
     atlas: &'a Atlas,
     year: i32,
     need_code: &str,
     params: &GapParams,
 ) -> Result<Prepared<'a>> {
-    let need = atlas.catalog.need(need_code).ok_or_else(|| {
-        let codes: Vec<&str> = atlas
-            .catalog
-            .needs()
-            .iter()
-            .map(|n| n.code.as_str())
-            .collect();
-        Error::new(
-            Code::UnknownNeed,
-            format!(
-                "there is no need '{need_code}'; needs: {}",
-                codes.join(", ")
-            ),
-        )
-    })?;
+    let need = super::lookup::need(atlas, need_code)?;
     let assessment = super::lookup::assessment(atlas, year)?;
     let resolved = resolve(need, params)?;
+    super::filters::check_filters(atlas, assessment, need, &resolved)?;
     let column = assessment.table.column(&resolved.demand_indicator).ok_or_else(|| {
         Error::new(
             Code::UnknownIndicator,

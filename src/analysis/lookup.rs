@@ -23,6 +23,22 @@ pub fn assessment(atlas: &Atlas, year: i32) -> Result<&Assessment> {
     })
 }
 
+/// The need `code`, or `unknown_need` listing the needs.
+pub fn need<'a>(atlas: &'a Atlas, code: &str) -> Result<&'a crate::domain::Need> {
+    atlas.catalog.need(code).ok_or_else(|| {
+        let codes: Vec<&str> = atlas
+            .catalog
+            .needs()
+            .iter()
+            .map(|n| n.code.as_str())
+            .collect();
+        Error::new(
+            Code::UnknownNeed,
+            format!("there is no need '{code}'; needs: {}", codes.join(", ")),
+        )
+    })
+}
+
 /// The geography an assessment's GEOIDs belong to.
 pub fn geography<'a>(atlas: &'a Atlas, a: &Assessment) -> Result<&'a GeographyData> {
     atlas.geographies.get(&a.geography).ok_or_else(|| {

@@ -13,6 +13,7 @@
 pub mod compare;
 mod desert;
 mod fca;
+pub mod filters;
 mod gaps;
 pub mod lookup;
 pub mod outreach;
@@ -27,6 +28,7 @@ pub(crate) mod testing;
 pub use compare::{CompareReport, compare};
 pub use desert::{Certainty, DesertInputs, desert_certainty, desert_reason, is_desert};
 pub use fca::{AreaReach, Fca, Weighting, e2sfca, sweep, two_sfca};
+pub use filters::{FilterOption, FilterReport, filter_options, supplying_sites};
 pub use gaps::{AreaGap, GapReport, GapSummary, Prepared, compute_gaps, gaps, prepare};
 pub use outreach::{OutreachParams, OutreachReport, outreach};
 pub use params::{GapParams, MAX_RADIUS_KM, Resolved, fit_bands, hours_name, resolve};

@@ -86,6 +86,7 @@ pub fn atlas(geographies: Vec<Geography>, assessments: Vec<Assessment>, sites: V
             assessments,
             partners: vec![],
             sites,
+            records: vec![],
         },
         Arc::new(Catalog::bundled()),
     )

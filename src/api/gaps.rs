@@ -35,6 +35,20 @@ pub struct GapsQuery {
     format: Option<String>,
 }
 
+/// The `hours=` parameter: `evening` or `weekend`.
+pub fn parse_hours(hours: Option<&str>) -> Result<Option<HoursFilter>> {
+    hours
+        .map(|h| {
+            HoursFilter::parse(h).ok_or_else(|| {
+                Error::new(
+                    Code::InvalidParameter,
+                    format!("hours '{h}' is not evening or weekend"),
+                )
+            })
+        })
+        .transpose()
+}
+
 /// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&format=json|geojson|csv]`:
 /// every metric of one need for every area of a year (DESIGN.md, "The metrics").
 #[utoipa::path(get, path = "/api/v1/gaps", tag = "analysis", params(GapsQuery), responses(
@@ -44,23 +58,12 @@ pub struct GapsQuery {
         (String = "text/csv"),
     )),
     (status = 404, description = "No assessment for the year, or no such need.", body = ErrorBody),
-    (status = 422, description = "The need's demand indicator is not in the assessment.", body = ErrorBody),
+    (status = 422, description = "The need's demand indicator is not in the assessment, or a filter no site's data can answer (`filter_without_data`, naming the missing attribute).", body = ErrorBody),
 ))]
 pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let q = query.into_inner();
     let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
-    let hours = q
-        .hours
-        .as_deref()
-        .map(|h| {
-            HoursFilter::parse(h).ok_or_else(|| {
-                Error::new(
-                    Code::InvalidParameter,
-                    format!("hours '{h}' is not evening or weekend"),
-                )
-            })
-        })
-        .transpose()?;
+    let hours = parse_hours(q.hours.as_deref())?;
     let params = GapParams {
         radius_km: q.radius_km,
         language: q.language,

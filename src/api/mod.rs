@@ -97,6 +97,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/sites").route(web::get().to(partners::sites)))
                 .service(web::resource("/audit").route(web::get().to(audit::list)))
                 .service(web::resource("/needs").route(web::get().to(needs::list)))
+                .service(
+                    web::resource("/needs/{code}/filters").route(web::get().to(needs::filters)),
+                )
                 .service(web::resource("/vocabulary").route(web::get().to(vocabulary::get)))
                 .service(web::resource("/gaps").route(web::get().to(gaps::get)))
                 .service(web::resource("/outreach").route(web::get().to(outreach::get)))

@@ -97,6 +97,7 @@ pub struct Feature {
         metrics::metrics,
         openapi_json,
         needs::list,
+        needs::filters,
         vocabulary::get,
         page::config,
         geographies::list,

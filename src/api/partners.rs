@@ -1,7 +1,9 @@
 use super::format::cached;
 use super::openapi::{ErrorBody, FeatureCollection, TableFormat, UPLOAD_BODY};
 use super::{AppState, upload};
+use crate::analysis::{GapParams, lookup, supplying_sites};
 use crate::atlas::CacheKey;
+use crate::domain::HoursFilter;
 use crate::error::{Code, Error, Result};
 use crate::imports::ImportReport;
 use crate::imports::Mode;
@@ -100,6 +102,14 @@ pub struct SitesQuery {
     /// Only sites inside `min_lon,min_lat,max_lon,max_lat` (WGS 84 degrees).
     #[param(example = "-87.7,41.8,-87.6,41.9")]
     bbox: Option<String>,
+    /// Only the sites that supply this need and pass its filters (the sites `/gaps` counts).
+    #[param(example = "childcare")]
+    need: Option<String>,
+    /// With `need=`: only sites open at these hours.
+    #[param(value_type = Option<HoursFilter>)]
+    hours: Option<String>,
+    /// With `need=`: only sites serving this ISO 639-1 language.
+    language: Option<String>,
 }
 
 fn parse_bbox(s: &str) -> Result<[f64; 4]> {
@@ -129,17 +139,23 @@ fn parse_bbox(s: &str) -> Result<[f64; 4]> {
     Ok([a, b, c, d])
 }
 
-/// `GET /api/v1/sites?service=&bbox=`: sites as GeoJSON points with partner details.
+/// `GET /api/v1/sites?service=&bbox=[&need=[&hours=][&language=]]`: sites as GeoJSON
+/// points with partner details. With `need=`, only the sites that supply it and pass its
+/// filters (the sites `/gaps` counts); a filter no site's data can answer is refused
+/// with 422 `filter_without_data`.
 #[utoipa::path(get, path = "/api/v1/sites", tag = "data", params(SitesQuery), responses(
     (status = 200, description = "The sites as points, with their partner, services, capacity, languages and hours.", body = FeatureCollection, content_type = "application/geo+json"),
+    (status = 404, description = "No such need.", body = ErrorBody),
+    (status = 422, description = "A filter no site's data can answer (`filter_without_data`).", body = ErrorBody),
 ))]
 pub async fn sites(
     query: web::Query<SitesQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse> {
     let atlas = state.services.atlas.get();
-    let bbox = query.bbox.as_deref().map(parse_bbox).transpose()?;
-    if let Some(svc) = &query.service
+    let q = query.into_inner();
+    let bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
+    if let Some(svc) = &q.service
         && !atlas.catalog.services().contains_key(svc)
     {
         return Err(Error::new(
@@ -147,14 +163,38 @@ pub async fn sites(
             format!("'{svc}' is not a service code"),
         ));
     }
-    let key = CacheKey::new("sites", atlas.data_version)
-        .with("service", query.service.as_deref())
-        .with("bbox", bbox.as_ref().map(|b| b.as_slice()));
-    let service = query.service.clone();
+    let hours = super::gaps::parse_hours(q.hours.as_deref())?;
+    if q.need.is_none() && (hours.is_some() || q.language.is_some()) {
+        return Err(Error::new(
+            Code::InvalidParameter,
+            "hours= and language= filter the sites of a need: give need= too",
+        ));
+    }
+    let params = GapParams {
+        radius_km: None,
+        language: q.language,
+        hours,
+    };
+    let key = params.cache_key(
+        CacheKey::new("sites", atlas.data_version)
+            .with("service", q.service.as_deref())
+            .with("bbox", bbox.as_ref().map(|b| b.as_slice()))
+            .with("need", q.need.as_deref()),
+    );
+    let (service, need) = (q.service, q.need);
     cached(&state, atlas, key, move |atlas, _| {
-        let selected = atlas
-            .sites
-            .iter()
+        let supplying = match &need {
+            Some(code) => {
+                let need = lookup::need(atlas, code)?;
+                Some(supplying_sites(atlas, need, &params)?)
+            }
+            None => None,
+        };
+        let candidates: Box<dyn Iterator<Item = &crate::domain::Site>> = match &supplying {
+            Some(positions) => Box::new(positions.iter().filter_map(|&i| atlas.sites.get(i))),
+            None => Box::new(atlas.sites.iter()),
+        };
+        let selected = candidates
             .filter(|s| {
                 service
                     .as_ref()

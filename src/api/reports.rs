@@ -5,6 +5,7 @@ use crate::analysis::Cached;
 use crate::atlas::CacheKey;
 use crate::domain::Year;
 use crate::error::{Error, Result};
+use crate::output::report::ReportInput;
 use crate::output::{self, Document, Format, Layout, Rendered};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -32,14 +33,17 @@ pub async fn get(path: web::Path<Year>, state: web::Data<AppState>) -> Result<Ht
         Some(hit) => hit,
         None => {
             let provenance = state.services.store.provenance().await?;
+            let indicators = state.services.indicators.clone();
             web::block(move || {
                 output::cached(&cache, key, || {
                     let source = Cached::new(&atlas, &cache);
-                    output::render(
-                        &Document::Report(&source, year, &provenance),
-                        Format::Html,
-                        Layout::Compact,
-                    )
+                    let input = ReportInput {
+                        source: &source,
+                        year,
+                        provenance: &provenance,
+                        indicators: &indicators,
+                    };
+                    output::render(&Document::Report(input), Format::Html, Layout::Compact)
                 })
             })
             .await

@@ -10,7 +10,7 @@ mod snapshot;
 pub use cache::{Cache, CacheKey, KeyValue};
 pub use snapshot::Snapshot;
 
-use crate::domain::{Assessment, Catalog, Geography, Geoid, Partner, Site};
+use crate::domain::{Assessment, Catalog, Geography, Geoid, Partner, ProgramRecord, Site};
 use crate::error::Result;
 use crate::spatial::{AreaIndex, PointIndex, SiteIndex};
 use crate::store::Store;
@@ -101,6 +101,8 @@ pub struct Atlas {
     pub sites: Vec<Site>,
     /// The sites in one R-tree per service code (ids = positions in `sites`).
     pub site_index: SiteIndex,
+    /// Each year's program records, in upload order (years without any are absent).
+    pub records: BTreeMap<i32, Vec<ProgramRecord>>,
 }
 
 impl Atlas {
@@ -127,6 +129,7 @@ impl Atlas {
                 .collect(),
             site_index: SiteIndex::build(&sites),
             sites,
+            records: snapshot.records.into_iter().collect(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! version. The store only answers queries; assembling them into one consistent view is
 //! the Atlas's business, so this type lives here and the store never knows of it.
 
-use crate::domain::{Assessment, Geography, Partner, Site};
+use crate::domain::{Assessment, Geography, Partner, ProgramRecord, Site};
 use crate::error::Result;
 use crate::store::Store;
 
@@ -19,6 +19,8 @@ pub struct Snapshot {
     pub partners: Vec<Partner>,
     /// Every site.
     pub sites: Vec<Site>,
+    /// Every year's program records.
+    pub records: Vec<(i32, Vec<ProgramRecord>)>,
 }
 
 impl Snapshot {
@@ -33,6 +35,7 @@ impl Snapshot {
                 assessments: store.current_assessments().await?,
                 partners: store.partners().await?,
                 sites: store.sites().await?,
+                records: store.all_program_records().await?,
             };
             if store.data_version().await? == before {
                 return Ok(snapshot);

@@ -245,14 +245,17 @@ async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
     let cache = services.atlas.cache().clone();
     let provenance = services.store.provenance().await?;
+    let indicators = services.indicators.clone();
     let year = args.year.get();
     let rendered = crunch(format!("writing the {year} report"), move || {
         let source = Cached::new(&atlas, &cache);
-        output::render(
-            &Document::Report(&source, year, &provenance),
-            Format::Html,
-            Layout::Compact,
-        )
+        let input = output::report::ReportInput {
+            source: &source,
+            year,
+            provenance: &provenance,
+            indicators: &indicators,
+        };
+        output::render(&Document::Report(input), Format::Html, Layout::Compact)
     })
     .await?;
     write_out(args.out.as_deref(), &rendered)

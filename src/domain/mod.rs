@@ -10,6 +10,7 @@ mod indicators;
 mod lonlat;
 pub mod moe;
 mod partner;
+pub mod partner_edit;
 mod provenance;
 mod records;
 mod secret;
@@ -29,8 +30,10 @@ pub use indicators::{
 };
 pub use lonlat::{LonLat, LonLatError};
 pub use partner::{
-    Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService, parse_date,
+    Contact, Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService,
+    parse_date, parse_email, parse_phone, slug,
 };
+pub use partner_edit::{DirectoryEdit, Edit, PartnerEdit, PartnerFields, SiteEdit};
 pub use provenance::{AssessmentUpload, Provenance, Upload};
 pub use records::{ProgramKind, ProgramRecord, RecordKind};
 pub use secret::Secret;

@@ -170,6 +170,66 @@ pub fn parse_date(s: &str) -> Option<String> {
     (1..=days).contains(&d).then(|| s.to_owned())
 }
 
+/// Who to call at a partner: any of a name, an email address and a phone number.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Contact {
+    /// The contact person.
+    pub name: Option<String>,
+    /// Their email address.
+    pub email: Option<String>,
+    /// Their phone number, as written.
+    pub phone: Option<String>,
+}
+
+/// Checks an email address loosely (one `@` between non-empty parts, a dot in the domain,
+/// no spaces) and returns it trimmed.
+pub fn parse_email(s: &str) -> Option<String> {
+    let s = s.trim();
+    let (local, domain) = s.split_once('@')?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !s.chars().any(char::is_whitespace);
+    ok.then(|| s.to_owned())
+}
+
+/// Checks a phone number as people write it (`+1 (312) 555-0100`, `312.555.0100 ext 12`,
+/// `211`): digits with spaces, `+ - ( ) . /`, and an optional extension (`ext`, `x`);
+/// at least 3 digits. Returns it trimmed, as written.
+pub fn parse_phone(s: &str) -> Option<String> {
+    let s = s.trim();
+    let lower = s.to_ascii_lowercase();
+    let (number, ext) = match lower.split_once("ext").or_else(|| lower.split_once('x')) {
+        Some((n, e)) => (n, Some(e.trim_start_matches(['.', ':', ' ']).trim())),
+        None => (lower.as_str(), None),
+    };
+    let digits = number.chars().filter(char::is_ascii_digit).count();
+    let number_ok = digits >= 3
+        && number
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+    let ext_ok = ext.is_none_or(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_digit()));
+    (number_ok && ext_ok).then(|| s.to_owned())
+}
+
+/// A URL- and key-friendly id from a name: `Chicago Public Library` -> `chicago-public-library`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.trim().chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
 /// An organization the program works with.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Partner {
@@ -189,6 +249,28 @@ pub struct Partner {
     pub agreement_end: Option<String>,
     /// Notes.
     pub notes: Option<String>,
+    /// Who to contact.
+    pub contact: Contact,
+    /// The needs (codes of `data/needs.toml`) the partnership addresses.
+    pub needs: Vec<String>,
+}
+
+impl Partner {
+    /// A partner with a name and nothing else recorded.
+    pub fn named(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            kind: None,
+            partnership_level: None,
+            partnership_stage: None,
+            agreement_start: None,
+            agreement_end: None,
+            notes: None,
+            contact: Contact::default(),
+            needs: Vec::new(),
+        }
+    }
 }
 
 /// A service a site offers, with its capacity where known (e.g. licensed slots).
@@ -240,6 +322,33 @@ mod tests {
         assert!(parse_date("2023-02-29").is_none());
         assert!(parse_date("2024-13-01").is_none());
         assert!(parse_date("24-01-01").is_none());
+    }
+
+    #[test]
+    fn emails_and_phones_are_checked_loosely() {
+        assert_eq!(
+            parse_email(" ana@ymca.org ").as_deref(),
+            Some("ana@ymca.org")
+        );
+        assert!(parse_email("ana@localhost").is_none());
+        assert!(parse_email("ana ymca.org").is_none());
+        assert!(parse_email("a@b@c.org").is_none());
+        assert_eq!(
+            parse_phone("+1 (312) 555-0100").as_deref(),
+            Some("+1 (312) 555-0100")
+        );
+        assert!(parse_phone("312.555.0100 ext 12").is_some());
+        assert!(parse_phone("312-555-0100 x12").is_some());
+        assert!(parse_phone("211").is_some());
+        assert!(parse_phone("12").is_none());
+        assert!(parse_phone("call Ana").is_none());
+        assert!(parse_phone("555-0100 x").is_none());
+    }
+
+    #[test]
+    fn slugs_are_stable() {
+        assert_eq!(slug("Chicago Public Library"), "chicago-public-library");
+        assert_eq!(slug("  St. Mary's  (North) "), "st-mary-s-north");
     }
 
     #[test]

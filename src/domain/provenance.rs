@@ -23,9 +23,11 @@ pub struct AssessmentUpload {
 pub struct Upload {
     /// When (RFC 3339, UTC).
     pub at: String,
-    /// `replace_geography`, `merge_partners`, `replace_partners` or `replace_stops`.
+    /// `replace_geography`, `merge_partners`, `replace_partners`, `replace_stops` or
+    /// `put_program_records`.
     pub action: String,
-    /// What was written: the geography's name, the transit feed, or empty for partners.
+    /// What was written: the geography's name, the transit feed, the records' year, or
+    /// empty for partners.
     pub subject: String,
     /// The uploaded files' names.
     pub files: Vec<String>,
@@ -46,4 +48,7 @@ pub struct Provenance {
     pub geographies: Vec<Upload>,
     /// Partner and transit-stop uploads, oldest first.
     pub partners: Vec<Upload>,
+    /// Program-record uploads (`put_program_records`; the subject is the year), oldest
+    /// first.
+    pub records: Vec<Upload>,
 }

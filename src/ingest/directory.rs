@@ -2,14 +2,19 @@
 //! place for ids, service codes, capacities, languages, hours and partnership fields.
 
 use super::Problems;
+use crate::domain::partner_edit::{Capacity, Origin};
 use crate::domain::{
-    Catalog, Hours, LonLat, Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site,
-    SiteService, parse_date,
+    Catalog, DirectoryEdit, Edit, Hours, LonLat, PartnerFields, PartnershipLevel, PartnershipStage,
+    SiteEdit, parse_date, parse_email, parse_phone,
 };
 use crate::error::{Code, Problem};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-/// One site as a format presents it, cells still as text.
+pub use crate::domain::slug;
+
+/// One site as a format presents it, cells still as text. A field the format does not
+/// give (a column absent, a property missing) is `Edit::Keep` (or `None`), and the stored
+/// value stays; one given empty is `Edit::Clear`.
 #[derive(Debug, Default)]
 pub struct SiteRecord {
     /// 1-based row (CSV: spreadsheet row; GeoJSON: feature number).
@@ -24,28 +29,36 @@ pub struct SiteRecord {
     pub partner: Option<String>,
     /// Position, already checked as lon/lat.
     pub location: Option<LonLat>,
-    /// Service labels or codes, as given.
-    pub services: Vec<String>,
-    /// Capacity per service label (`None` key: applies to every service).
-    pub capacity: Vec<(Option<String>, f64)>,
+    /// Service labels or codes, as given; `None` when the format does not give them.
+    pub services: Option<Vec<String>>,
+    /// Capacity, per service label as given.
+    pub capacity: Edit<Capacity>,
     /// Language codes as given.
-    pub languages: Vec<String>,
+    pub languages: Edit<Vec<String>>,
     /// Opening hours text.
-    pub hours: Option<String>,
+    pub hours: Edit<String>,
     /// Address.
-    pub address: Option<String>,
+    pub address: Edit<String>,
     /// Kind of organization.
-    pub kind: Option<String>,
+    pub kind: Edit<String>,
     /// Partnership level text.
-    pub partnership_level: Option<String>,
+    pub partnership_level: Edit<String>,
     /// Partnership stage text.
-    pub partnership_stage: Option<String>,
+    pub partnership_stage: Edit<String>,
     /// Agreement start date text.
-    pub agreement_start: Option<String>,
+    pub agreement_start: Edit<String>,
     /// Agreement end date text.
-    pub agreement_end: Option<String>,
+    pub agreement_end: Edit<String>,
     /// Notes.
-    pub notes: Option<String>,
+    pub notes: Edit<String>,
+    /// The partner's contact person.
+    pub contact_name: Edit<String>,
+    /// Their email address.
+    pub contact_email: Edit<String>,
+    /// Their phone number.
+    pub contact_phone: Edit<String>,
+    /// Need codes the partnership addresses, as given.
+    pub needs: Edit<Vec<String>>,
 }
 
 /// Field names a format uses, so problems name the user's own columns.
@@ -79,37 +92,46 @@ impl FieldNames {
     };
 }
 
-/// A URL- and key-friendly id from a name: `Chicago Public Library` -> `chicago-public-library`.
-pub fn slug(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.trim().chars() {
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    out
-}
-
 /// Checks an ISO 639 code (2 or 3 letters) and returns it in lower case.
 pub fn language_code(raw: &str) -> Option<String> {
     let s = raw.trim().to_ascii_lowercase();
     ((2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())).then_some(s)
 }
 
-/// Builds the directory; every problem is recorded with its row and field.
+/// Checks a text edit with `parse`; a value it refuses is reported and kept out.
+fn checked<T>(
+    edit: Edit<String>,
+    parse: impl FnOnce(&str) -> Option<T>,
+    mut refuse: impl FnMut(&str),
+) -> Edit<T> {
+    match edit {
+        Edit::Keep => Edit::Keep,
+        Edit::Clear => Edit::Clear,
+        Edit::Set(s) if s.trim().is_empty() => Edit::Clear,
+        Edit::Set(s) => match parse(&s) {
+            Some(v) => Edit::Set(v),
+            None => {
+                refuse(&s);
+                Edit::Keep
+            }
+        },
+    }
+}
+
+/// A text edit with surrounding space trimmed; an all-blank value clears.
+fn trimmed(edit: Edit<String>) -> Edit<String> {
+    checked(edit, |s| Some(s.trim().to_owned()), |_| {})
+}
+
+/// Builds the edits of the directory that the records state; every problem is recorded
+/// with its row and field.
 pub fn build(
     records: Vec<SiteRecord>,
     catalog: &Catalog,
     file: &str,
     names: FieldNames,
     problems: &mut Problems,
-) -> PartnerDirectory {
-    let mut partners: BTreeMap<String, Partner> = BTreeMap::new();
+) -> DirectoryEdit {
     let mut sites = Vec::with_capacity(records.len());
     let mut seen: HashMap<String, u64> = HashMap::new();
     for r in records {
@@ -117,7 +139,7 @@ pub fn build(
         let mut bad = |field: &str, code: Code, msg: String| {
             problems.push(code, Problem::at(file, row, field, msg))
         };
-        let Some(id) = r.id.filter(|s| !s.trim().is_empty()) else {
+        let Some(id) = r.id.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) else {
             bad(names.id, Code::InvalidFile, "the site has no id".into());
             continue;
         };
@@ -129,208 +151,230 @@ pub fn build(
             );
             continue;
         }
-        let Some(name) = r.name.filter(|s| !s.trim().is_empty()) else {
+        let name = r.name.map(|s| s.trim().to_owned());
+        if name.as_deref() == Some("") {
             bad(names.name, Code::InvalidFile, "the site has no name".into());
-            continue;
-        };
-        let Some(location) = r.location else {
-            // The format reported the coordinate problem already.
-            continue;
-        };
+        }
 
-        // Services and capacities.
-        let mut services: Vec<SiteService> = Vec::new();
-        for raw in &r.services {
-            match catalog.service_code(raw) {
-                Some(code) if !services.iter().any(|s| s.code == code) => {
-                    services.push(SiteService {
-                        code: code.to_owned(),
-                        capacity: None,
-                    })
+        // Services.
+        let services = r.services.map(|raw| {
+            let mut codes: Vec<String> = Vec::new();
+            for label in &raw {
+                match catalog.service_code(label) {
+                    Some(code) if !codes.iter().any(|c| c == code) => codes.push(code.to_owned()),
+                    Some(_) => {}
+                    None => bad(
+                        names.services,
+                        Code::InvalidFile,
+                        format!(
+                            "unknown service '{label}'; use one of: {}",
+                            catalog
+                                .services()
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ),
                 }
-                Some(_) => {}
-                None => bad(
+            }
+            if raw.is_empty() {
+                bad(
                     names.services,
                     Code::InvalidFile,
-                    format!(
-                        "unknown service '{raw}'; use one of: {}",
-                        catalog
-                            .services()
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ),
+                    "the site lists no services".into(),
+                );
             }
-        }
-        if services.is_empty() && r.services.is_empty() {
-            bad(
-                names.services,
-                Code::InvalidFile,
-                "the site lists no services".into(),
-            );
-        }
-        for (label, cap) in &r.capacity {
-            if !cap.is_finite() || *cap < 0.0 {
+            codes
+        });
+
+        // Capacities, by service code.
+        let valid = |cap: f64, bad: &mut dyn FnMut(&str, Code, String)| {
+            let ok = cap.is_finite() && cap >= 0.0;
+            if !ok {
                 bad(
                     names.capacity,
                     Code::InvalidFile,
                     format!("capacity {cap} must be a number ≥ 0"),
                 );
-                continue;
             }
-            match label {
-                None => services.iter_mut().for_each(|s| s.capacity = Some(*cap)),
-                Some(label) => match catalog.service_code(label) {
-                    Some(code) => match services.iter_mut().find(|s| s.code == code) {
-                        Some(s) => s.capacity = Some(*cap),
+            ok
+        };
+        let capacity = match r.capacity {
+            Edit::Set(Capacity::Every(x)) if !valid(x, &mut bad) => Edit::Keep,
+            Edit::Set(Capacity::Each(list)) => {
+                let mut each = Vec::with_capacity(list.len());
+                for (label, value) in list {
+                    if value.is_some_and(|x| !valid(x, &mut bad)) {
+                        continue;
+                    }
+                    match catalog.service_code(&label) {
+                        Some(code) => each.push((code.to_owned(), value)),
                         None => bad(
                             names.capacity,
                             Code::InvalidFile,
-                            format!(
-                                "capacity is given for '{label}', which the site does not list among its services"
-                            ),
+                            format!("unknown service '{label}' in capacity"),
                         ),
-                    },
-                    None => bad(
-                        names.capacity,
-                        Code::InvalidFile,
-                        format!("unknown service '{label}' in capacity"),
-                    ),
-                },
+                    }
+                }
+                Edit::Set(Capacity::Each(each))
             }
-        }
+            other => other,
+        };
 
-        let mut languages = Vec::new();
-        for l in &r.languages {
-            match language_code(l) {
-                Some(code) if !languages.contains(&code) => languages.push(code),
-                Some(_) => {}
-                None => bad(
-                    names.languages,
-                    Code::InvalidFile,
-                    format!("'{l}' is not an ISO 639 language code (e.g. en, es, zh)"),
-                ),
+        let languages = match r.languages {
+            Edit::Set(list) if list.is_empty() => Edit::Clear,
+            Edit::Set(list) => {
+                let mut codes = Vec::new();
+                for l in &list {
+                    match language_code(l) {
+                        Some(code) if !codes.contains(&code) => codes.push(code),
+                        Some(_) => {}
+                        None => bad(
+                            names.languages,
+                            Code::InvalidFile,
+                            format!("'{l}' is not an ISO 639 language code (e.g. en, es, zh)"),
+                        ),
+                    }
+                }
+                Edit::Set(codes)
             }
-        }
-        let hours = match r.hours.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
-            Some(h) => match Hours::parse(h) {
-                Ok(h) => Some(h),
-                Err(e) => {
+            other => other,
+        };
+        let hours = checked(
+            r.hours,
+            |h| Hours::parse(h).ok(),
+            |h| {
+                if let Err(e) = Hours::parse(h) {
                     bad(names.hours, Code::InvalidFile, e.to_string());
-                    None
                 }
             },
-            None => None,
-        };
-        let level = match r
-            .partnership_level
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-        {
-            Some(s) => PartnershipLevel::parse(s).or_else(|| {
+        );
+        let partnership_level = checked(r.partnership_level, PartnershipLevel::parse, |s| {
+            bad(
+                names.partnership_level,
+                Code::InvalidFile,
+                format!(
+                    "'{s}' is not a partnership level ({})",
+                    PartnershipLevel::ALLOWED
+                ),
+            )
+        });
+        let partnership_stage = checked(r.partnership_stage, PartnershipStage::parse, |s| {
+            bad(
+                names.partnership_stage,
+                Code::InvalidFile,
+                format!(
+                    "'{s}' is not a partnership stage ({})",
+                    PartnershipStage::ALLOWED
+                ),
+            )
+        });
+        let mut date = |field: &str, edit: Edit<String>| {
+            checked(edit, parse_date, |s| {
                 bad(
-                    names.partnership_level,
+                    field,
                     Code::InvalidFile,
-                    format!(
-                        "'{s}' is not a partnership level ({})",
-                        PartnershipLevel::ALLOWED
-                    ),
-                );
-                None
-            }),
-            None => None,
+                    format!("'{s}' is not a date in the form YYYY-MM-DD"),
+                )
+            })
         };
-        let stage = match r
-            .partnership_stage
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-        {
-            Some(s) => PartnershipStage::parse(s).or_else(|| {
-                bad(
-                    names.partnership_stage,
-                    Code::InvalidFile,
-                    format!(
-                        "'{s}' is not a partnership stage ({})",
-                        PartnershipStage::ALLOWED
-                    ),
-                );
-                None
-            }),
-            None => None,
+        let agreement_start = date(names.agreement_start, r.agreement_start);
+        let agreement_end = date(names.agreement_end, r.agreement_end);
+        let contact_email = checked(r.contact_email, parse_email, |s| {
+            bad(
+                "contact_email",
+                Code::InvalidFile,
+                format!("'{s}' is not an email address"),
+            )
+        });
+        let contact_phone = checked(r.contact_phone, parse_phone, |s| {
+            bad(
+                "contact_phone",
+                Code::InvalidFile,
+                format!(
+                    "'{s}' is not a phone number (digits with spaces, + - ( ) . /, and an optional 'ext' or 'x' extension)"
+                ),
+            )
+        });
+        let needs = match r.needs {
+            Edit::Set(list) if list.is_empty() => Edit::Clear,
+            Edit::Set(list) => match need_codes(&list, catalog) {
+                Ok(codes) => Edit::Set(codes),
+                Err(msg) => {
+                    bad("needs", Code::InvalidFile, msg);
+                    Edit::Keep
+                }
+            },
+            other => other,
         };
-        let mut date =
-            |field: &str, v: &Option<String>| match v.as_deref().filter(|s| !s.trim().is_empty()) {
-                Some(s) => parse_date(s).or_else(|| {
-                    bad(
-                        field,
-                        Code::InvalidFile,
-                        format!("'{s}' is not a date in the form YYYY-MM-DD"),
-                    );
-                    None
-                }),
-                None => None,
-            };
-        let agreement_start = date(names.agreement_start, &r.agreement_start);
-        let agreement_end = date(names.agreement_end, &r.agreement_end);
 
         let partner_name = r
             .partner
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| name.clone());
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
         let partner_id = r
             .partner_id
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| slug(&partner_name));
-        let partner = partners
-            .entry(partner_id.clone())
-            .or_insert_with(|| Partner {
-                id: partner_id.clone(),
-                name: partner_name.trim().to_owned(),
-                kind: None,
-                partnership_level: None,
-                partnership_stage: None,
-                agreement_start: None,
-                agreement_end: None,
-                notes: None,
-            });
-        // Partner-level fields: the first row that states one wins.
-        partner.kind = partner.kind.take().or(r.kind.clone());
-        partner.partnership_level = partner.partnership_level.or(level);
-        partner.partnership_stage = partner.partnership_stage.or(stage);
-        partner.agreement_start = partner.agreement_start.take().or(agreement_start);
-        partner.agreement_end = partner.agreement_end.take().or(agreement_end);
-        partner.notes = partner.notes.take().or(r.notes.clone());
-
-        sites.push(Site {
-            id: id.trim().to_owned(),
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .or_else(|| partner_name.as_deref().map(slug));
+        sites.push(SiteEdit {
+            id,
+            origin: Some(Origin {
+                file: file.to_owned(),
+                row,
+            }),
             partner_id,
-            name: name.trim().to_owned(),
-            location,
-            address: r.address.filter(|s| !s.trim().is_empty()),
+            partner: PartnerFields {
+                name: partner_name,
+                kind: trimmed(r.kind),
+                partnership_level,
+                partnership_stage,
+                agreement_start,
+                agreement_end,
+                notes: trimmed(r.notes),
+                contact_name: trimmed(r.contact_name),
+                contact_email,
+                contact_phone,
+                needs,
+            },
+            name: name.filter(|s| !s.is_empty()),
+            location: r.location,
+            address: trimmed(r.address),
             services,
+            capacity,
             languages,
             hours,
         });
     }
-    PartnerDirectory {
-        partners: partners.into_values().collect(),
+    DirectoryEdit {
+        partners: Vec::new(),
         sites,
     }
+}
+
+/// Checks need codes against the catalog: the codes, without repeats, or what is wrong.
+pub fn need_codes(list: &[String], catalog: &Catalog) -> Result<Vec<String>, String> {
+    let mut codes: Vec<String> = Vec::new();
+    for raw in list {
+        let code = raw.trim();
+        if catalog.need(code).is_none() {
+            let known: Vec<&str> = catalog.needs().iter().map(|n| n.code.as_str()).collect();
+            return Err(format!(
+                "'{code}' is not a need; use one of: {}",
+                known.join(", ")
+            ));
+        }
+        if !codes.iter().any(|c| c == code) {
+            codes.push(code.to_owned());
+        }
+    }
+    Ok(codes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_are_stable() {
-        assert_eq!(slug("Chicago Public Library"), "chicago-public-library");
-        assert_eq!(slug("  St. Mary's  (North) "), "st-mary-s-north");
-    }
 
     #[test]
     fn language_codes_are_checked() {

@@ -120,14 +120,8 @@ pub fn read(file: &InputFile, feed: &str, limits: &TableLimits) -> Result<Partne
     }
     Ok(PartnerDirectory {
         partners: vec![Partner {
-            id: partner_id,
-            name: format!("Transit stops ({feed})"),
             kind: Some("transit agency".into()),
-            partnership_level: None,
-            partnership_stage: None,
-            agreement_start: None,
-            agreement_end: None,
-            notes: None,
+            ..Partner::named(partner_id, format!("Transit stops ({feed})"))
         }],
         sites,
     })

@@ -213,19 +213,21 @@ pub fn read_areas(
     areas_geojson::read(file, geography, opts)
 }
 
-/// A partner directory and what the reader noticed without refusing the file.
+/// What a partner file says about the directory, and what the reader noticed without
+/// refusing the file.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerImport {
-    /// The partners and sites read.
-    pub directory: crate::domain::PartnerDirectory,
+    /// The partners and sites read, as edits: a field the file does not give keeps its
+    /// stored value.
+    pub edits: crate::domain::DirectoryEdit,
     /// Things worth knowing that did not stop the import (e.g. a skipped schedule).
     pub warnings: Vec<String>,
 }
 
-impl From<crate::domain::PartnerDirectory> for PartnerImport {
-    fn from(directory: crate::domain::PartnerDirectory) -> Self {
+impl From<crate::domain::DirectoryEdit> for PartnerImport {
+    fn from(edits: crate::domain::DirectoryEdit) -> Self {
         Self {
-            directory,
+            edits,
             warnings: Vec::new(),
         }
     }
@@ -286,7 +288,7 @@ pub fn read_partners(
         return sites_geojson::read(file, catalog).map(Into::into);
     }
     let table = Table::read(file, &limits.table)?;
-    if flat_csv::is_flat_header(&table.headers) {
+    if flat_csv::is_new_sites_header(&table.headers) {
         return flat_csv::read_table(&table, catalog).map(Into::into);
     }
     if hsds::is_hsds_table(&file.name, &table.headers) {
@@ -301,6 +303,9 @@ pub fn read_partners(
             ),
         ));
     }
+    if flat_csv::is_flat_header(&table.headers) {
+        return flat_csv::read_table(&table, catalog).map(Into::into);
+    }
     Err(Error::problem(
         Code::InvalidFile,
         Problem::at(
@@ -308,7 +313,7 @@ pub fn read_partners(
             1,
             "header",
             format!(
-                "not a partner file gapmap knows: a flat CSV needs the columns id, name, lat, lon, services (found: {})",
+                "not a partner file gapmap knows: a flat CSV has an id column, and the columns id, name, lat, lon, services for sites not yet stored (found: {})",
                 table.headers.join(", ")
             ),
         ),

@@ -1,17 +1,20 @@
 //! Partner sites from GeoJSON Point features with properties `id`, `name`, `partner`,
 //! `services` (array), `capacity` (object service -> number), `languages` (array) and
 //! optionally `hours`, `address`, `kind`, `partner_id`, `partnership_level`,
-//! `partnership_stage`, `agreement_start`, `agreement_end`, `notes`.
+//! `partnership_stage`, `agreement_start`, `agreement_end`, `notes`, `contact_name`,
+//! `contact_email`, `contact_phone`, `needs` (array). A property a feature does not have
+//! leaves that field as stored; `null` or `""` clears it.
 
 use super::directory::{self, FieldNames, SiteRecord};
 use super::geojson_doc::{self, property_text};
 use super::{InputFile, Problems};
-use crate::domain::{Catalog, LonLat, PartnerDirectory};
+use crate::domain::partner_edit::Capacity;
+use crate::domain::{Catalog, DirectoryEdit, Edit, LonLat};
 use crate::error::{Code, Problem, Result};
 use serde_json::Value;
 
 /// Reads a partner directory from GeoJSON points.
-pub fn read(file: &InputFile, catalog: &Catalog) -> Result<PartnerDirectory> {
+pub fn read(file: &InputFile, catalog: &Catalog) -> Result<DirectoryEdit> {
     let doc = geojson_doc::parse(file)?;
     let features = geojson_doc::features(&doc, &file.name)?;
     let mut problems = Problems::default();
@@ -53,55 +56,71 @@ pub fn read(file: &InputFile, catalog: &Catalog) -> Result<PartnerDirectory> {
                 }
             },
         };
-        let list = |key: &str, problems: &mut Problems| -> Vec<String> {
+        let list = |key: &str, problems: &mut Problems| -> Edit<Vec<String>> {
             match p.get(key) {
-                None | Some(Value::Null) => Vec::new(),
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .filter_map(|v| match v {
-                        Value::String(s) => Some(s.clone()),
-                        _ => {
-                            problems.push(
-                                Code::InvalidFile,
-                                at(key, format!("'{key}' must be an array of strings")),
-                            );
-                            None
-                        }
-                    })
-                    .collect(),
-                Some(Value::String(s)) => s
-                    .split(';')
-                    .map(|x| x.trim().to_owned())
-                    .filter(|x| !x.is_empty())
-                    .collect(),
+                None => Edit::Keep,
+                Some(Value::Null) => Edit::Clear,
+                Some(Value::Array(items)) => Edit::Set(
+                    items
+                        .iter()
+                        .filter_map(|v| match v {
+                            Value::String(s) => Some(s.clone()),
+                            _ => {
+                                problems.push(
+                                    Code::InvalidFile,
+                                    at(key, format!("'{key}' must be an array of strings")),
+                                );
+                                None
+                            }
+                        })
+                        .collect(),
+                ),
+                Some(Value::String(s)) => Edit::Set(
+                    s.split(';')
+                        .map(|x| x.trim().to_owned())
+                        .filter(|x| !x.is_empty())
+                        .collect(),
+                ),
                 Some(_) => {
                     problems.push(
                         Code::InvalidFile,
                         at(key, format!("'{key}' must be an array of strings")),
                     );
-                    Vec::new()
+                    Edit::Keep
                 }
             }
         };
-        let services = list("services", &mut problems);
+        // A property the feature has: set, or cleared when null or blank.
+        let text = |key: &str| match p.get(key) {
+            None => Edit::Keep,
+            Some(_) => Edit::stated(property_text(p, key)),
+        };
+        let services = match list("services", &mut problems) {
+            Edit::Keep => None,
+            Edit::Clear => Some(Vec::new()),
+            Edit::Set(v) => Some(v),
+        };
         let languages = list("languages", &mut problems);
+        let needs = list("needs", &mut problems);
         let capacity = match p.get("capacity") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Number(n)) => vec![(None, n.as_f64().unwrap_or(f64::NAN))],
-            Some(Value::Object(m)) => m
-                .iter()
-                .filter_map(|(k, v)| match v.as_f64() {
-                    Some(x) => Some((Some(k.clone()), x)),
-                    None if v.is_null() => None,
-                    None => {
-                        problems.push(
-                            Code::InvalidFile,
-                            at("capacity", format!("capacity for '{k}' is not a number")),
-                        );
-                        None
-                    }
-                })
-                .collect(),
+            None => Edit::Keep,
+            Some(Value::Null) => Edit::Clear,
+            Some(Value::Number(n)) => Edit::Set(Capacity::Every(n.as_f64().unwrap_or(f64::NAN))),
+            Some(Value::Object(m)) => Edit::Set(Capacity::Each(
+                m.iter()
+                    .filter_map(|(k, v)| match v.as_f64() {
+                        Some(x) => Some((k.clone(), Some(x))),
+                        None if v.is_null() => Some((k.clone(), None)),
+                        None => {
+                            problems.push(
+                                Code::InvalidFile,
+                                at("capacity", format!("capacity for '{k}' is not a number")),
+                            );
+                            None
+                        }
+                    })
+                    .collect(),
+            )),
             Some(_) => {
                 problems.push(
                     Code::InvalidFile,
@@ -110,7 +129,7 @@ pub fn read(file: &InputFile, catalog: &Catalog) -> Result<PartnerDirectory> {
                         "capacity must be an object such as {\"childcare\": 40}".into(),
                     ),
                 );
-                Vec::new()
+                Edit::Keep
             }
         };
         let id = property_text(p, "id").or_else(|| match f.id {
@@ -121,21 +140,27 @@ pub fn read(file: &InputFile, catalog: &Catalog) -> Result<PartnerDirectory> {
         records.push(SiteRecord {
             row: f.number,
             id,
-            name: property_text(p, "name"),
+            name: p
+                .get("name")
+                .map(|_| property_text(p, "name").unwrap_or_default()),
             partner_id: property_text(p, "partner_id"),
             partner: property_text(p, "partner"),
             location,
             services,
             capacity,
             languages,
-            hours: property_text(p, "hours"),
-            address: property_text(p, "address"),
-            kind: property_text(p, "kind"),
-            partnership_level: property_text(p, "partnership_level"),
-            partnership_stage: property_text(p, "partnership_stage"),
-            agreement_start: property_text(p, "agreement_start"),
-            agreement_end: property_text(p, "agreement_end"),
-            notes: property_text(p, "notes"),
+            hours: text("hours"),
+            address: text("address"),
+            kind: text("kind"),
+            partnership_level: text("partnership_level"),
+            partnership_stage: text("partnership_stage"),
+            agreement_start: text("agreement_start"),
+            agreement_end: text("agreement_end"),
+            notes: text("notes"),
+            contact_name: text("contact_name"),
+            contact_email: text("contact_email"),
+            contact_phone: text("contact_phone"),
+            needs,
         });
     }
     let dir = directory::build(
@@ -153,8 +178,28 @@ pub fn read(file: &InputFile, catalog: &Catalog) -> Result<PartnerDirectory> {
 mod tests {
     use super::*;
 
-    fn read_str(s: &str) -> Result<PartnerDirectory> {
+    fn read_str(s: &str) -> Result<crate::domain::PartnerDirectory> {
         read(&InputFile::new("sites.geojson", s), &Catalog::bundled())
+            .map(|e| e.on_empty().unwrap())
+    }
+
+    #[test]
+    fn missing_properties_keep_and_null_clears() {
+        let e = read(
+            &InputFile::new(
+                "sites.geojson",
+                r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-87.6,41.8]},
+                "properties":{"id":"s1","partnership_stage":"taking_action","hours":null,"languages":[]}}]}"#,
+            ),
+            &Catalog::bundled(),
+        )
+        .unwrap();
+        let s = &e.sites[0];
+        assert_eq!((s.name.as_deref(), s.services.as_ref()), (None, None));
+        assert_eq!(s.capacity, Edit::Keep);
+        assert_eq!(s.partner.kind, Edit::Keep);
+        assert_eq!(s.hours, Edit::Clear);
+        assert_eq!(s.languages, Edit::Clear);
     }
 
     #[test]

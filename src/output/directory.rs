@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// The flat partner CSV's columns, in the order the download writes them.
-pub const FLAT_CSV_COLUMNS: [&str; 17] = [
+pub const FLAT_CSV_COLUMNS: [&str; 21] = [
     "id",
     "name",
     "partner",
@@ -26,6 +26,10 @@ pub const FLAT_CSV_COLUMNS: [&str; 17] = [
     "agreement_start",
     "agreement_end",
     "notes",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "needs",
 ];
 
 /// The assessment as `{year, version, geography, indicators, columns, warnings, areas:
@@ -140,6 +144,10 @@ pub fn sites_flat_csv(atlas: &Atlas) -> String {
             .text(&text(p.and_then(|p| p.agreement_start.as_deref())))
             .text(&text(p.and_then(|p| p.agreement_end.as_deref())))
             .text(&text(p.and_then(|p| p.notes.as_deref())))
+            .text(&text(p.and_then(|p| p.contact.name.as_deref())))
+            .text(&text(p.and_then(|p| p.contact.email.as_deref())))
+            .text(&text(p.and_then(|p| p.contact.phone.as_deref())))
+            .text(&p.map(|p| p.needs.join(";")).unwrap_or_default())
             .end_row();
     }
     csv.finish()

@@ -24,9 +24,9 @@ pub use directory::{
 };
 pub use gaps::CSV_COLUMNS as GAPS_CSV_COLUMNS;
 
-use crate::analysis::{CompareReport, GapReport, OutreachReport, SitingReport};
+use crate::analysis::{CompareReport, FilterReport, GapReport, OutreachReport, SitingReport};
 use crate::atlas::{Atlas, CacheKey, GeographyData};
-use crate::domain::{Assessment, Provenance, Site};
+use crate::domain::{Assessment, Site};
 use crate::error::{Code, Error, Result};
 use bytes::Bytes;
 use serde::Serialize;
@@ -117,6 +117,8 @@ pub enum Document<'a> {
     Compare(&'a CompareReport, &'a Atlas),
     /// Suggested new sites: JSON.
     Siting(&'a SitingReport),
+    /// The filters a need declares and whether the data answers them: JSON.
+    Filters(&'a FilterReport),
     /// A stored assessment: JSON or CSV (which uploads again unchanged).
     Assessment(&'a Assessment),
     /// A geography's areas: GeoJSON.
@@ -126,8 +128,8 @@ pub enum Document<'a> {
     /// The whole partner directory: partners with their sites' counts and services (JSON),
     /// the flat CSV (which uploads again) or GeoJSON points.
     Directory(&'a Atlas),
-    /// The printable report of a year: HTML.
-    Report(&'a dyn crate::analysis::Source, i32, &'a Provenance),
+    /// The report of a year: HTML.
+    Report(report::ReportInput<'a>),
 }
 
 impl Document<'_> {
@@ -136,7 +138,7 @@ impl Document<'_> {
         use Format::*;
         match self {
             Self::Gaps(..) | Self::Outreach(..) | Self::Compare(..) => &[Json, Geojson, Csv],
-            Self::Siting(_) => &[Json],
+            Self::Siting(_) | Self::Filters(_) => &[Json],
             Self::Assessment(_) => &[Json, Csv],
             Self::Areas(_) | Self::Sites(..) => &[Geojson],
             Self::Directory(_) => &[Json, Csv, Geojson],
@@ -151,6 +153,7 @@ impl Document<'_> {
             Self::Outreach(..) => "an outreach ranking",
             Self::Compare(..) => "a comparison",
             Self::Siting(_) => "a siting answer",
+            Self::Filters(_) => "a need's filters",
             Self::Assessment(_) => "an assessment",
             Self::Areas(_) => "a geography's areas",
             Self::Sites(..) => "sites",
@@ -171,11 +174,12 @@ impl Document<'_> {
                 )
             }
             Self::Siting(r) => format!("siting_{}_{}", r.year, r.params.need),
+            Self::Filters(r) => format!("filters_{}_{}", r.need, r.year),
             Self::Assessment(a) => format!("assessment_{}_v{}", a.year, a.version),
             Self::Areas(g) => format!("areas_{}", g.geography.name),
             Self::Sites(..) => "sites".into(),
             Self::Directory(_) => "partners".into(),
-            Self::Report(_, year, _) => format!("report_{year}"),
+            Self::Report(r) => format!("report_{}", r.year),
         }
     }
 }
@@ -233,6 +237,7 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         (Document::Compare(r, atlas), Geojson) => json(&compare::geojson(r, atlas), layout)?,
         (Document::Compare(r, _), Csv) => compare::csv(r).into_bytes(),
         (Document::Siting(r), Json) => json(r, layout)?,
+        (Document::Filters(r), Json) => json(r, layout)?,
         (Document::Assessment(a), Json) => json(&directory::assessment_json(a), layout)?,
         (Document::Assessment(a), Csv) => directory::assessment_csv(a).into_bytes(),
         (Document::Areas(g), Geojson) => json(&geojson::areas_geojson(g), layout)?,
@@ -245,9 +250,7 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         (Document::Directory(atlas), Geojson) => {
             json(&geojson::sites_geojson(atlas, atlas.sites.iter()), layout)?
         }
-        (Document::Report(source, year, provenance), Html) => {
-            report::render(*source, *year, provenance)?.into_bytes()
-        }
+        (Document::Report(input), Html) => report::render(*input)?.into_bytes(),
         _ => return Err(Error::internal("a listed format has no writer")),
     };
     Ok(Rendered {

@@ -118,6 +118,9 @@ pub struct AuditEntry {
     pub changed: i64,
     pub removed: i64,
     pub unchanged: i64,
+    /// The stored records the write changed, field by field (`[]` where it changed none
+    /// or was recorded before changes were).
+    pub changes: serde_json::Value,
 }
 
 /// The hex SHA-256 digest under which a token is stored.
@@ -221,7 +224,7 @@ impl Store {
     /// The newest `limit` audit entries, newest first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
-            "SELECT id, at, actor, action, target, data_version, added, changed, removed, unchanged \
+            "SELECT id, at, actor, action, target, data_version, added, changed, removed, unchanged, changes \
              FROM audit ORDER BY id DESC LIMIT $1",
         )
         .bind(limit)
@@ -240,6 +243,10 @@ impl Store {
                 changed: r.get(7),
                 removed: r.get(8),
                 unchanged: r.get(9),
+                changes: r
+                    .get::<Option<String>, _>(10)
+                    .and_then(|c| serde_json::from_str(&c).ok())
+                    .unwrap_or_else(|| serde_json::json!([])),
             })
             .collect())
     }
@@ -252,8 +259,8 @@ pub(super) async fn record(
     s: &WriteSummary,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO audit (at, actor, action, target, data_version, added, changed, removed, unchanged, subject, files) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO audit (at, actor, action, target, data_version, added, changed, removed, unchanged, subject, files, changes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(now_rfc3339())
     .bind(&audit.actor)
@@ -266,6 +273,7 @@ pub(super) async fn record(
     .bind(s.unchanged as i64)
     .bind(&audit.subject)
     .bind(serde_json::to_string(&audit.files).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&s.changes).unwrap_or_else(|_| "[]".into()))
     .execute(&mut **tx)
     .await?;
     Ok(())

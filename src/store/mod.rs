@@ -14,6 +14,7 @@ pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
 pub use options::{DbUrl, StoreOptions};
 pub use partners::PartnerWrite;
 
+use crate::domain::partner_edit::RecordChange;
 use crate::error::Result;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, Executor, Row, Transaction};
@@ -33,10 +34,31 @@ pub struct WriteSummary {
     pub removed: usize,
     /// Rows that existed and are the same.
     pub unchanged: usize,
+    /// Partner directory writes: the partners added, changed, removed and unchanged (the
+    /// counts above are of sites).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partners: Option<Counts>,
+    /// The stored records the write changed, field by field with the values before and
+    /// after, and the fields it cleared; at most [`CHANGES_LISTED`] records.
+    pub changes: Vec<RecordChange>,
+    /// Changed records beyond those listed.
+    pub changes_not_listed: usize,
     /// True when the upload held exactly what was stored: nothing was written, the data
     /// version did not move and no audit entry was made.
     #[serde(skip)]
     pub nothing_changed: bool,
+}
+
+/// At most this many changed records are listed in an answer and its audit entry.
+pub const CHANGES_LISTED: usize = 1000;
+
+/// How many records a write added, changed, removed and left as they were.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub unchanged: usize,
 }
 
 impl WriteSummary {

@@ -1,18 +1,22 @@
-use super::{Audit, Store, WriteSummary, access};
+use super::{Audit, CHANGES_LISTED, Counts, Store, WriteSummary, access};
+use crate::domain::partner_edit::{self, Applied, Status};
 use crate::domain::{
-    Hours, LonLat, Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService,
+    Contact, DirectoryEdit, Hours, LonLat, Partner, PartnershipLevel, PartnershipStage, Site,
+    SiteService,
 };
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Problem, Result};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
-/// How an upload meets the stored directory.
+/// How an upload meets the stored directory. In every mode a field the upload does not
+/// state keeps its stored value (see [`crate::domain::partner_edit`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PartnerWrite {
     /// Add new partners and sites, update those with the same id, keep the rest.
     Merge,
-    /// The upload becomes the whole directory.
+    /// The upload's partners and sites become the whole directory: the others are removed.
     Replace,
     /// Replace only these partners' sites (a transit feed re-imported), merge the rest.
     ReplaceSitesOf(Vec<String>),
@@ -24,185 +28,29 @@ struct StoredService {
     capacity: Option<f64>,
 }
 
+const PARTNER_COLUMNS: &str = "id, name, kind, partnership_level, partnership_stage, agreement_start, \
+     agreement_end, notes, contact_name, contact_email, contact_phone, needs";
+const SITE_COLUMNS: &str = "id, partner_id, name, lon, lat, address, services, languages, hours";
+
+/// At most this many problems are listed when edits are refused.
+const MAX_PROBLEMS: usize = 100;
+
 impl Store {
-    /// Writes a partner directory in one transaction. Counts in the summary are of sites.
-    /// An upload whose partners and sites are all as stored (and, replacing, removes
-    /// none) writes nothing.
+    /// Applies a partner upload's edits in one transaction: fields it does not state keep
+    /// their stored values. Counts in the summary are of sites, with the partners' counts
+    /// beside them and each changed record's fields. An upload that changes nothing (and,
+    /// replacing, removes nothing) writes nothing.
     pub async fn write_partners(
         &self,
-        dir: &PartnerDirectory,
+        edits: &DirectoryEdit,
         how: &PartnerWrite,
         audit: &Audit,
     ) -> Result<WriteSummary> {
         let (mut tx, data_version) = self.begin_write().await?;
-        let old: HashMap<String, (String, String)> = sqlx::query(
-            "SELECT id, partner_id, name, lon, lat, address, services, languages, hours FROM sites",
-        )
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let fp = format!(
-                "{}|{}|{}|{}|{:?}|{}|{}|{:?}",
-                r.get::<String, _>(1),
-                r.get::<String, _>(2),
-                r.get::<f64, _>(3),
-                r.get::<f64, _>(4),
-                r.get::<Option<String>, _>(5),
-                r.get::<String, _>(6),
-                r.get::<String, _>(7),
-                r.get::<Option<String>, _>(8)
-            );
-            (r.get::<String, _>(0), (r.get::<String, _>(1), fp))
-        })
-        .collect();
-
-        let old_partners: HashMap<String, String> = sqlx::query(
-            "SELECT id, name, kind, partnership_level, partnership_stage, agreement_start, agreement_end, notes \
-             FROM partners",
-        )
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let fp = partner_fingerprint(
-                &r.get::<String, _>(1),
-                r.get::<Option<String>, _>(2).as_deref(),
-                r.get::<Option<String>, _>(3).as_deref(),
-                r.get::<Option<String>, _>(4).as_deref(),
-                r.get::<Option<String>, _>(5).as_deref(),
-                r.get::<Option<String>, _>(6).as_deref(),
-                r.get::<Option<String>, _>(7).as_deref(),
-            );
-            (r.get::<String, _>(0), fp)
-        })
-        .collect();
-
-        // What the upload changes, worked out before anything is written.
-        let mut removed_ids: HashSet<&str> = match how {
-            PartnerWrite::Merge => HashSet::new(),
-            PartnerWrite::Replace => old.keys().map(String::as_str).collect(),
-            PartnerWrite::ReplaceSitesOf(partners) => old
-                .iter()
-                .filter(|(_, (pid, _))| partners.contains(pid))
-                .map(|(id, _)| id.as_str())
-                .collect(),
-        };
-        let mut summary = WriteSummary {
-            data_version,
-            ..Default::default()
-        };
-        let mut rows = Vec::with_capacity(dir.sites.len());
-        for s in &dir.sites {
-            let services: Vec<StoredService> = s
-                .services
-                .iter()
-                .map(|x| StoredService {
-                    code: x.code.clone(),
-                    capacity: x.capacity,
-                })
-                .collect();
-            let services = serde_json::to_string(&services).map_err(Error::internal)?;
-            let languages = serde_json::to_string(&s.languages).map_err(Error::internal)?;
-            let hours = s.hours.as_ref().map(|h| h.as_str().to_owned());
-            let fp = format!(
-                "{}|{}|{}|{}|{:?}|{}|{}|{:?}",
-                s.partner_id,
-                s.name,
-                s.location.lon(),
-                s.location.lat(),
-                s.address,
-                services,
-                languages,
-                hours
-            );
-            match old.get(&s.id) {
-                None => summary.added += 1,
-                Some((_, prev)) if *prev == fp => summary.unchanged += 1,
-                Some(_) => summary.changed += 1,
-            }
-            removed_ids.remove(s.id.as_str());
-            rows.push((s, services, languages, hours));
-        }
-        summary.removed = removed_ids.len();
-        let partners_differ = dir.partners.iter().any(|p| {
-            old_partners.get(&p.id)
-                != Some(&partner_fingerprint(
-                    &p.name,
-                    p.kind.as_deref(),
-                    p.partnership_level.map(PartnershipLevel::as_str),
-                    p.partnership_stage.map(PartnershipStage::as_str),
-                    p.agreement_start.as_deref(),
-                    p.agreement_end.as_deref(),
-                    p.notes.as_deref(),
-                ))
-        }) || (*how == PartnerWrite::Replace
-            && old_partners
-                .keys()
-                .any(|id| !dir.partners.iter().any(|p| &p.id == id)));
-        if summary.added == 0 && summary.changed == 0 && summary.removed == 0 && !partners_differ {
-            // Every partner and site as stored: leave the version and the audit record.
+        let summary = write_edits(&mut tx, data_version, edits, how).await?;
+        if summary.nothing_changed {
             tx.rollback().await?;
-            return Ok(summary.nothing_written());
-        }
-
-        match how {
-            PartnerWrite::Merge => {}
-            PartnerWrite::Replace => {
-                sqlx::query("DELETE FROM sites").execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM partners")
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            PartnerWrite::ReplaceSitesOf(partners) => {
-                for p in partners {
-                    sqlx::query("DELETE FROM sites WHERE partner_id = $1")
-                        .bind(p)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-        }
-
-        for p in &dir.partners {
-            sqlx::query(
-                "INSERT INTO partners (id, name, kind, partnership_level, partnership_stage, agreement_start, agreement_end, notes) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
-                 partnership_level = excluded.partnership_level, partnership_stage = excluded.partnership_stage, \
-                 agreement_start = excluded.agreement_start, agreement_end = excluded.agreement_end, notes = excluded.notes",
-            )
-            .bind(&p.id)
-            .bind(&p.name)
-            .bind(p.kind.as_deref())
-            .bind(p.partnership_level.map(PartnershipLevel::as_str))
-            .bind(p.partnership_stage.map(PartnershipStage::as_str))
-            .bind(p.agreement_start.as_deref())
-            .bind(p.agreement_end.as_deref())
-            .bind(p.notes.as_deref())
-            .execute(&mut *tx)
-            .await?;
-        }
-
-        for (s, services, languages, hours) in rows {
-            sqlx::query(
-                "INSERT INTO sites (id, partner_id, name, lon, lat, address, services, languages, hours) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (id) DO UPDATE SET partner_id = excluded.partner_id, name = excluded.name, \
-                 lon = excluded.lon, lat = excluded.lat, address = excluded.address, services = excluded.services, \
-                 languages = excluded.languages, hours = excluded.hours",
-            )
-            .bind(&s.id)
-            .bind(&s.partner_id)
-            .bind(&s.name)
-            .bind(s.location.lon())
-            .bind(s.location.lat())
-            .bind(s.address.as_deref())
-            .bind(services)
-            .bind(languages)
-            .bind(hours)
-            .execute(&mut *tx)
-            .await?;
+            return Ok(summary);
         }
         access::record(&mut tx, audit, &summary).await?;
         tx.commit().await?;
@@ -211,78 +59,272 @@ impl Store {
 
     /// Every partner, by id.
     pub async fn partners(&self) -> Result<Vec<Partner>> {
-        let rows = sqlx::query(
-            "SELECT id, name, kind, partnership_level, partnership_stage, agreement_start, agreement_end, notes \
-             FROM partners ORDER BY id",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PARTNER_COLUMNS} FROM partners ORDER BY id"
+        )))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Partner {
-                id: r.get(0),
-                name: r.get(1),
-                kind: r.get(2),
-                partnership_level: r
-                    .get::<Option<String>, _>(3)
-                    .as_deref()
-                    .and_then(PartnershipLevel::parse),
-                partnership_stage: r
-                    .get::<Option<String>, _>(4)
-                    .as_deref()
-                    .and_then(PartnershipStage::parse),
-                agreement_start: r.get(5),
-                agreement_end: r.get(6),
-                notes: r.get(7),
-            })
-            .collect())
+        rows.iter().map(partner_from_row).collect()
     }
 
     /// Every site, by id.
     pub async fn sites(&self) -> Result<Vec<Site>> {
-        let rows = sqlx::query(
-            "SELECT id, partner_id, name, lon, lat, address, services, languages, hours FROM sites ORDER BY id",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SITE_COLUMNS} FROM sites ORDER BY id"
+        )))
         .fetch_all(self.pool())
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let services: Vec<StoredService> =
-                serde_json::from_str(&r.get::<String, _>(6)).map_err(Error::internal)?;
-            out.push(Site {
-                id: r.get(0),
-                partner_id: r.get(1),
-                name: r.get(2),
-                location: LonLat::new(r.get(3), r.get(4)).map_err(Error::internal)?,
-                address: r.get(5),
-                services: services
-                    .into_iter()
-                    .map(|s| SiteService {
-                        code: s.code,
-                        capacity: s.capacity,
-                    })
-                    .collect(),
-                languages: serde_json::from_str(&r.get::<String, _>(7)).map_err(Error::internal)?,
-                hours: r
-                    .get::<Option<String>, _>(8)
-                    .map(|h: String| Hours::parse(&h))
-                    .transpose()
-                    .map_err(Error::internal)?,
-            });
-        }
-        Ok(out)
+        rows.iter().map(site_from_row).collect()
     }
 }
 
-/// A partner's stored fields as one text, to compare an upload with what is stored.
-fn partner_fingerprint(
-    name: &str,
-    kind: Option<&str>,
-    level: Option<&str>,
-    stage: Option<&str>,
-    agreement_start: Option<&str>,
-    agreement_end: Option<&str>,
-    notes: Option<&str>,
-) -> String {
-    format!("{name}|{kind:?}|{level:?}|{stage:?}|{agreement_start:?}|{agreement_end:?}|{notes:?}")
+/// The edits applied inside a write transaction, and the summary of what they change;
+/// `nothing_changed` when they change nothing (the caller rolls back).
+async fn write_edits(
+    tx: &mut Transaction<'static, Any>,
+    data_version: i64,
+    edits: &DirectoryEdit,
+    how: &PartnerWrite,
+) -> Result<WriteSummary> {
+    let partners: HashMap<String, Partner> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {PARTNER_COLUMNS} FROM partners"
+    )))
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| partner_from_row(r).map(|p| (p.id.clone(), p)))
+    .collect::<Result<_>>()?;
+    let sites: HashMap<String, Site> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SITE_COLUMNS} FROM sites"
+    )))
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| site_from_row(r).map(|s| (s.id.clone(), s)))
+    .collect::<Result<_>>()?;
+
+    let applied = partner_edit::apply(edits, &partners, &sites).map_err(refusal)?;
+
+    // What the write removes.
+    let touched_sites: HashSet<&str> = applied.sites.iter().map(|s| s.record.id.as_str()).collect();
+    let mut removed_sites: Vec<&str> = match how {
+        PartnerWrite::Merge => Vec::new(),
+        PartnerWrite::Replace => sites.keys().map(String::as_str).collect(),
+        PartnerWrite::ReplaceSitesOf(owners) => sites
+            .values()
+            .filter(|s| owners.contains(&s.partner_id))
+            .map(|s| s.id.as_str())
+            .collect(),
+    };
+    removed_sites.retain(|id| !touched_sites.contains(id));
+    removed_sites.sort_unstable();
+    let mut removed_partners: Vec<&str> = match how {
+        PartnerWrite::Replace => {
+            let kept: HashSet<&str> = applied
+                .partners
+                .iter()
+                .map(|p| p.record.id.as_str())
+                .collect();
+            partners
+                .keys()
+                .map(String::as_str)
+                .filter(|id| !kept.contains(id))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    removed_partners.sort_unstable();
+
+    let mut summary = summarise(&applied, data_version);
+    summary.removed = removed_sites.len();
+    if let Some(p) = summary.partners.as_mut() {
+        p.removed = removed_partners.len();
+    }
+    if applied.is_unchanged() && removed_sites.is_empty() && removed_partners.is_empty() {
+        // Every partner and site as stored: leave the version and the audit record.
+        return Ok(summary.nothing_written());
+    }
+
+    for p in applied
+        .partners
+        .iter()
+        .filter(|p| p.status != Status::Unchanged)
+    {
+        upsert_partner(tx, &p.record).await?;
+    }
+    for s in applied
+        .sites
+        .iter()
+        .filter(|s| s.status != Status::Unchanged)
+    {
+        upsert_site(tx, &s.record).await?;
+    }
+    for id in &removed_sites {
+        sqlx::query("DELETE FROM sites WHERE id = $1")
+            .bind(*id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for id in &removed_partners {
+        sqlx::query("DELETE FROM partners WHERE id = $1")
+            .bind(*id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(summary)
+}
+
+/// The counts and changes of applied edits (removals are counted by the caller).
+fn summarise(applied: &Applied, data_version: i64) -> WriteSummary {
+    let count = |statuses: &mut dyn Iterator<Item = Status>| {
+        let mut c = Counts::default();
+        for s in statuses {
+            match s {
+                Status::Added => c.added += 1,
+                Status::Changed => c.changed += 1,
+                Status::Unchanged => c.unchanged += 1,
+            }
+        }
+        c
+    };
+    let sites = count(&mut applied.sites.iter().map(|s| s.status));
+    let partners = count(&mut applied.partners.iter().map(|p| p.status));
+    let mut changes = applied.changes();
+    let not_listed = changes.len().saturating_sub(CHANGES_LISTED);
+    changes.truncate(CHANGES_LISTED);
+    WriteSummary {
+        data_version,
+        added: sites.added,
+        changed: sites.changed,
+        unchanged: sites.unchanged,
+        partners: Some(partners),
+        changes,
+        changes_not_listed: not_listed,
+        ..Default::default()
+    }
+}
+
+/// Edits that cannot be applied (a new site without a position …): every problem, by file
+/// and row, as an upload's refusal.
+fn refusal(mut problems: Vec<Problem>) -> Error {
+    problems.sort_by_key(|p| p.row.unwrap_or(0));
+    let total = problems.len();
+    problems.truncate(MAX_PROBLEMS);
+    let message = match (&problems[..], total) {
+        ([one], 1) => one.to_string(),
+        ([first, ..], n) => {
+            let file = first.file.as_deref().unwrap_or("the edit");
+            format!("{file}: {n} problems, the first: {first}")
+        }
+        ([], _) => "the edit cannot be applied".to_owned(),
+    };
+    Error::with_details(Code::InvalidFile, message, problems)
+}
+
+async fn upsert_partner(tx: &mut Transaction<'static, Any>, p: &Partner) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO partners (id, name, kind, partnership_level, partnership_stage, agreement_start, agreement_end, notes, \
+         contact_name, contact_email, contact_phone, needs) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+         partnership_level = excluded.partnership_level, partnership_stage = excluded.partnership_stage, \
+         agreement_start = excluded.agreement_start, agreement_end = excluded.agreement_end, notes = excluded.notes, \
+         contact_name = excluded.contact_name, contact_email = excluded.contact_email, \
+         contact_phone = excluded.contact_phone, needs = excluded.needs",
+    )
+    .bind(&p.id)
+    .bind(&p.name)
+    .bind(p.kind.as_deref())
+    .bind(p.partnership_level.map(PartnershipLevel::as_str))
+    .bind(p.partnership_stage.map(PartnershipStage::as_str))
+    .bind(p.agreement_start.as_deref())
+    .bind(p.agreement_end.as_deref())
+    .bind(p.notes.as_deref())
+    .bind(p.contact.name.as_deref())
+    .bind(p.contact.email.as_deref())
+    .bind(p.contact.phone.as_deref())
+    .bind(serde_json::to_string(&p.needs).map_err(Error::internal)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_site(tx: &mut Transaction<'static, Any>, s: &Site) -> Result<()> {
+    let services: Vec<StoredService> = s
+        .services
+        .iter()
+        .map(|x| StoredService {
+            code: x.code.clone(),
+            capacity: x.capacity,
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO sites (id, partner_id, name, lon, lat, address, services, languages, hours) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (id) DO UPDATE SET partner_id = excluded.partner_id, name = excluded.name, \
+         lon = excluded.lon, lat = excluded.lat, address = excluded.address, services = excluded.services, \
+         languages = excluded.languages, hours = excluded.hours",
+    )
+    .bind(&s.id)
+    .bind(&s.partner_id)
+    .bind(&s.name)
+    .bind(s.location.lon())
+    .bind(s.location.lat())
+    .bind(s.address.as_deref())
+    .bind(serde_json::to_string(&services).map_err(Error::internal)?)
+    .bind(serde_json::to_string(&s.languages).map_err(Error::internal)?)
+    .bind(s.hours.as_ref().map(|h| h.as_str().to_owned()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn partner_from_row(r: &AnyRow) -> Result<Partner> {
+    Ok(Partner {
+        id: r.get(0),
+        name: r.get(1),
+        kind: r.get(2),
+        partnership_level: r
+            .get::<Option<String>, _>(3)
+            .as_deref()
+            .and_then(PartnershipLevel::parse),
+        partnership_stage: r
+            .get::<Option<String>, _>(4)
+            .as_deref()
+            .and_then(PartnershipStage::parse),
+        agreement_start: r.get(5),
+        agreement_end: r.get(6),
+        notes: r.get(7),
+        contact: Contact {
+            name: r.get(8),
+            email: r.get(9),
+            phone: r.get(10),
+        },
+        needs: serde_json::from_str(&r.get::<String, _>(11)).map_err(Error::internal)?,
+    })
+}
+
+fn site_from_row(r: &AnyRow) -> Result<Site> {
+    let services: Vec<StoredService> =
+        serde_json::from_str(&r.get::<String, _>(6)).map_err(Error::internal)?;
+    Ok(Site {
+        id: r.get(0),
+        partner_id: r.get(1),
+        name: r.get(2),
+        location: LonLat::new(r.get(3), r.get(4)).map_err(Error::internal)?,
+        address: r.get(5),
+        services: services
+            .into_iter()
+            .map(|s| SiteService {
+                code: s.code,
+                capacity: s.capacity,
+            })
+            .collect(),
+        languages: serde_json::from_str(&r.get::<String, _>(7)).map_err(Error::internal)?,
+        hours: r
+            .get::<Option<String>, _>(8)
+            .map(|h: String| Hours::parse(&h))
+            .transpose()
+            .map_err(Error::internal)?,
+    })
 }

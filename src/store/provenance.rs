@@ -26,7 +26,8 @@ impl Store {
         .collect();
         let uploads = sqlx::query(
             "SELECT at, action, target, added, changed, removed, subject, files FROM audit \
-             WHERE action IN ('replace_geography', 'merge_partners', 'replace_partners', 'replace_stops') \
+             WHERE action IN ('replace_geography', 'merge_partners', 'replace_partners', 'replace_stops', \
+             'put_program_records') \
              ORDER BY id",
         )
         .fetch_all(self.pool())
@@ -49,11 +50,19 @@ impl Store {
                 removed: r.get(5),
             }
         });
-        let (geographies, partners) = uploads.partition(|u| u.action == "replace_geography");
+        let (mut geographies, mut partners, mut records) = (Vec::new(), Vec::new(), Vec::new());
+        for u in uploads {
+            match u.action.as_str() {
+                "replace_geography" => geographies.push(u),
+                "put_program_records" => records.push(u),
+                _ => partners.push(u),
+            }
+        }
         Ok(Provenance {
             assessments,
             geographies,
             partners,
+            records,
         })
     }
 }

@@ -62,27 +62,51 @@ impl Store {
     /// A year's program records, in upload order (empty when none were uploaded).
     pub async fn program_records(&self, year: i32) -> Result<Vec<ProgramRecord>> {
         let rows = sqlx::query(
-            "SELECT record, name, kind, value, source, as_of, notes FROM program_records \
+            "SELECT year, record, name, kind, value, source, as_of, notes FROM program_records \
              WHERE year = $1 ORDER BY seq",
         )
         .bind(year as i64)
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                let record: String = r.get(0);
-                let kind: Option<String> = r.get(2);
-                Ok(ProgramRecord {
-                    record: RecordKind::parse(&record)
-                        .ok_or_else(|| Error::internal(format!("stored record '{record}'")))?,
-                    name: r.get(1),
-                    kind: kind.as_deref().and_then(ProgramKind::parse),
-                    value: r.get(3),
-                    source: r.get(4),
-                    as_of: r.get(5),
-                    notes: r.get(6),
-                })
-            })
-            .collect()
+        rows.iter().map(|r| record(r).map(|(_, rec)| rec)).collect()
     }
+
+    /// Every year's program records, by year and in upload order.
+    pub async fn all_program_records(&self) -> Result<Vec<(i32, Vec<ProgramRecord>)>> {
+        let rows = sqlx::query(
+            "SELECT year, record, name, kind, value, source, as_of, notes FROM program_records \
+             ORDER BY year, seq",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: Vec<(i32, Vec<ProgramRecord>)> = Vec::new();
+        for r in &rows {
+            let (year, rec) = record(r)?;
+            match out.last_mut() {
+                Some((y, list)) if *y == year => list.push(rec),
+                _ => out.push((year, vec![rec])),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One stored row: `year, record, name, kind, value, source, as_of, notes`.
+fn record(r: &sqlx::any::AnyRow) -> Result<(i32, ProgramRecord)> {
+    let year: i64 = r.get(0);
+    let record: String = r.get(1);
+    let kind: Option<String> = r.get(3);
+    Ok((
+        year as i32,
+        ProgramRecord {
+            record: RecordKind::parse(&record)
+                .ok_or_else(|| Error::internal(format!("stored record '{record}'")))?,
+            name: r.get(2),
+            kind: kind.as_deref().and_then(ProgramKind::parse),
+            value: r.get(4),
+            source: r.get(5),
+            as_of: r.get(6),
+            notes: r.get(7),
+        },
+    ))
 }

@@ -283,6 +283,129 @@ async fn the_language_filter_uses_its_indicator_and_only_sites_serving_it() {
         e["error"]["message"].as_str().unwrap().contains("es"),
         "{e}"
     );
+    // Chinese is a declared filter, but the year has no lep_chinese: refused naming it,
+    // never a bare "no indicator".
+    let r = app
+        .get("/api/v1/gaps?year=2024&need=language&language=zh")
+        .await;
+    let e = assert_error(r, 422, "filter_without_data").await;
+    assert_eq!(e["error"]["details"][0]["field"], "lep_chinese", "{e}");
+    let message = e["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("add a 'lep_chinese' column to the 2024 assessment CSV"),
+        "{message}"
+    );
+}
+
+async fn a_filter_no_sites_data_can_answer_is_refused_with_filter_without_data() {
+    // SITES records neither opening hours nor languages.
+    let app = equator_app(SITES).await;
+    for format in ["json", "csv", "geojson"] {
+        let r = app
+            .get(&format!(
+                "/api/v1/gaps?year=2024&need=childcare&hours=evening&format={format}"
+            ))
+            .await;
+        let e = assert_error(r, 422, "filter_without_data").await;
+        assert_eq!(e["error"]["details"][0]["field"], "hours", "{e}");
+        let message = e["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(
+                "hours=evening cannot be answered: none of the 4 sites that supply 'Child care' \
+                 records its opening hours; add them to the partner directory"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("`hours` column of the flat CSV"),
+            "{message}"
+        );
+    }
+    // The language need: a library without languages.
+    let r = app
+        .post_partners(
+            "?mode=merge&filename=library.csv",
+            "text/csv",
+            "id,name,lat,lon,services\nlib,Library,0,0.03,language\n".to_owned(),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app
+        .get("/api/v1/gaps?year=2024&need=language&language=es")
+        .await;
+    let e = assert_error(r, 422, "filter_without_data").await;
+    assert_eq!(e["error"]["details"][0]["field"], "languages", "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("records the languages it serves"),
+        "{e}"
+    );
+    // The sites the page would draw for the filter are refused the same way.
+    let r = app.get("/api/v1/sites?need=childcare&hours=weekend").await;
+    assert_error(r, 422, "filter_without_data").await;
+    // And the filters list says so, with the reason, before anyone asks.
+    let f = app
+        .get_json("/api/v1/needs/childcare/filters?year=2024")
+        .await;
+    assert_eq!(f["need"], "childcare");
+    assert_eq!(f["sites"], 4);
+    let filters = f["filters"].as_array().unwrap();
+    let values: Vec<&str> = filters
+        .iter()
+        .map(|x| x["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["evening", "weekend"]);
+    for x in filters {
+        assert_eq!(x["param"], "hours");
+        assert_eq!(x["available"], false);
+        assert_eq!(x["answerable"], false);
+        assert_eq!(x["sites_recording"], 0);
+        assert!(
+            x["reason"]
+                .as_str()
+                .unwrap()
+                .contains("records its opening hours"),
+            "{x}"
+        );
+    }
+    let f = app
+        .get_json("/api/v1/needs/language/filters?year=2024")
+        .await;
+    let by = |v: &str| {
+        f["filters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["value"] == v)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by("es")["demand_indicator"], "lep_spanish");
+    assert_eq!(by("es")["available"], false);
+    assert!(
+        by("zh")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the 2024 assessment does not have"),
+        "{f}"
+    );
+    assert_error(
+        app.get("/api/v1/needs/nope/filters?year=2024").await,
+        404,
+        "unknown_need",
+    )
+    .await;
+    assert_error(
+        app.get("/api/v1/needs/childcare/filters?year=2031").await,
+        404,
+        "unknown_year",
+    )
+    .await;
+    // Without a filter nothing changes.
+    let all = app.get_json("/api/v1/gaps?year=2024&need=childcare").await;
+    assert_eq!(all["summary"]["sites"], 4);
 }
 
 async fn the_hours_filter_keeps_sites_open_at_those_times() {
@@ -303,6 +426,33 @@ async fn the_hours_filter_keeps_sites_open_at_those_times() {
         .await;
     assert_eq!(weekend["summary"]["sites"], 1);
     assert_eq!(area(&weekend, "0B")["sites_in_area"], 1);
+    // The sites the filter keeps, as the page draws them: h1 only.
+    let sites = app
+        .get_json("/api/v1/sites?need=childcare&hours=evening")
+        .await;
+    let ids: Vec<&str> = sites["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["h1"]);
+    let sites = app.get_json("/api/v1/sites?need=childcare").await;
+    assert_eq!(sites["features"].as_array().unwrap().len(), 3);
+    assert_error(
+        app.get("/api/v1/sites?hours=evening").await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    let f = app
+        .get_json("/api/v1/needs/childcare/filters?year=2024")
+        .await;
+    assert_eq!(f["filters"][0]["value"], "evening");
+    assert_eq!(f["filters"][0]["available"], true);
+    assert_eq!(f["filters"][0]["sites_recording"], 2);
+    assert_eq!(f["filters"][0]["sites_matching"], 1);
+    assert!(f["filters"][0]["reason"].is_null());
     let r = app
         .get("/api/v1/gaps?year=2024&need=childcare&hours=night")
         .await;
@@ -544,6 +694,12 @@ async fn the_demo_shows_chicagos_child_care_deserts() {
             assert_eq!(a["desert"], true, "{a}");
         }
     }
+    // No demo child-care centre records its hours: "open in the evening" is refused,
+    // not answered with 746 invented deserts.
+    let r = app
+        .get("/api/v1/gaps?year=2014&need=childcare&hours=evening")
+        .await;
+    assert_error(r, 422, "filter_without_data").await;
     // The FCA invariant holds on real data too.
     assert_relative_eq!(
         num(&s["demand_weighted_access_2sfca"]),
@@ -580,6 +736,7 @@ crate::api_tests!(
     a_need_no_site_serves_has_no_nearest_site_no_access_and_deserts,
     the_language_filter_uses_its_indicator_and_only_sites_serving_it,
     the_hours_filter_keeps_sites_open_at_those_times,
+    a_filter_no_sites_data_can_answer_is_refused_with_filter_without_data,
     unknown_years_needs_and_indicators_are_refused_in_the_error_shape,
     csv_and_geojson_carry_the_same_numbers,
     a_new_upload_is_not_answered_from_the_cache,

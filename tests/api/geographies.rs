@@ -206,6 +206,7 @@ async fn the_openapi_document_lists_the_public_api() {
         "/api/v1/partners",
         "/api/v1/sites",
         "/api/v1/gaps",
+        "/api/v1/needs/{code}/filters",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is not documented");
     }

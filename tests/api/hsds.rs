@@ -152,6 +152,8 @@ async fn the_hsds_example_with_its_coordinates_fixed_becomes_a_partner_and_a_sit
             "agreement_start": null,
             "agreement_end": null,
             "notes": null,
+            "contact": {"name": null, "email": null, "phone": null},
+            "needs": [],
             "sites": 1,
             "services": ["mental_health"],
         }])
@@ -334,7 +336,47 @@ async fn locations_offering_only_untracked_services_are_refused_unless_skipping_
     assert_eq!(app.store_state().await.3, 0);
 }
 
+/// HSDS has no partnership fields: re-importing a package, merging or replacing, keeps
+/// the level, stage and capacity the program recorded in gapmap.
+async fn a_package_imported_again_keeps_what_gapmap_recorded_about_the_partnership() {
+    let app = spawn_app().await;
+    let zip = zipped(&fixed_example());
+    assert_eq!(
+        app.post_partners("", "application/zip", zip.clone())
+            .await
+            .status(),
+        200
+    );
+    let edit = format!(
+        "id,partnership_level,partnership_stage,capacity\n{LOCATION},cooperation,strategic_plan,25\n"
+    );
+    assert_eq!(
+        app.post_partners("?mode=merge", "text/csv", edit)
+            .await
+            .status(),
+        200
+    );
+    let before = app.get_json("/api/v1/partners").await;
+    for mode in ["merge", "replace"] {
+        let report: Value = app
+            .post_partners(&format!("?mode={mode}"), "application/zip", zip.clone())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(report["unchanged"], true, "{mode}: {report}");
+    }
+    let after = app.get_json("/api/v1/partners").await;
+    assert_eq!(after, before);
+    assert_eq!(after["partners"][0]["partnership_stage"], "strategic_plan");
+    assert_eq!(
+        the_one_site(&app).await["properties"]["capacity"],
+        json!({"mental_health": 25.0})
+    );
+}
+
 crate::api_tests!(
+    a_package_imported_again_keeps_what_gapmap_recorded_about_the_partnership,
     locations_offering_only_untracked_services_are_refused_unless_skipping_is_asked,
     the_hsds_example_package_is_refused_for_its_latitude_of_100_and_nothing_is_stored,
     the_hsds_example_with_its_coordinates_fixed_becomes_a_partner_and_a_site,

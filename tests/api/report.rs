@@ -71,8 +71,8 @@ async fn the_report_shows_each_measured_need_with_map_totals_change_and_deserts(
         &html,
         "Not measured: the 2024 assessment has no demand indicator for",
     );
-    // The overview map and the child-care map, with their legends.
-    assert_eq!(html.matches("<svg").count(), 2);
+    // The overview map, the child-care map and the asset map, with their legends.
+    assert_eq!(html.matches("<svg").count(), 3);
     assert_has(&html, "under 25% of target");
     assert_has(&html, ">desert</text>");
     // Totals: 180 children, area 2 is the one desert, 30 slots short (P/6 each).
@@ -90,7 +90,7 @@ async fn the_report_shows_each_measured_need_with_map_totals_change_and_deserts(
         "<dt>Supply</dt><dd>30 child-care slots</dd><dt>Sites</dt><dd>1</dd>",
     );
     // The change since 2023 (see compare.rs for the numbers).
-    assert_has(&html, "<h3>Change since 2023</h3>");
+    assert_has(&html, "<h4>Change since 2023</h4>");
     assert_has(
         &html,
         r#"<tr><td>Deserts</td><td class="n">0</td><td class="n">1</td><td class="n">+1</td></tr>"#,
@@ -104,13 +104,296 @@ async fn the_report_shows_each_measured_need_with_map_totals_change_and_deserts(
         "Became deserts: 1; no longer deserts: 0 (of 2 areas found in both years). \
          Areas only in 2023: 1; only in 2024: 1.",
     );
-    // The top deserts: area 2, 60 children and no slot inside, 10 child-care slots short.
+    // The top deserts: area 2, 60 ± 10 children and no slot inside, 10 child-care slots
+    // short.
     assert_has(&html, "Top deserts by shortfall (1 of 1)");
     assert_has(
         &html,
-        r#"<td><code>01001000002</code></td><td>Area 2</td><td class="n">60</td>"#,
+        r#"<td><code>01001000002</code></td><td>Area 2</td><td class="n">60 ± 10</td>"#,
     );
     assert_has(&html, "60 children and no licensed slots in the area");
+}
+
+async fn uncertain_deserts_are_listed_apart_and_counted_at_a_glance() {
+    let app = two_years().await;
+    let html = report(&app, 2024).await;
+    // Area 2 (60 ± 10, no slot inside) is a desert at 60 and at 70 but not at 50 (the
+    // rule wants more than 50): uncertain. Area 1 (90 ± 60, 30 slots inside) is not one at
+    // 90 (90/30 = 3, not above 3) but is at 150: a possible desert.
+    assert_has(
+        &html,
+        "<dt>Across the margin</dt><dd>0 certain, 1 uncertain; 1 more possible</dd>",
+    );
+    assert_has(&html, "<h4>Uncertain deserts</h4>");
+    // Demand − MOE = 50; no capacity inside; access 30/180 = 1/6 of a target of 1/3.
+    assert_has(
+        &html,
+        r#"<tr><td><code>01001000002</code></td><td>Area 2</td><td class="n">60</td><td class="n">±10</td><td class="n">50</td><td class="n">0</td><td class="n">50%</td></tr>"#,
+    );
+    assert_has(&html, "hatches them): <b>1</b> of 1 deserts.");
+    // The glance table: 1 desert of 3 areas, 1 of them uncertain.
+    assert_has(
+        &html,
+        r#"<td class="n">180</td><td class="n">1 of 3 (33%)</td><td class="n">1</td>"#,
+    );
+    // 2023 has no margins: nothing to check, and the report says what would fill it in.
+    let html = report(&app, 2023).await;
+    assert_has(
+        &html,
+        "<dt>Across the margin</dt><dd>no desert to check</dd>",
+    );
+}
+
+/// A year with every element's data: margins on every area (the third's are 0), a
+/// poverty count above its children in area 3 (a plausibility warning), program records,
+/// and two child-care sites with hours and partnership levels.
+const Y2025: &str = "GEOID,children_under_5,children_under_5_moe,children_under_5_poverty,\
+children_under_5_poverty_moe,children_under_6_in_families,children_under_6_in_families_moe,\
+children_under_6_all_parents_working,children_under_6_all_parents_working_moe,\
+lep_households_spanish\n\
+01001000001,100,30,50,12,90,20,60,16,10\n\
+01001000002,80,40,30,9,60,15,40,12,5\n\
+01001000003,20,0,25,0,50,0,20,0,0\n";
+
+const RECORDS_2025: &str = "record,value,source,as_of,name,kind,notes\n\
+children_homeless,12,McKinney-Vento liaison,2025-06-30,,,\n\
+other_program,40,State pre-K office,2025-09-01,City Pre-K,preschool,\n\
+other_program,25,Home visiting network,,Nurse-Family Partnership,home_visiting,\n\
+funded_enrollment,120,PIR 2024-2025,,,,\n";
+
+const PARTNERS_2025: &str = "id,name,partner,lat,lon,services,capacity,hours,partnership_level,partnership_stage\n\
+cc1,Little Stars,Little Stars Inc,41.805,-87.685,childcare,30,Mo-Fr 07:00-19:00,collaboration,taking_action\n\
+cc2,Sunny Days,Sunny Days LLC,41.805,-87.675,childcare,20,Mo-Sa 08:00-17:00,cooperation,\n\
+lib1,Branch Library,City Library,41.805,-87.665,adult_education,,,,\n";
+
+async fn one_full_year() -> TestApp {
+    let app = spawn_app().await;
+    assert_eq!(app.put_areas("g", &three_areas()).await.status(), 200);
+    let r = app.put_assessment(2025, "g", Y2025).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/assessments/2025/records?filename=records.csv",
+            "text/csv",
+            RECORDS_2025,
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = app
+        .post_partners(
+            "?filename=partners.csv",
+            "text/csv",
+            PARTNERS_2025.to_owned(),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    app
+}
+
+/// The row of an indicator total: label and code, total, margin, areas, then the source.
+fn total_row(label: &str, code: &str, total: &str, margin: &str, areas: u32) -> String {
+    format!(
+        r#"<tr><td>{label} <code>{code}</code></td><td class="n">{total}</td><td class="n">{margin}</td><td class="n">{areas}</td><td><code>ind.csv</code>"#
+    )
+}
+
+async fn the_report_follows_the_elements_of_45_cfr_1302_11_b_1() {
+    let app = one_full_year().await;
+    let html = report(&app, 2025).await;
+    for (id, title) in [
+        ("i", "(i) Eligible children and expectant mothers"),
+        ("ii", "(ii) Needs of eligible children and families"),
+        (
+            "iii",
+            "(iii) Work, school and training schedules of parents",
+        ),
+        ("iv", "(iv) Other child development and child care programs"),
+        ("v", "(v) Community resources"),
+        ("vi", "(vi) Community strengths: the asset map"),
+    ] {
+        assert_has(
+            &html,
+            &format!(r#"<section class="element" id="element-{id}"><h2>{title}</h2>"#),
+        );
+        assert_has(&html, &format!(r##"<a href="#element-{id}">{title}</a>"##));
+    }
+    // In the rule's order, with the need sections inside (ii).
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("no {s}"));
+    let id = |e: &str| at(&format!("id=\"element-{e}\""));
+    assert!(id("i") < id("ii"));
+    assert!(id("ii") < at("id=\"need-childcare\""));
+    assert!(at("id=\"need-childcare\"") < id("iii"));
+    assert!(id("iii") < id("iv") && id("iv") < id("v") && id("v") < id("vi"));
+    assert!(id("vi") < at("Data sources and vintages"));
+}
+
+async fn eligible_children_carry_their_source_vintage_and_margin() {
+    let app = one_full_year().await;
+    let html = report(&app, 2025).await;
+    // 100 + 80 + 20 = 200, √(30² + 40² + 0²) = 50.
+    assert_has(
+        &html,
+        &total_row("Children under 5", "children_under_5", "200", "±50", 3),
+    );
+    assert_has(
+        &html,
+        "; universe: Total population (B01001)</td><td>2025 assessment, version 1, stored 20",
+    );
+    // 50 + 30 + 25 = 105, √(12² + 9² + 0²) = 15.
+    assert_has(
+        &html,
+        &total_row(
+            "Children under 5 below the poverty level",
+            "children_under_5_poverty",
+            "105",
+            "±15",
+            3,
+        ),
+    );
+    // Languages: no margins were uploaded.
+    assert_has(
+        &html,
+        &total_row(
+            "Limited-English-speaking households: Spanish",
+            "lep_households_spanish",
+            "15",
+            "not given",
+            3,
+        ),
+    );
+    // Where they live: poverty counts, largest first, with their share of 105.
+    assert_has(
+        &html,
+        r#"<tr><td><code>01001000001</code></td><td>Area 1</td><td class="n">50</td><td class="n">±12</td><td class="n">48%</td></tr>"#,
+    );
+    assert_has(
+        &html,
+        r#"<tr><td><code>01001000003</code></td><td>Area 3</td><td class="n">25</td><td class="n">±0</td><td class="n">24%</td></tr>"#,
+    );
+    // Records beside the ACS, each with its own source and date.
+    assert_has(
+        &html,
+        r#"<tr><td>Children experiencing homelessness</td><td class="n">12</td><td class="n">not given</td><td>McKinney-Vento liaison</td><td>2025-06-30</td></tr>"#,
+    );
+}
+
+async fn what_is_missing_says_which_upload_fills_it_in() {
+    let app = one_full_year().await;
+    let html = report(&app, 2025).await;
+    for line in [
+        // An ACS indicator names its Census table.
+        r#"<p class="missing">Infants and toddlers under 3 (in households) (<code>children_under_3</code>): not provided: upload ACS table B09001 (source=census) or a <code>children_under_3</code> column for 2025 to fill this in.</p>"#,
+        r#"<p class="missing">Women who had a birth in the past 12 months (a stand-in for expectant mothers) (<code>births_past_12_months</code>): not provided: upload ACS table B13002 (source=census) or a <code>births_past_12_months</code> column for 2025 to fill this in.</p>"#,
+        // A program's own figure names the record and the column.
+        r#"<p class="missing">Children in foster care: not provided: upload program records for 2025 with <code>children_foster_care</code> rows (from the child welfare agency), or a <code>children_foster_care</code> column, to fill this in.</p>"#,
+        r#"<p class="missing">Actual (cumulative) enrolment: not provided: upload program records for 2025 with <code>actual_enrollment</code> rows (as the Program Information Report has it) to fill this in.</p>"#,
+        // A need the year cannot measure.
+        r#"<p class="missing">Food access for people in poverty: not provided: upload ACS table B17001 (source=census) or a <code>persons_poverty</code> column for 2025 to fill this in (the need&#39;s demand).</p>"#,
+    ] {
+        assert_has(&html, line);
+    }
+    // The race iterations of B01001 are named together.
+    assert_has(
+        &html,
+        "Children under 5 by race and Hispanic origin: not provided: upload ACS tables \
+         B01001A to B01001I (source=census) for 2025 to fill this in.",
+    );
+    // What is there is not called missing.
+    assert!(!html.contains("Children experiencing homelessness: not provided"));
+    assert!(!html.contains("Other programs and the children they serve: not provided"));
+}
+
+async fn schedules_programs_resources_and_strengths_are_counted() {
+    let app = one_full_year().await;
+    let html = report(&app, 2025).await;
+    // (iii) 90 + 60 + 50 = 200 ± √(20² + 15²) = 25; 60 + 40 + 20 = 120 ± √(16² + 12²) = 20;
+    // the share 120/200 = 0.6 ± (1/200)·√(20² − 0.6²·25²) = √175/200 = 0.0661.
+    assert_has(
+        &html,
+        &total_row(
+            "Own children under 6 in families",
+            "children_under_6_in_families",
+            "200",
+            "±25",
+            3,
+        ),
+    );
+    assert_has(
+        &html,
+        &total_row(
+            "Children under 6 with all parents in the labour force",
+            "children_under_6_all_parents_working",
+            "120",
+            "±20",
+            3,
+        ),
+    );
+    assert_has(&html, "<b>60.0% ± 6.6 points</b>");
+    // Two child-care sites, both with hours: one open after 18:00, one on Saturdays.
+    assert_has(&html, r#"<tr><td>All</td><td class="n">2</td>"#);
+    assert_has(
+        &html,
+        r#"<tr><td>Open after 18:00 on some day</td><td class="n">1</td>"#,
+    );
+    assert_has(
+        &html,
+        r#"<tr><td>Open on Saturday or Sunday</td><td class="n">1</td>"#,
+    );
+    // (iv) the other programs, 40 + 25 = 65 children, and the program's funded slots.
+    assert_has(
+        &html,
+        r#"<tr><td>City Pre-K</td><td>Preschool / pre-K</td><td class="n">40</td><td>State pre-K office</td><td>2025-09-01</td></tr>"#,
+    );
+    assert_has(
+        &html,
+        "Together: <b>65</b> eligible children in 2 programs.",
+    );
+    assert_has(
+        &html,
+        r#"<tr><td>Funded enrolment</td><td class="n">120</td><td class="n">not given</td><td>PIR 2024-2025</td><td>not given</td></tr>"#,
+    );
+    // Child care in the directory: 2 sites, 30 + 20 = 50 slots.
+    assert_has(
+        &html,
+        r#"<tr><td>Child care</td><td class="n">2</td><td class="n">2</td><td class="n">50</td><td>partner directory as stored now (last upload "#,
+    );
+    assert_has(&html, r#": <code>partners.csv</code>)</td></tr>"#);
+    // (v) every service; (vi) the asset map with its three sites and the partnership levels.
+    assert_has(&html, "Partners: 3; sites: 3. Source: partner directory");
+    assert_has(
+        &html,
+        r#"<tr><td>Adult education</td><td class="n">1</td><td class="n">0</td><td class="n">–</td></tr>"#,
+    );
+    assert_has(&html, r#"aria-label="Map: the community&#39;s assets""#);
+    assert_eq!(html.matches("<circle ").count(), 3);
+    assert_has(&html, "Child care (2)");
+    assert_has(&html, r#"<tr><td>Collaboration</td><td class="n">1</td>"#);
+    assert_has(&html, r#"<tr><td>Not recorded</td><td class="n">1</td>"#);
+    assert_has(
+        &html,
+        r#"<tr><td>Taking action</td><td class="n">1</td></tr>"#,
+    );
+    // The sources name the records' upload.
+    assert_has(&html, "4 records for 2025, uploaded ");
+    assert_has(&html, " from <code>records.csv</code>");
+}
+
+async fn plausibility_warnings_are_in_the_caveats() {
+    let app = one_full_year().await;
+    let html = report(&app, 2025).await;
+    assert_has(&html, "<h3>Plausibility warnings</h3>");
+    assert_has(&html, "stored with <b>1 warning(s)</b>");
+    assert_has(
+        &html,
+        r#"<tr><td><code>ind.csv</code></td><td class="n">4</td><td><code>children_under_5_poverty</code></td><td>children_under_5_poverty is 25 in 01001000003, more than its children_under_5 (20), of which it is a part</td></tr>"#,
+    );
+    let clean = two_years().await;
+    let html = report(&clean, 2024).await;
+    assert_has(
+        &html,
+        "None: the 2024 assessment passed every plausibility check",
+    );
 }
 
 async fn sources_vintages_and_the_acs_caveat_are_listed() {
@@ -138,7 +421,7 @@ async fn every_uploaded_string_is_escaped() {
     let app = two_years().await;
     let html = report(&app, 2024).await;
     assert!(
-        !html.contains("<b>1</b>"),
+        !html.contains("Area <b>1</b>"),
         "an area name went out unescaped"
     );
     assert_has(&html, "Area &lt;b&gt;1&lt;/b&gt; &amp; Co");
@@ -243,6 +526,12 @@ async fn the_report_forbids_scripts_and_requests_and_is_in_the_openapi_document(
 
 crate::api_tests!(
     the_report_shows_each_measured_need_with_map_totals_change_and_deserts,
+    uncertain_deserts_are_listed_apart_and_counted_at_a_glance,
+    the_report_follows_the_elements_of_45_cfr_1302_11_b_1,
+    eligible_children_carry_their_source_vintage_and_margin,
+    what_is_missing_says_which_upload_fills_it_in,
+    schedules_programs_resources_and_strengths_are_counted,
+    plausibility_warnings_are_in_the_caveats,
     sources_vintages_and_the_acs_caveat_are_listed,
     every_uploaded_string_is_escaped,
     without_an_earlier_year_there_is_no_change_to_show,

@@ -15,7 +15,9 @@ export const state = {
   needCode: null,
   metric: 'shortfall',
   radius: null,
-  needFilter: '',
+  needFilter: '', // the need's own site filter, `hours=evening` or `language=es`, or ''
+  needFilters: null, // /api/v1/needs/{code}/filters of the chosen need and year
+  countedSites: null, // Set of the ids of the sites the chosen filter keeps, or null
   sites: [],
   sitesById: new Map(),
   areas: new Map(), // geography -> {features, byId: Map(geoid -> {feature, bbox})}

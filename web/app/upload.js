@@ -81,6 +81,59 @@ export function warningText(w) {
   return where ? `${where}: ${w.message}` : w.message;
 }
 
+/** A field's value in a change list: lists joined, capacities as `code=n`, empty as —. */
+function valueText(v) {
+  if (v === null || v === undefined) return '—';
+  if (Array.isArray(v)) return v.join('; ');
+  if (typeof v === 'object')
+    return Object.entries(v)
+      .map(([k, x]) => `${k}=${x}`)
+      .join('; ');
+  return String(v);
+}
+
+/** What a write changed in stored records, field by field: `[{record, id, fields: [{field, before, after}], cleared}]`. */
+export function changesTable(changes, notListed = 0) {
+  if (!changes?.length) return null;
+  const rows = changes.flatMap((c) =>
+    c.fields.map((f) =>
+      h(
+        'tr',
+        { dataset: { record: c.record, id: c.id, field: f.field } },
+        h('td', { text: `${c.record} ${c.id}` }),
+        h('td', {}, h('code', { text: f.field })),
+        h('td', { text: valueText(f.before) }),
+        h('td', {
+          class: c.cleared.includes(f.field) ? 'cleared' : null,
+          text: c.cleared.includes(f.field) ? 'cleared' : valueText(f.after),
+        }),
+      ),
+    ),
+  );
+  return h(
+    'div',
+    { class: 'table-scroll' },
+    h(
+      'table',
+      { class: 'changes' },
+      h('caption', { text: `Changed fields${notListed ? ` (${notListed} more records not listed)` : ''}` }),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col', text: 'Record' }),
+          h('th', { scope: 'col', text: 'Field' }),
+          h('th', { scope: 'col', text: 'Before' }),
+          h('th', { scope: 'col', text: 'After' }),
+        ),
+      ),
+      h('tbody', {}, rows),
+    ),
+  );
+}
+
 /** The import report: files read, then added / changed / removed / unchanged. */
 export function renderReport(target, report) {
   const [one, many] = UNITS[report.kind] || ['row', 'rows'];
@@ -110,6 +163,13 @@ export function renderReport(target, report) {
         h('dt', { text: 'Unchanged' }),
         h('dd', { dataset: { field: 'unchanged' }, text: count(s.unchanged) }),
       ),
+      s.partners
+        ? h('p', {
+            dataset: { field: 'partners' },
+            text: `Partners: ${s.partners.added} added, ${s.partners.changed} changed, ${s.partners.removed} removed, ${s.partners.unchanged} unchanged.`,
+          })
+        : null,
+      changesTable(s.changes, s.changes_not_listed),
       report.indicators?.length
         ? h(
             'p',

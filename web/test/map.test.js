@@ -443,12 +443,43 @@ test('changing the metric and the radius recolours the map from the API', { skip
   assert.deepEqual(shown.areas, expected.areas);
   await page.click('#radius-reset');
   await page.selectOption('#metric', 'shortfall');
-  // The need's own site filter: child care open in the evening.
-  await page.selectOption('#need-filter', 'hours=evening');
   await page.evaluate(() => window.gapmap.settled());
-  const evening = await api('/api/v1/gaps?year=2014&need=childcare&hours=evening');
-  assert.deepEqual(await page.evaluate(() => window.gapmap.state.gaps.areas), evening.areas);
-  await page.selectOption('#need-filter', '');
+});
+
+test('filters the data cannot answer are not offered, and say why', { skip }, async () => {
+  // No demo child-care centre records its opening hours.
+  assert.ok(await page.isVisible('#need-filter-row'));
+  for (const value of ['hours=evening', 'hours=weekend']) {
+    const option = page.locator(`#need-filter option[value="${value}"]`);
+    assert.equal(await option.isDisabled(), true, `${value} is disabled`);
+    assert.match(await option.textContent(), /not in the data/);
+    assert.match(
+      await page.textContent(`#need-filter-note li[data-filter="${value}"]`),
+      /none of the 778 sites that supply 'Child care' records its opening hours; add them to the partner directory/,
+    );
+  }
+  // The API refuses the same filter instead of inventing deserts.
+  const refused = await fetch(`${base}/api/v1/gaps?year=2014&need=childcare&hours=evening`);
+  assert.equal(refused.status, 422);
+  assert.equal((await refused.json()).error.code, 'filter_without_data');
+  // Language services: no library lists its languages, and only Spanish has an indicator.
+  await page.selectOption('#need', 'language');
+  await page.evaluate(() => window.gapmap.settled());
+  const languages = await page.locator('#need-filter option[value^="language="]').evaluateAll((os) => os.map((o) => [o.value, o.disabled]));
+  assert.deepEqual(
+    languages.map(([v]) => v),
+    ['language=ar', 'language=es', 'language=pl', 'language=vi', 'language=zh'],
+  );
+  assert.ok(
+    languages.every(([, disabled]) => disabled),
+    JSON.stringify(languages),
+  );
+  const zh = await page.textContent('#need-filter-note li[data-filter="language=zh"]');
+  assert.match(zh, /^Serves Chinese: /);
+  assert.match(zh, /records the languages it serves/);
+  assert.match(zh, /'lep_chinese'.*the 2014 assessment does not have/);
+  assert.doesNotMatch(await page.textContent('#errors'), /lep_chinese/);
+  await page.selectOption('#need', 'childcare');
   await page.evaluate(() => window.gapmap.settled());
 });
 
@@ -626,6 +657,64 @@ test('uploading what is already stored says nothing changed', { skip }, async ()
   assert.equal((await (await fetch(`${base}/readyz`)).json()).data_version, version + 1, 'only the first upload wrote');
   await page.click('#upload-close');
   await page.evaluate(() => window.gapmap.settled());
+});
+
+test('a merge naming one column changes only that field and lists it before and after', { skip }, async () => {
+  const site = () => api('/api/v1/sites').then((d) => d.features.find((f) => f.id === 'same-1'));
+  const before = await site();
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  const csv = 'id,partnership_stage\nsame-1,taking_action\n';
+  await page.setInputFiles('#up-partners-file', { name: 'stage.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#up-partners button[type=submit]');
+  const row = page.locator('#up-partners-result table.changes tr[data-field=partnership_stage]');
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  assert.deepEqual(cells, ['partner same-site', 'partnership_stage', '—', 'taking_action']);
+  assert.equal(await page.textContent('#up-partners-result [data-field=unchanged]'), '1 site');
+  assert.match(await page.textContent('#up-partners-result [data-field=partners]'), /0 added, 1 changed/);
+  const after = await site();
+  assert.deepEqual(after, { ...before, properties: { ...before.properties, partnership_stage: 'taking_action' } });
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
+test('once sites record their hours, the filter is offered and only the sites it keeps are drawn', { skip }, async () => {
+  // Two child-care centres on the far south side, one open into the evening.
+  const csv =
+    'id,name,lat,lon,services,capacity,hours\n' +
+    'tf-late,Late Kids,41.6605,-87.6055,childcare,40,Mo-Fr 07:00-20:00\n' +
+    'tf-day,Day Kids,41.6615,-87.6045,childcare,40,Mo-Fr 07:00-17:00\n';
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  await page.setInputFiles('#up-partners-file', { name: 'hours.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#up-partners button[type=submit]');
+  await page.locator('#up-partners-result .result-ok').waitFor();
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+  const evening = page.locator('#need-filter option[value="hours=evening"]');
+  assert.equal(await evening.isDisabled(), false);
+  assert.equal(await page.isVisible('#need-filter-note'), false, 'no filter is left unexplained');
+  await page.selectOption('#need-filter', 'hours=evening');
+  await page.evaluate(() => window.gapmap.settled());
+  const expected = await api('/api/v1/gaps?year=2014&need=childcare&hours=evening');
+  assert.equal(expected.summary.sites, 1);
+  assert.deepEqual(await page.evaluate(() => window.gapmap.state.gaps.areas), expected.areas);
+  // The map draws the one child-care site the filter keeps.
+  const drawnSites = await page.evaluate(async () => {
+    const data = await window.gapmap.map.getSource('sites').getData();
+    return data.features.map((f) => f.properties.id);
+  });
+  assert.deepEqual(drawnSites, ['tf-late']);
+  assert.match(await page.textContent('#site-count'), /^1 of [\d,]+ sites match \(only the need's sites that its filter keeps\)/);
+  await page.selectOption('#need-filter', '');
+  await page.evaluate(() => window.gapmap.settled());
+  const all = await page.evaluate(async () => ({
+    drawn: (await window.gapmap.map.getSource('sites').getData()).features.length,
+    childcare: window.gapmap.state.sites.filter((f) => f.properties.services.includes('childcare')).length,
+  }));
+  assert.equal(all.drawn, all.childcare, 'every child-care centre is drawn again');
+  assert.ok(all.childcare >= 780);
 });
 
 test('a new assessment year with margins of error is uploaded and shown', { skip }, async () => {

@@ -4,7 +4,8 @@
 use super::Package;
 use super::common::{Cols, Notes, row};
 use super::entities::{Offer, Service};
-use crate::domain::Catalog;
+use crate::domain::partner_edit::Capacity;
+use crate::domain::{Catalog, Edit};
 use crate::error::{Code, Problem};
 use crate::ingest::Problems;
 use crate::ingest::directory::SiteRecord;
@@ -239,14 +240,19 @@ pub(super) fn spread_capacities(
             // A service classified under two codes (e.g. child care and early
             // education) offers its places under each.
             for code in taxonomy.codes(catalog, service, None, name) {
-                if record.services.iter().any(|c| c == code) {
+                if record.services.iter().flatten().any(|c| c == code) {
                     *per_code.entry(code).or_default() += caps[0].1;
                 }
             }
         }
-        record.capacity = per_code
-            .into_iter()
-            .map(|(c, x)| (Some(c.to_owned()), x))
-            .collect();
+        // A site without a capacity row keeps the capacities stored for it.
+        if !per_code.is_empty() {
+            record.capacity = Edit::Set(Capacity::Each(
+                per_code
+                    .into_iter()
+                    .map(|(c, x)| (c.to_owned(), Some(x)))
+                    .collect(),
+            ));
+        }
     }
 }

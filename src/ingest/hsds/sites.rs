@@ -12,7 +12,7 @@ use super::common::Notes;
 use super::details::{Here, Languages, Links, addresses, read_schedules};
 use super::entities::{Entities, Location, Offer};
 use super::schedules::Week;
-use crate::domain::{Catalog, PartnerDirectory};
+use crate::domain::{Catalog, DirectoryEdit, Edit};
 use crate::error::{Code, Error, Problem, Result};
 use crate::ingest::directory::{self, FieldNames, SiteRecord};
 use crate::ingest::{PartnerImport, Problems, Untracked};
@@ -70,7 +70,7 @@ pub(super) fn build(
     out.summarise(&e, &mut notes);
     let skipped = out.untracked_only.len();
 
-    let directory: PartnerDirectory = directory::build(
+    let edits: DirectoryEdit = directory::build(
         out.records,
         catalog,
         e.files.locations,
@@ -78,7 +78,7 @@ pub(super) fn build(
         &mut problems,
     );
     problems.into_result(&pkg.name)?;
-    if directory.sites.is_empty() {
+    if edits.sites.is_empty() {
         return Err(Error::problem(
             Code::EmptyFile,
             Problem::in_file(
@@ -98,7 +98,7 @@ pub(super) fn build(
         ));
     }
     Ok(PartnerImport {
-        directory,
+        edits,
         warnings: notes.into_vec(),
     })
 }
@@ -341,6 +341,10 @@ impl<'a> Context<'a> {
             }
         }
         let org_name = self.e.orgs.get(org).map(|n| (*n).to_owned());
+        // HSDS states what a location has, never that it lacks something: a location
+        // without languages, schedule or address leaves the stored ones as they are.
+        let given = |v: Option<String>| v.map_or(Edit::Keep, Edit::Set);
+        let languages = self.languages.at(&here);
         SiteRecord {
             row: loc.row,
             id: Some(id),
@@ -348,10 +352,14 @@ impl<'a> Context<'a> {
             partner_id: Some(org.to_owned()),
             partner: org_name,
             location: loc.point,
-            services: codes.into_iter().map(str::to_owned).collect(),
-            languages: self.languages.at(&here),
-            hours: week.to_hours_text(),
-            address: self.addresses.get(loc_id).cloned(),
+            services: Some(codes.into_iter().map(str::to_owned).collect()),
+            languages: if languages.is_empty() {
+                Edit::Keep
+            } else {
+                Edit::Set(languages)
+            },
+            hours: given(week.to_hours_text()),
+            address: given(self.addresses.get(loc_id).cloned()),
             ..Default::default()
         }
     }
@@ -471,7 +479,7 @@ mod tests {
     #[test]
     fn a_small_package_becomes_partners_and_sites() {
         let import = read(&full()).unwrap();
-        let dir = &import.directory;
+        let dir = &import.edits.on_empty().unwrap();
         let ids: Vec<&str> = dir.sites.iter().map(|s| s.id.as_str()).collect();
         // l3 hosts two organizations' services, so it splits; l2 is virtual.
         assert_eq!(ids, ["l1", "l3/o2", "l3/o1"]);
@@ -590,12 +598,8 @@ mod tests {
         let pkg = package(&t);
         let import = build(&pkg, &Catalog::bundled(), TODAY, Untracked::Skip).unwrap();
         // Little Stars North stays; Church Hall, offering only legal aid, is left out.
-        let names: Vec<&str> = import
-            .directory
-            .sites
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
+        let dir = import.edits.on_empty().unwrap();
+        let names: Vec<&str> = dir.sites.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["Little Stars North"]);
         let warning = import
             .warnings
@@ -627,7 +631,9 @@ mod tests {
         let import = read(&t).unwrap();
         assert!(
             import
-                .directory
+                .edits
+                .on_empty()
+                .unwrap()
                 .sites
                 .iter()
                 .all(|s| s.services[0].capacity.is_none())

@@ -1,20 +1,42 @@
-//! The printable community-assessment report of one year: `GET /reports/{year}` and
-//! `gapmap report`. One self-contained HTML page (inline CSS and SVG, no scripts, no
-//! external requests) with print styles, so a browser's "Print to PDF" or headless
-//! Chromium gives the document programs publish in their annual report.
+//! The community-assessment report of one year: `GET /reports/{year}` and `gapmap
+//! report`, organised by the elements 45 CFR 1302.11(b)(1)(i)–(vi) requires.
 //!
-//! Contents: the year's needs at a glance; per need a choropleth of the share of the
-//! target met with deserts hatched, the totals, the change since the previous year and
-//! the worst deserts; the data sources and vintages; and the ACS reliability caveat.
-//! Every string that came from an upload (names, GEOIDs, file names, indicators) is
-//! escaped.
+//! The report is assembled once as a [`model::Report`] (headings, paragraphs, tables,
+//! maps) from the Atlas and the uploads' provenance, never from the store, and written as
+//! one self-contained HTML page (inline CSS and SVG, no scripts, no external requests)
+//! with print styles, so a browser's "Print to PDF" gives the document programs publish.
+//!
+//! Contents: the year's needs at a glance (deserts, and how many are uncertain across
+//! the margin of error); (i) eligible children by number, location, race, ethnicity and
+//! language, with homelessness, foster care and disabilities; (ii) the families' needs,
+//! with per need a choropleth of the share of the target met, deserts hatched, the
+//! totals, the change since the previous year, the worst deserts and the uncertain ones
+//! listed apart; (iii) parents' work schedules; (iv) other child care and early
+//! education programs and the children they serve; (v) community resources; (vi)
+//! community strengths, the asset map; then the data sources and vintages, and the
+//! caveats (ACS reliability, plausibility warnings, data gaps). Every figure carries its
+//! source, vintage and margin, or says "not provided" and which upload fills it in.
+//! Every string that came from an upload is escaped by the writer.
 
+mod context;
+mod elements;
+mod html;
+pub mod model;
+mod needs;
 mod page;
 mod reliability;
+mod sources;
 mod svg;
 mod text;
 
-pub use page::render;
+pub use page::{ReportInput, build};
 pub use reliability::{CV_LIMIT, Flagged, Reliability, Z90, check, cv};
-pub use svg::{Key, LegendAt, Shape, choropleth};
+pub use svg::{Dot, Key, LegendAt, Shape, choropleth, choropleth_with_dots};
 pub use text::{amount, change, escape, number, percent};
+
+use crate::error::Result;
+
+/// The report as one HTML page.
+pub fn render(input: ReportInput<'_>) -> Result<String> {
+    Ok(html::write(&build(input)?))
+}

@@ -7,6 +7,7 @@
 //! tracts to a few hundred kB without a visible change at print size.
 
 use super::text::escape;
+use crate::domain::LonLat;
 use geo::{BoundingRect, MultiPolygon};
 use std::fmt::Write;
 
@@ -43,13 +44,24 @@ pub struct Shape<'a> {
 
 /// One legend line.
 #[derive(Clone, Debug)]
-pub struct Key {
-    /// Swatch colour.
-    pub fill: &'static str,
+pub struct Key<'a> {
+    /// Swatch colour (`#rrggbb`).
+    pub fill: &'a str,
     /// Whether the swatch is hatched.
     pub hatched: bool,
     /// The label (unescaped).
     pub label: String,
+}
+
+/// A point on the map: a site of the asset map.
+#[derive(Clone, Debug)]
+pub struct Dot<'a> {
+    /// Where (lon/lat).
+    pub at: LonLat,
+    /// Its colour (`#rrggbb`).
+    pub fill: &'a str,
+    /// Hover text (unescaped).
+    pub title: String,
 }
 
 /// Renders the shapes with a legend, the map fitted into `size` × `size` px (at most
@@ -58,7 +70,21 @@ pub struct Key {
 pub fn choropleth(
     id: &str,
     shapes: &[Shape<'_>],
-    legend: &[Key],
+    legend: &[Key<'_>],
+    label: &str,
+    size: f64,
+    legend_at: LegendAt,
+) -> String {
+    choropleth_with_dots(id, shapes, &[], legend, label, size, legend_at)
+}
+
+/// [`choropleth`] with dots on top (fitted to the shapes; a dot outside them is still
+/// drawn where it falls inside the map's box, and left out otherwise).
+pub fn choropleth_with_dots(
+    id: &str,
+    shapes: &[Shape<'_>],
+    dots: &[Dot<'_>],
+    legend: &[Key<'_>],
     label: &str,
     size: f64,
     legend_at: LegendAt,
@@ -141,6 +167,24 @@ pub fn choropleth(
                 }
             }
             svg.push_str("</g>");
+            if !dots.is_empty() {
+                svg.push_str(r##"<g stroke="#ffffff" stroke-width="0.4">"##);
+                for dot in dots {
+                    let (x, y) = p.xy(dot.at.lon(), dot.at.lat());
+                    if !(0.0..=p.width).contains(&x) || !(0.0..=p.height).contains(&y) {
+                        continue;
+                    }
+                    let _ = write!(
+                        svg,
+                        r#"<circle cx="{}" cy="{}" r="2.2" fill="{}"><title>{}</title></circle>"#,
+                        fmt(x),
+                        fmt(y),
+                        escape(dot.fill),
+                        escape(&dot.title)
+                    );
+                }
+                svg.push_str("</g>");
+            }
         }
     }
     for (k, key) in legend.iter().enumerate() {
@@ -149,7 +193,7 @@ pub fn choropleth(
         let _ = write!(
             svg,
             r##"<rect x="{x}" y="{y}" width="22" height="14" fill="{}" stroke="#555" stroke-width="0.5"/>"##,
-            key.fill,
+            escape(key.fill),
             x = fmt(x),
             y = fmt(y)
         );

@@ -11,9 +11,10 @@ import { classify, formatNumber, legendRows, metricInfo, NO_DATA, POPUP_FIELDS, 
 import { openSignIn } from '../signin.js';
 import { areaOf, demandIndicator, geographyName, need, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
-import { languageLabel, serviceColour, serviceLabel } from '../vocabulary.js';
+import { serviceColour, serviceLabel } from '../vocabulary.js';
 import { focusAreaPopup, openAreaPopup } from './areas.js';
-import { filteredSites, shownServices, sitesShown } from './sites.js';
+import { chosenFilter, filterLabel, loadNeedFilters, needFilterParams } from './filters.js';
+import { filteredSites, renderSites, shownServices, sitesShown } from './sites.js';
 
 const RANK_LIMIT = 20;
 let gapsAbort = null;
@@ -48,12 +49,11 @@ export async function refreshGaps() {
   }
   setBusy('gaps', `Computing ${n.label.toLowerCase()} gaps for ${state.year}…`);
   try {
-    const params = { year: state.year, need: n.code };
+    // Which of the need's filters the data answers, and the sites a chosen one keeps.
+    await loadNeedFilters({ signal: abort.signal });
+    renderSites();
+    const params = { year: state.year, need: n.code, ...needFilterParams() };
     if (state.radius !== null && state.radius !== n.radius_km) params.radius_km = state.radius;
-    if (state.needFilter) {
-      const [k, v] = state.needFilter.split('=');
-      params[k] = v;
-    }
     const [gaps] = await Promise.all([
       getJSON(`/api/v1/gaps${query(params)}`, { signal: abort.signal }),
       // The popup's margins of error come from the assessment itself.
@@ -247,7 +247,7 @@ function areaPopupContent(geoid) {
   parts.push(
     h('p', {
       class: 'muted',
-      text: `${n.label}, ${state.year}, radius ${formatNumber(state.radius, 'km')} km${state.needFilter ? `, ${state.needFilter.replace('=', ': ')}` : ''}`,
+      text: `${n.label}, ${state.year}, radius ${formatNumber(state.radius, 'km')} km${chosenFilter() ? `, ${filterLabel(chosenFilter()).toLowerCase()}` : ''}`,
     }),
     row.desert
       ? h(
@@ -340,27 +340,6 @@ export function renderRanking() {
     ),
   );
   if (!ranked.length) list.append(h('li', { class: 'muted', text: desertsOnly ? 'No deserts for these choices.' : 'No areas to rank.' }));
-}
-
-/** The chosen need's own site filters (hours, languages), back to "all". */
-export function fillNeedFilter() {
-  const sel = $('#need-filter');
-  const n = need();
-  const f = n?.filters || {};
-  const opts = [h('option', { value: '', text: 'All that supply the need' })];
-  if (Array.isArray(f.hours))
-    for (const x of f.hours)
-      opts.push(
-        h('option', { value: `hours=${x}`, text: `Open ${x === 'weekend' ? 'at weekends' : x === 'evening' ? 'in the evening' : x}` }),
-      );
-  if (f.language && typeof f.language === 'object') {
-    const codes = Array.isArray(f.language) ? f.language : Object.keys(f.language);
-    for (const c of codes) opts.push(h('option', { value: `language=${c}`, text: `Serves ${languageLabel(c)}` }));
-  }
-  replace(sel, opts);
-  sel.value = '';
-  state.needFilter = '';
-  $('#need-filter-row').hidden = opts.length === 1;
 }
 
 function fileStem() {

@@ -12,6 +12,7 @@ import { need, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
 import { setVocabulary } from '../vocabulary.js';
 import * as compare from './compare.js';
+import { forgetNeedFilters } from './filters.js';
 import * as gaps from './gaps.js';
 import * as outreach from './outreach.js';
 import { initSiteFilters, loadSites, openSite, renderSites } from './sites.js';
@@ -85,6 +86,8 @@ async function reload(kind) {
     if (state.year === null && state.assessments.length) state.year = state.assessments[state.assessments.length - 1].year;
     fillYears();
   }
+  // New sites or indicators may answer a filter that could not be answered before.
+  forgetNeedFilters();
   if (kind === 'partners' || kind === 'stops') await showSites();
   await gaps.refreshGaps();
   await refreshCurrentView();
@@ -167,7 +170,6 @@ function initControls() {
   );
   $('#metric').value = state.metric;
   fillYears();
-  gaps.fillNeedFilter();
   $('#radius').value = state.radius ?? '';
 
   needSel.addEventListener('change', () => {
@@ -176,7 +178,7 @@ function initControls() {
     state.radius = n ? n.radius_km : null;
     $('#radius').value = state.radius ?? '';
     readRadius();
-    gaps.fillNeedFilter();
+    state.needFilter = '';
     drawSites();
     refresh();
   });

@@ -66,9 +66,14 @@ function siteFilter() {
   const stage = $('#site-stage').value;
   const n = need();
   const wanted = svc === '' ? new Set(n ? n.services : []) : svc === '*' ? null : new Set([svc]);
+  // With the need's own filter on (open in the evening …), its sites that the filter
+  // leaves out are not drawn: the map shows the sites the gaps count.
+  const counted = state.countedSites;
+  const needServices = new Set(n ? n.services : []);
   return (f) => {
     const p = f.properties;
     if (wanted && !(p.services || []).some((s) => wanted.has(s))) return false;
+    if (counted && !counted.has(p.id) && (p.services || []).some((s) => needServices.has(s))) return false;
     if (lang && !(p.languages || []).includes(lang)) return false;
     if (stage === 'none' ? p.partnership_stage : stage && p.partnership_stage !== stage) return false;
     return true;
@@ -113,7 +118,9 @@ export function renderSites() {
   }));
   gm.setSites({ type: 'FeatureCollection', features });
   gm.setSitesVisible(sitesShown());
-  $('#site-count').textContent = `${formatNumber(features.length, 'count')} of ${formatNumber(state.sites.length, 'count')} sites match`;
+  $('#site-count').textContent =
+    `${formatNumber(features.length, 'count')} of ${formatNumber(state.sites.length, 'count')} sites match` +
+    (state.countedSites ? ` (only the need's sites that its filter keeps)` : '');
 }
 
 function sitePopupContent(f) {
