@@ -14,8 +14,44 @@ pub struct DesertInputs {
     pub sites_within: u32,
     /// E2SFCA access.
     pub access_e2sfca: f64,
+    /// 2SFCA access.
+    pub access_2sfca: f64,
+    /// The need's target (supply per unit of demand), for the catchment rule.
+    pub target: f64,
     /// The radius used, for the reason's text.
     pub radius_km: f64,
+}
+
+impl DesertInputs {
+    /// The share of the target met as `rule` measures supply: capacity inside the area ÷
+    /// (demand × target) for `cap_childcare`, access_e2sfca ÷ target for `access`,
+    /// access_2sfca ÷ target for `catchment`; None without demand or target. A desert
+    /// always has a share below 1 (the catalog checks the rules' bounds against their
+    /// targets), so the map never draws one in the colour of "target met".
+    ///
+    /// # Examples
+    /// ```
+    /// use gapmap::analysis::DesertInputs;
+    /// use gapmap::domain::DesertRule;
+    /// let cap = DesertRule::CapChildcare { min_demand: 50.0, max_ratio: 3.0 };
+    /// let m = DesertInputs {
+    ///     demand: 300.0, capacity_in_area: 50.0, sites_within: 4, access_e2sfca: 0.4,
+    ///     access_2sfca: 0.5, target: 0.25, radius_km: 3.0,
+    /// };
+    /// // 50 slots of the 75 that 300 children need at 0.25 a child.
+    /// assert_eq!(m.target_met(&cap), Some(50.0 / 75.0));
+    /// assert_eq!(m.target_met(&cap.catchment()), Some(2.0));
+    /// ```
+    pub fn target_met(&self, rule: &DesertRule) -> Option<f64> {
+        if !(self.demand > 0.0 && self.target > 0.0) {
+            return None;
+        }
+        Some(match rule {
+            DesertRule::CapChildcare { .. } => self.capacity_in_area / (self.demand * self.target),
+            DesertRule::Access { .. } => self.access_e2sfca / self.target,
+            DesertRule::Catchment { .. } => self.access_2sfca / self.target,
+        })
+    }
 }
 
 /// The reason an area is a desert under `rule`, or None when it is not one.
@@ -24,6 +60,8 @@ pub struct DesertInputs {
 ///   (capacity_in_area = 0 or demand / capacity_in_area > max_ratio). Both bounds are
 ///   strict: exactly 50 children, or exactly 3 children per slot, is not a desert.
 /// - `access`: demand ≥ min_demand and (sites_within = 0 or access_e2sfca < threshold).
+/// - `catchment` (CAP 2020's demand-adjusted supply): demand ≥ min_demand (> with
+///   `strict_min`) and access_2sfca < target.
 ///
 /// # Examples
 /// ```
@@ -31,7 +69,8 @@ pub struct DesertInputs {
 /// use gapmap::domain::DesertRule;
 /// let cap = DesertRule::CapChildcare { min_demand: 50.0, max_ratio: 3.0 };
 /// let m = |demand, capacity_in_area| DesertInputs {
-///     demand, capacity_in_area, sites_within: 1, access_e2sfca: 0.1, radius_km: 3.0,
+///     demand, capacity_in_area, sites_within: 1, access_e2sfca: 0.1, access_2sfca: 0.1,
+///     target: 1.0 / 3.0, radius_km: 3.0,
 /// };
 /// assert_eq!(desert_reason(&cap, &m(150.0, 50.0)), None);
 /// assert!(desert_reason(&cap, &m(151.0, 50.0)).is_some());
@@ -79,6 +118,18 @@ pub fn desert_reason(rule: &DesertRule, m: &DesertInputs) -> Option<String> {
                 None
             }
         }
+        DesertRule::Catchment { .. } => Some(if m.sites_within == 0 {
+            format!("no site within {} km", m.radius_km)
+        } else {
+            format!(
+                "2SFCA access {:.3e} per unit of demand within {} km is below the target {:e} \
+                 ({:.0} % of it)",
+                m.access_2sfca,
+                m.radius_km,
+                m.target,
+                100.0 * m.access_2sfca / m.target
+            )
+        }),
     }
 }
 
@@ -96,6 +147,17 @@ pub fn is_desert(rule: &DesertRule, m: &DesertInputs) -> bool {
             min_demand,
             threshold,
         } => m.demand >= min_demand && (m.sites_within == 0 || m.access_e2sfca < threshold),
+        DesertRule::Catchment {
+            min_demand,
+            strict_min,
+        } => {
+            let enough_demand = if strict_min {
+                m.demand > min_demand
+            } else {
+                m.demand >= min_demand
+            };
+            enough_demand && m.access_2sfca < m.target
+        }
     }
 }
 
@@ -119,7 +181,8 @@ pub enum Certainty {
 /// use gapmap::domain::DesertRule;
 /// let cap = DesertRule::CapChildcare { min_demand: 50.0, max_ratio: 3.0 };
 /// let m = DesertInputs {
-///     demand: 200.0, capacity_in_area: 50.0, sites_within: 1, access_e2sfca: 0.1, radius_km: 3.0,
+///     demand: 200.0, capacity_in_area: 50.0, sites_within: 1, access_e2sfca: 0.1,
+///     access_2sfca: 0.1, target: 1.0 / 3.0, radius_km: 3.0,
 /// };
 /// // 200 ± 30 children for 50 slots: 3.4 to 4.6 per slot, a desert either way.
 /// assert_eq!(desert_certainty(&cap, &m, Some(30.0)), Some(Certainty::Certain));
@@ -151,6 +214,8 @@ mod tests {
             capacity_in_area,
             sites_within,
             access_e2sfca: access,
+            access_2sfca: access,
+            target: 1.0 / 3.0,
             radius_km: 3.0,
         }
     }
@@ -238,6 +303,54 @@ mod tests {
             desert_certainty(&rule, &m, Some(100.0)),
             Some(Certainty::Certain)
         );
+    }
+
+    #[test]
+    fn the_catchment_rule_is_2sfca_below_the_target_with_the_needs_demand_floor() {
+        let catchment = CAP.catchment();
+        // 150 children with 0.3 slots each within reach (target 1/3): a desert.
+        let m = inputs(150.0, 500.0, 4, 0.3);
+        assert_eq!(
+            desert_reason(&catchment, &m).as_deref(),
+            Some(
+                "2SFCA access 3.000e-1 per unit of demand within 3 km is below the target 3.333333333333333e-1 (90 % of it)"
+            )
+        );
+        // The in-area rule disagrees: 500 slots inside for 150 children.
+        assert_eq!(desert_reason(&CAP, &m), None);
+        // Exactly the target is enough; CAP's floor stays strict: 50 children never count.
+        assert_eq!(
+            desert_reason(&catchment, &inputs(150.0, 0.0, 4, 1.0 / 3.0)),
+            None
+        );
+        assert_eq!(desert_reason(&catchment, &inputs(50.0, 0.0, 0, 0.0)), None);
+        assert_eq!(
+            desert_reason(&catchment, &inputs(51.0, 0.0, 0, 0.0)).as_deref(),
+            Some("no site within 3 km")
+        );
+        // The access rule's floor is inclusive, and stays so.
+        let access = DesertRule::Access {
+            min_demand: 100.0,
+            threshold: 0.001,
+        };
+        assert!(is_desert(&access.catchment(), &inputs(100.0, 0.0, 1, 0.2)));
+    }
+
+    #[test]
+    fn a_desert_never_meets_the_target_by_its_rules_measure() {
+        // CAP: children per slot above 3 is less than a third of a slot per child.
+        for (demand, slots) in [(301.0, 100.0), (51.0, 0.0), (1000.0, 333.0), (60.0, 19.9)] {
+            let m = inputs(demand, slots, 1, 1.0);
+            assert!(is_desert(&CAP, &m), "{demand} {slots}");
+            let met = m.target_met(&CAP).unwrap();
+            assert!(met < 1.0, "{demand} children, {slots} slots: {met}");
+        }
+        // Exactly 3 per slot meets the target, and is no desert.
+        let m = inputs(300.0, 100.0, 1, 1.0);
+        assert!(!is_desert(&CAP, &m));
+        assert_eq!(m.target_met(&CAP), Some(1.0));
+        // Without demand there is no share.
+        assert_eq!(inputs(0.0, 10.0, 1, 1.0).target_met(&CAP), None);
     }
 
     #[test]

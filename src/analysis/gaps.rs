@@ -42,6 +42,13 @@ pub struct AreaGap {
     pub access_e2sfca: f64,
     /// P_i × max(0, target − access_2sfca), in supply units.
     pub shortfall: f64,
+    /// max(0, P_i × target − capacity_in_area): supply units missing inside the area
+    /// (child care: children ÷ 3 − the slots in the area, what CAP 2018's rule measures).
+    pub shortfall_in_area: f64,
+    /// The share of the target met as the applied desert rule measures supply
+    /// ([`DesertInputs::target_met`]); null without demand. What the map and the report
+    /// colour by: a desert's share is always below 1.
+    pub target_met: Option<f64>,
     /// Whether the desert rule holds.
     pub desert: bool,
     /// Why, when it does.
@@ -76,6 +83,8 @@ pub struct GapSummary {
     pub deserts_without_margin: usize,
     /// Σ shortfall.
     pub shortfall_total: f64,
+    /// Σ shortfall_in_area.
+    pub shortfall_in_area_total: f64,
     /// Supply sites counted (serving the need and passing the filters).
     pub sites: usize,
     /// Of those, sites that had no capacity and used the need's default.
@@ -317,17 +326,21 @@ pub fn compute_gaps(
         let access_2sfca = fca2.access[t];
         let access_e2sfca = fcae.access[t];
         let shortfall = p * (resolved.target - access_2sfca).max(0.0);
+        let shortfall_in_area = (p * resolved.target - capacity_in_area).max(0.0);
         let inputs = DesertInputs {
             demand: p,
             capacity_in_area,
             sites_within: reach.sites_within,
             access_e2sfca,
+            access_2sfca,
+            target: resolved.target,
             radius_km: resolved.radius_km,
         };
         let reason = desert_reason(&resolved.desert_rule, &inputs);
         let certainty = desert_certainty(&resolved.desert_rule, &inputs, demand_moe[t]);
         summary.demand_total += p;
         summary.shortfall_total += shortfall;
+        summary.shortfall_in_area_total += shortfall_in_area;
         summary.deserts += usize::from(reason.is_some());
         match (reason.is_some(), certainty) {
             (true, Some(Certainty::Certain)) => summary.deserts_certain += 1,
@@ -352,6 +365,8 @@ pub fn compute_gaps(
             access_2sfca,
             access_e2sfca,
             shortfall,
+            shortfall_in_area,
+            target_met: inputs.target_met(&resolved.desert_rule),
             desert: reason.is_some(),
             desert_reason: reason,
             desert_certainty: certainty,

@@ -31,7 +31,7 @@ pub use fca::{AreaReach, Fca, Weighting, e2sfca, sweep, two_sfca};
 pub use filters::{FilterOption, FilterReport, filter_options, supplying_sites};
 pub use gaps::{AreaGap, GapReport, GapSummary, Prepared, compute_gaps, gaps, prepare};
 pub use outreach::{OutreachParams, OutreachReport, outreach};
-pub use params::{GapParams, MAX_RADIUS_KM, Resolved, fit_bands, hours_name, resolve};
+pub use params::{GapParams, MAX_RADIUS_KM, Resolved, RuleChoice, fit_bands, hours_name, resolve};
 pub use problem::{Problem, SupplySite};
 pub use siting::{MAX_K, SitingParams, SitingReport, siting};
 pub use source::{Cached, Source};

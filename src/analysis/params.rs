@@ -18,6 +18,39 @@ pub struct GapParams {
     pub language: Option<String>,
     /// Only sites whose opening hours match count.
     pub hours: Option<HoursFilter>,
+    /// Which desert rule marks the deserts: the need's own (the default) or the
+    /// catchment rule every need also offers.
+    pub desert_rule: Option<RuleChoice>,
+}
+
+/// The desert rules a caller may choose between (`/gaps?desert_rule=need|catchment`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleChoice {
+    /// The need's own rule (`desert_rule` in `data/needs.toml`).
+    #[default]
+    Need,
+    /// 2SFCA access below the target, with the need's demand floor (CAP 2020).
+    Catchment,
+}
+
+impl RuleChoice {
+    /// Parses `need` or `catchment`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "need" => Some(Self::Need),
+            "catchment" => Some(Self::Catchment),
+            _ => None,
+        }
+    }
+
+    /// The name the API uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Need => "need",
+            Self::Catchment => "catchment",
+        }
+    }
 }
 
 impl GapParams {
@@ -26,6 +59,7 @@ impl GapParams {
         key.with("radius_km", self.radius_km)
             .with("language", self.language.as_deref())
             .with("hours", self.hours.map(hours_name))
+            .with("desert_rule", self.desert_rule.unwrap_or_default().name())
     }
 }
 
@@ -47,7 +81,7 @@ pub struct Resolved {
     pub bands: Vec<(f64, f64)>,
     /// Supply per unit of demand that counts as enough.
     pub target: f64,
-    /// The desert rule.
+    /// The desert rule applied: the need's own, or its catchment rule.
     pub desert_rule: DesertRule,
     /// The language filter, if any.
     pub language: Option<String>,
@@ -113,7 +147,10 @@ pub fn resolve(need: &Need, params: &GapParams) -> Result<Resolved> {
         radius_km,
         bands,
         target: need.target,
-        desert_rule: need.desert_rule.clone(),
+        desert_rule: match params.desert_rule.unwrap_or_default() {
+            RuleChoice::Need => need.desert_rule.clone(),
+            RuleChoice::Catchment => need.desert_rule.catchment(),
+        },
         language: params.language.clone(),
         hours: params.hours,
     })

@@ -1,8 +1,7 @@
 use super::AppState;
 use super::format::cached;
 use super::openapi::{ErrorBody, FeatureCollection, TableFormat};
-use crate::analysis::GapReport;
-use crate::analysis::{self, Cached, GapParams};
+use crate::analysis::{self, Cached, GapParams, GapReport, RuleChoice};
 use crate::atlas::CacheKey;
 use crate::domain::HoursFilter;
 use crate::domain::Year;
@@ -30,6 +29,10 @@ pub struct GapsQuery {
     /// Only sites open at these hours count (the need's `filters.hours`).
     #[param(value_type = Option<HoursFilter>)]
     hours: Option<String>,
+    /// `need` (default: the need's own rule) or `catchment` (2SFCA access below the
+    /// need's target, the demand-adjusted supply of CAP's 2020 maps).
+    #[param(value_type = Option<RuleChoice>)]
+    desert_rule: Option<String>,
     /// The answer's format.
     #[param(value_type = Option<TableFormat>)]
     format: Option<String>,
@@ -49,7 +52,7 @@ pub fn parse_hours(hours: Option<&str>) -> Result<Option<HoursFilter>> {
         .transpose()
 }
 
-/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&format=json|geojson|csv]`:
+/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&desert_rule=need|catchment][&format=json|geojson|csv]`:
 /// every metric of one need for every area of a year (DESIGN.md, "The metrics").
 #[utoipa::path(get, path = "/api/v1/gaps", tag = "analysis", params(GapsQuery), responses(
     (status = 200, description = "The gap report: one row per area, with totals.", content(
@@ -64,10 +67,23 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
     let q = query.into_inner();
     let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
     let hours = parse_hours(q.hours.as_deref())?;
+    let desert_rule = q
+        .desert_rule
+        .as_deref()
+        .map(|r| {
+            RuleChoice::parse(r).ok_or_else(|| {
+                Error::new(
+                    Code::InvalidParameter,
+                    format!("desert_rule '{r}' is not need or catchment"),
+                )
+            })
+        })
+        .transpose()?;
     let params = GapParams {
         radius_km: q.radius_km,
         language: q.language,
         hours,
+        desert_rule,
     };
     let (year, need) = (q.year.get(), q.need);
     let atlas = state.services.atlas.get();

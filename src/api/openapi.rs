@@ -126,6 +126,7 @@ pub struct Feature {
         TableFormat,
         AssessmentFormat,
         crate::domain::HoursFilter,
+        crate::analysis::RuleChoice,
         crate::imports::Mode,
         crate::imports::IndicatorSource,
         crate::ingest::Untracked,

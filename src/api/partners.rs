@@ -174,6 +174,7 @@ pub async fn sites(
         radius_km: None,
         language: q.language,
         hours,
+        desert_rule: None,
     };
     let key = params.cache_key(
         CacheKey::new("sites", atlas.data_version)

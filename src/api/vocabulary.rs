@@ -7,7 +7,9 @@
 //! counting supply from `domain`.
 
 use super::AppState;
-use crate::domain::{Catalog, IndicatorCatalog, PartnershipLevel, PartnershipStage, Supply};
+use crate::domain::{
+    Catalog, DesertRule, IndicatorCatalog, PartnershipLevel, PartnershipStage, Supply,
+};
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -25,6 +27,17 @@ pub struct Vocabulary {
     pub indicators: Vec<IndicatorWords>,
     /// The ways a need counts supply, with the unit of a need that names none.
     pub supply: Vec<SupplyWords>,
+    /// The kinds of desert rule (`code` = the rule's `kind`).
+    pub desert_rules: Vec<Term>,
+    /// The colour scales the map and the report share.
+    pub scales: Scales,
+}
+
+/// The colour scales.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Scales {
+    /// "Share of the target met", the colour of the gap rows' `target_met`.
+    pub target_met: crate::output::scale::TargetMetScale,
 }
 
 /// A service code's label and map colour.
@@ -135,6 +148,17 @@ impl Vocabulary {
                     unit: s.default_unit(),
                 })
                 .collect(),
+            desert_rules: DesertRule::KINDS
+                .iter()
+                .map(|&(code, label, description)| Term {
+                    code,
+                    label,
+                    description,
+                })
+                .collect(),
+            scales: Scales {
+                target_met: crate::output::scale::target_met_scale(),
+            },
         }
     }
 }

@@ -235,6 +235,10 @@ pub struct GapsArgs {
     /// Only sites open at these times: evening or weekend.
     #[arg(long)]
     pub hours: Option<String>,
+    /// Which desert rule marks the deserts: need (the need's own) or catchment (2SFCA
+    /// below the target).
+    #[arg(long)]
+    pub desert_rule: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,

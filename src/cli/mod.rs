@@ -9,7 +9,7 @@ pub use args::{
 };
 
 use crate::Application;
-use crate::analysis::{self, Cached, GapParams};
+use crate::analysis::{self, Cached, GapParams, RuleChoice};
 use crate::atlas::AtlasHandle;
 use crate::config::Settings;
 use crate::domain::Catalog;
@@ -157,10 +157,19 @@ async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("--hours '{h}' is not evening or weekend"))
         })
         .transpose()?;
+    let desert_rule = args
+        .desert_rule
+        .as_deref()
+        .map(|r| {
+            RuleChoice::parse(r)
+                .ok_or_else(|| anyhow::anyhow!("--desert-rule '{r}' is not need or catchment"))
+        })
+        .transpose()?;
     let params = GapParams {
         radius_km: args.radius_km,
         language: args.language,
         hours,
+        desert_rule,
     };
     let atlas = services.atlas.get();
     let (year, need, format) = (args.year.get(), args.need, args.format);

@@ -72,6 +72,72 @@ pub enum DesertRule {
     CapChildcare { min_demand: f64, max_ratio: f64 },
     /// `demand >= min_demand and (sites_within = 0 or access_e2sfca < threshold)`.
     Access { min_demand: f64, threshold: f64 },
+    /// The catchment rule every need also offers, CAP's 2020 demand-adjusted supply:
+    /// `demand >= min_demand` (`>` with `strict_min`) `and access_2sfca < target`.
+    Catchment {
+        min_demand: f64,
+        #[serde(default)]
+        strict_min: bool,
+    },
+}
+
+impl DesertRule {
+    /// The catchment rule with this rule's demand floor (compared as this rule compares
+    /// it: strictly for `cap_childcare`).
+    ///
+    /// # Examples
+    /// ```
+    /// use gapmap::domain::DesertRule;
+    /// let cap = DesertRule::CapChildcare { min_demand: 50.0, max_ratio: 3.0 };
+    /// assert_eq!(cap.catchment(), DesertRule::Catchment { min_demand: 50.0, strict_min: true });
+    /// ```
+    pub fn catchment(&self) -> Self {
+        match *self {
+            Self::CapChildcare { min_demand, .. } => Self::Catchment {
+                min_demand,
+                strict_min: true,
+            },
+            Self::Access { min_demand, .. } => Self::Catchment {
+                min_demand,
+                strict_min: false,
+            },
+            Self::Catchment { .. } => self.clone(),
+        }
+    }
+
+    /// Every kind's code, label and one line on what it counts and where it comes from,
+    /// in the order a menu lists them (`/api/v1/vocabulary`'s `desert_rules`).
+    pub const KINDS: [(&'static str, &'static str, &'static str); 3] = [
+        (
+            "cap_childcare",
+            "Slots in the area (CAP 2018)",
+            "The Center for American Progress's 2018 child-care desert: more than 50 children \
+             under 5 and either no licensed slot inside the area or more than 3 children per \
+             slot inside it.",
+        ),
+        (
+            "access",
+            "Access within reach (E2SFCA)",
+            "At least the need's minimum demand, and either no site within the radius or \
+             distance-weighted access (E2SFCA) below the threshold, half the need's target.",
+        ),
+        (
+            "catchment",
+            "Supply within reach (2SFCA, CAP 2020)",
+            "Demand-adjusted supply, as the Center for American Progress's 2020 maps: the \
+             need's minimum demand, and 2SFCA access (each site's supply shared among everyone \
+             within reach of it) below the need's target.",
+        ),
+    ];
+
+    /// The stable snake_case name of the rule's kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::CapChildcare { .. } => "cap_childcare",
+            Self::Access { .. } => "access",
+            Self::Catchment { .. } => "catchment",
+        }
+    }
 }
 
 /// Site filters a need allows.
@@ -219,6 +285,27 @@ impl Catalog {
             if !non_negative(need.target) || !non_negative(need.default_capacity) {
                 return Err(bad("target and default_capacity must be numbers ≥ 0".into()));
             }
+            // A desert must fall short of the target, or the map would draw it in the
+            // colour that means "enough" (DESIGN.md, "Colour").
+            match need.desert_rule {
+                DesertRule::CapChildcare { max_ratio, .. }
+                    if !(max_ratio > 0.0 && need.target * max_ratio >= 1.0 - 1e-12) =>
+                {
+                    return Err(bad(format!(
+                        "with cap_childcare, target × max_ratio must be at least 1 (a desert, \
+                         more than {max_ratio} per place, must fall short of the target {})",
+                        need.target
+                    )));
+                }
+                DesertRule::Access { threshold, .. } if threshold > need.target => {
+                    return Err(bad(format!(
+                        "the access threshold {threshold} must not exceed the target {} (a \
+                         desert must fall short of the target)",
+                        need.target
+                    )));
+                }
+                _ => {}
+            }
         }
         Ok(Self {
             services: file.services,
@@ -334,6 +421,25 @@ mod tests {
         assert!(Catalog::from_toml(&format!("needs = []\n{odd}")).is_err());
     }
 
+    #[test]
+    fn a_rule_whose_desert_could_meet_the_target_is_refused() {
+        // CAP's ratio of 3 children per slot with a target of a quarter slot per child:
+        // 3.5 children per slot would be a desert and meet the target.
+        let low = BUNDLED_NEEDS_TOML.replace("target = 0.3333333333333333", "target = 0.25");
+        let err = Catalog::from_toml(&low).unwrap_err().to_string();
+        assert!(
+            err.contains("target × max_ratio must be at least 1"),
+            "{err}"
+        );
+        // An access threshold above the target.
+        let high = BUNDLED_NEEDS_TOML.replace("threshold = 0.003 }", "threshold = 0.007 }");
+        let err = Catalog::from_toml(&high).unwrap_err().to_string();
+        assert!(
+            err.contains("'early_education'") && err.contains("must not exceed the target 0.006"),
+            "{err}"
+        );
+    }
+
     /// CIELAB (D65) of a `#rrggbb` colour.
     fn lab(hex: &str) -> [f64; 3] {
         let channel = |i: usize| {
@@ -383,13 +489,16 @@ mod tests {
                 assert!(d >= 25.0, "{a} {ca} and {b} {cb} are too alike (ΔE {d:.1})");
             }
         }
-        // web/app/metrics.js: the six viridis classes as drawn (92 % over #eef0f2), the
-        // no-data grey and the colour of a site of another service.
-        let viridis = [
-            "#521461", "#4f5290", "#3a8296", "#32ae8d", "#83d35e", "#fce835",
+        // The map's classes as drawn (92 % over #eef0f2): the five of "share of the target
+        // met" (output::scale), the five greys of quantities without a target
+        // (web/app/metrics.js), the no-demand and no-data greys; and the colour of a site
+        // of another service.
+        let backgrounds = [
+            "#521461", "#495f93", "#319994", "#6acc6e", "#fce835", "#f6f6f7", "#cfcfcf", "#9d9d9d",
+            "#6e6e6e", "#353535", "#d6d6d6",
         ];
         for (code, colour) in &colours {
-            for back in viridis.iter().chain(&["#c8c8c8", "#6b6b6b"]) {
+            for back in backgrounds.iter().chain(&["#c8c8c8", "#6b6b6b"]) {
                 let d = delta_e(colour, back);
                 assert!(d >= 25.0, "{code} {colour} is lost on {back} (ΔE {d:.1})");
             }

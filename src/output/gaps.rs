@@ -6,9 +6,10 @@ use crate::analysis::{AreaGap, Certainty, GapReport};
 use crate::atlas::Atlas;
 use serde_json::{Value, json};
 
-/// The CSV columns, in order: the same names as the JSON fields (the two added with the
-/// margins of error come last, so files read by position keep their columns).
-pub const CSV_COLUMNS: [&str; 15] = [
+/// The CSV columns, in order: the same names as the JSON fields (those added later come
+/// last: the margins of error, then the in-area shortfall and the share of the target
+/// met, so files read by position keep their columns).
+pub const CSV_COLUMNS: [&str; 17] = [
     "geoid",
     "name",
     "demand",
@@ -24,6 +25,8 @@ pub const CSV_COLUMNS: [&str; 15] = [
     "desert_reason",
     "demand_moe",
     "desert_certainty",
+    "shortfall_in_area",
+    "target_met",
 ];
 
 /// One row per area; numbers in their shortest exact form, empty cells for null.
@@ -48,6 +51,8 @@ pub fn csv(report: &GapReport) -> String {
                 Certainty::Certain => "certain",
                 Certainty::Uncertain => "uncertain",
             }))
+            .number(a.shortfall_in_area)
+            .opt_number(a.target_met)
             .end_row();
     }
     csv.finish()

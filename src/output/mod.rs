@@ -17,6 +17,7 @@ mod gaps;
 pub mod geojson;
 mod outreach;
 pub mod report;
+pub mod scale;
 
 pub use compare::CSV_COLUMNS as COMPARE_CSV_COLUMNS;
 pub use directory::{

@@ -79,6 +79,66 @@ fn imports_from_the_command_line_reach_the_store_and_stay_quiet_in_a_pipe() {
 }
 
 #[test]
+fn gaps_on_the_command_line_take_the_desert_rule_and_refuse_filters_without_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db").display().to_string();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let areas = write("areas.geojson", &three_areas());
+    let kids = write(
+        "kids.csv",
+        "GEOID,children_under_5\n01001000001,90\n01001000002,60\n01001000003,0\n",
+    );
+    let sites = write(
+        "sites.csv",
+        "id,name,lat,lon,services,capacity\ncc1,Stars,41.805,-87.685,childcare,30\n",
+    );
+    for args in [
+        vec!["import", "areas", &areas, "--geography", "g"],
+        vec![
+            "import",
+            "indicators",
+            &kids,
+            "--year",
+            "2024",
+            "--geography",
+            "g",
+        ],
+        vec!["import", "partners", &sites],
+    ] {
+        gapmap_ok(&db, &args);
+    }
+    let base = [
+        "gaps",
+        "--year",
+        "2024",
+        "--need",
+        "childcare",
+        "--format",
+        "json",
+    ];
+    let own: serde_json::Value = serde_json::from_str(&gapmap_ok(&db, &base)).unwrap();
+    assert_eq!(own["params"]["desert_rule"]["kind"], "cap_childcare");
+    let mut args = base.to_vec();
+    args.extend(["--desert-rule", "catchment"]);
+    let catchment: serde_json::Value = serde_json::from_str(&gapmap_ok(&db, &args)).unwrap();
+    assert_eq!(catchment["params"]["desert_rule"]["kind"], "catchment");
+    // Area 1: 30 slots inside for 90 children is the target exactly (CAP: no desert); its
+    // catchment shares them with area 2's 60 children (2SFCA 0.2 < 1/3: a desert).
+    assert_eq!(own["areas"][0]["desert"], false);
+    assert_eq!(catchment["areas"][0]["desert"], true);
+    let mut args = base.to_vec();
+    args.extend(["--hours", "evening"]);
+    let out = gapmap(&db, &args);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("records its opening hours"), "{err}");
+}
+
+#[test]
 fn a_bad_file_on_the_command_line_fails_with_row_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.db").display().to_string();

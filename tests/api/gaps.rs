@@ -172,11 +172,26 @@ async fn every_metric_of_the_hand_checked_fixture_is_exact() {
     );
     assert_eq!(c["desert"], false);
 
+    // In the area: P·1/3 − capacity_in_area, floored at 0: A 20 − 30 → 0; B 50 − 30 = 20.
+    // The share of the target met as CAP measures it: A 30/20 = 1.5, B 30/50 = 0.6; C has
+    // no demand, so no share. The desert B falls short; A, with more than enough, does not.
+    assert_eq!(num(&a["shortfall_in_area"]), 0.0);
+    assert_relative_eq!(num(&b["shortfall_in_area"]), 20.0, max_relative = 1e-12);
+    assert_eq!(num(&c["shortfall_in_area"]), 0.0);
+    assert_relative_eq!(num(&a["target_met"]), 1.5, max_relative = 1e-12);
+    assert_relative_eq!(num(&b["target_met"]), 0.6, max_relative = 1e-12);
+    assert!(c["target_met"].is_null(), "{c}");
+
     let s = &body["summary"];
     assert_eq!(s["areas"], 3);
     assert_eq!(num(&s["demand_total"]), 210.0);
     assert_eq!(s["deserts"], 1);
     assert_relative_eq!(num(&s["shortfall_total"]), 10.0, max_relative = 1e-12);
+    assert_relative_eq!(
+        num(&s["shortfall_in_area_total"]),
+        20.0,
+        max_relative = 1e-12
+    );
     assert_eq!(s["sites"], 4);
     assert_eq!(s["sites_default_capacity"], 0);
     assert_eq!(num(&s["supply_total"]), 110.0);
@@ -193,6 +208,45 @@ async fn every_metric_of_the_hand_checked_fixture_is_exact() {
         max_relative = 1e-12
     );
     assert_eq!(num(&s["supply_reached_e2sfca"]), 60.0);
+}
+
+async fn the_catchment_rule_is_offered_beside_the_needs_own() {
+    let app = equator_app(SITES).await;
+    let body = app
+        .get_json("/api/v1/gaps?year=2024&need=childcare&desert_rule=catchment")
+        .await;
+    assert_eq!(body["params"]["desert_rule"]["kind"], "catchment");
+    assert_eq!(body["params"]["desert_rule"]["min_demand"], 50.0);
+    assert_eq!(body["params"]["desert_rule"]["strict_min"], true);
+    let (a, b, c) = (area(&body, "0A"), area(&body, "0B"), area(&body, "0C"));
+    // 2SFCA below 1/3 with more than 50 children: A (5/21) and B (32/105); C has none.
+    // A has 30 slots inside for 60 children, no desert by CAP's in-area rule, but its
+    // catchment is shared with B's 150 children.
+    assert_eq!(a["desert"], true);
+    assert_eq!(b["desert"], true);
+    assert_eq!(c["desert"], false);
+    assert_eq!(body["summary"]["deserts"], 2);
+    assert_eq!(
+        b["desert_reason"],
+        "2SFCA access 3.048e-1 per unit of demand within 3 km is below the target \
+         3.333333333333333e-1 (91 % of it)"
+    );
+    // The share met is now the 2SFCA access ÷ 1/3: A 15/21, B 96/105; both short of 1.
+    assert_relative_eq!(num(&a["target_met"]), 15.0 / 21.0, max_relative = 1e-12);
+    assert_relative_eq!(num(&b["target_met"]), 96.0 / 105.0, max_relative = 1e-12);
+    // Everything else is as with the need's own rule.
+    let own = app.get_json("/api/v1/gaps?year=2024&need=childcare").await;
+    assert_eq!(own["params"]["desert_rule"]["kind"], "cap_childcare");
+    assert_eq!(area(&own, "0A")["access_2sfca"], a["access_2sfca"]);
+    assert_eq!(area(&own, "0B")["shortfall"], b["shortfall"]);
+    let named = app
+        .get_json("/api/v1/gaps?year=2024&need=childcare&desert_rule=need")
+        .await;
+    assert_eq!(named["areas"], own["areas"]);
+    let r = app
+        .get("/api/v1/gaps?year=2024&need=childcare&desert_rule=cap")
+        .await;
+    assert_error(r, 400, "invalid_parameter").await;
 }
 
 async fn a_smaller_radius_cuts_the_bands_and_the_catchments() {
@@ -541,7 +595,7 @@ async fn csv_and_geojson_carry_the_same_numbers() {
     assert_eq!(
         lines.next(),
         Some(
-            "geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,demand_moe,desert_certainty"
+            "geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,demand_moe,desert_certainty,shortfall_in_area,target_met"
         )
     );
     let b: Vec<&str> = lines.nth(1).unwrap().split(',').collect();
@@ -700,6 +754,27 @@ async fn the_demo_shows_chicagos_child_care_deserts() {
         .get("/api/v1/gaps?year=2014&need=childcare&hours=evening")
         .await;
     assert_error(r, 422, "filter_without_data").await;
+    // The colour of "target met" is never a desert's: every desert falls short of the
+    // target as its rule measures it, under the need's rule and the catchment rule.
+    for rule in ["need", "catchment"] {
+        let body = app
+            .get_json(&format!(
+                "/api/v1/gaps?year=2014&need=childcare&desert_rule={rule}"
+            ))
+            .await;
+        let mut deserts = 0;
+        for a in body["areas"].as_array().unwrap() {
+            if a["desert"] == true {
+                deserts += 1;
+                assert!(num(&a["target_met"]) < 1.0, "{rule}: {a}");
+                assert!(
+                    num(&a["shortfall_in_area"]) > 0.0 || rule == "catchment",
+                    "{a}"
+                );
+            }
+        }
+        assert!(deserts > 100, "{rule}: {deserts}");
+    }
     // The FCA invariant holds on real data too.
     assert_relative_eq!(
         num(&s["demand_weighted_access_2sfca"]),
@@ -732,6 +807,7 @@ crate::api_tests!(
     a_year_that_is_no_year_is_refused_where_it_enters,
     every_metric_of_the_hand_checked_fixture_is_exact,
     a_smaller_radius_cuts_the_bands_and_the_catchments,
+    the_catchment_rule_is_offered_beside_the_needs_own,
     a_site_without_capacity_uses_the_default_and_is_counted,
     a_need_no_site_serves_has_no_nearest_site_no_access_and_deserts,
     the_language_filter_uses_its_indicator_and_only_sites_serving_it,

@@ -73,7 +73,7 @@ async fn the_report_shows_each_measured_need_with_map_totals_change_and_deserts(
     );
     // The overview map, the child-care map and the asset map, with their legends.
     assert_eq!(html.matches("<svg").count(), 3);
-    assert_has(&html, "under 25% of target");
+    assert_has(&html, "under 25% of the target");
     assert_has(&html, ">desert</text>");
     // Totals: 180 children, area 2 is the one desert, 30 slots short (P/6 each).
     assert_has(&html, "<dt>Demand</dt><dd>180</dd>");
@@ -125,10 +125,11 @@ async fn uncertain_deserts_are_listed_apart_and_counted_at_a_glance() {
         "<dt>Across the margin</dt><dd>0 certain, 1 uncertain; 1 more possible</dd>",
     );
     assert_has(&html, "<h4>Uncertain deserts</h4>");
-    // Demand − MOE = 50; no capacity inside; access 30/180 = 1/6 of a target of 1/3.
+    // Demand − MOE = 50; no capacity inside, so 0% of the target met as CAP's in-area rule
+    // measures it (the map's colour; its 2SFCA access is 30/180 = half the target).
     assert_has(
         &html,
-        r#"<tr><td><code>01001000002</code></td><td>Area 2</td><td class="n">60</td><td class="n">±10</td><td class="n">50</td><td class="n">0</td><td class="n">50%</td></tr>"#,
+        r#"<tr><td><code>01001000002</code></td><td>Area 2</td><td class="n">60</td><td class="n">±10</td><td class="n">50</td><td class="n">0</td><td class="n">0%</td></tr>"#,
     );
     assert_has(&html, "hatches them): <b>1</b> of 1 deserts.");
     // The glance table: 1 desert of 3 areas, 1 of them uncertain.
@@ -524,7 +525,62 @@ async fn the_report_forbids_scripts_and_requests_and_is_in_the_openapi_document(
     }
 }
 
+/// The fill of the child-care map's shape whose title names `geoid`.
+fn fill_of(html: &str, geoid: &str) -> String {
+    let html = &html[html.find(r#"id="need-childcare""#).unwrap()..];
+    let at = html
+        .find(&format!("({geoid}): "))
+        .unwrap_or_else(|| panic!("no shape for {geoid}"));
+    let start = html[..at].rfind("<path fill=\"").unwrap() + "<path fill=\"".len();
+    html[start..start + 7].to_owned()
+}
+
+async fn the_report_colours_each_area_as_the_map_does() {
+    let app = two_years().await;
+    let html = report(&app, 2024).await;
+    let v = app.get_json("/api/v1/vocabulary").await;
+    let scale = &v["scales"]["target_met"];
+    assert_eq!(
+        scale["bounds"],
+        serde_json::json!([0.25, 0.5, 0.75, 1.0]),
+        "{scale}"
+    );
+    assert_eq!(scale["colours"][4], "#fde725");
+    assert_eq!(scale["labels"][4], "target met (100% or more)");
+    let gaps = app.get_json("/api/v1/gaps?year=2024&need=childcare").await;
+    // Area 1: 30 slots inside for 90 children, exactly the target (not a desert);
+    // area 2: 60 children, no slot (a desert); area 4: 30 children, no slot (too few).
+    let expected = [
+        ("01001000001", 1.0, "#fde725"),
+        ("01001000002", 0.0, "#440154"),
+        ("01001000004", 0.0, "#440154"),
+    ];
+    for (geoid, met, colour) in expected {
+        let row = gaps["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["geoid"] == geoid)
+            .unwrap();
+        assert_eq!(row["target_met"].as_f64().unwrap(), met, "{row}");
+        let class = scale["bounds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| met >= b.as_f64().unwrap())
+            .count();
+        assert_eq!(scale["colours"][class], colour);
+        assert_eq!(fill_of(&html, geoid), colour, "{geoid}");
+    }
+    assert_has(
+        &html,
+        "share of the target met, as the desert rule measures it: child-care slots inside \
+         the area ÷ (demand × the target 0.33)",
+    );
+}
+
 crate::api_tests!(
+    the_report_colours_each_area_as_the_map_does,
     the_report_shows_each_measured_need_with_map_totals_change_and_deserts,
     uncertain_deserts_are_listed_apart_and_counted_at_a_glance,
     the_report_follows_the_elements_of_45_cfr_1302_11_b_1,

@@ -57,6 +57,33 @@ async fn the_vocabulary_gives_services_partnership_scales_indicators_and_supply_
         services.len(),
         "no two services share a colour"
     );
+    // The desert rules, in menu order, and the one colour scale of "target met".
+    let rules: Vec<&str> = v["desert_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["cap_childcare", "access", "catchment"]);
+    assert_eq!(
+        v["desert_rules"][0]["label"],
+        "Slots in the area (CAP 2018)"
+    );
+    assert_eq!(
+        v["scales"]["target_met"],
+        json!({
+            "bounds": [0.25, 0.5, 0.75, 1.0],
+            "colours": ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"],
+            "labels": [
+                "under 25% of the target",
+                "25% to under 50%",
+                "50% to under 75%",
+                "75% to under 100%",
+                "target met (100% or more)"
+            ],
+            "no_demand": "#d4d4d4"
+        })
+    );
 
     // The partnership continuum and the stages, in their order.
     let codes = |key: &str| -> Vec<String> {

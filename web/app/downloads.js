@@ -18,6 +18,8 @@ export const AREA_COLUMNS = [
   'desert_reason',
   'demand_moe',
   'desert_certainty',
+  'shortfall_in_area',
+  'target_met',
 ];
 
 /** True when two [w, s, e, n] boxes overlap. */
@@ -52,49 +54,82 @@ export function save(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Splits `text` into lines no wider than `width` in the context's current font. */
+export function wrapLines(ctx, text, width) {
+  const lines = [];
+  let line = '';
+  for (const word of String(text).split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(next).width > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 /**
- * A PNG of the map canvas with a title above and the legend rows beside it.
+ * A PNG of the map canvas with a title above and the legend beside it. Every line of the
+ * legend is wrapped to the legend's width, never squeezed, and the picture grows to hold it.
  * `legend`: {title, unit, note, rows: [{colour, label}], extra: [{colour, label, outline, hatch}]}.
  */
 export async function mapPNG(mapCanvas, title, subtitle, legend) {
   const dpr = mapCanvas.width / mapCanvas.clientWidth || 1;
   const pad = 12 * dpr;
-  const head = 48 * dpr;
-  const side = 230 * dpr;
+  const head = 52 * dpr;
+  const side = 320 * dpr;
+  const text = side - 2 * pad;
+  const swatchW = 22 * dpr;
+  const labelW = text - swatchW - 8 * dpr;
+  const line = 15 * dpr;
+  const fonts = {
+    title: `600 ${16 * dpr}px system-ui, sans-serif`,
+    sub: `${12 * dpr}px system-ui, sans-serif`,
+    head: `600 ${13 * dpr}px system-ui, sans-serif`,
+    body: `${12 * dpr}px system-ui, sans-serif`,
+  };
+  // Lay the legend out first, to know how tall it is.
+  const measure = document.createElement('canvas').getContext('2d');
+  const block = (font, s, width) => {
+    measure.font = font;
+    return wrapLines(measure, s, width);
+  };
+  const items = [];
+  items.push({ kind: 'text', font: fonts.head, colour: '#111111', lines: block(fonts.head, legend.title, text) });
+  if (legend.unit) items.push({ kind: 'text', font: fonts.body, colour: '#444444', lines: block(fonts.body, `(${legend.unit})`, text) });
+  for (const r of legend.rows) items.push({ kind: 'row', row: r, lines: block(fonts.body, r.label, labelW) });
+  if (legend.note) items.push({ kind: 'text', font: fonts.body, colour: '#444444', lines: block(fonts.body, legend.note, text) });
+  for (const r of legend.extra || []) items.push({ kind: 'row', row: r, lines: block(fonts.body, r.label, labelW) });
+  const gap = 6 * dpr;
+  const legendHeight = items.reduce((hgt, it) => hgt + Math.max(it.kind === 'row' ? 16 * dpr : 0, it.lines.length * line) + gap, 0);
+
   const out = document.createElement('canvas');
   out.width = mapCanvas.width + side;
-  out.height = Math.max(mapCanvas.height + head, head + 360 * dpr);
+  out.height = Math.max(mapCanvas.height, legendHeight + 2 * pad) + head;
   const ctx = out.getContext('2d');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, out.width, out.height);
   ctx.drawImage(mapCanvas, 0, head);
   ctx.fillStyle = '#111111';
   ctx.textBaseline = 'top';
-  ctx.font = `600 ${16 * dpr}px system-ui, sans-serif`;
+  ctx.font = fonts.title;
   ctx.fillText(title, pad, 8 * dpr);
-  ctx.font = `${12 * dpr}px system-ui, sans-serif`;
+  ctx.font = fonts.sub;
   ctx.fillStyle = '#444444';
-  ctx.fillText(subtitle, pad, 28 * dpr);
+  ctx.fillText(subtitle, pad, 30 * dpr);
 
   const x = mapCanvas.width + pad;
   let y = head + pad;
-  ctx.fillStyle = '#111111';
-  ctx.font = `600 ${13 * dpr}px system-ui, sans-serif`;
-  ctx.fillText(legend.title, x, y);
-  y += 18 * dpr;
-  ctx.font = `${11 * dpr}px system-ui, sans-serif`;
-  ctx.fillStyle = '#444444';
-  ctx.fillText(legend.unit, x, y, side - 2 * pad);
-  y += 20 * dpr;
-  const row = (colour, label, outline, hatch) => {
+  const swatch = ({ colour, outline, hatch }) => {
     if (hatch) {
       // Diagonal lines in a desert's outline, as the map draws an uncertain desert.
       ctx.save();
       ctx.beginPath();
-      ctx.rect(x, y, 22 * dpr, 14 * dpr);
+      ctx.rect(x, y, swatchW, 14 * dpr);
       ctx.clip();
       ctx.fillStyle = '#ffffff';
-      ctx.fillRect(x, y, 22 * dpr, 14 * dpr);
+      ctx.fillRect(x, y, swatchW, 14 * dpr);
       ctx.strokeStyle = colour;
       ctx.lineWidth = 1.5 * dpr;
       for (let d = -14; d < 22; d += 5) {
@@ -116,19 +151,26 @@ export async function mapPNG(mapCanvas, title, subtitle, legend) {
       ctx.strokeRect(x + 2 * dpr, y + 2 * dpr, 18 * dpr, 10 * dpr);
     } else {
       ctx.fillStyle = colour;
-      ctx.fillRect(x, y, 22 * dpr, 14 * dpr);
+      ctx.fillRect(x, y, swatchW, 14 * dpr);
+      ctx.strokeStyle = '#999999';
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x, y, swatchW, 14 * dpr);
     }
-    ctx.fillStyle = '#111111';
-    ctx.fillText(label, x + 30 * dpr, y + 1 * dpr, side - 30 * dpr - 2 * pad);
-    y += 20 * dpr;
   };
-  for (const r of legend.rows) row(r.colour, r.label, false);
-  if (legend.note) {
-    ctx.fillStyle = '#444444';
-    ctx.fillText(legend.note, x, y, side - 2 * pad);
-    y += 22 * dpr;
+  for (const it of items) {
+    if (it.kind === 'row') {
+      swatch(it.row);
+      ctx.font = fonts.body;
+      ctx.fillStyle = '#111111';
+      for (const [k, l] of it.lines.entries()) ctx.fillText(l, x + swatchW + 8 * dpr, y + 1 * dpr + k * line);
+      y += Math.max(16 * dpr, it.lines.length * line) + gap;
+    } else {
+      ctx.font = it.font;
+      ctx.fillStyle = it.colour;
+      for (const [k, l] of it.lines.entries()) ctx.fillText(l, x, y + k * line);
+      y += it.lines.length * line + gap;
+    }
   }
-  for (const r of legend.extra || []) row(r.colour, r.label, r.outline, r.hatch);
   return new Promise((resolve, reject) =>
     out.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser could not encode the PNG'))), 'image/png'),
   );

@@ -1,8 +1,12 @@
 // What each gap metric means, in which units, how it is written and coloured.
 // Pure functions (no DOM), so the browser test can import them too.
 
-/** Viridis in six steps (colour-blind safe, readable in grey). */
-export const VIRIDIS = ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '#fde725'];
+/**
+ * Quantities without a target (demand, distance) are drawn in greys, light to dark, so
+ * that colour always means one thing: the share of the target met, on the server's scale
+ * (`targetClasses`), the same as the printed report's.
+ */
+export const GREYS = ['#f7f7f7', '#cccccc', '#969696', '#636363', '#252525'];
 /** Areas whose metric is undefined (no site at all, no demand value). */
 export const NO_DATA = '#c8c8c8';
 
@@ -32,6 +36,7 @@ export function formatNumber(v, kind = 'auto') {
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (kind === 'count') return Number.isInteger(v) ? whole.format(v) : one.format(v);
   if (kind === 'km') return two.format(v);
+  if (kind === 'share') return `${whole.format(100 * v)}%`;
   const a = Math.abs(v);
   if (a === 0) return '0';
   if (a < 1) return sig.format(v);
@@ -39,8 +44,26 @@ export function formatNumber(v, kind = 'auto') {
   return one.format(v);
 }
 
-/** The metrics a map can be coloured by, in menu order. */
-export const MAP_METRICS = ['shortfall', 'access_2sfca', 'access_e2sfca', 'nearest_km', 'demand'];
+/**
+ * The metrics measured against the target that match each desert rule: colouring by one
+ * of them, no desert can have the colour of "target met" (the rule and the colour read the
+ * same supply). The first is the rule's default.
+ */
+const RULE_METRICS = {
+  cap_childcare: ['shortfall_in_area'],
+  access: ['access_e2sfca'],
+  catchment: ['shortfall', 'access_2sfca'],
+};
+
+/** The metrics a map can be coloured by under a desert rule (its `kind`), in menu order. */
+export function mapMetrics(ruleKind) {
+  return [...(RULE_METRICS[ruleKind] || ['shortfall', 'access_2sfca', 'access_e2sfca']), 'demand', 'nearest_km'];
+}
+
+/** True for the metrics coloured by the share of the target met (`target_met`). */
+export function isTargetMetric(metric) {
+  return ['shortfall_in_area', 'shortfall', 'access_2sfca', 'access_e2sfca'].includes(metric);
+}
 
 /**
  * Every metric of an area: menu label, number kind, direction, unit and one line saying
@@ -65,6 +88,22 @@ export function metricInfo(metric, u) {
         higher: 'worse',
         unit: `${u.supply} missing`,
         explain: `${u.supply} missing to reach the target of ${formatNumber(u.target)} ${per}`,
+      };
+    case 'shortfall_in_area':
+      return {
+        label: 'Shortfall in the area',
+        kind: 'auto',
+        higher: 'worse',
+        unit: `${u.supply} missing`,
+        explain: `${u.supply} missing inside the area’s boundary to reach ${formatNumber(u.target)} ${per}: demand × target − supply inside, at least 0`,
+      };
+    case 'target_met':
+      return {
+        label: 'Share of the target met',
+        kind: 'share',
+        higher: 'better',
+        unit: 'of the target',
+        explain: 'supply as the desert rule measures it, divided by what the target asks for the area’s demand',
       };
     case 'access_2sfca':
       return {
@@ -134,7 +173,27 @@ export const POPUP_FIELDS = [
   'access_2sfca',
   'access_e2sfca',
   'shortfall',
+  'shortfall_in_area',
+  'target_met',
 ];
+
+/**
+ * The fixed classes of "share of the target met" from the server's scale (the vocabulary's
+ * `scales.target_met`), as `classify` gives them: class i covers [breaks[i-1], breaks[i]).
+ */
+export function targetClasses(scale) {
+  if (!scale) return { breaks: [], colours: [], min: null, max: null, minAlone: false, fixed: true };
+  return { breaks: [...scale.bounds], colours: [...scale.colours], labels: [...scale.labels], missing: scale.no_demand, fixed: true };
+}
+
+/**
+ * Fixed distance classes at shares of the radius r: under r/4, r/4 to r/2, r/2 to r, r to
+ * 2r, 2r and beyond.
+ */
+export function distanceClasses(radiusKm, palette = GREYS) {
+  const r = radiusKm || 1;
+  return { breaks: [r / 4, r / 2, r, 2 * r], colours: [...palette], fixed: true, distance: true };
+}
 
 /** Rounds to two significant digits, so legend breaks read cleanly. */
 function nice(v) {
@@ -146,7 +205,7 @@ function nice(v) {
  * in a class of its own when many areas share it (shortfall 0, access 0). Returns
  * `{breaks, colours, min, max, minAlone}` where class i covers [breaks[i-1], breaks[i]).
  */
-export function classify(values, palette = VIRIDIS) {
+export function classify(values, palette = GREYS) {
   const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
   if (xs.length === 0) return { breaks: [], colours: [], min: null, max: null, minAlone: false };
   const min = xs[0];
@@ -181,13 +240,31 @@ export function colourExpression(metric, cls) {
   const step = cls.breaks.length
     ? ['step', value, cls.colours[0], ...cls.breaks.flatMap((b, i) => [b, cls.colours[i + 1]])]
     : cls.colours[0];
-  return ['case', ['==', ['typeof', value], 'number'], step, NO_DATA];
+  return ['case', ['==', ['typeof', value], 'number'], step, cls.missing || NO_DATA];
+}
+
+/** The class of a value under `classify`'s or the fixed classes (as the map's step). */
+export function classOf(v, cls) {
+  return cls.breaks.filter((b) => v >= b).length;
 }
 
 /** Legend rows `{colour, label}` for the classes of `classify` (shared endpoints, as maps do). */
 export function legendRows(cls, kind) {
   const f = (v) => formatNumber(v, kind === 'count' ? 'auto' : kind);
   if (cls.colours.length === 0) return [];
+  // The server's classes of the share of the target met, in its words, best last.
+  if (cls.labels) return cls.colours.map((colour, i) => ({ colour, label: cls.labels[i] }));
+  if (cls.distance) {
+    const b = cls.breaks;
+    const km = (v) => `${formatNumber(v, 'km')} km`;
+    return [
+      { colour: cls.colours[0], label: `under ${km(b[0])}` },
+      { colour: cls.colours[1], label: `${km(b[0])} to under ${km(b[1])}` },
+      { colour: cls.colours[2], label: `${km(b[1])} to under ${km(b[2])}` },
+      { colour: cls.colours[3], label: `${km(b[2])} to under ${km(b[3])} (beyond the radius)` },
+      { colour: cls.colours[4], label: `${km(b[3])} or more` },
+    ];
+  }
   if (cls.breaks.length === 0) return [{ colour: cls.colours[0], label: f(cls.min) }];
   const b = cls.breaks;
   // With the minimum in a class of its own, the first break is the smallest larger value.

@@ -13,7 +13,8 @@ export const state = {
   view: 'gaps',
   year: null,
   needCode: null,
-  metric: 'shortfall',
+  metric: 'shortfall_in_area',
+  desertRule: 'need', // 'need' (the need's own rule) or 'catchment' (2SFCA below the target)
   radius: null,
   needFilter: '', // the need's own site filter, `hours=evening` or `language=es`, or ''
   needFilters: null, // /api/v1/needs/{code}/filters of the chosen need and year
@@ -31,6 +32,13 @@ export const state = {
 /** The chosen need, or null. */
 export function need() {
   return state.needs.find((n) => n.code === state.needCode) || null;
+}
+
+/** The kind of the desert rule applied: the need's own (`cap_childcare`, `access`) or `catchment`. */
+export function ruleKind() {
+  if (state.desertRule === 'catchment') return 'catchment';
+  const n = need();
+  return n?.desert_rule ? n.desert_rule.kind : null;
 }
 
 /** The chosen year's assessment, or null. */

@@ -9,6 +9,8 @@ let services = new Map();
 let levels = new Map();
 let stages = [];
 let indicators = new Map();
+let desertRules = new Map();
+let targetMet = null;
 
 /** Takes the answer of `/api/v1/vocabulary`. */
 export function setVocabulary(doc) {
@@ -16,6 +18,21 @@ export function setVocabulary(doc) {
   levels = new Map((doc.partnership_levels || []).map((t) => [t.code, t]));
   stages = doc.partnership_stages || [];
   indicators = new Map((doc.indicators || []).map((i) => [i.name, i]));
+  desertRules = new Map((doc.desert_rules || []).map((r) => [r.code, r]));
+  targetMet = doc.scales?.target_met || null;
+}
+
+/** A desert rule kind's words: `{code, label, description}`. */
+export function desertRuleWords(kind) {
+  return desertRules.get(kind) || { code: kind, label: String(kind), description: '' };
+}
+
+/**
+ * The colour scale of "share of the target met" that the map and the report share:
+ * `{bounds, colours, labels, no_demand}`, or null without the vocabulary.
+ */
+export function targetMetScale() {
+  return targetMet;
 }
 
 /** A service's label ("Child care" for `childcare`). */

@@ -204,7 +204,10 @@ test('the page draws the demo child-care gap and becomes idle', { skip }, async 
   console.log(`# page ready (map idle) after ${Date.now() - started} ms`);
   assert.equal(await page.inputValue('#need'), 'childcare');
   assert.equal(await page.inputValue('#year'), '2014');
-  assert.equal(await page.inputValue('#metric'), 'shortfall');
+  // Child care's desert rule is CAP 2018's, counted inside the area: the map is coloured
+  // by the same measure, the in-area shortfall.
+  assert.equal(await page.inputValue('#desert-rule'), 'need');
+  assert.equal(await page.inputValue('#metric'), 'shortfall_in_area');
   assert.equal(await page.inputValue('#radius'), '3');
   assert.match(await page.textContent('#legend'), /child-care slots missing/);
   assert.deepEqual(pageErrors, []);
@@ -241,11 +244,18 @@ test('areas, deserts and sites are rendered features', { skip }, async () => {
 });
 
 test('areas and sites show up as canvas pixels', { skip }, async () => {
-  const viridis = ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '#fde725'].map(drawn);
+  const scale = (await api('/api/v1/vocabulary')).scales.target_met;
+  const viridis = scale.colours.map(drawn);
   const all = await canvasStats({ remember: true, compare: false, colours: viridis });
   assert.ok(all.nonBackground / all.total > 0.2, `areas cover the map: ${all.nonBackground}/${all.total}`);
-  const classesSeen = all.near.filter((n) => n > 200).length;
-  assert.ok(classesSeen >= 4, `the choropleth uses at least 4 viridis classes: ${all.near}`);
+  // Every class that holds at least 20 areas shows up.
+  const gaps = await api('/api/v1/gaps?year=2014&need=childcare');
+  const counts = scale.colours.map(() => 0);
+  for (const a of gaps.areas) if (typeof a.target_met === 'number') counts[scale.bounds.filter((b) => a.target_met >= b).length]++;
+  assert.ok(counts.filter((n) => n >= 20).length >= 2, `areas fall in several classes: ${counts}`);
+  counts.forEach((n, k) => {
+    if (n >= 20) assert.ok(all.near[k] > 200, `class ${k} (${n} areas) is drawn: ${all.near}`);
+  });
 
   await page.uncheck('#show-sites');
   const noSites = await canvasStats({ remember: false, compare: true, colours: [] });
@@ -339,6 +349,8 @@ test('clicking an area shows the numbers of /api/v1/gaps', { skip }, async () =>
     'access_2sfca',
     'access_e2sfca',
     'shortfall',
+    'shortfall_in_area',
+    'target_met',
   ];
   for (const f of fields) {
     const line = popup.locator(`.metric[data-field="${f}"]`);
@@ -347,12 +359,15 @@ test('clicking an area shows the numbers of /api/v1/gaps', { skip }, async () =>
     const kind =
       f === 'nearest_km'
         ? 'km'
-        : ['demand', 'sites_within', 'capacity_within', 'sites_in_area', 'capacity_in_area'].includes(f)
-          ? 'count'
-          : 'auto';
+        : f === 'target_met'
+          ? 'share'
+          : ['demand', 'sites_within', 'capacity_within', 'sites_in_area', 'capacity_in_area'].includes(f)
+            ? 'count'
+            : 'auto';
     assert.equal(shown, formatNumber(row[f], kind), `${f}: shown as ${shown}`);
     const decimals = (shown.split('.')[1] || '').length;
-    assert.ok(Math.abs(Number(shown.replace(/,/g, '')) - row[f]) <= 0.5 * 10 ** -decimals + 1e-9, `${f}: ${shown} is ${row[f]} rounded`);
+    const [value, scaleBy] = kind === 'share' ? [Number(shown.replace('%', '')), 100] : [Number(shown.replace(/,/g, '')), 1];
+    assert.ok(Math.abs(value - scaleBy * row[f]) <= 0.5 * 10 ** -decimals + 1e-9, `${f}: ${shown} is ${row[f]} rounded`);
     assert.ok((await line.locator('.explain').textContent()).length > 10, `${f} says what it means`);
   }
   assert.match(await popup.textContent(), /2014 assessment gives no margin of error/);
@@ -361,7 +376,13 @@ test('clicking an area shows the numbers of /api/v1/gaps', { skip }, async () =>
 
 test('the ranking lists the worst deserts and flies to one', { skip }, async () => {
   const gaps = await api('/api/v1/gaps?year=2014&need=childcare');
-  const worst = gaps.areas.filter((a) => a.desert).sort((a, b) => b.shortfall - a.shortfall || a.geoid.localeCompare(b.geoid))[0];
+  // Ranked by the in-area shortfall (ties: the catchment shortfall, the demand, the GEOID).
+  const worst = gaps.areas
+    .filter((a) => a.desert)
+    .sort(
+      (a, b) =>
+        b.shortfall_in_area - a.shortfall_in_area || b.shortfall - a.shortfall || b.demand - a.demand || a.geoid.localeCompare(b.geoid),
+    )[0];
   const first = page.locator('.rank-item').first();
   assert.equal(await first.getAttribute('data-geoid'), worst.geoid);
   await first.focus();
@@ -415,7 +436,7 @@ test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to o
   await page.evaluate(() => window.gapmap.settled());
   assert.ok(await page.locator('#ranking').isVisible());
   assert.equal(
-    await page.evaluate(() => JSON.stringify(window.gapmap.map.getPaintProperty('areas-fill', 'fill-color')).includes('shortfall')),
+    await page.evaluate(() => JSON.stringify(window.gapmap.map.getPaintProperty('areas-fill', 'fill-color')).includes('target_met')),
     true,
   );
 });
@@ -442,9 +463,94 @@ test('changing the metric and the radius recolours the map from the API', { skip
   const shown = await page.evaluate(() => window.gapmap.state.gaps);
   assert.deepEqual(shown.areas, expected.areas);
   await page.click('#radius-reset');
-  await page.selectOption('#metric', 'shortfall');
+  await page.selectOption('#metric', 'shortfall_in_area');
   await page.evaluate(() => window.gapmap.settled());
 });
+
+/** The deserts drawn, each with the canvas colour at its demand point where that point sits inside one flat colour. */
+function desertColours() {
+  return page.evaluate(async () => {
+    await window.gapmap.settled();
+    const m = window.gapmap.map;
+    const c = m.getCanvas();
+    const dpr = c.width / c.clientWidth;
+    const off = document.createElement('canvas');
+    off.width = c.width;
+    off.height = c.height;
+    const ctx = off.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(c, 0, 0);
+    const areas = window.gapmap.state.areas.get('tracts-2010').byId;
+    const out = [];
+    const seen = new Set();
+    for (const f of m.queryRenderedFeatures({ layers: ['deserts-line'] })) {
+      const geoid = f.properties.geoid;
+      if (seen.has(geoid)) continue;
+      seen.add(geoid);
+      const p = areas.get(geoid).feature.properties;
+      const q = m.project([p.demand_lon, p.demand_lat]);
+      const [x, y] = [Math.round(q.x * dpr), Math.round(q.y * dpr)];
+      if (x < 3 || y < 3 || x > c.width - 4 || y > c.height - 4) continue;
+      const d = ctx.getImageData(x - 2, y - 2, 5, 5).data;
+      const flat = [...Array(25).keys()].every(
+        (i) => Math.abs(d[4 * i] - d[0]) + Math.abs(d[4 * i + 1] - d[1]) + Math.abs(d[4 * i + 2] - d[2]) <= 6,
+      );
+      out.push({ geoid, target_met: f.properties.target_met, rgb: flat ? [d[0], d[1], d[2]] : null });
+    }
+    return out;
+  });
+}
+
+test('no outlined desert has the colour of "target met", under either desert rule', { skip }, async () => {
+  const scale = (await api('/api/v1/vocabulary')).scales.target_met;
+  const enough = drawn(scale.colours[scale.colours.length - 1]);
+  // The whole city in view, without the sites over the areas.
+  await page.evaluate(() => {
+    const g = window.gapmap.state.geographies.find((x) => x.name === 'tracts-2010');
+    window.gapmap.map.fitBounds(
+      [
+        [g.bbox[0], g.bbox[1]],
+        [g.bbox[2], g.bbox[3]],
+      ],
+      { duration: 0 },
+    );
+  });
+  await page.uncheck('#show-sites');
+  try {
+    await checkRules(enough);
+  } finally {
+    await page.selectOption('#desert-rule', 'need');
+    await page.check('#show-sites');
+    await page.evaluate(() => window.gapmap.settled());
+  }
+  assert.equal(await page.inputValue('#metric'), 'shortfall_in_area');
+});
+
+async function checkRules(enough) {
+  for (const rule of ['need', 'catchment']) {
+    await page.selectOption('#desert-rule', rule);
+    await page.evaluate(() => window.gapmap.settled());
+    const expected = await api(`/api/v1/gaps?year=2014&need=childcare${rule === 'need' ? '' : `&desert_rule=${rule}`}`);
+    assert.deepEqual(await page.evaluate(() => window.gapmap.state.gaps.areas), expected.areas);
+    // The rule's own measure is the colour: the in-area shortfall, or the catchment's.
+    assert.equal(await page.inputValue('#metric'), rule === 'need' ? 'shortfall_in_area' : 'shortfall');
+    const legend = await page.textContent('#legend');
+    assert.match(
+      legend,
+      rule === 'need' ? /by the rule “Slots in the area \(CAP 2018\)”/ : /by the rule “Supply within reach \(2SFCA, CAP 2020\)”/,
+    );
+    assert.match(legend, /target met \(100% or more\)/);
+    assert.match(await page.textContent('#legend .legend-note'), /fixed classes, the same in every view and in the printed report/);
+    const deserts = await desertColours();
+    assert.ok(deserts.length > 100, `${rule}: ${deserts.length} deserts drawn`);
+    for (const d of deserts) assert.ok(d.target_met < 1, `${rule}: desert ${d.geoid} meets ${d.target_met} of the target`);
+    const sampled = deserts.filter((d) => d.rgb);
+    assert.ok(sampled.length > 50, `${rule}: ${sampled.length} deserts sampled`);
+    for (const d of sampled) {
+      const distance = Math.abs(d.rgb[0] - enough[0]) + Math.abs(d.rgb[1] - enough[1]) + Math.abs(d.rgb[2] - enough[2]);
+      assert.ok(distance > 60, `${rule}: desert ${d.geoid} is drawn ${d.rgb}, the colour of "target met"`);
+    }
+  }
+}
 
 test('filters the data cannot answer are not offered, and say why', { skip }, async () => {
   // No demo child-care centre records its opening hours.
@@ -454,7 +560,7 @@ test('filters the data cannot answer are not offered, and say why', { skip }, as
     assert.equal(await option.isDisabled(), true, `${value} is disabled`);
     assert.match(await option.textContent(), /not in the data/);
     assert.match(
-      await page.textContent(`#need-filter-note li[data-filter="${value}"]`),
+      await page.textContent(`#need-filter-note li[data-filter~="${value}"]`),
       /none of the 778 sites that supply 'Child care' records its opening hours; add them to the partner directory/,
     );
   }
@@ -474,8 +580,8 @@ test('filters the data cannot answer are not offered, and say why', { skip }, as
     languages.every(([, disabled]) => disabled),
     JSON.stringify(languages),
   );
-  const zh = await page.textContent('#need-filter-note li[data-filter="language=zh"]');
-  assert.match(zh, /^Serves Chinese: /);
+  const zh = await page.textContent('#need-filter-note li[data-filter~="language=zh"]');
+  assert.match(zh, /^Serves [^:]*Chinese[^:]*: /);
   assert.match(zh, /records the languages it serves/);
   assert.match(zh, /'lep_chinese'.*the 2014 assessment does not have/);
   assert.doesNotMatch(await page.textContent('#errors'), /lep_chinese/);
@@ -513,7 +619,7 @@ test('downloads give the areas on screen as CSV and GeoJSON, and the map as PNG'
   const lines = text.trim().split('\n');
   assert.equal(
     lines[0],
-    'geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,demand_moe,desert_certainty,need,year,radius_km,filter',
+    'geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,demand_moe,desert_certainty,shortfall_in_area,target_met,need,year,radius_km,filter',
   );
   assert.equal(lines.length - 1, gaps.areas.length);
   const first = gaps.areas[0];
@@ -533,7 +639,7 @@ test('downloads give the areas on screen as CSV and GeoJSON, and the map as PNG'
 test('every control is reachable with the keyboard', { skip }, async () => {
   await page.locator('#search-input').focus();
   const seen = new Set();
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 60; i++) {
     await page.keyboard.press('Tab');
     const id = await page.evaluate(() => document.activeElement?.id);
     if (id) seen.add(id);
@@ -547,6 +653,7 @@ test('every control is reachable with the keyboard', { skip }, async () => {
     'year',
     'radius',
     'radius-reset',
+    'desert-rule',
     'metric',
     'show-sites',
     'site-service',
@@ -914,6 +1021,7 @@ test('program records are uploaded beside the ACS, and a bad one is named by row
   const bad = 'record,value,source\nfunded_enrollment,240,\n';
   await page.setInputFiles('#up-records-file', { name: 'records.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
   await page.click('#up-records button[type=submit]');
+  await page.locator('#up-records-result table.problems tbody tr').first().waitFor();
   const cells = await page.locator('#up-records-result table.problems tbody tr').first().locator('td').allTextContents();
   assert.deepEqual(cells.slice(0, 3), ['records.csv', '2', 'source']);
   const csv =

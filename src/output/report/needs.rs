@@ -10,6 +10,7 @@ use super::text::{amount, change, number, percent};
 use crate::analysis::compare::CompareReport;
 use crate::analysis::{AreaGap, Certainty, GapReport};
 use crate::domain::{DesertRule, Need, Supply};
+use crate::output::scale::{NO_DEMAND, TARGET_MET_COLOURS, TARGET_MET_LABELS, target_met_colour};
 use std::sync::Arc;
 
 /// The size of a need's map, which shares the page's width with the totals.
@@ -19,12 +20,9 @@ pub const TOP_DESERTS: usize = 10;
 /// Uncertain deserts listed per need (the count says how many more there are).
 pub const MAX_UNCERTAIN: usize = 40;
 
-/// Viridis in five steps, dark to light: readable with every common colour-vision
-/// deficiency and in grey scale, since its lightness rises steadily.
-pub const VIRIDIS: [&str; 5] = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
-/// Upper bounds of the first four classes of "share of the target met".
-const SHARE_BOUNDS: [f64; 4] = [0.25, 0.5, 0.75, 1.0];
-const NO_DEMAND: &str = "#d4d4d4";
+/// The colours of "share of the target met", the map page's (viridis, dark to light:
+/// readable with every common colour-vision deficiency and in grey scale).
+pub const VIRIDIS: [&str; 5] = TARGET_MET_COLOURS;
 /// The fill of areas the year did not assess.
 pub const NOT_ASSESSED: &str = "#f2f2f2";
 const WHITE: &str = "#ffffff";
@@ -95,6 +93,46 @@ fn rule_text(need: &Need, radius_km: f64) -> String {
             amount(threshold),
             supply_unit(need)
         ),
+        DesertRule::Catchment {
+            min_demand,
+            strict_min,
+        } => format!(
+            "demand {} {} and access within {} km (2SFCA) below the target {} {} per unit of \
+             demand (the catchment rule, as the Center for American Progress's 2020 maps)",
+            if strict_min { "above" } else { "of at least" },
+            amount(min_demand),
+            amount(radius_km),
+            amount(need.target),
+            supply_unit(need)
+        ),
+    }
+}
+
+/// How the share of the target met is measured under the applied rule.
+fn measure_text(need: &Need, p: &crate::analysis::Resolved) -> String {
+    let unit = supply_unit(need);
+    match p.desert_rule {
+        DesertRule::CapChildcare { .. } => format!(
+            "as the desert rule measures it: {unit} inside the area ÷ (demand × the target {})",
+            amount(p.target)
+        ),
+        DesertRule::Access { .. } => format!(
+            "as the desert rule measures it: E2SFCA access ÷ the target {} {unit} per unit of demand",
+            amount(p.target)
+        ),
+        DesertRule::Catchment { .. } => format!(
+            "as the desert rule measures it: 2SFCA access ÷ the target {} {unit} per unit of demand",
+            amount(p.target)
+        ),
+    }
+}
+
+/// The shortfall the applied rule reads: inside the area for `cap_childcare`, within
+/// reach (2SFCA) otherwise.
+fn rule_shortfall(g: &AreaGap, rule: &DesertRule) -> f64 {
+    match rule {
+        DesertRule::CapChildcare { .. } => g.shortfall_in_area,
+        _ => g.shortfall,
     }
 }
 
@@ -230,24 +268,15 @@ fn need_map(cx: &Context<'_>, part: &NeedPart<'_>) -> Block {
     }
     let geo = cx.geo;
     let r = &part.report;
-    let target = r.params.target;
     let mut by_area: Vec<Option<&AreaGap>> = vec![None; geo.geography.areas.len()];
     for g in &r.areas {
         if let Some(slot) = by_area.get_mut(g.area as usize) {
             *slot = Some(g);
         }
     }
-    let class = |g: &AreaGap| -> &'static str {
-        if g.demand <= 0.0 {
-            return NO_DEMAND;
-        }
-        let share = if target > 0.0 {
-            g.access_2sfca / target
-        } else {
-            1.0
-        };
-        VIRIDIS[SHARE_BOUNDS.iter().filter(|b| share >= **b).count()]
-    };
+    // The share of the target met as the need's desert rule measures it: the map page's
+    // colour for the same row (output::scale).
+    let class = |g: &AreaGap| -> &'static str { target_met_colour(g.target_met) };
     let shapes: Vec<Shape<'_>> = geo
         .geography
         .areas
@@ -263,11 +292,7 @@ fn need_map(cx: &Context<'_>, part: &NeedPart<'_>) -> Block {
                     area.name,
                     area.geoid,
                     number(g.demand, 0),
-                    if target > 0.0 {
-                        percent(g.access_2sfca / target)
-                    } else {
-                        "all".to_owned()
-                    },
+                    of_target(g),
                     match (g.desert, g.desert_certainty) {
                         (true, Some(Certainty::Uncertain)) =>
                             ", desert (uncertain across the margin of error)",
@@ -284,16 +309,9 @@ fn need_map(cx: &Context<'_>, part: &NeedPart<'_>) -> Block {
             },
         })
         .collect();
-    let labels = [
-        "under 25% of target",
-        "25–50% of target",
-        "50–75% of target",
-        "75–100% of target",
-        "target met",
-    ];
     let mut legend: Vec<Key> = VIRIDIS
         .iter()
-        .zip(labels)
+        .zip(TARGET_MET_LABELS)
         .map(|(fill, label)| Key {
             fill,
             hatched: false,
@@ -328,11 +346,9 @@ fn need_map(cx: &Context<'_>, part: &NeedPart<'_>) -> Block {
             LegendAt::Below,
         ),
         caption: plain(format!(
-            "{}: share of the target met (2SFCA access ÷ target {} {} per unit of demand), \
-             deserts hatched.",
+            "{}: share of the target met, {} (fixed classes, the map page's), deserts hatched.",
             part.need.label,
-            amount(target),
-            supply_unit(part.need)
+            measure_text(part.need, &r.params)
         )),
     }
 }
@@ -430,12 +446,9 @@ fn change_block(cx: &Context<'_>, part: &NeedPart<'_>, unit: &str) -> Block {
     )
 }
 
-fn of_target(g: &AreaGap, target: f64) -> String {
-    if target > 0.0 {
-        percent(g.access_2sfca / target)
-    } else {
-        "–".to_owned()
-    }
+/// The share of the target met, as the applied rule measures it (the map's `target_met`).
+fn of_target(g: &AreaGap) -> String {
+    g.target_met.map_or_else(|| "–".to_owned(), percent)
 }
 
 fn top_deserts(need: &Need, r: &GapReport, unit: &str) -> Vec<Block> {
@@ -446,13 +459,16 @@ fn top_deserts(need: &Need, r: &GapReport, unit: &str) -> Vec<Block> {
             Block::para(plain("No area is a desert for this need.")),
         ];
     }
+    // Ranked by the shortfall the rule reads, as the map ranks them by default.
+    let rule = &r.params.desert_rule;
     deserts.sort_by(|x, y| {
-        y.shortfall
-            .total_cmp(&x.shortfall)
+        rule_shortfall(y, rule)
+            .total_cmp(&rule_shortfall(x, rule))
+            .then(y.shortfall.total_cmp(&x.shortfall))
             .then(y.demand.total_cmp(&x.demand))
             .then_with(|| x.geoid.cmp(&y.geoid))
     });
-    let target = r.params.target;
+    let in_area = matches!(rule, DesertRule::CapChildcare { .. });
     let mut table = Table::new(
         Some("deserts"),
         vec![
@@ -461,7 +477,11 @@ fn top_deserts(need: &Need, r: &GapReport, unit: &str) -> Vec<Block> {
             Cell::num("Demand"),
             Cell::num("Nearest site"),
             Cell::num("Of target"),
-            Cell::num(format!("Shortfall ({unit})")),
+            Cell::num(if in_area {
+                format!("Shortfall in the area ({unit})")
+            } else {
+                format!("Shortfall ({unit})")
+            }),
             Cell::text("Why"),
         ],
     );
@@ -475,8 +495,8 @@ fn top_deserts(need: &Need, r: &GapReport, unit: &str) -> Vec<Block> {
                 g.nearest_km
                     .map_or_else(|| "none".to_owned(), |km| format!("{} km", number(km, 1))),
             ),
-            Cell::num(of_target(g, target)),
-            Cell::num(supply_amount(need, g.shortfall)),
+            Cell::num(of_target(g)),
+            Cell::num(supply_amount(need, rule_shortfall(g, rule))),
             Cell::text(g.desert_reason.clone().unwrap_or_default()),
         ]);
     }
@@ -568,7 +588,7 @@ fn uncertain_deserts(need: &Need, r: &GapReport) -> Vec<Block> {
             Cell::num(format!("±{}", number(moe, 0))),
             Cell::num(number((g.demand - moe).max(0.0), 0)),
             Cell::num(supply_amount(need, g.capacity_in_area)),
-            Cell::num(of_target(g, r.params.target)),
+            Cell::num(of_target(g)),
         ]);
     }
     let mut blocks = vec![

@@ -57,6 +57,13 @@ function render() {
   );
   sel.value = state.needFilter;
   const missing = doc.filters.filter((f) => !f.available);
+  // Filters missing the same data share one line.
+  const byReason = new Map();
+  for (const f of missing) {
+    const key = f.reason || '';
+    if (!byReason.has(key)) byReason.set(key, []);
+    byReason.get(key).push(f);
+  }
   replace(
     note,
     missing.length ? h('span', { text: 'Not offered, since the data cannot answer them:' }) : null,
@@ -64,8 +71,13 @@ function render() {
       ? h(
           'ul',
           { class: 'filter-reasons' },
-          missing.map((f) =>
-            h('li', { dataset: { filter: `${f.param}=${f.value}` } }, h('strong', { text: `${filterLabel(f)}: ` }), f.reason || ''),
+          [...byReason].map(([reason, fs]) =>
+            h(
+              'li',
+              { dataset: { filter: fs.map((f) => `${f.param}=${f.value}`).join(' ') } },
+              h('strong', { text: `${fs.map(filterLabel).join('; ')}: ` }),
+              reason,
+            ),
           ),
         )
       : null,

@@ -7,11 +7,22 @@ import { loadAreas, loadAssessmentValues } from '../data.js';
 import { $, h, replace } from '../dom.js';
 import { AREA_COLUMNS, intersects, mapPNG, save, toCSV } from '../downloads.js';
 import { HATCH_COLOUR, mapReady, theMap } from '../mapview.js';
-import { classify, formatNumber, legendRows, metricInfo, NO_DATA, POPUP_FIELDS, rank } from '../metrics.js';
+import {
+  classify,
+  distanceClasses,
+  formatNumber,
+  isTargetMetric,
+  legendRows,
+  metricInfo,
+  NO_DATA,
+  POPUP_FIELDS,
+  rank,
+  targetClasses,
+} from '../metrics.js';
 import { openSignIn } from '../signin.js';
-import { areaOf, demandIndicator, geographyName, need, state, units } from '../state.js';
+import { areaOf, demandIndicator, geographyName, need, ruleKind, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
-import { serviceColour, serviceLabel } from '../vocabulary.js';
+import { desertRuleWords, serviceColour, serviceLabel, targetMetScale } from '../vocabulary.js';
 import { focusAreaPopup, openAreaPopup } from './areas.js';
 import { chosenFilter, filterLabel, loadNeedFilters, needFilterParams } from './filters.js';
 import { filteredSites, renderSites, shownServices, sitesShown } from './sites.js';
@@ -53,6 +64,7 @@ export async function refreshGaps() {
     await loadNeedFilters({ signal: abort.signal });
     renderSites();
     const params = { year: state.year, need: n.code, ...needFilterParams() };
+    if (state.desertRule !== 'need') params.desert_rule = state.desertRule;
     if (state.radius !== null && state.radius !== n.radius_km) params.radius_km = state.radius;
     const [gaps] = await Promise.all([
       getJSON(`/api/v1/gaps${query(params)}`, { signal: abort.signal }),
@@ -102,37 +114,73 @@ function drawAreas(areas) {
   restyle();
 }
 
+/** The classes the chosen metric is coloured with (see metrics.js). */
+function classesFor(metric) {
+  if (isTargetMetric(metric)) return targetClasses(targetMetScale());
+  if (metric === 'nearest_km') return distanceClasses(state.radius);
+  return classify([...state.rows.values()].map((r) => r[metric]));
+}
+
 /** Recolours the areas by the chosen metric, with the legend and the ranking. */
 export function restyle() {
   const metric = state.metric;
-  const values = [...state.rows.values()].map((r) => r[metric]);
-  state.classes = state.rows.size ? classify(values) : null;
+  state.classes = state.rows.size ? classesFor(metric) : null;
   const gm = theMap();
-  if (gm && state.view !== 'compare') gm.styleAreas(state.rows.size ? metric : null, state.classes);
+  // A metric measured against the target is drawn by the share of the target met, on
+  // the server's fixed scale: the colour the report gives the same area.
+  const field = isTargetMetric(metric) ? 'target_met' : metric;
+  if (gm && state.view !== 'compare') gm.styleAreas(state.rows.size ? field : null, state.classes);
   renderLegend();
   renderRanking();
 }
 
+/** The desert rule applied, in words: its name and what it counts. */
 function desertRuleText() {
   const n = need();
-  const r = n?.desert_rule;
+  const r = state.gaps?.params?.desert_rule || n?.desert_rule;
   if (!r || typeof r !== 'object') return 'Desert (outlined)';
   const u = units();
+  const name = `Desert (outlined) by the rule “${desertRuleWords(r.kind).label}”`;
   if (r.kind === 'cap_childcare') {
-    return `Desert (outlined): more than ${formatNumber(r.min_demand)} ${u.demand.plural} and no licensed slot in the area, or more than ${formatNumber(r.max_ratio)} per slot`;
+    return `${name}: more than ${formatNumber(r.min_demand)} ${u.demand.plural} and no licensed slot in the area, or more than ${formatNumber(r.max_ratio)} per slot`;
   }
   if (r.kind === 'access') {
-    return `Desert (outlined): at least ${formatNumber(r.min_demand)} ${u.demand.plural} and no site within ${formatNumber(state.radius, 'km')} km, or E2SFCA access below ${formatNumber(r.threshold)}`;
+    return `${name}: at least ${formatNumber(r.min_demand)} ${u.demand.plural} and no site within ${formatNumber(state.radius, 'km')} km, or E2SFCA access below ${formatNumber(r.threshold)}`;
   }
-  return 'Desert (outlined), by the need’s rule';
+  if (r.kind === 'catchment') {
+    return `${name}: ${r.strict_min ? 'more than' : 'at least'} ${formatNumber(r.min_demand)} ${u.demand.plural} and 2SFCA access within ${formatNumber(state.radius, 'km')} km below the target ${formatNumber(u.target)}`;
+  }
+  return `${name}`;
+}
+
+/** What the colours mean, in one line under the legend's classes. */
+function classNote(metric, info) {
+  const u = units();
+  if (isTargetMetric(metric)) {
+    const measure = {
+      cap_childcare: `${u.supply} inside the area ÷ (${u.demand.plural} × ${formatNumber(u.target)})`,
+      access: `E2SFCA access ÷ the target ${formatNumber(u.target)}`,
+      catchment: `2SFCA access ÷ the target ${formatNumber(u.target)}`,
+    }[ruleKind()];
+    return `Coloured by the share of the target met${measure ? ` (${measure})` : ''}, as the desert rule measures supply: fixed classes, the same in every view and in the printed report. A desert never meets the target.`;
+  }
+  if (metric === 'nearest_km') return `Fixed classes at a quarter, half, once and twice the radius. Higher is ${info.higher}.`;
+  return `Grey classes hold about equal numbers of areas (quantiles of these data). Higher is ${info.higher}.`;
 }
 
 function legendModel() {
-  const info = metricInfo(state.metric, units());
+  const metric = state.metric;
+  const info = metricInfo(metric, units());
   const rows = state.classes ? legendRows(state.classes, info.kind) : [];
-  const hasNull = [...state.rows.values()].some((r) => typeof r[state.metric] !== 'number');
+  const field = isTargetMetric(metric) ? 'target_met' : metric;
+  const hasNull = [...state.rows.values()].some((r) => typeof r[field] !== 'number');
   const extra = [];
-  if (hasNull || !state.rows.size) extra.push({ colour: NO_DATA, label: state.metric === 'nearest_km' ? 'No site at all' : 'No value' });
+  if (isTargetMetric(metric) && !targetMetScale())
+    extra.push({ colour: NO_DATA, label: 'The colour scale is not available: the vocabulary did not load' });
+  if (hasNull || !state.rows.size) {
+    const colour = isTargetMetric(metric) && state.classes?.missing ? state.classes.missing : NO_DATA;
+    extra.push({ colour, label: metric === 'nearest_km' ? 'No site at all' : isTargetMetric(metric) ? 'No demand' : 'No value' });
+  }
   extra.push({ colour: '#d6004c', label: desertRuleText(), outline: true });
   // Hatching means something only where the year gives the demand's margin of error.
   const all = [...state.rows.values()];
@@ -147,7 +195,7 @@ function legendModel() {
   return {
     title: info.label,
     unit: info.unit,
-    note: info.higher ? `Higher is ${info.higher}` : '',
+    note: classNote(metric, info),
     rows,
     extra,
   };
@@ -191,7 +239,7 @@ export function renderLegend() {
           h('li', { dataset: r.hatch ? { legend: 'uncertain' } : {} }, swatch(r.colour, r.outline, r.hatch), h('span', { text: r.label })),
         ),
       ),
-      lg.note ? h('p', { class: 'muted', text: lg.note }) : null,
+      lg.note ? h('p', { class: 'muted legend-note', text: lg.note }) : null,
       sitesShown() && services.length
         ? h(
             'ul',

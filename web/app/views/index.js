@@ -6,11 +6,11 @@ import { getJSON, needsToken } from '../api.js';
 import { forgetAssessments, reloadLists } from '../data.js';
 import { $, h, replace } from '../dom.js';
 import { mapReady, theMap } from '../mapview.js';
-import { MAP_METRICS, metricInfo } from '../metrics.js';
+import { mapMetrics, metricInfo } from '../metrics.js';
 import { openSignIn } from '../signin.js';
-import { need, state, units } from '../state.js';
+import { need, ruleKind, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
-import { setVocabulary } from '../vocabulary.js';
+import { desertRuleWords, setVocabulary } from '../vocabulary.js';
 import * as compare from './compare.js';
 import { forgetNeedFilters } from './filters.js';
 import * as gaps from './gaps.js';
@@ -148,6 +148,29 @@ function fillYears() {
   if (state.year !== null) sel.value = String(state.year);
 }
 
+/** The desert rules of the chosen need: its own and the catchment rule, with the chosen one explained. */
+function fillRules() {
+  const n = need();
+  const own = n?.desert_rule?.kind;
+  const options = [];
+  if (own) options.push(h('option', { value: 'need', text: `${desertRuleWords(own).label} (the need’s rule)` }));
+  if (own !== 'catchment') options.push(h('option', { value: 'catchment', text: desertRuleWords('catchment').label }));
+  replace($('#desert-rule'), options);
+  $('#desert-rule').value = state.desertRule;
+  $('#desert-rule-help').textContent = desertRuleWords(ruleKind()).description;
+}
+
+/** The metrics the applied rule can be coloured by; `reset` picks the rule's own measure. */
+function fillMetrics(reset = false) {
+  const metrics = mapMetrics(ruleKind());
+  if (reset || !metrics.includes(state.metric)) state.metric = metrics[0];
+  replace(
+    $('#metric'),
+    metrics.map((m) => h('option', { value: m, text: metricInfo(m, units()).label })),
+  );
+  $('#metric').value = state.metric;
+}
+
 function readRadius() {
   const input = $('#radius');
   const v = Number(input.value);
@@ -164,11 +187,8 @@ function initControls() {
     state.needs.map((n) => h('option', { value: n.code, text: n.label })),
   );
   if (state.needCode) needSel.value = state.needCode;
-  replace(
-    $('#metric'),
-    MAP_METRICS.map((m) => h('option', { value: m, text: metricInfo(m, units()).label })),
-  );
-  $('#metric').value = state.metric;
+  fillRules();
+  fillMetrics();
   fillYears();
   $('#radius').value = state.radius ?? '';
 
@@ -179,11 +199,21 @@ function initControls() {
     $('#radius').value = state.radius ?? '';
     readRadius();
     state.needFilter = '';
+    state.desertRule = 'need';
+    fillRules();
+    fillMetrics(true);
     drawSites();
     refresh();
   });
   $('#year').addEventListener('change', (e) => {
     state.year = Number(e.target.value);
+    refresh();
+  });
+  $('#desert-rule').addEventListener('change', (e) => {
+    state.desertRule = e.target.value;
+    fillRules();
+    // The rule's own measure becomes the colour, so that no desert looks like enough.
+    fillMetrics(true);
     refresh();
   });
   $('#metric').addEventListener('change', (e) => {
