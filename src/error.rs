@@ -43,6 +43,16 @@ impl Problem {
         }
     }
 
+    /// A problem with one field of a request body (an edit in the API).
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            file: None,
+            row: None,
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+
     /// A problem at a row of a file, not tied to one field.
     pub fn at_row(file: &str, row: u64, message: impl Into<String>) -> Self {
         Self {
@@ -120,6 +130,9 @@ error_codes! {
     UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE),
     PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE),
     InvalidParameter => ("invalid_parameter", BAD_REQUEST),
+    MalformedBody => ("malformed_body", BAD_REQUEST),
+    UnknownField => ("unknown_field", BAD_REQUEST),
+    InvalidValue => ("invalid_value", UNPROCESSABLE_ENTITY),
     NotFound => ("not_found", NOT_FOUND),
     MethodNotAllowed => ("method_not_allowed", METHOD_NOT_ALLOWED),
     UnknownGeography => ("unknown_geography", NOT_FOUND),

@@ -146,6 +146,62 @@ impl ImportReport {
     }
 }
 
+/// What an edit in the API did.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct EditReport {
+    /// The changed fields, before and after, and the new data version.
+    pub summary: WriteSummary,
+    /// True when the edit changed nothing: nothing was written, the data version did not
+    /// move and no audit entry was made.
+    pub unchanged: bool,
+    /// One sentence saying what happened, for a person.
+    pub message: String,
+    /// The partner as it is now (a partner edit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner: Option<crate::domain::Partner>,
+    /// The site as it is now (a site edit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<crate::domain::Site>,
+}
+
+impl EditReport {
+    fn new(summary: WriteSummary) -> Self {
+        let unchanged = summary.nothing_changed;
+        let fields: Vec<String> = summary
+            .changes
+            .iter()
+            .flat_map(|c| {
+                c.fields.iter().map(|f| {
+                    if c.cleared.contains(&f.field) {
+                        format!("{} cleared", f.field)
+                    } else {
+                        format!("{} {} → {}", f.field, f.before, f.after)
+                    }
+                })
+            })
+            .collect();
+        let message = if unchanged {
+            format!(
+                "nothing changed: the edit holds what is stored (the data version stays {})",
+                summary.data_version
+            )
+        } else {
+            format!(
+                "stored: {} (data version {})",
+                fields.join("; "),
+                summary.data_version
+            )
+        };
+        Self {
+            summary,
+            unchanged,
+            message,
+            partner: None,
+            site: None,
+        }
+    }
+}
+
 /// The report of an assessment upload (an indicator CSV or Census tables).
 fn assessment_report(
     year: i32,
@@ -406,6 +462,52 @@ impl Services {
         );
         let mut report = ImportReport::new("partners", names, edits.sites.len(), summary);
         report.warnings = warnings;
+        Ok(report)
+    }
+
+    /// Changes the fields of a stored partner that a PATCH body names (see
+    /// [`ingest::edit_json`]); every other field stays.
+    pub async fn edit_partner(&self, actor: &str, id: &str, body: &[u8]) -> Result<EditReport> {
+        let fields = ingest::edit_json::partner_edit(body, &self.catalog)?;
+        let edits = DirectoryEdit {
+            partners: vec![crate::domain::PartnerEdit {
+                id: id.to_owned(),
+                fields,
+            }],
+            sites: Vec::new(),
+        };
+        self.edit(actor, "edit_partner", id, &edits).await
+    }
+
+    /// Changes the services, capacity, languages or hours of a stored site that a PATCH
+    /// body names; every other field stays.
+    pub async fn edit_site(&self, actor: &str, id: &str, body: &[u8]) -> Result<EditReport> {
+        let edit = ingest::edit_json::site_edit(id, body, &self.catalog)?;
+        let edits = DirectoryEdit {
+            partners: Vec::new(),
+            sites: vec![edit],
+        };
+        self.edit(actor, "edit_site", id, &edits).await
+    }
+
+    async fn edit(
+        &self,
+        actor: &str,
+        action: &str,
+        id: &str,
+        edits: &DirectoryEdit,
+    ) -> Result<EditReport> {
+        let audit = Audit::new(actor, action, id, Vec::new());
+        let summary = self.store.edit_directory(edits, &audit).await?;
+        self.refresh_after(&summary).await?;
+        let atlas = self.atlas.get();
+        let mut report = EditReport::new(summary);
+        if let Some(p) = edits.partners.first() {
+            report.partner = atlas.partners.get(&p.id).cloned();
+        }
+        if let Some(s) = edits.sites.first() {
+            report.site = atlas.sites.iter().find(|x| x.id == s.id).cloned();
+        }
         Ok(report)
     }
 

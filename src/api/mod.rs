@@ -94,7 +94,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(partners::post))
                         .route(web::get().to(partners::list)),
                 )
+                .service(
+                    web::resource("/partners/{id}")
+                        .route(web::get().to(partners::get_one))
+                        .route(web::patch().to(partners::patch_partner)),
+                )
                 .service(web::resource("/sites").route(web::get().to(partners::sites)))
+                .service(web::resource("/sites/{id}").route(web::patch().to(partners::patch_site)))
                 .service(web::resource("/audit").route(web::get().to(audit::list)))
                 .service(web::resource("/needs").route(web::get().to(needs::list)))
                 .service(

@@ -22,6 +22,8 @@ use utoipa::{Modify, OpenApi, ToSchema};
 /// The error body every 4xx and 5xx carries.
 pub type ErrorBody = Body<'static>;
 
+pub use crate::output::geojson::FeatureCollection;
+
 /// What an upload's body may be, for the request-body descriptions.
 pub const UPLOAD_BODY: &str = "The file as the raw body (its Content-Type must agree with \
     its contents), or the files as the parts of a multipart/form-data form. The size limit \
@@ -49,35 +51,6 @@ pub enum AssessmentFormat {
     Json,
     /// The CSV that uploads again unchanged.
     Csv,
-}
-
-/// A GeoJSON FeatureCollection (RFC 7946); answers add foreign members such as `summary`.
-#[derive(ToSchema)]
-#[allow(dead_code)] // Only its schema is used: output::geojson writes the real ones.
-pub struct FeatureCollection {
-    /// Always `FeatureCollection`.
-    #[schema(rename = "type", pattern = "^FeatureCollection$")]
-    kind: String,
-    /// The features.
-    features: Vec<Feature>,
-}
-
-/// A GeoJSON Feature.
-#[derive(ToSchema)]
-#[allow(dead_code)] // Only its schema is used.
-pub struct Feature {
-    /// Always `Feature`.
-    #[schema(rename = "type", pattern = "^Feature$")]
-    kind: String,
-    /// The GEOID of an area, the id of a site.
-    #[schema(value_type = Option<String>)]
-    id: Option<String>,
-    /// A Point, Polygon or MultiPolygon in WGS 84 longitude/latitude.
-    #[schema(value_type = Object)]
-    geometry: serde_json::Value,
-    /// The area's metrics or the site's details.
-    #[schema(value_type = Object)]
-    properties: serde_json::Value,
 }
 
 #[derive(OpenApi)]
@@ -112,6 +85,9 @@ pub struct Feature {
         partners::list,
         partners::post,
         partners::sites,
+        partners::get_one,
+        partners::patch_partner,
+        partners::patch_site,
         gaps::get,
         outreach::get,
         compare::get,
@@ -178,6 +154,7 @@ impl Modify for CommonErrors {
                 (&mut item.get, true),
                 (&mut item.put, false),
                 (&mut item.post, false),
+                (&mut item.patch, false),
             ];
             for (operation, is_read) in operations {
                 let Some(op) = operation.as_mut() else {

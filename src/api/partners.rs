@@ -5,10 +5,10 @@ use crate::analysis::{GapParams, lookup, supplying_sites};
 use crate::atlas::CacheKey;
 use crate::domain::HoursFilter;
 use crate::error::{Code, Error, Result};
-use crate::imports::ImportReport;
 use crate::imports::Mode;
-use crate::output::PartnerList;
+use crate::imports::{EditReport, ImportReport};
 use crate::output::{self, Document, Format, Layout};
+use crate::output::{PartnerDetail, PartnerList};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
@@ -215,4 +215,181 @@ pub async fn sites(
         )
     })
     .await
+}
+
+/// An edit's JSON body, at most 64 KiB.
+async fn edit_body(mut payload: web::Payload) -> Result<Vec<u8>> {
+    use futures_util::StreamExt;
+    const LIMIT: usize = 64 * 1024;
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            Error::new(
+                Code::MalformedBody,
+                format!("the body could not be read: {e}"),
+            )
+        })?;
+        if body.len() + chunk.len() > LIMIT {
+            return Err(Error::new(
+                Code::PayloadTooLarge,
+                "an edit's body is at most 64 KiB of JSON",
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `GET /api/v1/partners/{id}`: the partner (as the list shows it) with its sites as
+/// GeoJSON points.
+#[utoipa::path(get, path = "/api/v1/partners/{id}", tag = "data",
+    params(("id" = String, Path, description = "The partner's id.")),
+    responses(
+    (status = 200, description = "The partner and its sites.", body = PartnerDetail),
+    (status = 404, description = "There is no such partner.", body = ErrorBody),
+))]
+pub async fn get_one(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
+    let id = path.into_inner();
+    let atlas = state.services.atlas.get();
+    if !atlas.partners.contains_key(&id) {
+        return Err(not_found("partner", &id));
+    }
+    let key = CacheKey::new("partner", atlas.data_version).with("id", id.as_str());
+    cached(&state, atlas, key, move |atlas, _| {
+        let p = atlas
+            .partners
+            .get(&id)
+            .ok_or_else(|| not_found("partner", &id))?;
+        output::render(&Document::Partner(atlas, p), Format::Json, Layout::Compact)
+    })
+    .await
+}
+
+fn not_found(what: &str, id: &str) -> Error {
+    Error::new(
+        Code::NotFound,
+        format!("there is no {what} '{id}' (GET /api/v1/{what}s lists them)"),
+    )
+}
+
+/// `PATCH /api/v1/partners/{id}` (editor): changes the partnership level and stage, the
+/// agreement dates, notes, contact and needs the body names; every other field stays.
+#[utoipa::path(patch, path = "/api/v1/partners/{id}", tag = "data",
+    params(("id" = String, Path, description = "The partner's id.")),
+    request_body(content = PartnerPatch, content_type = "application/json",
+        description = "The fields to change: a key left out keeps its value, null clears it."),
+    security(("token" = [])),
+    responses(
+    (status = 200, description = "What changed, before and after (or unchanged), and the partner as it is now.", body = EditReport),
+    (status = 400, description = "The body is not JSON, or names a field gapmap does not know.", body = ErrorBody),
+    (status = 401, description = "No token, or an unknown one.", body = ErrorBody),
+    (status = 403, description = "The token's role is below editor.", body = ErrorBody),
+    (status = 404, description = "There is no such record.", body = ErrorBody),
+    (status = 413, description = "The body is over 64 KiB.", body = ErrorBody),
+    (status = 422, description = "A value is refused: each problem by field.", body = ErrorBody),
+))]
+pub async fn patch_partner(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let caller = state
+        .auth
+        .require(&req, &state.services.store, crate::store::Role::Editor)
+        .await?;
+    let body = edit_body(payload).await?;
+    let report = state
+        .services
+        .edit_partner(&caller.actor, &path.into_inner(), &body)
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// `PATCH /api/v1/sites/{id}` (editor): changes the services, capacity, languages and
+/// hours the body names; every other field stays.
+#[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "data",
+    params(("id" = String, Path, description = "The site's id.")),
+    request_body(content = SitePatch, content_type = "application/json",
+        description = "The fields to change: a key left out keeps its value, null clears it."),
+    security(("token" = [])),
+    responses(
+    (status = 200, description = "What changed, before and after (or unchanged), and the site as it is now.", body = EditReport),
+    (status = 400, description = "The body is not JSON, or names a field gapmap does not know.", body = ErrorBody),
+    (status = 401, description = "No token, or an unknown one.", body = ErrorBody),
+    (status = 403, description = "The token's role is below editor.", body = ErrorBody),
+    (status = 404, description = "There is no such record.", body = ErrorBody),
+    (status = 413, description = "The body is over 64 KiB.", body = ErrorBody),
+    (status = 422, description = "A value is refused: each problem by field.", body = ErrorBody),
+))]
+pub async fn patch_site(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
+    let caller = state
+        .auth
+        .require(&req, &state.services.store, crate::store::Role::Editor)
+        .await?;
+    let body = edit_body(payload).await?;
+    let report = state
+        .services
+        .edit_site(&caller.actor, &path.into_inner(), &body)
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+// The bodies of the two edits, for the API contract only: `ingest::edit_json` reads them,
+// because "left out" (keep) and `null` (clear) must differ, which a derived Deserialize
+// cannot tell apart.
+
+/// `PATCH /api/v1/partners/{id}`'s body.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct PartnerPatch {
+    /// The partnership level.
+    partnership_level: Option<crate::domain::PartnershipLevel>,
+    /// The partnership stage.
+    partnership_stage: Option<crate::domain::PartnershipStage>,
+    /// When the agreement started (YYYY-MM-DD).
+    #[schema(format = Date)]
+    agreement_start: Option<String>,
+    /// When the agreement ends (YYYY-MM-DD), not before its start.
+    #[schema(format = Date)]
+    agreement_end: Option<String>,
+    /// Notes.
+    notes: Option<String>,
+    /// The contact person; each key keeps, sets or clears on its own, null clears all.
+    contact: Option<ContactPatch>,
+    /// The need codes the partnership addresses (`GET /api/v1/needs`).
+    needs: Option<Vec<String>>,
+}
+
+/// The contact part of a partner edit.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ContactPatch {
+    /// Name.
+    name: Option<String>,
+    /// Email address.
+    #[schema(format = Email)]
+    email: Option<String>,
+    /// Phone number.
+    phone: Option<String>,
+}
+
+/// `PATCH /api/v1/sites/{id}`'s body.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SitePatch {
+    /// The service codes (or labels) the site offers.
+    services: Option<Vec<String>>,
+    /// One capacity for every service (a number ≥ 0), or one per service
+    /// (`{"childcare": 40}`, null clearing that one).
+    capacity: Option<serde_json::Value>,
+    /// ISO 639-1 codes of the languages served.
+    languages: Option<Vec<String>>,
+    /// Opening hours, e.g. `Mo-Fr 07:00-18:00`.
+    hours: Option<String>,
 }

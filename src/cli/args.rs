@@ -60,6 +60,9 @@ pub enum Command {
     /// Create, list or revoke access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Change named fields of a stored partner or site, as PATCH does in the API (JSON).
+    #[command(subcommand)]
+    Edit(EditCommand),
     /// Write stored data to a file or standard output (formats that import again).
     #[command(subcommand)]
     Export(ExportCommand),
@@ -176,6 +179,29 @@ pub enum ImportCommand {
         /// Id prefix that keeps stops of several feeds apart.
         #[arg(long, default_value = "gtfs")]
         feed: String,
+    },
+}
+
+/// `gapmap edit …`: the fields to change as a JSON object, as the API's PATCH takes them;
+/// every field not named stays as stored.
+#[derive(Debug, Subcommand)]
+pub enum EditCommand {
+    /// A partner: partnership_level, partnership_stage, agreement_start, agreement_end,
+    /// notes, contact {name, email, phone}, needs; e.g.
+    /// `gapmap edit partner ymca '{"partnership_stage": "taking_action"}'`.
+    Partner {
+        /// The partner's id.
+        id: String,
+        /// The fields to change, as a JSON object (`null` clears one).
+        json: String,
+    },
+    /// A site: services, capacity, languages, hours; e.g.
+    /// `gapmap edit site ymca-1 '{"capacity": {"childcare": 60}}'`.
+    Site {
+        /// The site's id.
+        id: String,
+        /// The fields to change, as a JSON object (`null` clears one).
+        json: String,
     },
 }
 

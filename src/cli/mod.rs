@@ -4,8 +4,8 @@
 mod args;
 
 pub use args::{
-    Cli, Command, CompareArgs, ExportCommand, GapsArgs, ImportCommand, OutreachArgs, ReportArgs,
-    SitingArgs, TokenCommand,
+    Cli, Command, CompareArgs, EditCommand, ExportCommand, GapsArgs, ImportCommand, OutreachArgs,
+    ReportArgs, SitingArgs, TokenCommand,
 };
 
 use crate::Application;
@@ -58,6 +58,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     eprintln!("token {id} revoked");
                 }
             }
+            Ok(())
+        }
+        Command::Edit(cmd) => {
+            let services = open(&settings).await?;
+            let actor = format!(
+                "cli:{}",
+                std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+            );
+            let report = match cmd {
+                EditCommand::Partner { id, json } => {
+                    services.edit_partner(&actor, &id, json.as_bytes()).await?
+                }
+                EditCommand::Site { id, json } => {
+                    services.edit_site(&actor, &id, json.as_bytes()).await?
+                }
+            };
+            println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
         Command::Export(cmd) => export(&open(&settings).await?, cmd).await,

@@ -175,6 +175,19 @@ impl fmt::Display for Hours {
     }
 }
 
+/// Hours are written and read as their text (`Mo-Fr 07:00-18:00; Sa 09:00-13:00`).
+impl utoipa::PartialSchema for Hours {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "Opening hours as written, e.g. `Mo-Fr 07:00-18:00; Sa 09:00-13:00`.",
+            ))
+            .into()
+    }
+}
+impl utoipa::ToSchema for Hours {}
+
 impl Serialize for Hours {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.text)

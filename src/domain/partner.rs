@@ -274,7 +274,7 @@ impl Partner {
 }
 
 /// A service a site offers, with its capacity where known (e.g. licensed slots).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SiteService {
     /// An open service code from `data/needs.toml`.
     pub code: String,
@@ -283,7 +283,7 @@ pub struct SiteService {
 }
 
 /// A partner's physical location.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Site {
     /// Stable id, unique in the directory.
     pub id: String,

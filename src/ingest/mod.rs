@@ -6,6 +6,7 @@ pub mod archive;
 pub mod areas_geojson;
 pub mod census;
 pub mod directory;
+pub mod edit_json;
 pub mod flat_csv;
 mod geojson_doc;
 pub mod gtfs;

@@ -153,6 +153,41 @@ pub fn sites_flat_csv(atlas: &Atlas) -> String {
     csv.finish()
 }
 
+/// One partner as `partners_json` lists it, with its sites as GeoJSON points:
+/// `{partner: {…, sites, services}, sites: FeatureCollection}`.
+pub fn partner_json<'a>(atlas: &'a Atlas, partner: &'a Partner) -> PartnerDetail<'a> {
+    let sites: Vec<&crate::domain::Site> = atlas
+        .sites
+        .iter()
+        .filter(|s| s.partner_id == partner.id)
+        .collect();
+    let mut services: Vec<&str> = Vec::new();
+    for svc in sites.iter().flat_map(|s| &s.services) {
+        if !services.contains(&svc.code.as_str()) {
+            services.push(&svc.code);
+        }
+    }
+    services.sort_unstable();
+    PartnerDetail {
+        partner: PartnerEntry {
+            partner,
+            sites: sites.len(),
+            services,
+        },
+        sites: super::geojson::sites_geojson(atlas, sites.into_iter()),
+    }
+}
+
+/// One partner with its sites (`GET /api/v1/partners/{id}`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PartnerDetail<'a> {
+    /// The partner as the list shows it.
+    pub partner: PartnerEntry<'a>,
+    /// Its sites as GeoJSON points, as `GET /api/v1/sites` gives them.
+    #[schema(value_type = super::geojson::FeatureCollection)]
+    pub sites: serde_json::Value,
+}
+
 /// `{partners: [...]}`: every partner with its number of sites and their services.
 pub fn partners_json(atlas: &Atlas) -> PartnerList<'_> {
     let mut sites: HashMap<&str, (usize, Vec<&str>)> = HashMap::new();

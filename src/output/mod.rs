@@ -21,7 +21,7 @@ pub mod scale;
 
 pub use compare::CSV_COLUMNS as COMPARE_CSV_COLUMNS;
 pub use directory::{
-    AssessmentJson, AssessmentRowJson, FLAT_CSV_COLUMNS, PartnerEntry, PartnerList,
+    AssessmentJson, AssessmentRowJson, FLAT_CSV_COLUMNS, PartnerDetail, PartnerEntry, PartnerList,
 };
 pub use gaps::CSV_COLUMNS as GAPS_CSV_COLUMNS;
 
@@ -129,6 +129,8 @@ pub enum Document<'a> {
     /// The whole partner directory: partners with their sites' counts and services (JSON),
     /// the flat CSV (which uploads again) or GeoJSON points.
     Directory(&'a Atlas),
+    /// One partner with its sites: JSON.
+    Partner(&'a Atlas, &'a crate::domain::Partner),
     /// The report of a year: HTML.
     Report(report::ReportInput<'a>),
 }
@@ -143,6 +145,7 @@ impl Document<'_> {
             Self::Assessment(_) => &[Json, Csv],
             Self::Areas(_) | Self::Sites(..) => &[Geojson],
             Self::Directory(_) => &[Json, Csv, Geojson],
+            Self::Partner(..) => &[Json],
             Self::Report(..) => &[Html],
         }
     }
@@ -159,6 +162,7 @@ impl Document<'_> {
             Self::Areas(_) => "a geography's areas",
             Self::Sites(..) => "sites",
             Self::Directory(_) => "the partner directory",
+            Self::Partner(..) => "a partner",
             Self::Report(..) => "the report",
         }
     }
@@ -180,6 +184,7 @@ impl Document<'_> {
             Self::Areas(g) => format!("areas_{}", g.geography.name),
             Self::Sites(..) => "sites".into(),
             Self::Directory(_) => "partners".into(),
+            Self::Partner(_, p) => format!("partner_{}", p.id),
             Self::Report(r) => format!("report_{}", r.year),
         }
     }
@@ -248,6 +253,7 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         )?,
         (Document::Directory(atlas), Json) => json(&directory::partners_json(atlas), layout)?,
         (Document::Directory(atlas), Csv) => directory::sites_flat_csv(atlas).into_bytes(),
+        (Document::Partner(atlas, p), Json) => json(&directory::partner_json(atlas, p), layout)?,
         (Document::Directory(atlas), Geojson) => {
             json(&geojson::sites_geojson(atlas, atlas.sites.iter()), layout)?
         }

@@ -47,7 +47,59 @@ impl Store {
         audit: &Audit,
     ) -> Result<WriteSummary> {
         let (mut tx, data_version) = self.begin_write().await?;
-        let summary = write_edits(&mut tx, data_version, edits, how).await?;
+        let partners = load_partners(&mut tx, None).await?;
+        let sites = load_sites(&mut tx, None).await?;
+        let summary = write_edits(&mut tx, data_version, edits, how, partners, sites).await?;
+        if summary.nothing_changed {
+            tx.rollback().await?;
+            return Ok(summary);
+        }
+        access::record(&mut tx, audit, &summary).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Applies an edit of stored partners and sites (the API's PATCH) in one transaction:
+    /// only the fields it states change. A partner or site it names that is not stored is
+    /// 404 `not_found`; an edit that changes nothing writes nothing (the data version and
+    /// the audit record stay).
+    pub async fn edit_directory(
+        &self,
+        edits: &DirectoryEdit,
+        audit: &Audit,
+    ) -> Result<WriteSummary> {
+        let (mut tx, data_version) = self.begin_write().await?;
+        let partner_ids: Vec<&str> = edits.partners.iter().map(|p| p.id.as_str()).collect();
+        let site_ids: Vec<&str> = edits.sites.iter().map(|s| s.id.as_str()).collect();
+        let sites = load_sites(&mut tx, Some(&site_ids)).await?;
+        let mut wanted: Vec<&str> = partner_ids.clone();
+        wanted.extend(sites.values().map(|s| s.partner_id.as_str()));
+        let partners = load_partners(&mut tx, Some(&wanted)).await?;
+        for id in &partner_ids {
+            if !partners.contains_key(*id) {
+                return Err(Error::new(
+                    Code::NotFound,
+                    format!("there is no partner '{id}' (GET /api/v1/partners lists them)"),
+                ));
+            }
+        }
+        for id in &site_ids {
+            if !sites.contains_key(*id) {
+                return Err(Error::new(
+                    Code::NotFound,
+                    format!("there is no site '{id}' (GET /api/v1/sites lists them)"),
+                ));
+            }
+        }
+        let summary = write_edits(
+            &mut tx,
+            data_version,
+            edits,
+            &PartnerWrite::Merge,
+            partners,
+            sites,
+        )
+        .await?;
         if summary.nothing_changed {
             tx.rollback().await?;
             return Ok(summary);
@@ -85,24 +137,9 @@ async fn write_edits(
     data_version: i64,
     edits: &DirectoryEdit,
     how: &PartnerWrite,
+    partners: HashMap<String, Partner>,
+    sites: HashMap<String, Site>,
 ) -> Result<WriteSummary> {
-    let partners: HashMap<String, Partner> = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {PARTNER_COLUMNS} FROM partners"
-    )))
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|r| partner_from_row(r).map(|p| (p.id.clone(), p)))
-    .collect::<Result<_>>()?;
-    let sites: HashMap<String, Site> = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {SITE_COLUMNS} FROM sites"
-    )))
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|r| site_from_row(r).map(|s| (s.id.clone(), s)))
-    .collect::<Result<_>>()?;
-
     let applied = partner_edit::apply(edits, &partners, &sites).map_err(refusal)?;
 
     // What the write removes.
@@ -174,6 +211,78 @@ async fn write_edits(
     Ok(summary)
 }
 
+/// The stored partners (those with the given ids, or all), by id.
+async fn load_partners(
+    tx: &mut Transaction<'static, Any>,
+    ids: Option<&[&str]>,
+) -> Result<HashMap<String, Partner>> {
+    let mut out = HashMap::new();
+    match ids {
+        None => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {PARTNER_COLUMNS} FROM partners"
+            )))
+            .fetch_all(&mut **tx)
+            .await?;
+            for r in &rows {
+                let p = partner_from_row(r)?;
+                out.insert(p.id.clone(), p);
+            }
+        }
+        Some(ids) => {
+            for id in ids {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PARTNER_COLUMNS} FROM partners WHERE id = $1"
+                )))
+                .bind(*id)
+                .fetch_optional(&mut **tx)
+                .await?;
+                if let Some(r) = row {
+                    let p = partner_from_row(&r)?;
+                    out.insert(p.id.clone(), p);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The stored sites (those with the given ids, or all), by id.
+async fn load_sites(
+    tx: &mut Transaction<'static, Any>,
+    ids: Option<&[&str]>,
+) -> Result<HashMap<String, Site>> {
+    let mut out = HashMap::new();
+    match ids {
+        None => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {SITE_COLUMNS} FROM sites"
+            )))
+            .fetch_all(&mut **tx)
+            .await?;
+            for r in &rows {
+                let s = site_from_row(r)?;
+                out.insert(s.id.clone(), s);
+            }
+        }
+        Some(ids) => {
+            for id in ids {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {SITE_COLUMNS} FROM sites WHERE id = $1"
+                )))
+                .bind(*id)
+                .fetch_optional(&mut **tx)
+                .await?;
+                if let Some(r) = row {
+                    let s = site_from_row(&r)?;
+                    out.insert(s.id.clone(), s);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The counts and changes of applied edits (removals are counted by the caller).
 fn summarise(applied: &Applied, data_version: i64) -> WriteSummary {
     let count = |statuses: &mut dyn Iterator<Item = Status>| {
@@ -218,7 +327,13 @@ fn refusal(mut problems: Vec<Problem>) -> Error {
         }
         ([], _) => "the edit cannot be applied".to_owned(),
     };
-    Error::with_details(Code::InvalidFile, message, problems)
+    // Problems of an upload name its file; those of an edit in the API, only a field.
+    let code = if problems.iter().all(|p| p.file.is_none()) {
+        Code::InvalidValue
+    } else {
+        Code::InvalidFile
+    };
+    Error::with_details(code, message, problems)
 }
 
 async fn upsert_partner(tx: &mut Transaction<'static, Any>, p: &Partner) -> Result<()> {

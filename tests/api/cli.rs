@@ -163,3 +163,41 @@ fn serve_refuses_to_start_with_open_writes_unless_told() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("writes need a token"));
 }
+
+#[test]
+fn a_partner_and_a_site_are_edited_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db").display().to_string();
+    let csv = dir.path().join("p.csv");
+    std::fs::write(
+        &csv,
+        "id,name,partner,kind,lat,lon,services,capacity,partnership_stage\n\
+         a,A,Little Stars,child care center,41.8,-87.6,childcare,113,getting_together\n",
+    )
+    .unwrap();
+    gapmap_ok(&db, &["import", "partners", csv.to_str().unwrap()]);
+    let out = gapmap_ok(
+        &db,
+        &[
+            "edit",
+            "partner",
+            "little-stars",
+            r#"{"partnership_stage": "taking_action"}"#,
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["partner"]["partnership_stage"], "taking_action");
+    gapmap_ok(&db, &["edit", "site", "a", r#"{"languages": ["es"]}"#]);
+    let export = gapmap_ok(&db, &["export", "partners"]);
+    let row = export.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with(
+            "a,A,Little Stars,little-stars,child care center,41.8,-87.6,childcare,childcare=113,es,"
+        ),
+        "{row}"
+    );
+    assert!(row.contains(",taking_action,"), "{row}");
+    let bad = gapmap(&db, &["edit", "site", "a", r#"{"hours": "sometimes"}"#]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("hours"));
+}

@@ -204,7 +204,9 @@ async fn the_openapi_document_lists_the_public_api() {
         "/api/v1/assessments",
         "/api/v1/assessments/{year}",
         "/api/v1/partners",
+        "/api/v1/partners/{id}",
         "/api/v1/sites",
+        "/api/v1/sites/{id}",
         "/api/v1/gaps",
         "/api/v1/needs/{code}/filters",
     ] {

@@ -20,6 +20,7 @@ mod limits;
 mod openapi;
 mod outreach;
 mod page;
+mod partner_edits;
 mod partners;
 mod records;
 mod replicas;
