@@ -468,12 +468,9 @@ impl Services {
     /// Changes the fields of a stored partner that a PATCH body names (see
     /// [`ingest::edit_json`]); every other field stays.
     pub async fn edit_partner(&self, actor: &str, id: &str, body: &[u8]) -> Result<EditReport> {
-        let fields = ingest::edit_json::partner_edit(body, &self.catalog)?;
+        let edit = ingest::edit_json::partner_edit(id, body, &self.catalog)?;
         let edits = DirectoryEdit {
-            partners: vec![crate::domain::PartnerEdit {
-                id: id.to_owned(),
-                fields,
-            }],
+            partners: vec![edit],
             sites: Vec::new(),
         };
         self.edit(actor, "edit_partner", id, &edits).await

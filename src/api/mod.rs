@@ -99,6 +99,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(partners::get_one))
                         .route(web::patch().to(partners::patch_partner)),
                 )
+                .service(
+                    web::resource("/partners/{id}/history").route(web::get().to(partners::history)),
+                )
                 .service(web::resource("/sites").route(web::get().to(partners::sites)))
                 .service(web::resource("/sites/{id}").route(web::patch().to(partners::patch_site)))
                 .service(web::resource("/audit").route(web::get().to(audit::list)))

@@ -53,6 +53,17 @@ pub enum AssessmentFormat {
     Csv,
 }
 
+/// `format=` of the report.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // Only its schema is used.
+pub enum ReportFormat {
+    /// The printable page (the default).
+    Html,
+    /// An editable Word document, as a download.
+    Docx,
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -86,6 +97,7 @@ pub enum AssessmentFormat {
         partners::post,
         partners::sites,
         partners::get_one,
+        partners::history,
         partners::patch_partner,
         partners::patch_site,
         gaps::get,
@@ -101,6 +113,7 @@ pub enum AssessmentFormat {
         ErrorBody,
         TableFormat,
         AssessmentFormat,
+        ReportFormat,
         crate::domain::HoursFilter,
         crate::analysis::RuleChoice,
         crate::imports::Mode,

@@ -340,6 +340,38 @@ pub async fn patch_site(
     Ok(HttpResponse::Ok().json(report))
 }
 
+/// `GET /api/v1/partners/{id}/history`: every change of the partner's level and stage,
+/// newest first: `{partner_id, history: [{at, by, field, from, to, note, via,
+/// data_version}]}`.
+#[utoipa::path(get, path = "/api/v1/partners/{id}/history", tag = "data",
+    params(("id" = String, Path, description = "The partner's id.")),
+    responses(
+    (status = 200, description = "The partner's level and stage changes, newest first.", body = PartnerHistory),
+    (status = 404, description = "There is no such partner.", body = ErrorBody),
+))]
+pub async fn history(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
+    let id = path.into_inner();
+    let history = state
+        .services
+        .store
+        .partner_history(&id)
+        .await?
+        .ok_or_else(|| not_found("partner", &id))?;
+    Ok(HttpResponse::Ok().json(PartnerHistory {
+        partner_id: id,
+        history,
+    }))
+}
+
+/// `GET /api/v1/partners/{id}/history`'s answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PartnerHistory {
+    /// The partner's id.
+    partner_id: String,
+    /// Its changes, newest first.
+    history: Vec<crate::store::HistoryEntry>,
+}
+
 // The bodies of the two edits, for the API contract only: `ingest::edit_json` reads them,
 // because "left out" (keep) and `null` (clear) must differ, which a derived Deserialize
 // cannot tell apart.

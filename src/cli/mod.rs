@@ -77,6 +77,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
+        Command::History { partner } => {
+            let store = Store::connect(&settings.store).await?;
+            let history = store
+                .partner_history(&partner)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("there is no partner '{partner}'"))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"partner_id": partner, "history": history})
+                )?
+            );
+            Ok(())
+        }
         Command::Export(cmd) => export(&open(&settings).await?, cmd).await,
         Command::Gaps(args) => {
             let started = std::time::Instant::now();
@@ -266,13 +280,14 @@ async fn siting(services: &Services, args: SitingArgs) -> anyhow::Result<()> {
     write_out(args.out.as_deref(), &rendered)
 }
 
-/// `gapmap report`: the HTML report.
+/// `gapmap report`: the report, HTML or DOCX.
 async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
     let cache = services.atlas.cache().clone();
     let provenance = services.store.provenance().await?;
     let indicators = services.indicators.clone();
     let year = args.year.get();
+    let format = args.format();
     let rendered = crunch(format!("writing the {year} report"), move || {
         let source = Cached::new(&atlas, &cache);
         let input = output::report::ReportInput {
@@ -281,7 +296,7 @@ async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
             provenance: &provenance,
             indicators: &indicators,
         };
-        output::render(&Document::Report(input), Format::Html, Layout::Compact)
+        output::render(&Document::Report(input), format, Layout::Compact)
     })
     .await?;
     write_out(args.out.as_deref(), &rendered)

@@ -198,6 +198,8 @@ impl SiteEdit {
 pub struct PartnerEdit {
     pub id: String,
     pub fields: PartnerFields,
+    /// Why the level or stage changes, kept with the partner's history.
+    pub note: Option<String>,
 }
 
 /// Edits of many sites and partners, as one upload or one API call makes them.
@@ -230,6 +232,7 @@ impl From<super::PartnerDirectory> for DirectoryEdit {
                     needs: Edit::stated(Some(p.needs).filter(|n| !n.is_empty())),
                 },
                 id: p.id,
+                note: None,
             })
             .collect();
         let sites = dir
@@ -335,6 +338,74 @@ impl Applied {
             .filter(|s| s.status == Status::Changed)
             .map(|s| record_change("site", &s.record.id, &s.fields));
         partners.chain(sites).collect()
+    }
+}
+
+/// A partnership's move: its level or stage changed (or was first set).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    pub partner_id: String,
+    /// `partnership_level` or `partnership_stage`.
+    pub field: &'static str,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The editor's note, where the edit gave one.
+    pub note: Option<String>,
+}
+
+/// The fields whose changes are a partnership's history.
+pub const MOVE_FIELDS: [&str; 2] = ["partnership_level", "partnership_stage"];
+
+impl Applied {
+    /// Every change of a partner's level or stage the edits make, partner by partner (a
+    /// new partner's first level and stage count, from nothing); `edits` give the notes.
+    pub fn moves(&self, edits: &DirectoryEdit) -> Vec<Move> {
+        let note = |id: &str| {
+            edits
+                .partners
+                .iter()
+                .find(|e| e.id == id)
+                .and_then(|e| e.note.clone())
+        };
+        let text = |v: &Value| v.as_str().map(str::to_owned);
+        let mut out = Vec::new();
+        for p in &self.partners {
+            let id = &p.record.id;
+            match p.status {
+                Status::Unchanged => {}
+                Status::Added => {
+                    let now = [
+                        p.record.partnership_level.map(PartnershipLevel::as_str),
+                        p.record.partnership_stage.map(PartnershipStage::as_str),
+                    ];
+                    for (field, to) in MOVE_FIELDS.into_iter().zip(now) {
+                        if let Some(to) = to {
+                            out.push(Move {
+                                partner_id: id.clone(),
+                                field,
+                                from: None,
+                                to: Some(to.to_owned()),
+                                note: note(id),
+                            });
+                        }
+                    }
+                }
+                Status::Changed => {
+                    for field in MOVE_FIELDS {
+                        if let Some(f) = p.fields.iter().find(|f| f.field == field) {
+                            out.push(Move {
+                                partner_id: id.clone(),
+                                field,
+                                from: text(&f.before),
+                                to: text(&f.after),
+                                note: note(id),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 }
 
@@ -780,6 +851,62 @@ mod tests {
         assert_eq!(applied.partners[0].record.name, "Little Stars");
         assert_eq!(applied.partners[0].status, Status::Added);
         assert!(applied.changes().is_empty());
+    }
+
+    #[test]
+    fn level_and_stage_changes_are_the_moves_with_their_note() {
+        let (partners, sites) = stored();
+        let edits = DirectoryEdit {
+            partners: vec![PartnerEdit {
+                id: "ymca".into(),
+                fields: PartnerFields {
+                    partnership_level: Edit::Set(PartnershipLevel::Cooperation),
+                    partnership_stage: Edit::Clear,
+                    notes: Edit::Set("met the board".into()),
+                    ..PartnerFields::default()
+                },
+                note: Some("signed the MOU".into()),
+            }],
+            sites: vec![SiteEdit {
+                name: Some("Little Stars".into()),
+                location: Some(LonLat::new(-87.6, 41.8).unwrap()),
+                services: Some(vec!["childcare".into()]),
+                partner: PartnerFields {
+                    partnership_stage: Edit::Set(PartnershipStage::GettingTogether),
+                    ..PartnerFields::default()
+                },
+                ..SiteEdit::of("ls-1")
+            }],
+        };
+        let applied = apply(&edits, &partners, &sites).unwrap();
+        let moves = applied.moves(&edits);
+        let note = Some("signed the MOU".to_owned());
+        assert_eq!(
+            moves,
+            [
+                Move {
+                    partner_id: "little-stars".into(),
+                    field: "partnership_stage",
+                    from: None,
+                    to: Some("getting_together".into()),
+                    note: None,
+                },
+                Move {
+                    partner_id: "ymca".into(),
+                    field: "partnership_level",
+                    from: None,
+                    to: Some("cooperation".into()),
+                    note: note.clone(),
+                },
+                Move {
+                    partner_id: "ymca".into(),
+                    field: "partnership_stage",
+                    from: Some("getting_together".into()),
+                    to: None,
+                    note,
+                },
+            ]
+        );
     }
 
     #[test]

@@ -8,14 +8,14 @@
 use super::directory::{language_code, need_codes};
 use crate::domain::partner_edit::Capacity;
 use crate::domain::{
-    Catalog, Edit, Hours, PartnerFields, PartnershipLevel, PartnershipStage, SiteEdit, parse_date,
-    parse_email, parse_phone,
+    Catalog, Edit, Hours, PartnerEdit, PartnerFields, PartnershipLevel, PartnershipStage, SiteEdit,
+    parse_date, parse_email, parse_phone,
 };
 use crate::error::{Code, Error, Problem, Result};
 use serde_json::{Map, Value};
 
 /// The keys of a partner edit.
-pub const PARTNER_KEYS: [&str; 7] = [
+pub const PARTNER_KEYS: [&str; 8] = [
     "partnership_level",
     "partnership_stage",
     "agreement_start",
@@ -23,6 +23,7 @@ pub const PARTNER_KEYS: [&str; 7] = [
     "notes",
     "contact",
     "needs",
+    "note",
 ];
 /// The keys of a contact.
 pub const CONTACT_KEYS: [&str; 3] = ["name", "email", "phone"];
@@ -183,8 +184,9 @@ fn unknown(problems: Vec<Problem>) -> Result<()> {
     Err(Error::with_details(Code::UnknownField, message, problems))
 }
 
-/// Reads a partner edit.
-pub fn partner_edit(body: &[u8], catalog: &Catalog) -> Result<PartnerFields> {
+/// Reads an edit of the partner `id`. Its `note` explains a change of level or stage and
+/// is kept with the partner's history, so it needs one of them in the same edit.
+pub fn partner_edit(id: &str, body: &[u8], catalog: &Catalog) -> Result<PartnerEdit> {
     let map = object(body)?;
     let mut unknown_keys = known_keys(&map, &PARTNER_KEYS, "");
     let contact = match map.get("contact") {
@@ -283,7 +285,21 @@ pub fn partner_edit(body: &[u8], catalog: &Catalog) -> Result<PartnerFields> {
         },
         other => other,
     };
-    c.finish(fields)
+    let note = match c.text(&map, "note", "note") {
+        Edit::Set(n) => Some(n),
+        _ => None,
+    };
+    if note.is_some() && fields.partnership_level.is_keep() && fields.partnership_stage.is_keep() {
+        c.bad(
+            "note",
+            "a note explains a change of partnership_level or partnership_stage and is kept with the partner's history: give one of them in the same edit (the partner's own notes are 'notes')",
+        );
+    }
+    c.finish(PartnerEdit {
+        id: id.to_owned(),
+        fields,
+        note,
+    })
 }
 
 /// Reads a site edit of the site `id`.
@@ -411,7 +427,20 @@ mod tests {
     use super::*;
 
     fn partner(body: &str) -> Result<PartnerFields> {
-        partner_edit(body.as_bytes(), &Catalog::bundled())
+        partner_edit("p", body.as_bytes(), &Catalog::bundled()).map(|e| e.fields)
+    }
+
+    #[test]
+    fn a_note_goes_with_a_move() {
+        let e = partner_edit(
+            "p",
+            br#"{"partnership_stage": "taking_action", "note": "MOU signed"}"#,
+            &Catalog::bundled(),
+        )
+        .unwrap();
+        assert_eq!(e.note.as_deref(), Some("MOU signed"));
+        let bad = partner(r#"{"notes": "x", "note": "why"}"#).unwrap_err();
+        assert_eq!(bad.details()[0].field.as_deref(), Some("note"));
     }
 
     #[test]

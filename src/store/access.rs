@@ -95,6 +95,15 @@ impl Audit {
         }
     }
 
+    /// The action with the files it wrote: `edit_partner`, `merge_partners (stage.csv)`.
+    pub fn via(&self) -> String {
+        if self.files.is_empty() {
+            self.action.clone()
+        } else {
+            format!("{} ({})", self.action, self.files.join(", "))
+        }
+    }
+
     /// The record's one-line text, e.g. `tracts-2020 (tracts.geojson)`.
     pub fn target(&self) -> String {
         match (self.subject.is_empty(), self.files.is_empty()) {

@@ -12,7 +12,7 @@ mod records;
 
 pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
 pub use options::{DbUrl, StoreOptions};
-pub use partners::PartnerWrite;
+pub use partners::{HistoryEntry, PartnerWrite};
 
 use crate::domain::partner_edit::RecordChange;
 use crate::error::Result;

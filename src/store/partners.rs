@@ -22,6 +22,27 @@ pub enum PartnerWrite {
     ReplaceSitesOf(Vec<String>),
 }
 
+/// One change of a partner's level or stage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who, as the audit record names them.
+    pub by: String,
+    /// `partnership_level` or `partnership_stage`.
+    pub field: String,
+    /// The value before (null: none).
+    pub from: Option<String>,
+    /// The value after (null: cleared).
+    pub to: Option<String>,
+    /// The editor's note.
+    pub note: Option<String>,
+    /// The write that made it: an edit (`edit_partner`) or an upload with its files.
+    pub via: String,
+    /// The data version that write committed.
+    pub data_version: i64,
+}
+
 #[derive(Serialize, Deserialize)]
 struct StoredService {
     code: String,
@@ -49,7 +70,8 @@ impl Store {
         let (mut tx, data_version) = self.begin_write().await?;
         let partners = load_partners(&mut tx, None).await?;
         let sites = load_sites(&mut tx, None).await?;
-        let summary = write_edits(&mut tx, data_version, edits, how, partners, sites).await?;
+        let summary =
+            write_edits(&mut tx, data_version, edits, how, audit, partners, sites).await?;
         if summary.nothing_changed {
             tx.rollback().await?;
             return Ok(summary);
@@ -96,6 +118,7 @@ impl Store {
             data_version,
             edits,
             &PartnerWrite::Merge,
+            audit,
             partners,
             sites,
         )
@@ -107,6 +130,39 @@ impl Store {
         access::record(&mut tx, audit, &summary).await?;
         tx.commit().await?;
         Ok(summary)
+    }
+
+    /// The changes of a partner's level and stage, newest first (`None`: no such partner).
+    pub async fn partner_history(&self, id: &str) -> Result<Option<Vec<HistoryEntry>>> {
+        let exists = sqlx::query("SELECT 1 FROM partners WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .is_some();
+        if !exists {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT at, actor, field, from_value, to_value, note, via, data_version \
+             FROM partner_history WHERE partner_id = $1 ORDER BY id DESC",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(Some(
+            rows.into_iter()
+                .map(|r| HistoryEntry {
+                    at: r.get(0),
+                    by: r.get(1),
+                    field: r.get(2),
+                    from: r.get(3),
+                    to: r.get(4),
+                    note: r.get(5),
+                    via: r.get(6),
+                    data_version: r.get(7),
+                })
+                .collect(),
+        ))
     }
 
     /// Every partner, by id.
@@ -137,6 +193,7 @@ async fn write_edits(
     data_version: i64,
     edits: &DirectoryEdit,
     how: &PartnerWrite,
+    audit: &Audit,
     partners: HashMap<String, Partner>,
     sites: HashMap<String, Site>,
 ) -> Result<WriteSummary> {
@@ -195,6 +252,24 @@ async fn write_edits(
         .filter(|s| s.status != Status::Unchanged)
     {
         upsert_site(tx, &s.record).await?;
+    }
+    let at = super::now_rfc3339();
+    for m in applied.moves(edits) {
+        sqlx::query(
+            "INSERT INTO partner_history (partner_id, at, actor, field, from_value, to_value, note, via, data_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&m.partner_id)
+        .bind(&at)
+        .bind(&audit.actor)
+        .bind(m.field)
+        .bind(m.from)
+        .bind(m.to)
+        .bind(m.note)
+        .bind(audit.via())
+        .bind(data_version)
+        .execute(&mut **tx)
+        .await?;
     }
     for id in &removed_sites {
         sqlx::query("DELETE FROM sites WHERE id = $1")

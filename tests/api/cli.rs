@@ -197,6 +197,11 @@ fn a_partner_and_a_site_are_edited_on_the_command_line() {
         "{row}"
     );
     assert!(row.contains(",taking_action,"), "{row}");
+    let history: serde_json::Value =
+        serde_json::from_str(&gapmap_ok(&db, &["history", "little-stars"])).unwrap();
+    assert_eq!(history["history"][0]["to"], "taking_action");
+    assert_eq!(history["history"][0]["from"], "getting_together");
+    assert_eq!(history["history"][1]["to"], "getting_together");
     let bad = gapmap(&db, &["edit", "site", "a", r#"{"hours": "sometimes"}"#]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("hours"));

@@ -205,6 +205,7 @@ async fn the_openapi_document_lists_the_public_api() {
         "/api/v1/assessments/{year}",
         "/api/v1/partners",
         "/api/v1/partners/{id}",
+        "/api/v1/partners/{id}/history",
         "/api/v1/sites",
         "/api/v1/sites/{id}",
         "/api/v1/gaps",

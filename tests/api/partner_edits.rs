@@ -420,7 +420,115 @@ async fn a_partner_is_read_with_its_sites() {
     assert_error(app.get("/api/v1/partners/nobody").await, 404, "not_found").await;
 }
 
+async fn history(app: &TestApp, id: &str) -> Vec<Value> {
+    let body = app
+        .get_json(&format!("/api/v1/partners/{id}/history"))
+        .await;
+    assert_eq!(body["partner_id"], id);
+    body["history"].as_array().unwrap().clone()
+}
+
+async fn every_level_and_stage_change_is_kept_newest_first() {
+    let app = app().await;
+    // The first upload set both.
+    let first = history(&app, "little-stars").await;
+    let moves: Vec<(&str, &Value, &Value)> = first
+        .iter()
+        .map(|h| (h["field"].as_str().unwrap(), &h["from"], &h["to"]))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            (
+                "partnership_stage",
+                &Value::Null,
+                &json!("getting_together")
+            ),
+            ("partnership_level", &Value::Null, &json!("cooperation"))
+        ]
+    );
+    assert_eq!(first[0]["via"], "merge_partners (partners)");
+
+    // An edit with a note; one of notes alone and one that changes nothing add nothing.
+    let r = patch(
+        &app,
+        "/api/v1/partners/little-stars",
+        json!({"partnership_stage": "building_trust", "note": "second meeting went well"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    patch(
+        &app,
+        "/api/v1/partners/little-stars",
+        json!({"notes": "call Fridays"}),
+    )
+    .await;
+    patch(
+        &app,
+        "/api/v1/partners/little-stars",
+        json!({"partnership_stage": "building_trust"}),
+    )
+    .await;
+    // An upload moves it on, and a level change is kept too.
+    app.post_partners(
+        "?mode=merge&filename=stage.csv",
+        "text/csv",
+        "id,partnership_stage,partnership_level\nkids-2,strategic_plan,collaboration\n",
+    )
+    .await;
+    let h = history(&app, "little-stars").await;
+    assert_eq!(h.len(), 5, "{h:?}");
+    let newest: Vec<(&str, &str, &str, &str)> = h[..3]
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap(),
+                e["from"].as_str().unwrap(),
+                e["to"].as_str().unwrap(),
+                e["via"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        newest,
+        [
+            (
+                "partnership_stage",
+                "building_trust",
+                "strategic_plan",
+                "merge_partners (stage.csv)"
+            ),
+            (
+                "partnership_level",
+                "cooperation",
+                "collaboration",
+                "merge_partners (stage.csv)"
+            ),
+            (
+                "partnership_stage",
+                "getting_together",
+                "building_trust",
+                "edit_partner"
+            ),
+        ]
+    );
+    // Both moves of one upload share its time and data version; the edit is older.
+    assert_eq!(h[0]["data_version"], h[1]["data_version"]);
+    assert!(h[2]["data_version"].as_i64() < h[0]["data_version"].as_i64());
+    assert_eq!(h[2]["note"], "second meeting went well");
+    assert_eq!(h[2]["by"], "admin-token");
+    assert!(h[2]["at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(h[0]["note"], Value::Null);
+    assert_error(
+        app.get("/api/v1/partners/nobody/history").await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
 crate::api_tests!(
+    every_level_and_stage_change_is_kept_newest_first,
     a_partner_edit_of_one_field_leaves_every_other_field_as_it_was,
     a_site_edit_of_one_field_leaves_every_other_field_as_it_was,
     an_edit_that_changes_nothing_writes_nothing_and_a_real_one_is_audited,

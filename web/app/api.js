@@ -57,8 +57,9 @@ export function needsToken(err) {
  * Response; a failure to connect or an error answer becomes an ApiError. An abort
  * (a newer request cancelling this one) is passed on as it is.
  */
-async function send(path, { method = 'GET', body, signal, accept, writeToken } = {}) {
+async function send(path, { method = 'GET', body, signal, accept, writeToken, contentType } = {}) {
   const headers = accept ? { Accept: accept } : {};
+  if (contentType) headers['Content-Type'] = contentType;
   const t = writeToken || token();
   if (t) headers.Authorization = `Bearer ${t}`;
   let res;
@@ -80,6 +81,18 @@ export async function getJSON(path, { signal } = {}) {
 /** Sends an upload (a FormData with the file fields) with the token, if one is given. */
 export async function upload(method, path, form, writeToken) {
   const res = await send(path, { method, body: form, accept: 'application/json', writeToken });
+  return res.json();
+}
+
+/** Sends a JSON body (an edit) with the token, if one is given, and returns the JSON answer. */
+export async function sendJSON(method, path, value, writeToken) {
+  const res = await send(path, {
+    method,
+    body: JSON.stringify(value),
+    accept: 'application/json',
+    writeToken,
+    contentType: 'application/json',
+  });
   return res.json();
 }
 

@@ -121,8 +121,23 @@ export async function mapPNG(mapCanvas, title, subtitle, legend) {
 
   const x = mapCanvas.width + pad;
   let y = head + pad;
-  const swatch = ({ colour, outline, hatch }) => {
-    if (hatch) {
+  const swatch = ({ colour, outline, hatch, dashed, suggestion }) => {
+    if (suggestion) {
+      ctx.beginPath();
+      ctx.arc(x + 11 * dpr, y + 7 * dpr, 6 * dpr, 0, 2 * Math.PI);
+      ctx.fillStyle = '#ffffff';
+      ctx.fill();
+      ctx.lineWidth = 2.5 * dpr;
+      ctx.strokeStyle = colour;
+      ctx.stroke();
+    } else if (dashed) {
+      ctx.save();
+      ctx.setLineDash([4 * dpr, 3 * dpr]);
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 2 * dpr;
+      ctx.strokeRect(x + 2 * dpr, y + 2 * dpr, 18 * dpr, 10 * dpr);
+      ctx.restore();
+    } else if (hatch) {
       // Diagonal lines in a desert's outline, as the map draws an uncertain desert.
       ctx.save();
       ctx.beginPath();

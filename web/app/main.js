@@ -15,7 +15,8 @@ import { geographyName, need, state } from './state.js';
 import { setBusy, settled, showError, track } from './status.js';
 import { initUpload } from './upload.js';
 import { refreshGaps } from './views/gaps.js';
-import { initViews, openArea, openSite, showSites } from './views/index.js';
+import { initViews, openArea, openSite, openSuggestion, showSites } from './views/index.js';
+import { initPartnerPanel } from './views/partner.js';
 import { setVocabulary } from './vocabulary.js';
 
 async function boot() {
@@ -56,6 +57,7 @@ async function boot() {
   initViews();
   initSearch();
   initUpload();
+  initPartnerPanel();
   // Areas and gaps load while MapLibre starts; they are drawn once it has.
   const gapsDone = refreshGaps();
   const sitesDone = showSites(sitesRequest);
@@ -70,6 +72,7 @@ async function boot() {
       padding: $('#map').clientWidth > 800 ? { top: 16, bottom: 16, left: 310, right: 56 } : 16,
       onAreaClick: openArea,
       onSiteClick: openSite,
+      onSuggestionClick: openSuggestion,
     });
   } catch (err) {
     setBusy('boot', null);

@@ -65,7 +65,7 @@ function offlineStyle() {
  * Draws a cluster's count as an image: the offline style has no glyphs, so counts are
  * rendered on a canvas instead of with text-field.
  */
-function countImage(text) {
+function countImage(text, colour = '#ffffff') {
   const ratio = 2;
   const font = `600 ${11 * ratio}px system-ui, sans-serif`;
   const c = document.createElement('canvas');
@@ -76,7 +76,7 @@ function countImage(text) {
   c.width = w;
   c.height = hgt;
   ctx.font = font;
-  ctx.fillStyle = '#ffffff';
+  ctx.fillStyle = colour;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   ctx.fillText(text, w / 2, hgt / 2 + ratio / 2);
@@ -154,6 +154,11 @@ class GapMap {
         const { image, pixelRatio } = countImage(id.slice('count-'.length));
         this.map.addImage(id, image, { pixelRatio });
       }
+      // A suggested site's rank, dark on its white disc.
+      if (id.startsWith('rank-') && !this.map.hasImage(id)) {
+        const { image, pixelRatio } = countImage(id.slice('rank-'.length), '#111111');
+        this.map.addImage(id, image, { pixelRatio });
+      }
     });
   }
 
@@ -208,6 +213,33 @@ class GapMap {
       layout: { 'line-join': 'round' },
       paint: { 'line-color': '#d6004c', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1, 14, 2.5] },
     });
+    // The Compare view's areas whose desert status flipped: became a desert (the desert
+    // colour) or no longer one (dark, dashed).
+    m.addLayer({
+      id: 'flipped-became',
+      type: 'line',
+      source: 'areas',
+      filter: ['==', ['get', 'desert_flipped'], 'became_desert'],
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': '#d6004c', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1.5, 14, 3.5] },
+    });
+    m.addLayer({
+      id: 'flipped-no-longer',
+      type: 'line',
+      source: 'areas',
+      filter: ['==', ['get', 'desert_flipped'], 'no_longer_desert'],
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': '#111111', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1.5, 14, 3.5], 'line-dasharray': [2, 1] },
+    });
+    // The areas the suggested new sites reach (the Siting view): a dark dashed outline.
+    m.addLayer({
+      id: 'reached-line',
+      type: 'line',
+      source: 'areas',
+      filter: ['in', ['get', 'geoid'], ['literal', []]],
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-dasharray': [2, 1.5] },
+    });
     m.addLayer({
       id: 'areas-selected',
       type: 'line',
@@ -252,7 +284,26 @@ class GapMap {
       },
     });
 
-    for (const layer of ['areas-fill', 'sites-points', 'sites-clusters']) {
+    // Suggested new sites: white discs with their rank, above everything else.
+    m.addSource('suggestions', { type: 'geojson', data: EMPTY, promoteId: 'rank' });
+    m.addLayer({
+      id: 'suggestions-points',
+      type: 'circle',
+      source: 'suggestions',
+      paint: { 'circle-color': '#ffffff', 'circle-radius': 11, 'circle-stroke-color': '#111111', 'circle-stroke-width': 3 },
+    });
+    m.addLayer({
+      id: 'suggestions-rank',
+      type: 'symbol',
+      source: 'suggestions',
+      layout: {
+        'icon-image': ['concat', 'rank-', ['to-string', ['get', 'rank']]],
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+      },
+    });
+
+    for (const layer of ['areas-fill', 'sites-points', 'sites-clusters', 'suggestions-points']) {
       m.on('mouseenter', layer, () => (m.getCanvas().style.cursor = 'pointer'));
       m.on('mouseleave', layer, () => (m.getCanvas().style.cursor = ''));
     }
@@ -261,7 +312,9 @@ class GapMap {
 
   async onClick(e) {
     const m = this.map;
-    const hits = m.queryRenderedFeatures(e.point, { layers: ['sites-points', 'sites-clusters', 'areas-fill'] });
+    const hits = m.queryRenderedFeatures(e.point, { layers: ['suggestions-points', 'sites-points', 'sites-clusters', 'areas-fill'] });
+    const suggestion = hits.find((f) => f.layer.id === 'suggestions-points');
+    if (suggestion && this.opts.onSuggestionClick) return this.opts.onSuggestionClick(suggestion.properties.rank);
     const site = hits.find((f) => f.layer.id === 'sites-points');
     if (site) return this.opts.onSiteClick(site.properties.id, site.geometry.coordinates);
     const cluster = hits.find((f) => f.layer.id === 'sites-clusters');
@@ -288,6 +341,12 @@ class GapMap {
   /** Replaces the sites shown (already filtered), each with a `_colour` property. */
   setSites(fc) {
     this.map.getSource('sites').setData(fc);
+  }
+
+  /** Draws the suggested new sites (points with `rank`) and outlines the areas they reach; null clears both. */
+  setSuggestions(fc, reached = []) {
+    this.map.getSource('suggestions').setData(fc || EMPTY);
+    this.map.setFilter('reached-line', ['in', ['get', 'geoid'], ['literal', fc ? reached : []]]);
   }
 
   setSitesVisible(on) {

@@ -352,31 +352,49 @@ function niceStep(v) {
 export function divergingClasses(values, higherIsWorse = true) {
   const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
   const palette = higherIsWorse ? DIVERGING : [...DIVERGING].reverse();
-  if (!xs.length) return { breaks: [], colours: [], step: 0, max: null };
+  if (!xs.length) return { breaks: [], colours: [], step: 0, max: null, lo: null, hi: null, values: [] };
   const abs = xs.map(Math.abs).sort((x, y) => x - y);
   const max = abs[abs.length - 1];
-  if (max === 0) return { breaks: [], colours: [palette[3]], step: 0, max };
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  if (max === 0) return { breaks: [], colours: [palette[3]], step: 0, max, lo, hi, values: xs };
   // The scale reaches the 90th percentile of the size of the change, so one outlier does
   // not wash the others out (the end classes are open: "above", "below").
   const p90 = abs[Math.min(abs.length - 1, Math.floor(0.9 * abs.length))];
   const w = niceStep((2 * (p90 > 0 ? p90 : max)) / 7);
   const breaks = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5].map((k) => k * w);
-  return { breaks, colours: palette, step: w, max };
+  return { breaks, colours: palette, step: w, max, lo, hi, values: xs };
 }
 
-/** Legend rows `{colour, label}` for `divergingClasses`, from the lowest change up. */
+/**
+ * Legend rows `{colour, label, count}` for `divergingClasses`, from the lowest change up.
+ * Each class shows the range its areas really span (the end classes reach the smallest
+ * and largest change), and how many areas it holds; an empty class says so.
+ */
 export function divergingRows(cls, kind) {
   const f = (v) => (v > 0 ? '+' : v < 0 ? '−' : '') + formatNumber(Math.abs(v), kind === 'count' ? 'auto' : kind);
   if (!cls.colours.length) return [];
-  if (!cls.breaks.length) return [{ colour: cls.colours[0], label: 'No change' }];
+  const n = (xs) => `${formatNumber(xs.length, 'count')} ${xs.length === 1 ? 'area' : 'areas'}`;
+  if (!cls.breaks.length)
+    return [{ colour: cls.colours[0], label: `No change (${n(cls.values || [])})`, count: (cls.values || []).length }];
   const b = cls.breaks;
-  const rows = [{ colour: cls.colours[0], label: `below ${f(b[0])}` }];
-  for (let i = 0; i + 1 < b.length; i++) {
-    rows.push({
-      colour: cls.colours[i + 1],
-      label: i === 2 ? `${f(b[i])} to ${f(b[i + 1])} (about no change)` : `${f(b[i])} to ${f(b[i + 1])}`,
-    });
+  const xs = cls.values || [];
+  const rows = [];
+  for (let i = 0; i <= b.length; i++) {
+    const lower = i === 0 ? -Infinity : b[i - 1];
+    const upper = i === b.length ? Infinity : b[i];
+    const inClass = xs.filter((v) => v >= lower && v < upper);
+    let label;
+    if (!inClass.length)
+      label =
+        i === 0 ? `below ${f(b[0])}: none` : i === b.length ? `${f(b[b.length - 1])} or more: none` : `${f(lower)} to ${f(upper)}: none`;
+    else {
+      const min = Math.min(...inClass);
+      const max = Math.max(...inClass);
+      label = min === max ? `${f(min)} (${n(inClass)})` : `${f(min)} to ${f(max)} (${n(inClass)})`;
+    }
+    if (i === 3) label += ', about no change';
+    rows.push({ colour: cls.colours[i], label, count: inClass.length });
   }
-  rows.push({ colour: cls.colours[6], label: `above ${f(b[5])}` });
   return rows;
 }

@@ -1,9 +1,10 @@
 // Search: areas by GEOID or name and partners by name, from what the page has loaded;
-// a hit flies to the area or site and opens its popup.
+// a hit flies to the area or site and opens its popup, or opens a partner's panel.
 
 import { $, h, replace } from './dom.js';
 import { geographyName, state } from './state.js';
 import { focusArea } from './views/index.js';
+import { openPartner } from './views/partner.js';
 import { focusSite } from './views/sites.js';
 
 function searchResults(text) {
@@ -19,6 +20,29 @@ function searchResults(text) {
         if (out.length >= 8) break;
       }
     }
+  }
+  // Partners by name, once each, with how many sites they have.
+  const found = new Map();
+  for (const f of state.sites) {
+    const p = f.properties;
+    if (
+      !p.partner_id ||
+      !String(p.partner || '')
+        .toLowerCase()
+        .includes(q)
+    )
+      continue;
+    const hit = found.get(p.partner_id);
+    if (hit) hit.sites += 1;
+    else if (found.size < 8) found.set(p.partner_id, { name: String(p.partner), sites: 1 });
+  }
+  for (const [id, hit] of found) {
+    out.push({
+      kind: 'partner',
+      id,
+      label: hit.name,
+      detail: `Partner · ${hit.sites} site${hit.sites === 1 ? '' : 's'} · details and history`,
+    });
   }
   let partners = 0;
   for (const f of state.sites) {
@@ -42,6 +66,7 @@ export function initSearch() {
     list.hidden = true;
     input.setAttribute('aria-expanded', 'false');
     if (r.kind === 'area') focusArea(r.id);
+    else if (r.kind === 'partner') openPartner(r.id);
     else focusSite(r.id);
   };
   const render = () => {

@@ -27,6 +27,10 @@ export const state = {
   rows: new Map(), // geoid -> gap row of the Gaps view
   classes: null,
   compare: null, // the last /compare answer drawn
+  siting: null, // the last /siting answer drawn (Siting view)
+  outreachLayer: true, // the Outreach view colours the map by the children not served
+  outreachAreas: null, // Map(geoid -> unserved) of the last outreach ranking
+  outreachWords: null, // {unit, explain} of that ranking's target and enrolled
 };
 
 /** The chosen need, or null. */

@@ -59,6 +59,11 @@ export function stageLabel(code) {
   return t ? t.label : String(code);
 }
 
+/** The partnership levels, loosest first: `[{code, label, description}]`. */
+export function partnershipLevels() {
+  return [...levels.values()];
+}
+
 /** The partnership stages in their order: `[{code, label, description}]`. */
 export function partnershipStages() {
   return stages;

@@ -392,6 +392,66 @@ test('the ranking lists the worst deserts and flies to one', { skip }, async () 
   assert.ok(zoom > 11, `the map flew in (zoom ${zoom})`);
 });
 
+test('the Siting view draws the suggested sites with their gain and outlines the areas they reach', { skip }, async () => {
+  await page.click('#view-siting');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.getAttribute('#view-siting', 'aria-pressed'), 'true');
+  assert.ok(!(await page.locator('#radius').isVisible()), 'siting uses the need’s own radius');
+  await page.fill('#siting-k', '3');
+  await page.fill('#siting-capacity', '60');
+  await page.locator('#siting-capacity').dispatchEvent('change');
+  await page.evaluate(() => window.gapmap.settled());
+  const doc = await api('/api/v1/siting?year=2014&need=childcare&k=3&capacity=60');
+  assert.equal(doc.suggestions.length, 3);
+  const items = page.locator('.siting-item');
+  assert.equal(await items.count(), 3);
+  for (const [i, g] of doc.suggestions.entries()) {
+    assert.equal(await items.nth(i).getAttribute('data-geoid'), g.geoid);
+    const gain = items.nth(i).locator('.siting-gain');
+    assert.equal(Number(await gain.getAttribute('data-value')), g.gain);
+    assert.equal(await gain.textContent(), formatNumber(g.gain));
+  }
+  assert.match(await page.textContent('#siting-note'), /^3 new sites of 60 child-care slots each \(as given\)/);
+  // The map draws them where the API puts them, with their gain.
+  const drawnSuggestions = await page.evaluate(async () =>
+    (await window.gapmap.map.getSource('suggestions').getData()).features.map((f) => [
+      f.properties.rank,
+      f.properties.gain,
+      f.geometry.coordinates,
+    ]),
+  );
+  assert.deepEqual(
+    drawnSuggestions,
+    doc.suggestions.map((g) => [g.rank, g.gain, [g.lon, g.lat]]),
+  );
+  assert.equal(await page.locator('#legend li[data-legend=suggestion]').count(), 1);
+  assert.equal(await page.locator('#legend li[data-legend=reached]').count(), 1);
+  // The first one: the map flies there, its popup gives the gain, its areas are outlined.
+  await items.first().click();
+  const popup = page.locator('.popup-siting[data-rank="1"]');
+  await popup.waitFor();
+  assert.equal(Number(await popup.locator('[data-field=gain]').getAttribute('data-value')), doc.suggestions[0].gain);
+  const shown = await page.evaluate(() => {
+    const m = window.gapmap.map;
+    return {
+      discs: m.queryRenderedFeatures({ layers: ['suggestions-points'] }).map((f) => f.properties.rank),
+      outlined: [...new Set(m.queryRenderedFeatures({ layers: ['reached-line'] }).map((f) => f.properties.geoid))],
+    };
+  });
+  assert.ok(shown.discs.includes(1), `the first disc is drawn: ${shown.discs}`);
+  const reached = new Set(doc.suggestions.flatMap((g) => g.areas));
+  for (const g of doc.suggestions[0].areas) assert.ok(shown.outlined.includes(g), `${g}, reached by site 1, is outlined`);
+  assert.ok(
+    shown.outlined.every((g) => reached.has(g)),
+    'only reached areas are outlined',
+  );
+  await page.keyboard.press('Escape');
+  // Leaving the view takes the suggestions off the map.
+  await page.click('#view-gaps');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.evaluate(async () => (await window.gapmap.map.getSource('suggestions').getData()).features.length), 0);
+});
+
 test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to one and exports them', { skip }, async () => {
   await page.click('#view-outreach');
   await page.evaluate(() => window.gapmap.settled());
@@ -414,6 +474,28 @@ test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to o
   assert.equal(await first.getAttribute('data-geoid'), doc.areas[0].geoid);
   assert.equal(Number(await first.locator('.outreach-unserved').getAttribute('data-value')), doc.areas[0].unserved);
   assert.equal(await first.locator('.outreach-unserved').textContent(), formatNumber(doc.areas[0].unserved, 'count'));
+  // The map is coloured by the children not served, area by area, as the API ranks them.
+  const all = await api(`/api/v1/outreach?${new URLSearchParams([...params].filter(([k]) => k !== 'limit'))}`);
+  const unserved = new Map(all.areas.map((a) => [a.geoid, a.unserved]));
+  const layer = await page.evaluate(() => {
+    const m = window.gapmap.map;
+    return {
+      paint: JSON.stringify(m.getPaintProperty('areas-fill', 'fill-color')),
+      rows: m.queryRenderedFeatures({ layers: ['areas-fill'] }).map((f) => [f.properties.geoid, f.properties.unserved]),
+    };
+  });
+  assert.ok(layer.paint.includes('unserved'), layer.paint);
+  assert.ok(layer.rows.length > 0);
+  for (const [geoid, v] of layer.rows) assert.equal(v, unserved.has(geoid) ? unserved.get(geoid) : null, geoid);
+  assert.match(await page.textContent('#legend summary'), /Not served: eligible, not enrolled/);
+  assert.match(await page.textContent('#legend .legend-note'), /quantiles/);
+  await page.uncheck('#outreach-layer');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.ok(
+    (await page.evaluate(() => JSON.stringify(window.gapmap.map.getPaintProperty('areas-fill', 'fill-color')))).includes('target_met'),
+  );
+  await page.check('#outreach-layer');
+  await page.evaluate(() => window.gapmap.settled());
   await first.focus();
   await page.keyboard.press('Enter');
   await page.locator(`.popup-area[data-geoid="${doc.areas[0].geoid}"]`).waitFor();
@@ -634,12 +716,43 @@ test('downloads give the areas on screen as CSV and GeoJSON, and the map as PNG'
   const bytes = readFileSync(await png.path());
   assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]);
   assert.ok(bytes.length > 20_000);
+  // The PNG is the map with a legend panel beside it, tall enough for every wrapped line.
+  const size = await page.evaluate(() => {
+    const c = window.gapmap.map.getCanvas();
+    return { w: c.width, h: c.height, dpr: c.width / c.clientWidth };
+  });
+  const pngWidth = bytes.readUInt32BE(16);
+  const pngHeight = bytes.readUInt32BE(20);
+  assert.equal(pngWidth, Math.floor(size.w + 320 * size.dpr));
+  assert.ok(pngHeight > size.h, `${pngWidth}×${pngHeight}`);
+  // Its legend lines are wrapped to the panel's width, never squeezed into it.
+  const wrapped = await page.evaluate(async () => {
+    const { wrapLines } = await import('/app/downloads.js');
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = '12px system-ui, sans-serif';
+    const text = document.querySelector('#legend .legend-note').textContent;
+    const lines = wrapLines(ctx, text, 200);
+    return {
+      lines: lines.length,
+      widest: Math.max(...lines.map((l) => ctx.measureText(l).width)),
+      joined: lines.join(' ') === text.replace(/\s+/g, ' ').trim(),
+    };
+  });
+  assert.ok(wrapped.lines > 2 && wrapped.widest <= 200 && wrapped.joined, JSON.stringify(wrapped));
+  // The year's assessment as stored, by version: the API's CSV, which uploads again unchanged.
+  assert.deepEqual(await page.locator('#dl-assessment-version option').evaluateAll((os) => os.map((o) => o.value)), ['1']);
+  const [assessmentCsv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-assessment')]);
+  assert.equal(assessmentCsv.suggestedFilename(), 'assessment_2014_v1.csv');
+  assert.equal(
+    readFileSync(await assessmentCsv.path(), 'utf8'),
+    await (await fetch(`${base}/api/v1/assessments/2014?format=csv&version=1`)).text(),
+  );
 });
 
 test('every control is reachable with the keyboard', { skip }, async () => {
   await page.locator('#search-input').focus();
   const seen = new Set();
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 70; i++) {
     await page.keyboard.press('Tab');
     const id = await page.evaluate(() => document.activeElement?.id);
     if (id) seen.add(id);
@@ -652,12 +765,14 @@ test('every control is reachable with the keyboard', { skip }, async () => {
     'need',
     'year',
     'radius',
+    'view-siting',
     'radius-reset',
     'desert-rule',
     'metric',
     'show-sites',
     'site-service',
     'site-language',
+    'site-level',
     'site-stage',
     'deserts-only',
     'dl-csv',
@@ -740,6 +855,27 @@ test('a partner named like HTML is stored and shown as text, and no script runs'
   assert.equal(await popup.locator('[data-field=partnership_stage]').textContent(), 'Taking action');
   assert.match(await popup.locator('[data-field=services]').textContent(), /Child care \(capacity 40\)/);
   assert.equal(await page.locator('img[src=x], b').count(), 0, 'no element was made from the name');
+  await page.keyboard.press('Escape');
+  // The partnership level filter, beside the stage filter, keeps the collaborations.
+  const drawnSites = () =>
+    page.evaluate(async () => (await window.gapmap.map.getSource('sites').getData()).features.map((f) => f.properties.id));
+  const levels = await page.locator('#site-level option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(levels, ['', 'networking', 'coordination', 'cooperation', 'collaboration', 'none']);
+  await page.selectOption('#site-level', 'collaboration');
+  await page.evaluate(() => window.gapmap.settled());
+  const collaborations = await page.evaluate(() =>
+    window.gapmap.state.sites
+      .filter((f) => f.properties.services.includes('childcare') && f.properties.partnership_level === 'collaboration')
+      .map((f) => f.properties.id),
+  );
+  assert.ok(collaborations.includes('xss-1'));
+  assert.deepEqual((await drawnSites()).sort(), collaborations.sort());
+  await page.selectOption('#site-level', 'none');
+  await page.evaluate(() => window.gapmap.settled());
+  const unrecorded = await drawnSites();
+  assert.ok(unrecorded.length > 700 && !unrecorded.includes('xss-1'), `${unrecorded.length} sites without a level`);
+  await page.selectOption('#site-level', '');
+  await page.evaluate(() => window.gapmap.settled());
   await page.waitForTimeout(300);
   assert.deepEqual(dialogs, [], 'no script ran');
   assert.deepEqual(pageErrors, []);
@@ -784,6 +920,91 @@ test('a merge naming one column changes only that field and lists it before and 
   assert.deepEqual(after, { ...before, properties: { ...before.properties, partnership_stage: 'taking_action' } });
   await page.click('#upload-close');
   await page.evaluate(() => window.gapmap.settled());
+});
+
+test('the partner panel, from search and from a popup: sites, history, and a stage change that changes nothing else', {
+  skip,
+}, async () => {
+  const id = 'chicago-public-library';
+  const partnerSites = async () => (await api('/api/v1/sites')).features.filter((f) => f.properties.partner_id === id);
+  const before = await api(`/api/v1/partners/${id}`);
+  const sitesBefore = await partnerSites();
+  assert.ok(before.partner.sites > 10, 'the library has many branches');
+
+  await page.fill('#search-input', 'Chicago Public Lib');
+  const hit = page.locator(`.search-hit[data-kind=partner][data-id="${id}"]`);
+  await hit.waitFor();
+  assert.match(await hit.locator('.hit-detail').textContent(), new RegExp(`${before.partner.sites} sites`));
+  await hit.click();
+  const dialog = page.locator('#partner-dialog');
+  await dialog.locator('#partner-body:not([hidden])').waitFor();
+  assert.equal(await page.textContent('#partner-title'), 'Chicago Public Library');
+  assert.equal(await page.locator('#partner-sites li[data-site]').count(), before.partner.sites);
+  assert.equal(await page.textContent('#partner-facts [data-field=partnership_stage]'), 'not recorded');
+  assert.match(await page.textContent('#partner-history'), /No level or stage has been recorded/);
+
+  // A refused edit says which field and changes nothing.
+  await page.fill('#pf-token', TOKEN);
+  await page.fill('#pf-contact-email', 'branches at chipublib');
+  await page.click('#partner-form button[type=submit]');
+  const problem = page.locator('#pf-result table.problems tbody tr');
+  await problem.waitFor();
+  assert.equal((await problem.locator('td').allTextContents())[2], 'contact.email');
+  assert.deepEqual(await api(`/api/v1/partners/${id}`), before);
+  await page.fill('#pf-contact-email', '');
+
+  // The stage change, with its reason.
+  await page.selectOption('#pf-stage', 'taking_action');
+  await page.fill('#pf-note', 'joint story time agreed');
+  await page.click('#partner-form button[type=submit]');
+  const row = page.locator('#pf-result table.changes tr[data-field=partnership_stage]');
+  await row.waitFor();
+  assert.deepEqual(await row.locator('td').allTextContents(), [`partner ${id}`, 'partnership_stage', '—', 'taking_action']);
+  await page.evaluate(() => window.gapmap.settled());
+
+  // Every other field of the partner and of each of its sites is exactly as it was.
+  const after = await api(`/api/v1/partners/${id}`);
+  const expected = structuredClone(before);
+  expected.partner.partnership_stage = 'taking_action';
+  for (const f of expected.sites.features) f.properties.partnership_stage = 'taking_action';
+  assert.deepEqual(after, expected);
+  const sitesExpected = sitesBefore.map((f) => ({ ...f, properties: { ...f.properties, partnership_stage: 'taking_action' } }));
+  assert.deepEqual(await partnerSites(), sitesExpected);
+
+  // The timeline shows the move, who made it and why.
+  const entry = page.locator('#partner-history li[data-field=partnership_stage]');
+  await entry.waitFor();
+  assert.equal(await entry.locator('.move').textContent(), 'Stage: not recorded → Taking action');
+  assert.equal(await entry.locator('.note').textContent(), 'joint story time agreed');
+  assert.match(await entry.locator('.when').textContent(), /admin-token · edit_partner/);
+  assert.equal(await page.textContent('#partner-facts [data-field=partnership_stage]'), 'Taking action');
+  const history = (await api(`/api/v1/partners/${id}/history`)).history;
+  assert.equal(history.length, 1);
+  assert.equal(history[0].note, 'joint story time agreed');
+
+  // Saving again without a change sends nothing.
+  await page.click('#partner-form button[type=submit]');
+  await page.locator('#pf-result .result-unchanged').waitFor();
+  await page.click('#partner-close');
+
+  // From a site's popup: the same partner, as it is now.
+  const site = sitesBefore[0].properties;
+  await page.fill('#search-input', site.name);
+  const siteHit = page.locator(`.search-hit[data-kind=site][data-id="${site.id}"]`);
+  await siteHit.waitFor();
+  await siteHit.click();
+  const popup = page.locator(`.popup-site[data-site="${site.id}"]`);
+  await popup.waitFor();
+  assert.equal(await popup.locator('[data-field=partnership_stage]').textContent(), 'Taking action');
+  await popup.locator('button.partner-open').click();
+  await dialog.locator('#partner-body:not([hidden])').waitFor();
+  assert.equal(await page.textContent('#partner-title'), 'Chicago Public Library');
+  assert.equal(await page.locator('#partner-history li[data-field]').count(), 1);
+  await page.click('#partner-close');
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
 });
 
 test('once sites record their hours, the filter is offered and only the sites it keeps are drawn', { skip }, async () => {
@@ -941,6 +1162,53 @@ test('the Compare view colours the change since an earlier year, with its units'
   const popup = page.locator(`.popup-compare[data-geoid="${changed.geoid}"]`);
   await popup.waitFor();
   assert.equal(Number(await popup.locator('[data-field=shortfall_change]').getAttribute('data-value')), changed.shortfall_change);
+  await page.keyboard.press('Escape');
+  // The legend's classes show the range their areas really span, and how many they hold.
+  const legendRows = await page.locator('#legend .legend-rows li').allTextContents();
+  const counted = legendRows
+    .map((t) => Number((t.match(/\(([\d,]+) areas?\)/) || [0, '0'])[1].replace(/,/g, '')))
+    .reduce((a, b) => a + b, 0);
+  assert.equal(counted, cmp.areas.filter((a) => typeof a.shortfall_change === 'number').length, legendRows.join(' | '));
+  const lowest = Math.min(...cmp.areas.map((a) => a.shortfall_change).filter((v) => typeof v === 'number'));
+  const highest = Math.max(...cmp.areas.map((a) => a.shortfall_change).filter((v) => typeof v === 'number'));
+  const sign = (v) => (v > 0 ? '+' : v < 0 ? '−' : '') + formatNumber(Math.abs(v));
+  assert.ok(
+    legendRows.some((t) => t.includes(sign(highest))),
+    `the top class reaches ${sign(highest)}: ${legendRows[0]}`,
+  );
+  assert.ok(
+    legendRows.some((t) => t.includes(sign(lowest))),
+    `the bottom class reaches ${sign(lowest)}`,
+  );
+  // The areas whose desert status flipped: listed, outlined, and downloadable.
+  const flipped = cmp.areas.filter((a) => a.desert_flipped);
+  assert.ok(flipped.length > 0, 'some areas flipped');
+  assert.equal(await page.locator('.flipped-item').count(), flipped.length);
+  const became = flipped.filter((a) => a.desert_flipped === 'became_desert').map((a) => a.geoid);
+  assert.equal(await page.locator('.flipped-item[data-flipped=became_desert]').count(), became.length);
+  const outlined = await page.evaluate(() => [
+    ...new Set(window.gapmap.map.queryRenderedFeatures({ layers: ['flipped-became', 'flipped-no-longer'] }).map((f) => f.properties.geoid)),
+  ]);
+  assert.ok(outlined.length > 0, 'flipped areas are outlined');
+  assert.ok(
+    outlined.every((g) => flipped.some((a) => a.geoid === g)),
+    'only flipped areas are outlined',
+  );
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#compare-csv')]);
+  assert.equal(csvDownload.suggestedFilename(), 'gapmap_compare_childcare_2014_2016.csv');
+  const csvText = readFileSync(await csvDownload.path(), 'utf8');
+  assert.equal(csvText, await (await fetch(`${base}/api/v1/compare?need=childcare&from=2014&to=2016&format=csv`)).text());
+  const [gjDownload] = await Promise.all([page.waitForEvent('download'), page.click('#compare-geojson')]);
+  const gj = JSON.parse(readFileSync(await gjDownload.path(), 'utf8'));
+  assert.equal(gj.type, 'FeatureCollection');
+  assert.equal(gj.features.filter((f) => f.properties.desert_flipped).length, flipped.length);
+  const firstFlipped = await page.locator('.flipped-item').first().getAttribute('data-geoid');
+  assert.equal(
+    await page.locator('.flipped-item').first().getAttribute('data-flipped'),
+    became.length ? 'became_desert' : 'no_longer_desert',
+  );
+  await page.locator('.flipped-item').first().click();
+  await page.locator(`.popup-compare[data-geoid="${firstFlipped}"]`).waitFor();
   await page.keyboard.press('Escape');
   await page.click('#view-gaps');
   await page.evaluate(() => window.gapmap.settled());

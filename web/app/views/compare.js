@@ -1,9 +1,10 @@
 // The Compare view: a diverging choropleth of the change between two assessment years
 // (/api/v1/compare), with a summary, a legend and each area's two years in its popup.
 
-import { getJSON, needsToken, query } from '../api.js';
+import { getBlob, getJSON, needsToken, query } from '../api.js';
 import { loadAreas } from '../data.js';
 import { $, h, replace } from '../dom.js';
+import { save } from '../downloads.js';
 import { mapReady, theMap } from '../mapview.js';
 import { CHANGE_METRICS, changeInfo, colourExpression, divergingClasses, divergingRows, formatNumber, NO_DATA } from '../metrics.js';
 import { openSignIn } from '../signin.js';
@@ -50,6 +51,7 @@ export async function refreshCompare() {
   if (compareAbort) compareAbort.abort();
   state.compare = null;
   replace($('#compare-summary'));
+  renderFlipped(null);
   if (ys.length < 2 || !n) {
     note.textContent = !n
       ? 'Choose a need to compare.'
@@ -74,6 +76,7 @@ export async function refreshCompare() {
     if (abort.signal.aborted || state.view !== 'compare') return;
     state.compare = doc;
     renderCompareSummary(doc);
+    renderFlipped(doc);
     showError('compare', null);
   } catch (err) {
     if (err.name === 'AbortError') return;
@@ -117,6 +120,73 @@ function renderCompareSummary(doc) {
       `${formatNumber(s.deserts_from, 'count')} → ${formatNumber(s.deserts_to, 'count')} (${formatNumber(s.became_desert, 'count')} new, ${formatNumber(s.no_longer_desert, 'count')} no longer)`,
     ),
   );
+}
+
+/** The areas that became deserts or stopped being ones, each flying to its area. */
+function renderFlipped(doc) {
+  const list = $('#flipped-list');
+  const note = $('#flipped-note');
+  const buttons = [$('#compare-csv'), $('#compare-geojson')];
+  for (const b of buttons) b.disabled = !doc;
+  if (!doc) {
+    replace(list);
+    note.textContent = 'The areas whose desert status changed appear once two years are compared.';
+    return;
+  }
+  const p = doc.params;
+  const flipped = doc.areas.filter((a) => a.desert_flipped);
+  const became = flipped.filter((a) => a.desert_flipped === 'became_desert');
+  note.textContent = flipped.length
+    ? `${formatNumber(became.length, 'count')} became deserts in ${p.to} (outlined in red), ${formatNumber(flipped.length - became.length, 'count')} are no longer deserts (dashed):`
+    : `No area’s desert status changed between ${p.from} and ${p.to}.`;
+  // Those that became deserts first, then by the change in shortfall.
+  flipped.sort(
+    (x, y) =>
+      (x.desert_flipped === 'became_desert' ? 0 : 1) - (y.desert_flipped === 'became_desert' ? 0 : 1) ||
+      Math.abs(y.shortfall_change ?? 0) - Math.abs(x.shortfall_change ?? 0) ||
+      String(x.geoid).localeCompare(String(y.geoid)),
+  );
+  replace(
+    list,
+    flipped.map((a) =>
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'rank-item flipped-item',
+            dataset: { geoid: a.geoid, flipped: a.desert_flipped },
+            on: { click: () => focusArea(a.geoid) },
+          },
+          h('span', { class: 'rank-name', text: a.name || a.geoid }),
+          h('span', {
+            class: 'rank-value',
+            text: a.desert_flipped === 'became_desert' ? `became a desert in ${p.to}` : `no longer a desert in ${p.to}`,
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Saves the comparison as the API writes it, `csv` or `geojson`. */
+async function download(format) {
+  const doc = state.compare;
+  if (!doc) return;
+  const p = doc.params;
+  const button = $(`#compare-${format}`);
+  button.disabled = true;
+  try {
+    const blob = await getBlob(`/api/v1/compare${query({ need: p.need, from: p.from, to: p.to, format })}`);
+    save(blob, `gapmap_compare_${p.need}_${p.from}_${p.to}.${format}`);
+    showError('compare-download', null);
+  } catch (err) {
+    showError('compare-download', `The comparison could not be downloaded: ${err.message}`);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function compareRows() {
@@ -212,6 +282,18 @@ export function renderCompareLegend() {
         { class: 'legend-rows' },
         [...rows].reverse().map((r) => h('li', {}, swatch(r.colour), h('span', { text: r.label }))),
         h('li', {}, swatch(NO_DATA), h('span', { text: `No value or not in both years` })),
+        h(
+          'li',
+          { dataset: { legend: 'became' } },
+          h('span', { class: 'swatch swatch-outline' }),
+          h('span', { text: `Became a desert in ${p.to} (${formatNumber(doc.summary.became_desert, 'count')})` }),
+        ),
+        h(
+          'li',
+          { dataset: { legend: 'no-longer' } },
+          h('span', { class: 'swatch swatch-dashed' }),
+          h('span', { text: `No longer a desert in ${p.to} (${formatNumber(doc.summary.no_longer_desert, 'count')})` }),
+        ),
       ),
       h('p', { class: 'muted', text: `Orange: worse in ${p.to}; purple: better.` }),
     ),
@@ -290,6 +372,8 @@ export function initCompare() {
   $('#compare-metric').value = 'shortfall_change';
   $('#compare-from').addEventListener('change', again);
   $('#compare-to').addEventListener('change', again);
+  $('#compare-csv').addEventListener('click', () => track(download('csv')));
+  $('#compare-geojson').addEventListener('click', () => track(download('geojson')));
   $('#compare-metric').addEventListener('change', () => {
     drawCompareStyle();
     renderCompareLegend();

@@ -102,20 +102,27 @@ export async function refreshGaps() {
 function drawAreas(areas) {
   // The Compare view draws its own areas (compare.js).
   if (state.view === 'compare') return;
+  // The Outreach view may colour the areas by the children not served (outreach.js).
+  const unserved = state.view === 'outreach' ? state.outreachAreas : null;
   const features = areas.features.map((f) => {
-    const row = state.rows.get(f.properties.geoid);
-    return {
-      type: 'Feature',
-      geometry: f.geometry,
-      properties: { ...(row || {}), geoid: f.properties.geoid, name: row?.name ? row.name : f.properties.name },
-    };
+    const geoid = f.properties.geoid;
+    const row = state.rows.get(geoid);
+    const properties = { ...(row || {}), geoid, name: row?.name ? row.name : f.properties.name };
+    if (unserved) properties.unserved = unserved.has(geoid) ? unserved.get(geoid) : null;
+    return { type: 'Feature', geometry: f.geometry, properties };
   });
   theMap().setAreas({ type: 'FeatureCollection', features });
   restyle();
 }
 
+/** The metric the map is coloured by: the chosen one, or in the Outreach view the children not served. */
+function shownMetric() {
+  return state.view === 'outreach' && state.outreachLayer && state.outreachAreas ? 'unserved' : state.metric;
+}
+
 /** The classes the chosen metric is coloured with (see metrics.js). */
 function classesFor(metric) {
+  if (metric === 'unserved') return classify([...state.outreachAreas.values()]);
   if (isTargetMetric(metric)) return targetClasses(targetMetScale());
   if (metric === 'nearest_km') return distanceClasses(state.radius);
   return classify([...state.rows.values()].map((r) => r[metric]));
@@ -123,7 +130,7 @@ function classesFor(metric) {
 
 /** Recolours the areas by the chosen metric, with the legend and the ranking. */
 export function restyle() {
-  const metric = state.metric;
+  const metric = shownMetric();
   state.classes = state.rows.size ? classesFor(metric) : null;
   const gm = theMap();
   // A metric measured against the target is drawn by the share of the target met, on
@@ -153,8 +160,23 @@ function desertRuleText() {
   return `${name}`;
 }
 
+/** The words of the Outreach view's colour: eligible children not enrolled. */
+function unservedInfo() {
+  const o = state.outreachWords || {};
+  return {
+    label: 'Not served: eligible, not enrolled',
+    kind: 'count',
+    higher: 'more to reach',
+    unit: o.unit || 'eligible',
+    explain: o.explain || '',
+  };
+}
+
 /** What the colours mean, in one line under the legend's classes. */
 function classNote(metric, info) {
+  if (metric === 'unserved') {
+    return `${info.explain ? `${info.explain}. ` : ''}Grey classes hold about equal numbers of areas (quantiles of these data). Higher is ${info.higher}.`;
+  }
   const u = units();
   if (isTargetMetric(metric)) {
     const measure = {
@@ -169,11 +191,12 @@ function classNote(metric, info) {
 }
 
 function legendModel() {
-  const metric = state.metric;
-  const info = metricInfo(metric, units());
+  const metric = shownMetric();
+  const info = metric === 'unserved' ? unservedInfo() : metricInfo(metric, units());
   const rows = state.classes ? legendRows(state.classes, info.kind) : [];
   const field = isTargetMetric(metric) ? 'target_met' : metric;
-  const hasNull = [...state.rows.values()].some((r) => typeof r[field] !== 'number');
+  const hasNull =
+    metric === 'unserved' ? state.rows.size > state.outreachAreas.size : [...state.rows.values()].some((r) => typeof r[field] !== 'number');
   const extra = [];
   if (isTargetMetric(metric) && !targetMetScale())
     extra.push({ colour: NO_DATA, label: 'The colour scale is not available: the vocabulary did not load' });
@@ -182,6 +205,13 @@ function legendModel() {
     extra.push({ colour, label: metric === 'nearest_km' ? 'No site at all' : isTargetMetric(metric) ? 'No demand' : 'No value' });
   }
   extra.push({ colour: '#d6004c', label: desertRuleText(), outline: true });
+  // The Siting view's suggestions, drawn over this choropleth.
+  if (state.view === 'siting' && state.siting) {
+    extra.push(
+      { colour: '#111111', suggestion: true, label: 'Suggested new site (its rank)' },
+      { colour: '#111111', dashed: true, label: 'An area a suggested site reaches (dashed)' },
+    );
+  }
   // Hatching means something only where the year gives the demand's margin of error.
   const all = [...state.rows.values()];
   if (all.some((r) => r.desert_certainty)) {
@@ -222,8 +252,15 @@ export function renderLegend() {
     return;
   }
   const lg = legendModel();
-  const swatch = (colour, outline, hatch) =>
-    h('span', { class: hatch ? 'swatch swatch-hatch' : outline ? 'swatch swatch-outline' : 'swatch', dataset: hatch ? {} : { colour } });
+  const swatch = (colour, outline, hatch, r = {}) =>
+    r.suggestion
+      ? h('span', { class: 'dot dot-suggest' })
+      : r.dashed
+        ? h('span', { class: 'swatch swatch-dashed' })
+        : h('span', {
+            class: hatch ? 'swatch swatch-hatch' : outline ? 'swatch swatch-outline' : 'swatch',
+            dataset: hatch ? {} : { colour },
+          });
   const services = shownServices();
   replace(
     el,
@@ -236,7 +273,14 @@ export function renderLegend() {
         { class: 'legend-rows' },
         lg.rows.map((r) => h('li', {}, swatch(r.colour), h('span', { text: r.label }))),
         lg.extra.map((r) =>
-          h('li', { dataset: r.hatch ? { legend: 'uncertain' } : {} }, swatch(r.colour, r.outline, r.hatch), h('span', { text: r.label })),
+          h(
+            'li',
+            {
+              dataset: r.hatch ? { legend: 'uncertain' } : r.suggestion ? { legend: 'suggestion' } : r.dashed ? { legend: 'reached' } : {},
+            },
+            swatch(r.colour, r.outline, r.hatch, r),
+            h('span', { text: r.label }),
+          ),
         ),
       ),
       lg.note ? h('p', { class: 'muted legend-note', text: lg.note }) : null,

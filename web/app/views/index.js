@@ -11,11 +11,13 @@ import { openSignIn } from '../signin.js';
 import { need, ruleKind, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
 import { desertRuleWords, setVocabulary } from '../vocabulary.js';
+import { fillAssessmentVersions, initAssessmentDownload } from './assessment.js';
 import * as compare from './compare.js';
 import { forgetNeedFilters } from './filters.js';
 import * as gaps from './gaps.js';
 import * as outreach from './outreach.js';
 import { initSiteFilters, loadSites, openSite, renderSites } from './sites.js';
+import * as siting from './siting.js';
 
 /** Wires the switcher and every control; call once the lists and the vocabulary are in. */
 export function initViews() {
@@ -23,8 +25,10 @@ export function initViews() {
   initControls();
   initSiteFilters();
   outreach.initOutreach();
+  siting.initSiting();
   compare.initCompare();
   gaps.initDownloads();
+  initAssessmentDownload();
 }
 
 /** Fetches and redraws the gaps for the current choices, then the current view (tracked). */
@@ -35,6 +39,7 @@ export function refresh() {
 /** Redoes what the current view shows beyond the gaps. */
 function refreshCurrentView() {
   if (state.view === 'outreach') return outreach.refreshOutreach();
+  if (state.view === 'siting') return siting.refreshSiting();
   if (state.view === 'compare') return compare.refreshCompare();
   return Promise.resolve();
 }
@@ -53,6 +58,9 @@ export function focusArea(geoid) {
 
 /** Opens a site's popup (a click on the map). */
 export { openSite };
+
+/** Opens a suggested new site's popup (a click on the map). */
+export const openSuggestion = siting.openSuggestion;
 
 /** Loads the partner sites (or takes the request `started`) and draws them with their legend once the map is there. */
 export async function showSites(started) {
@@ -85,6 +93,7 @@ async function reload(kind) {
     setVocabulary(vocabulary);
     if (state.year === null && state.assessments.length) state.year = state.assessments[state.assessments.length - 1].year;
     fillYears();
+    fillAssessmentVersions();
   }
   // New sites or indicators may answer a filter that could not be answered before.
   forgetNeedFilters();
@@ -115,7 +124,7 @@ function initSwitcher() {
   }
 }
 
-/** Shows one view: `gaps`, `outreach` or `compare` (tracked). */
+/** Shows one view: `gaps`, `outreach`, `siting` or `compare` (tracked). */
 export function setView(view) {
   if (view === state.view) return track(Promise.resolve());
   const leaving = state.view;
@@ -126,7 +135,13 @@ export function setView(view) {
   if (gm) gm.closePopup();
   setBusy('outreach', null);
   setBusy('compare', null);
+  setBusy('siting', null);
+  if (leaving === 'siting') {
+    siting.clearSiting();
+    state.siting = null;
+  }
   if (view === 'outreach') return track(outreach.refreshOutreach(leaving === 'compare'));
+  if (view === 'siting') return track(siting.refreshSiting(leaving === 'compare'));
   if (view === 'compare') return track(compare.refreshCompare());
   return track(gaps.showGaps());
 }
@@ -200,6 +215,8 @@ function initControls() {
     readRadius();
     state.needFilter = '';
     state.desertRule = 'need';
+    // A capacity is in the need's own units: the next need starts from its median.
+    $('#siting-capacity').value = '';
     fillRules();
     fillMetrics(true);
     drawSites();
@@ -238,6 +255,7 @@ function initControls() {
     state.needFilter = e.target.value;
     refresh();
   });
-  for (const id of ['#site-service', '#site-language', '#site-stage', '#show-sites']) $(id).addEventListener('change', drawSites);
+  for (const id of ['#site-service', '#site-language', '#site-level', '#site-stage', '#show-sites'])
+    $(id).addEventListener('change', drawSites);
   $('#deserts-only').addEventListener('change', gaps.renderRanking);
 }

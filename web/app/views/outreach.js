@@ -94,11 +94,18 @@ export async function refreshOutreach(redrawGaps = false) {
     }
     const p = outreachParams();
     if (p.limit === null) return;
-    const doc = await getJSON(`/api/v1/outreach${query(p)}`, { signal: abort.signal });
+    // Every area, for the map; the list shows the first `limit` of the same ranking.
+    const doc = await getJSON(`/api/v1/outreach${query({ ...p, limit: undefined })}`, { signal: abort.signal });
     if (abort.signal.aborted || state.view !== 'outreach') return;
-    renderOutreach(doc, p);
+    renderOutreach({ ...doc, areas: doc.areas.slice(0, p.limit) }, p);
     shownQuery = query(p);
+    state.outreachAreas = new Map(doc.areas.map((a) => [a.geoid, a.unserved]));
+    state.outreachWords = {
+      unit: indicatorWords(p.target).unit,
+      explain: `${indicatorWords(p.target).label} (${p.target})${p.enrolled ? ` minus ${indicatorWords(p.enrolled).label.toLowerCase()} (${p.enrolled})` : ', none counted as enrolled'}, at least 0`,
+    };
     showError('outreach', null);
+    await showGaps();
   } catch (err) {
     if (err.name === 'AbortError') return;
     if (needsToken(err)) openSignIn(err);
@@ -165,6 +172,10 @@ export function initOutreach() {
   $('#outreach-target').addEventListener('change', again);
   $('#outreach-enrolled').addEventListener('change', again);
   $('#outreach-limit').addEventListener('change', again);
+  $('#outreach-layer').addEventListener('change', (e) => {
+    state.outreachLayer = e.target.checked;
+    track(showGaps());
+  });
   $('#outreach-csv').addEventListener('click', async () => {
     const p = outreachParams('csv');
     if (p.limit === null || !p.target) return;

@@ -7,7 +7,8 @@ import { theMap } from '../mapview.js';
 import { formatNumber } from '../metrics.js';
 import { need, state } from '../state.js';
 import { setBusy, showError } from '../status.js';
-import { languageLabel, levelLabel, partnershipStages, serviceColour, serviceLabel, stageLabel } from '../vocabulary.js';
+import { languageLabel, levelLabel, partnershipLevels, partnershipStages, serviceColour, serviceLabel, stageLabel } from '../vocabulary.js';
+import { openPartner } from './partner.js';
 
 /** Loads every site into `state` (or takes the request `started` already); throws what the API refused. */
 export async function loadSites(started) {
@@ -23,8 +24,14 @@ export async function loadSites(started) {
   }
 }
 
-/** Fills the stage filter from the vocabulary (once, at the start). */
+/** Fills the partnership level and stage filters from the vocabulary (once, at the start). */
 export function initSiteFilters() {
+  replace(
+    $('#site-level'),
+    h('option', { value: '', text: 'Any level' }),
+    partnershipLevels().map((t) => h('option', { value: t.code, title: t.description, text: t.label })),
+    h('option', { value: 'none', text: 'Not recorded' }),
+  );
   replace(
     $('#site-stage'),
     h('option', { value: '', text: 'Any stage' }),
@@ -64,6 +71,7 @@ function siteFilter() {
   const svc = $('#site-service').value;
   const lang = $('#site-language').value;
   const stage = $('#site-stage').value;
+  const level = $('#site-level').value;
   const n = need();
   const wanted = svc === '' ? new Set(n ? n.services : []) : svc === '*' ? null : new Set([svc]);
   // With the need's own filter on (open in the evening …), its sites that the filter
@@ -76,6 +84,7 @@ function siteFilter() {
     if (counted && !counted.has(p.id) && (p.services || []).some((s) => needServices.has(s))) return false;
     if (lang && !(p.languages || []).includes(lang)) return false;
     if (stage === 'none' ? p.partnership_stage : stage && p.partnership_stage !== stage) return false;
+    if (level === 'none' ? p.partnership_level : level && p.partnership_level !== level) return false;
     return true;
   };
 }
@@ -160,6 +169,15 @@ function sitePopupContent(f) {
       item('Partnership stage', p.partnership_stage ? stageLabel(p.partnership_stage) : null, 'partnership_stage'),
       item('Address', p.address, 'address'),
     ),
+    p.partner_id
+      ? h('button', {
+          type: 'button',
+          class: 'small partner-open',
+          dataset: { partner: p.partner_id },
+          text: 'Partner details, history and edits',
+          on: { click: () => openPartner(p.partner_id) },
+        })
+      : null,
   );
 }
 
