@@ -27,7 +27,7 @@ export function renderReports(error = null) {
         h(
           'li',
           { dataset: { year: String(a.year) } },
-          h('b', { text: String(a.year) }),
+          h('span', { class: 'report-year', text: String(a.year) }),
           ' ',
           link(`/reports/${a.year}`, 'Report (printable)', `report_${a.year}.html`, false),
           ' · ',
