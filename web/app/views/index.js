@@ -8,6 +8,7 @@ import { distanceUnit, fromKm, setDistanceUnit, toKm } from '../distance.js';
 import { $, h, replace } from '../dom.js';
 import { mapReady, theMap } from '../mapview.js';
 import { mapMetrics, metricInfo } from '../metrics.js';
+import { renderReports } from '../reports.js';
 import { openSignIn } from '../signin.js';
 import { need, ruleKind, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
@@ -95,6 +96,7 @@ async function reload(kind) {
     if (state.year === null && state.assessments.length) state.year = state.assessments[state.assessments.length - 1].year;
     fillYears();
     fillAssessmentVersions();
+    renderReports();
   }
   // New sites or indicators may answer a filter that could not be answered before.
   forgetNeedFilters();
