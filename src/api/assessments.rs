@@ -34,12 +34,6 @@ pub struct PutQuery {
     responses(
     (status = 200, description = "A new version of the year (or unchanged), with its warnings.", body = ImportReport),
     (status = 404, description = "There is no such geography.", body = ErrorBody),
-    (status = 400, description = "The file cannot be read (malformed), or a parameter is invalid.", body = ErrorBody),
-    (status = 401, description = "No token, or an unknown one.", body = ErrorBody),
-    (status = 403, description = "The token's role is below editor.", body = ErrorBody),
-    (status = 413, description = "The body is over the upload limit (`--max-upload-mb`).", body = ErrorBody),
-    (status = 415, description = "The Content-Type disagrees with the contents, or is not one gapmap reads.", body = ErrorBody),
-    (status = 422, description = "The file reads but its contents are refused: every problem by file, row and field.", body = ErrorBody),
 ))]
 pub async fn put(
     req: HttpRequest,

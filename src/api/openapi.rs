@@ -5,7 +5,10 @@
 //!
 //! The errors any request can meet are added here once, by [`CommonErrors`], rather than
 //! on every handler: a bad parameter (400), a token where reads are not public (401), a
-//! store or deadline failure (503) and our own failure (500).
+//! store or deadline failure (503) and our own failure (500); for every write also the
+//! token checks (401, 403), the size limit (413), refused contents (422) and, for
+//! uploads, a Content-Type that disagrees with the contents (415). Handlers document only
+//! what is their own (a 404 of a missing record, a 422 of a filter).
 
 use super::{
     assessments, audit, compare, gaps, geographies, health, metrics, needs, outreach, page,
@@ -177,8 +180,11 @@ impl Modify for CommonErrors {
                     add(
                         op,
                         "400",
-                        "A parameter is missing or invalid (`invalid_parameter`).",
+                        "A parameter is missing or invalid (`invalid_parameter`), or the body cannot be read.",
                     );
+                }
+                if !is_read {
+                    add_write_errors(op);
                 }
                 if is_read && read_guarded {
                     add(
@@ -206,6 +212,38 @@ impl Modify for CommonErrors {
                 );
             }
         }
+    }
+}
+
+/// What every write may meet: the token checks, the size limit, refused contents, and
+/// for uploads (bodies other than JSON) a Content-Type that disagrees with the contents.
+fn add_write_errors(op: &mut Operation) {
+    add(
+        op,
+        "401",
+        "No token, or an unknown one (`missing_token`, `invalid_token`).",
+    );
+    add(op, "403", "The token's role is below editor (`forbidden`).");
+    add(
+        op,
+        "413",
+        "The body is over the limit: --max-upload-mb for uploads, 64 KiB for an edit (`payload_too_large`).",
+    );
+    add(
+        op,
+        "422",
+        "The body reads but is refused: every problem by file, row and field (`details`).",
+    );
+    let uploads_files = op.request_body.as_ref().is_some_and(|body| match body {
+        RefOr::T(body) => body.content.keys().any(|media| media != "application/json"),
+        RefOr::Ref(_) => false,
+    });
+    if uploads_files {
+        add(
+            op,
+            "415",
+            "The Content-Type disagrees with the contents, or is not one gapmap reads (`unsupported_media_type`).",
+        );
     }
 }
 

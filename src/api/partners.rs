@@ -32,12 +32,6 @@ pub struct PostQuery {
     security(("token" = [])),
     responses(
     (status = 200, description = "The directory, merged or replaced (or unchanged).", body = ImportReport),
-    (status = 400, description = "The file cannot be read (malformed), or a parameter is invalid.", body = ErrorBody),
-    (status = 401, description = "No token, or an unknown one.", body = ErrorBody),
-    (status = 403, description = "The token's role is below editor.", body = ErrorBody),
-    (status = 413, description = "The body is over the upload limit (`--max-upload-mb`).", body = ErrorBody),
-    (status = 415, description = "The Content-Type disagrees with the contents, or is not one gapmap reads.", body = ErrorBody),
-    (status = 422, description = "The file reads but its contents are refused: every problem by file, row and field.", body = ErrorBody),
 ))]
 pub async fn post(
     req: HttpRequest,
@@ -281,12 +275,7 @@ fn not_found(what: &str, id: &str) -> Error {
     security(("token" = [])),
     responses(
     (status = 200, description = "What changed, before and after (or unchanged), and the partner as it is now.", body = EditReport),
-    (status = 400, description = "The body is not JSON, or names a field gapmap does not know.", body = ErrorBody),
-    (status = 401, description = "No token, or an unknown one.", body = ErrorBody),
-    (status = 403, description = "The token's role is below editor.", body = ErrorBody),
     (status = 404, description = "There is no such record.", body = ErrorBody),
-    (status = 413, description = "The body is over 64 KiB.", body = ErrorBody),
-    (status = 422, description = "A value is refused: each problem by field.", body = ErrorBody),
 ))]
 pub async fn patch_partner(
     req: HttpRequest,
@@ -315,12 +304,7 @@ pub async fn patch_partner(
     security(("token" = [])),
     responses(
     (status = 200, description = "What changed, before and after (or unchanged), and the site as it is now.", body = EditReport),
-    (status = 400, description = "The body is not JSON, or names a field gapmap does not know.", body = ErrorBody),
-    (status = 401, description = "No token, or an unknown one.", body = ErrorBody),
-    (status = 403, description = "The token's role is below editor.", body = ErrorBody),
     (status = 404, description = "There is no such record.", body = ErrorBody),
-    (status = 413, description = "The body is over 64 KiB.", body = ErrorBody),
-    (status = 422, description = "A value is refused: each problem by field.", body = ErrorBody),
 ))]
 pub async fn patch_site(
     req: HttpRequest,

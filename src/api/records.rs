@@ -1,6 +1,6 @@
 //! A year's program records: program-wide figures with their sources, beside the ACS.
 
-use super::openapi::{ErrorBody, UPLOAD_BODY};
+use super::openapi::UPLOAD_BODY;
 use super::{AppState, upload};
 use crate::domain::ProgramRecord;
 use crate::domain::Year;
@@ -25,12 +25,6 @@ pub struct PutQuery {
     security(("token" = [])),
     responses(
     (status = 200, description = "The year's records, replaced (or unchanged).", body = ImportReport),
-    (status = 400, description = "The file cannot be read (malformed), or a parameter is invalid.", body = ErrorBody),
-    (status = 401, description = "No token, or an unknown one.", body = ErrorBody),
-    (status = 403, description = "The token's role is below editor.", body = ErrorBody),
-    (status = 413, description = "The body is over the upload limit (`--max-upload-mb`).", body = ErrorBody),
-    (status = 415, description = "The Content-Type disagrees with the contents, or is not one gapmap reads.", body = ErrorBody),
-    (status = 422, description = "The file reads but its contents are refused: every problem by file, row and field.", body = ErrorBody),
 ))]
 pub async fn put(
     req: HttpRequest,
