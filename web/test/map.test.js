@@ -433,6 +433,7 @@ test('the Siting view draws the suggested sites with their gain and outlines the
   const popup = page.locator('.popup-siting[data-rank="1"]');
   await popup.waitFor();
   assert.equal(Number(await popup.locator('[data-field=gain]').getAttribute('data-value')), doc.suggestions[0].gain);
+  await page.evaluate(() => window.gapmap.settled());
   const shown = await page.evaluate(() => {
     const m = window.gapmap.map;
     return {
