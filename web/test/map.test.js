@@ -999,6 +999,22 @@ test('the partner panel, from search and from a popup: sites, history, and a sta
   assert.equal(history.length, 1);
   assert.equal(history[0].note, 'joint story time agreed');
 
+  // Readiness answers: written in the form, shown in the panel, exported with the partner.
+  await page.fill('#pf-r-ideas', 'Story time at branches near deserts');
+  await page.fill('#pf-r-ideas-date', '2025-02-03');
+  await page.click('#partner-form button[type=submit]');
+  await page.locator('#pf-result table.changes tr[data-field=readiness_ideas]').waitFor();
+  await page.evaluate(() => window.gapmap.settled());
+  await page.locator('#partner-readiness [data-field=readiness_ideas] .answer').waitFor();
+  assert.equal(await page.textContent('#partner-readiness [data-field=readiness_ideas] .answer'), 'Story time at branches near deserts');
+  const withReadiness = await api(`/api/v1/partners/${id}`);
+  assert.deepEqual(withReadiness.partner.readiness.ideas, { text: 'Story time at branches near deserts', date: '2025-02-03' });
+  const expectedReadiness = structuredClone(expected);
+  expectedReadiness.partner.readiness.ideas = { text: 'Story time at branches near deserts', date: '2025-02-03' };
+  assert.deepEqual(withReadiness, expectedReadiness, 'nothing else changed');
+  const csv = await (await fetch(`${base}/api/v1/partners?format=csv`)).text();
+  assert.match(csv, /Story time at branches near deserts,2025-02-03/);
+
   // Saving again without a change sends nothing.
   await page.click('#partner-form button[type=submit]');
   await page.locator('#pf-result .result-unchanged').waitFor();
