@@ -15,12 +15,26 @@ use actix_web::{HttpResponse, web};
 const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
                           base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// `GET /reports/{year}`: the printable community-assessment report (HTML).
-pub async fn get(path: web::Path<Year>, state: web::Data<AppState>) -> Result<HttpResponse> {
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    format: Option<String>,
+}
+
+/// `GET /reports/{year}[?format=html|docx]`: the community-assessment report, as the
+/// printable page (HTML, the default) or as an editable Word document (a DOCX download).
+pub async fn get(
+    path: web::Path<Year>,
+    query: web::Query<Query>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
     let year = path.into_inner().get();
+    let format = Format::parse_or(query.format.as_deref(), Format::Html)?;
     let atlas = state.services.atlas.get();
     // Every write bumps the data version, the uploads' record included.
-    let key = CacheKey::new("report", atlas.data_version).with("year", year);
+    let key = CacheKey::new("report", atlas.data_version)
+        .with("year", year)
+        .with("format", format.name());
     let cache = state.services.atlas.cache().clone();
     let rendered = match cache.get::<Rendered>(&key) {
         Some(hit) => hit,
@@ -36,7 +50,7 @@ pub async fn get(path: web::Path<Year>, state: web::Data<AppState>) -> Result<Ht
                         provenance: &provenance,
                         indicators: &indicators,
                     };
-                    output::render(&Document::Report(input), Format::Html, Layout::Compact)
+                    output::render(&Document::Report(input), format, Layout::Compact)
                 })
             })
             .await

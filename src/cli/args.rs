@@ -348,9 +348,27 @@ pub struct ReportArgs {
     /// Assessment year.
     #[arg(long)]
     pub year: Year,
-    /// Write here instead of standard output (e.g. report.html).
+    /// Write here instead of standard output (e.g. report.html, or report.docx).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// html (the printable page) or docx (an editable Word document); by default docx
+    /// when --out ends in .docx, else html.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+impl ReportArgs {
+    /// The format asked for, or the one `--out`'s extension names.
+    pub fn format(&self) -> Format {
+        self.format.unwrap_or_else(|| {
+            let docx = self
+                .out
+                .as_ref()
+                .and_then(|p| p.extension())
+                .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+            if docx { Format::Docx } else { Format::Html }
+        })
+    }
 }
 
 #[cfg(test)]

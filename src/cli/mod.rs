@@ -276,13 +276,14 @@ async fn siting(services: &Services, args: SitingArgs) -> anyhow::Result<()> {
     write_out(args.out.as_deref(), &rendered)
 }
 
-/// `gapmap report`: the HTML report.
+/// `gapmap report`: the report, HTML or DOCX.
 async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
     let atlas = services.atlas.get();
     let cache = services.atlas.cache().clone();
     let provenance = services.store.provenance().await?;
     let indicators = services.indicators.clone();
     let year = args.year.get();
+    let format = args.format();
     let rendered = crunch(format!("writing the {year} report"), move || {
         let source = Cached::new(&atlas, &cache);
         let input = output::report::ReportInput {
@@ -291,7 +292,7 @@ async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
             provenance: &provenance,
             indicators: &indicators,
         };
-        output::render(&Document::Report(input), Format::Html, Layout::Compact)
+        output::render(&Document::Report(input), format, Layout::Compact)
     })
     .await?;
     write_out(args.out.as_deref(), &rendered)

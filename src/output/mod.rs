@@ -8,7 +8,7 @@
 //! - [`csv`]: the one CSV writer (quoting, exact numbers, the spreadsheet formula guard);
 //! - [`geojson`]: areas with their polygons, sites as points;
 //! - `gaps`, `outreach`, `compare`, `directory`: each document's CSV and GeoJSON;
-//! - [`report`]: the printable HTML community-assessment report.
+//! - [`report`]: the community-assessment report, printable HTML or editable DOCX.
 
 mod compare;
 pub mod csv;
@@ -42,6 +42,8 @@ pub enum Format {
     Csv,
     /// One self-contained HTML page.
     Html,
+    /// An editable Word document (Office Open XML), as a download.
+    Docx,
 }
 
 impl Format {
@@ -52,21 +54,26 @@ impl Format {
             Self::Geojson => "geojson",
             Self::Csv => "csv",
             Self::Html => "html",
+            Self::Docx => "docx",
         }
     }
+
+    /// Every format.
+    pub const ALL: [Self; 5] = [Self::Json, Self::Geojson, Self::Csv, Self::Html, Self::Docx];
 
     /// Reads a `format=` query value; `default` when absent.
     pub fn parse_or(s: Option<&str>, default: Self) -> Result<Self> {
         let Some(s) = s else {
             return Ok(default);
         };
-        [Self::Json, Self::Geojson, Self::Csv, Self::Html]
+        Self::ALL
             .into_iter()
             .find(|f| f.name() == s)
             .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|f| f.name()).collect();
                 Error::new(
                     Code::InvalidParameter,
-                    format!("format '{s}' is not json, geojson or csv"),
+                    format!("format '{s}' is not one of {}", names.join(", ")),
                 )
             })
     }
@@ -78,6 +85,7 @@ impl Format {
             Self::Geojson => "application/geo+json",
             Self::Csv => "text/csv; charset=utf-8",
             Self::Html => "text/html; charset=utf-8",
+            Self::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         }
     }
 
@@ -88,12 +96,13 @@ impl Format {
             Self::Geojson => "geojson",
             Self::Csv => "csv",
             Self::Html => "html",
+            Self::Docx => "docx",
         }
     }
 
     /// True for formats a browser should save rather than show.
     pub fn is_download(self) -> bool {
-        self == Self::Csv
+        matches!(self, Self::Csv | Self::Docx)
     }
 }
 
@@ -129,7 +138,7 @@ pub enum Document<'a> {
     Directory(&'a Atlas),
     /// One partner with its sites: JSON.
     Partner(&'a Atlas, &'a crate::domain::Partner),
-    /// The report of a year: HTML.
+    /// The report of a year: HTML, or an editable DOCX.
     Report(report::ReportInput<'a>),
 }
 
@@ -144,7 +153,7 @@ impl Document<'_> {
             Self::Areas(_) | Self::Sites(..) => &[Geojson],
             Self::Directory(_) => &[Json, Csv, Geojson],
             Self::Partner(..) => &[Json],
-            Self::Report(..) => &[Html],
+            Self::Report(..) => &[Html, Docx],
         }
     }
 
@@ -256,6 +265,7 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
             json(&geojson::sites_geojson(atlas, atlas.sites.iter()), layout)?
         }
         (Document::Report(input), Html) => report::render(*input)?.into_bytes(),
+        (Document::Report(input), Docx) => report::render_docx(*input)?,
         _ => return Err(Error::internal("a listed format has no writer")),
     };
     Ok(Rendered {

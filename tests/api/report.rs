@@ -504,6 +504,23 @@ fn gapmap_report_writes_the_html_file() {
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("<code>kids.csv</code>"));
     assert!(html.contains(r#"id="need-childcare""#));
+    // A .docx file is written as one; --format says so for standard output too.
+    let docx_file = dir.path().join("report.docx");
+    run(&[
+        "report",
+        "--year",
+        "2023",
+        "--out",
+        docx_file.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&docx_file).unwrap();
+    let xml = docx_part(&bytes, "word/document.xml");
+    assert!(xml.contains("(i) Eligible children and expectant mothers"));
+    // 60 + 40 + 50 = 150 children under 5, no margin.
+    assert!(xml.contains(r#"<w:t xml:space="preserve">150</w:t>"#));
+    let out = gapmap(&db, &["report", "--year", "2023", "--format", "docx"]);
+    assert!(out.status.success());
+    assert_eq!(&out.stdout[..2], b"PK");
 }
 
 async fn the_report_forbids_scripts_and_requests_and_is_in_the_openapi_document() {
@@ -523,6 +540,146 @@ async fn the_report_forbids_scripts_and_requests_and_is_in_the_openapi_document(
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is not documented");
     }
+    assert_eq!(
+        doc["paths"]["/reports/{year}"]["get"]["parameters"][0]["schema"]["enum"],
+        serde_json::json!(["html", "docx"])
+    );
+}
+
+/// The parts of a DOCX (a zip), by name.
+fn docx_part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
+    let mut part = zip
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("no {name} in the DOCX"));
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut part, &mut text).unwrap();
+    text
+}
+
+/// The text of a DOCX's document part, one line per paragraph (tags left out, entities
+/// read).
+fn docx_text(xml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
+        if rest[open..close].starts_with("</w:p>") {
+            out.push('\n');
+        }
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+async fn the_report_comes_as_an_editable_docx_with_the_same_contents() {
+    let app = one_full_year().await;
+    let r = app.get("/reports/2025?format=docx").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert_eq!(
+        r.headers()["content-disposition"].to_str().unwrap(),
+        "attachment; filename=\"report_2025.docx\""
+    );
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    let types = docx_part(&bytes, "[Content_Types].xml");
+    assert!(
+        types.contains("wordprocessingml.document.main+xml"),
+        "{types}"
+    );
+    let xml = docx_part(&bytes, "word/document.xml");
+    let has = |s: &str| assert!(xml.contains(s), "word/document.xml lacks {s:?}");
+    // The six elements as Word headings (level 2), in the rule's order.
+    let mut at = 0;
+    for (_, title) in [
+        ("i", "(i) Eligible children and expectant mothers"),
+        ("ii", "(ii) Needs of eligible children and families"),
+        (
+            "iii",
+            "(iii) Work, school and training schedules of parents",
+        ),
+        ("iv", "(iv) Other child development and child care programs"),
+        ("v", "(v) Community resources"),
+        ("vi", "(vi) Community strengths: the asset map"),
+    ] {
+        let heading = format!(
+            r#"<w:pStyle w:val="Heading2" /><w:keepNext /></w:pPr><w:r><w:rPr /><w:t xml:space="preserve">{title}</w:t>"#
+        );
+        let found = xml[at..]
+            .find(&heading)
+            .unwrap_or_else(|| panic!("no heading {title}: {xml}"));
+        at += found;
+    }
+    // The numbers of the HTML report: 200 ± 50 children under 5, the share 60.0% ± 6.6
+    // points, 65 children in other programs; the not-provided lines.
+    has(r#"<w:t xml:space="preserve">200</w:t>"#);
+    has(r#"<w:t xml:space="preserve">±50</w:t>"#);
+    has(r#"<w:t xml:space="preserve">60.0% ± 6.6 points</w:t>"#);
+    has(r#"<w:t xml:space="preserve">65</w:t>"#);
+    let text = docx_text(&xml);
+    for line in [
+        "Infants and toddlers under 3 (in households) (children_under_3): not provided: upload \
+         ACS table B09001 (source=census) or a children_under_3 column for 2025 to fill this in.",
+        "Children in foster care: not provided: upload program records for 2025 with \
+         children_foster_care rows (from the child welfare agency), or a children_foster_care \
+         column, to fill this in.",
+        "Uncertain deserts",
+        "Plausibility warnings",
+        // Maps cannot be drawn in the DOCX: their captions say where they are.
+        "The asset map: 3 partner sites (transit stops left out: 0) over the 3 areas of g. Each \
+         dot is a site, coloured by its first service. (The map is in the printable report, \
+         /reports/2025.)",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "the DOCX has no paragraph {line:?}:\n{text}"
+        );
+    }
+    // Word finds the headings: the styles define them.
+    let styles = docx_part(&bytes, "word/styles.xml");
+    assert!(styles.contains(r#"w:styleId="Heading2""#), "{styles}");
+}
+
+async fn the_docx_escapes_what_was_uploaded_and_other_formats_are_refused() {
+    let app = two_years().await;
+    let r = app.get("/reports/2024?format=docx").await;
+    assert_eq!(r.status(), 200);
+    let xml = docx_part(&r.bytes().await.unwrap(), "word/document.xml");
+    assert!(xml.contains("Area &lt;b&gt;1&lt;/b&gt; &amp; Co"), "{xml}");
+    assert!(xml.contains("kids&lt;2024&gt;.csv"));
+    let body = assert_error(
+        app.get("/reports/2024?format=pdf").await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("'pdf'"),
+        "{body}"
+    );
+    let body = assert_error(
+        app.get("/reports/2024?format=csv").await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    assert_eq!(
+        body["error"]["message"],
+        "the report comes as html or docx, not csv"
+    );
+    // The HTML is still the default, and both are cached apart.
+    let html = report(&app, 2024).await;
+    assert!(html.starts_with("<!doctype html>"));
 }
 
 /// The fill of the child-care map's shape whose title names `geoid`.
@@ -582,6 +739,8 @@ async fn the_report_colours_each_area_as_the_map_does() {
 crate::api_tests!(
     the_report_colours_each_area_as_the_map_does,
     the_report_shows_each_measured_need_with_map_totals_change_and_deserts,
+    the_report_comes_as_an_editable_docx_with_the_same_contents,
+    the_docx_escapes_what_was_uploaded_and_other_formats_are_refused,
     uncertain_deserts_are_listed_apart_and_counted_at_a_glance,
     the_report_follows_the_elements_of_45_cfr_1302_11_b_1,
     eligible_children_carry_their_source_vintage_and_margin,

@@ -4,7 +4,9 @@
 //! The report is assembled once as a [`model::Report`] (headings, paragraphs, tables,
 //! maps) from the Atlas and the uploads' provenance, never from the store, and written as
 //! one self-contained HTML page (inline CSS and SVG, no scripts, no external requests)
-//! with print styles, so a browser's "Print to PDF" gives the document programs publish.
+//! with print styles, so a browser's "Print to PDF" gives the document programs publish,
+//! or as an editable Word document (`?format=docx`, [`docx`]) in which programs finish
+//! the narrative.
 //!
 //! Contents: the year's needs at a glance (deserts, and how many are uncertain across
 //! the margin of error); (i) eligible children by number, location, race, ethnicity and
@@ -19,6 +21,7 @@
 //! Every string that came from an upload is escaped by the writer.
 
 mod context;
+mod docx;
 mod elements;
 mod html;
 pub mod model;
@@ -39,4 +42,9 @@ use crate::error::Result;
 /// The report as one HTML page.
 pub fn render(input: ReportInput<'_>) -> Result<String> {
     Ok(html::write(&build(input)?))
+}
+
+/// The same report as an editable Word document (DOCX).
+pub fn render_docx(input: ReportInput<'_>) -> Result<Vec<u8>> {
+    docx::write(&build(input)?)
 }

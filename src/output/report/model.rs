@@ -255,6 +255,8 @@ impl Block {
 /// The whole report.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
+    /// The assessment year it reports on.
+    pub year: i32,
     /// The document's title.
     pub title: String,
     /// Its contents, in order.

@@ -86,6 +86,7 @@ pub fn build(input: ReportInput<'_>) -> Result<Report> {
         sources::caveats(&cx, &parts, &reliability),
     ];
     Ok(Report {
+        year,
         title: format!("Community assessment {year}: where needs lack nearby partners"),
         blocks,
         footer: plain(format!(
@@ -197,10 +198,18 @@ fn glance(cx: &Context<'_>, parts: &[NeedPart<'_>], unmeasured: &[&Need]) -> Blo
         class: Some("contents"),
         items: contents,
     });
-    blocks.push(Block::note(plain(
-        "Each element shows its figures with their source, vintage and margin of error, \
-         or says what is not provided and which upload fills it in.",
-    )));
+    blocks.push(Block::note(vec![
+        t(
+            "Each element shows its figures with their source, vintage and margin of error, \
+           or says what is not provided and which upload fills it in. The same report as an \
+           editable Word document, to finish the narrative in: ",
+        ),
+        Inline::Link {
+            href: format!("/reports/{}?format=docx", cx.year),
+            text: format!("/reports/{}?format=docx", cx.year),
+        },
+        t("."),
+    ]));
     Block::section("glance", None, blocks)
 }
 
