@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// One precise problem in an uploaded file: which file, which row, which field.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// The file's name as uploaded (or the multipart field / table name).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,6 +94,24 @@ macro_rules! error_codes {
             /// The HTTP status for this code.
             pub fn status(self) -> StatusCode {
                 match self { $(Self::$variant => StatusCode::$status),* }
+            }
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Self::$variant),*];
+        }
+
+        /// The OpenAPI schema of a code: the closed list of strings clients match on.
+        impl utoipa::PartialSchema for Code {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),*]))
+                    .description(Some("The stable error code; the HTTP status follows from it (DESIGN.md, 'Errors')."))
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for Code {
+            fn name() -> std::borrow::Cow<'static, str> {
+                "ErrorCode".into()
             }
         }
     };
@@ -248,15 +266,24 @@ impl From<sqlx::Error> for Error {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// Every error answer: `{"error": {"code", "message", "details"}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct Body<'a> {
     error: Inner<'a>,
 }
 
-#[derive(Serialize)]
-struct Inner<'a> {
+/// What went wrong.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorDetail)]
+pub struct Inner<'a> {
+    /// The stable code.
+    #[schema(value_type = Code)]
     code: &'static str,
+    /// What went wrong and what to do, for a person.
     message: &'a str,
+    /// The precise problems of an upload, by file, row and field; empty otherwise.
+    #[schema(value_type = Vec<Problem>)]
     details: &'a [Problem],
 }
 

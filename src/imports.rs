@@ -10,7 +10,9 @@ use serde::Serialize;
 use std::sync::Arc;
 
 /// How a partner upload meets the stored directory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Add new partners and sites, update those with the same id, keep the rest.
@@ -20,7 +22,17 @@ pub enum Mode {
 }
 
 /// What an indicators upload holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum IndicatorSource {
     /// gapmap's indicator CSV: GEOID, then one column per indicator (and `_moe`).
@@ -46,7 +58,7 @@ pub struct Services {
 }
 
 /// What an import did, as the uploader sees it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     /// areas, indicators, partners or stops.
     pub kind: &'static str,
@@ -135,7 +147,7 @@ impl ImportReport {
 }
 
 /// What an edit in the API did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct EditReport {
     /// The changed fields, before and after, and the new data version.
     pub summary: WriteSummary,

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Where an area's GEOID was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PresentIn {
     /// In both years.
@@ -32,7 +32,7 @@ pub enum PresentIn {
 }
 
 /// How desert status changed between the years.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DesertFlip {
     /// Not a desert in `from`, a desert in `to`.
@@ -42,7 +42,7 @@ pub enum DesertFlip {
 }
 
 /// One area in both years (field names are the API contract).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CompareArea {
     /// The GEOID that matches the years.
     pub geoid: Geoid,
@@ -89,7 +89,7 @@ pub struct CompareArea {
 }
 
 /// Totals of each year (over all its areas) and counts of what changed.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CompareSummary {
     /// Rows listed (the union of both years' GEOIDs).
     pub areas: usize,
@@ -122,7 +122,7 @@ pub struct CompareSummary {
 }
 
 /// The years and versions compared, echoed in the answer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CompareParams {
     /// The need's code.
     pub need: String,
@@ -145,7 +145,7 @@ pub struct CompareParams {
 }
 
 /// The answer of `/compare`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CompareReport {
     /// The need's label.
     pub label: String,

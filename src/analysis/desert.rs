@@ -162,7 +162,7 @@ pub fn is_desert(rule: &DesertRule, m: &DesertInputs) -> bool {
 }
 
 /// Whether an area's desert answer holds across its demand's margin of error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Certainty {
     /// The rule gives the same answer at demand − MOE (floored at 0) and demand + MOE.

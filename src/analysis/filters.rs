@@ -26,7 +26,7 @@ const HOW_TO_ADD_LANGUAGES: &str = "add them to the partner directory and upload
     GeoJSON points, or the HSDS `languages` table";
 
 /// One filter a need declares, as the data can answer it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FilterOption {
     /// The query parameter: `hours` or `language`.
     pub param: &'static str,
@@ -49,7 +49,7 @@ pub struct FilterOption {
 }
 
 /// The filters of a need in a year (`GET /api/v1/needs/{code}/filters?year=`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FilterReport {
     /// The need's code.
     pub need: String,

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The metrics of one area (field names are the API contract).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AreaGap {
     /// The area's GEOID.
     pub geoid: Geoid,
@@ -65,7 +65,7 @@ pub struct AreaGap {
 }
 
 /// Totals over the areas and sites of one analysis.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct GapSummary {
     /// Areas analysed (the assessment's areas found in its geography).
     pub areas: usize,
@@ -108,7 +108,7 @@ pub struct GapSummary {
 }
 
 /// The answer of `/gaps`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct GapReport {
     /// The assessment year.
     pub year: i32,

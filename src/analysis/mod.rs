@@ -33,6 +33,6 @@ pub use gaps::{AreaGap, GapReport, GapSummary, Prepared, compute_gaps, gaps, pre
 pub use outreach::{OutreachParams, OutreachReport, outreach};
 pub use params::{GapParams, MAX_RADIUS_KM, Resolved, RuleChoice, fit_bands, hours_name, resolve};
 pub use problem::{Problem, SupplySite};
-pub use siting::{SitingParams, SitingReport, siting};
+pub use siting::{MAX_K, SitingParams, SitingReport, siting};
 pub use source::{Cached, Source};
 pub use supply::supply_sites;

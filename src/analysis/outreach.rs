@@ -46,7 +46,7 @@ pub struct OutreachParams {
 }
 
 /// A partner site near an area.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NearbySite {
     /// The site's id.
     pub id: String,
@@ -63,7 +63,7 @@ pub struct NearbySite {
 }
 
 /// One ranked area (field names are the API contract).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OutreachArea {
     /// 1 for the area with the most unserved.
     pub rank: usize,
@@ -93,7 +93,7 @@ pub struct OutreachArea {
 }
 
 /// Totals over every ranked area (not only the returned ones).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OutreachSummary {
     /// Areas ranked: the assessment's areas found in its geography.
     pub areas: usize,
@@ -118,7 +118,7 @@ pub struct OutreachSummary {
 }
 
 /// The parameters as applied, echoed in the answer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OutreachEcho {
     /// The target indicator.
     pub target: String,
@@ -137,7 +137,7 @@ pub struct OutreachEcho {
 }
 
 /// The answer of `/outreach`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OutreachReport {
     /// The assessment year.
     pub year: i32,

@@ -24,7 +24,7 @@ pub struct GapParams {
 }
 
 /// The desert rules a caller may choose between (`/gaps?desert_rule=need|catchment`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleChoice {
     /// The need's own rule (`desert_rule` in `data/needs.toml`).
@@ -65,7 +65,7 @@ impl GapParams {
 
 /// A need with the caller's parameters applied: exactly what the numbers were computed
 /// with, echoed as `params` in every answer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Resolved {
     /// The indicator used as demand P_i.
     pub demand_indicator: String,

@@ -180,7 +180,7 @@ impl PartialEq for Entry {
 impl Eq for Entry {}
 
 /// One suggested site (field names are the API contract).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
     /// 1 for the first pick.
     pub rank: usize,
@@ -203,7 +203,7 @@ pub struct Suggestion {
 }
 
 /// Totals.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SitingSummary {
     /// Candidates considered (the assessed areas' demand points).
     pub candidates: usize,
@@ -218,7 +218,7 @@ pub struct SitingSummary {
 }
 
 /// The parameters as applied.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SitingEcho {
     /// The need's code.
     pub need: String,
@@ -237,7 +237,7 @@ pub struct SitingEcho {
 }
 
 /// The answer of `/siting`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SitingReport {
     /// The assessment year.
     pub year: i32,

@@ -1,18 +1,25 @@
 use super::format::respond;
+use super::openapi::{AssessmentFormat, ErrorBody, UPLOAD_BODY};
 use super::{AppState, upload};
+use crate::domain::AssessmentSummary;
 use crate::domain::Year;
 use crate::error::{Code, Error, Result};
+use crate::imports::ImportReport;
 use crate::imports::IndicatorSource;
+use crate::output::AssessmentJson;
 use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PutQuery {
+    /// The geography whose GEOIDs the rows use.
     geography: String,
+    /// The file's name, for messages and the audit record.
     filename: Option<String>,
+    /// `indicators` (gapmap's indicator CSV, the default) or `census` (Census tables).
     source: Option<IndicatorSource>,
 }
 
@@ -20,6 +27,14 @@ pub struct PutQuery {
 /// year's indicators, from gapmap's indicator CSV or (`source=census`) from Census tables
 /// as they come: data.census.gov CSV downloads and Census API JSON answers, as a raw body
 /// or as the parts of a multipart form (any field names).
+#[utoipa::path(put, path = "/api/v1/assessments/{year}", tag = "data",
+    params(("year" = i32, Path, minimum = 1900, maximum = 2200, description = "The assessment year."), PutQuery),
+    request_body(description = UPLOAD_BODY, content(("text/csv"), ("application/json"), ("application/zip"), ("multipart/form-data"))),
+    security(("token" = [])),
+    responses(
+    (status = 200, description = "A new version of the year (or unchanged), with its warnings.", body = ImportReport),
+    (status = 404, description = "There is no such geography.", body = ErrorBody),
+))]
 pub async fn put(
     req: HttpRequest,
     path: web::Path<Year>,
@@ -51,20 +66,43 @@ pub async fn put(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// `GET /api/v1/assessments`: every year with its versions.
-pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse> {
-    let list = state.services.store.list_assessments().await?;
-    Ok(HttpResponse::Ok().json(json!({ "assessments": list })))
+/// `GET /api/v1/assessments`'s answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AssessmentList {
+    /// Every year, oldest first.
+    assessments: Vec<AssessmentSummary>,
 }
 
-#[derive(Deserialize)]
+/// `GET /api/v1/assessments`: every year with its versions.
+#[utoipa::path(get, path = "/api/v1/assessments", tag = "data",
+    responses((status = 200, description = "Every stored year with its versions.", body = AssessmentList)))]
+pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse> {
+    let assessments = state.services.store.list_assessments().await?;
+    Ok(HttpResponse::Ok().json(AssessmentList { assessments }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GetQuery {
+    /// `json` (default) or `csv` (the table as it uploads again).
+    #[param(value_type = Option<AssessmentFormat>)]
     format: Option<String>,
+    /// A stored version (default: the current one).
+    #[param(minimum = 1)]
     version: Option<i64>,
 }
 
 /// `GET /api/v1/assessments/{year}[?format=csv][&version=N]`.
+#[utoipa::path(get, path = "/api/v1/assessments/{year}", tag = "data",
+    params(("year" = i32, Path, minimum = 1900, maximum = 2200, description = "The assessment year."), GetQuery),
+    responses(
+    (status = 200, description = "The year's indicator table.", content(
+        (AssessmentJson = "application/json"),
+        (String = "text/csv"),
+    )),
+    (status = 404, description = "No assessment for the year, or no such version.", body = ErrorBody),
+))]
 pub async fn get_one(
     path: web::Path<Year>,
     query: web::Query<GetQuery>,

@@ -1,6 +1,7 @@
 use super::AppState;
 use super::format::cached;
-use crate::analysis::{self, Cached, GapParams, RuleChoice};
+use super::openapi::{ErrorBody, FeatureCollection, TableFormat};
+use crate::analysis::{self, Cached, GapParams, GapReport, RuleChoice};
 use crate::atlas::CacheKey;
 use crate::domain::HoursFilter;
 use crate::domain::Year;
@@ -9,15 +10,31 @@ use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GapsQuery {
+    /// The assessment year.
+    #[param(value_type = i32, minimum = 1900, maximum = 2200, example = 2014)]
     year: Year,
+    /// A need's code (`GET /api/v1/needs`).
+    #[param(example = "childcare")]
     need: String,
+    /// Catchment radius r in km instead of the need's.
+    #[param(exclusive_minimum = 0, maximum = 100)]
     radius_km: Option<f64>,
+    /// ISO 639-1 code: demand is the need's indicator for that language and only sites
+    /// serving it count (the need's `filters.language` lists the codes it allows).
     language: Option<String>,
+    /// Only sites open at these hours count (the need's `filters.hours`).
+    #[param(value_type = Option<HoursFilter>)]
     hours: Option<String>,
+    /// `need` (default: the need's own rule) or `catchment` (2SFCA access below the
+    /// need's target, the demand-adjusted supply of CAP's 2020 maps).
+    #[param(value_type = Option<RuleChoice>)]
     desert_rule: Option<String>,
+    /// The answer's format.
+    #[param(value_type = Option<TableFormat>)]
     format: Option<String>,
 }
 
@@ -35,7 +52,17 @@ pub fn parse_hours(hours: Option<&str>) -> Result<Option<HoursFilter>> {
         .transpose()
 }
 
-/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&desert_rule=need|catchment][&format=json|geojson|csv]`.
+/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&desert_rule=need|catchment][&format=json|geojson|csv]`:
+/// every metric of one need for every area of a year (DESIGN.md, "The metrics").
+#[utoipa::path(get, path = "/api/v1/gaps", tag = "analysis", params(GapsQuery), responses(
+    (status = 200, description = "The gap report: one row per area, with totals.", content(
+        (GapReport = "application/json"),
+        (FeatureCollection = "application/geo+json"),
+        (String = "text/csv"),
+    )),
+    (status = 404, description = "No assessment for the year, or no such need.", body = ErrorBody),
+    (status = 422, description = "The need's demand indicator is not in the assessment, or a filter no site's data can answer (`filter_without_data`, naming the missing attribute).", body = ErrorBody),
+))]
 pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let q = query.into_inner();
     let format = Format::parse_or(q.format.as_deref(), Format::Json)?;

@@ -1,20 +1,32 @@
 use super::format::cached;
+use super::openapi::{ErrorBody, FeatureCollection, UPLOAD_BODY};
 use super::{AppState, upload};
 use crate::atlas::CacheKey;
 use crate::error::{Code, Error, Result};
+use crate::imports::ImportReport;
 use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PutQuery {
+    /// The property (GeoJSON) or attribute (shapefile) holding each area's GEOID, when it
+    /// is not one of the usual names (`GEOID`, `geoid`, `GEOID10`, `GEOID20` …).
     id_field: Option<String>,
+    /// The file's name, for messages and the audit record.
     filename: Option<String>,
 }
 
 /// `PUT /api/v1/geographies/{name}`: areas (GeoJSON or zipped shapefile) replace the geography.
+#[utoipa::path(put, path = "/api/v1/geographies/{name}", tag = "data",
+    params(("name" = String, Path, description = "The geography's name (e.g. `tracts`)."), PutQuery),
+    request_body(description = UPLOAD_BODY, content(("application/geo+json"), ("application/json"), ("application/zip"), ("multipart/form-data"))),
+    security(("token" = [])),
+    responses(
+    (status = 200, description = "Stored (or unchanged): what the upload added, changed and removed.", body = ImportReport),
+))]
 pub async fn put(
     req: HttpRequest,
     path: web::Path<String>,
@@ -34,26 +46,53 @@ pub async fn put(
     Ok(HttpResponse::Ok().json(report))
 }
 
-fn summary(name: &str, g: &crate::atlas::GeographyData) -> Value {
-    json!({
-        "name": name,
-        "areas": g.geography.areas.len(),
-        "bbox": g.bbox.map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]),
-    })
+/// A geography: its name, how many areas it has and where they are.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct GeographySummary<'a> {
+    /// The geography's name.
+    #[schema(value_type = String)]
+    name: &'a str,
+    /// Its number of areas.
+    areas: usize,
+    /// `[min_lon, min_lat, max_lon, max_lat]` of its areas; null when it has none.
+    bbox: Option<[f64; 4]>,
+}
+
+fn summary<'a>(name: &'a str, g: &crate::atlas::GeographyData) -> GeographySummary<'a> {
+    GeographySummary {
+        name,
+        areas: g.geography.areas.len(),
+        bbox: g.bbox.map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]),
+    }
+}
+
+/// `GET /api/v1/geographies`'s answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct GeographyList<'a> {
+    /// Every geography, by name.
+    geographies: Vec<GeographySummary<'a>>,
 }
 
 /// `GET /api/v1/geographies`: every geography with its area count and extent.
+#[utoipa::path(get, path = "/api/v1/geographies", tag = "data",
+    responses((status = 200, description = "Every geography.", body = GeographyList)))]
 pub async fn list(state: web::Data<AppState>) -> HttpResponse {
     let atlas = state.services.atlas.get();
-    let list: Vec<Value> = atlas
+    let geographies = atlas
         .geographies
         .iter()
         .map(|(n, g)| summary(n, g))
         .collect();
-    HttpResponse::Ok().json(json!({ "geographies": list }))
+    HttpResponse::Ok().json(GeographyList { geographies })
 }
 
 /// `GET /api/v1/geographies/{name}`.
+#[utoipa::path(get, path = "/api/v1/geographies/{name}", tag = "data",
+    params(("name" = String, Path, description = "The geography's name.")),
+    responses(
+    (status = 200, description = "The geography.", body = GeographySummary),
+    (status = 404, description = "There is no such geography.", body = ErrorBody),
+))]
 pub async fn get_one(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let atlas = state.services.atlas.get();
     let name = path.into_inner();
@@ -69,6 +108,12 @@ fn unknown(name: &str) -> Error {
 }
 
 /// `GET /api/v1/geographies/{name}/areas`: the areas as a GeoJSON FeatureCollection.
+#[utoipa::path(get, path = "/api/v1/geographies/{name}/areas", tag = "data",
+    params(("name" = String, Path, description = "The geography's name.")),
+    responses(
+    (status = 200, description = "The areas' polygons; feature id and `geoid` = GEOID, with `name`.", body = FeatureCollection, content_type = "application/geo+json"),
+    (status = 404, description = "There is no such geography.", body = ErrorBody),
+))]
 pub async fn areas(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let atlas = state.services.atlas.get();
     let name = path.into_inner();

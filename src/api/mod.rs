@@ -12,6 +12,7 @@ mod geographies;
 mod health;
 mod metrics;
 mod needs;
+pub mod openapi;
 mod outreach;
 pub mod page;
 mod partners;
@@ -57,15 +58,6 @@ impl AppState {
     }
 }
 
-/// The OpenAPI description, kept beside the routes it describes.
-const OPENAPI: &str = include_str!("openapi.json");
-
-async fn openapi() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok()
-        .content_type("application/json")
-        .body(OPENAPI)
-}
-
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.default_service(web::to(envelope::not_found));
@@ -73,7 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
         .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
-        .service(web::resource("/api/openapi.json").route(web::get().to(openapi)))
+        .service(web::resource("/api/openapi.json").route(web::get().to(openapi::openapi_json)))
         .service(
             web::scope("/api/v1")
                 .service(

@@ -1,27 +1,48 @@
 use super::AppState;
 use super::format::cached;
-use crate::analysis::{self, lookup};
+use super::openapi::ErrorBody;
+use crate::analysis::{self, FilterReport, lookup};
 use crate::atlas::CacheKey;
-use crate::domain::Year;
+use crate::domain::{Need, Year};
 use crate::error::Result;
 use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-/// `GET /api/v1/needs`: the needs taxonomy as gapmap measures it.
-pub async fn list(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "needs": state.services.catalog.needs() }))
+/// `GET /api/v1/needs`'s answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NeedList<'a> {
+    /// Every need, in the catalog's order.
+    #[schema(value_type = Vec<Need>)]
+    needs: &'a [Need],
 }
 
-#[derive(Deserialize)]
+/// `GET /api/v1/needs`: the needs taxonomy as gapmap measures it.
+#[utoipa::path(get, path = "/api/v1/needs", tag = "vocabulary",
+    responses((status = 200, description = "The needs, with their indicators, services, radius, bands, target and desert rule.", body = NeedList)))]
+pub async fn list(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(NeedList {
+        needs: state.services.catalog.needs(),
+    })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FiltersQuery {
+    /// The assessment year (a language filter's indicator is looked up there).
+    #[param(value_type = i32, minimum = 1900, maximum = 2200, example = 2014)]
     year: Year,
 }
 
 /// `GET /api/v1/needs/{code}/filters?year=`: the site filters the need declares, each
 /// with whether the data answers it and why not (see `analysis::filters`).
+#[utoipa::path(get, path = "/api/v1/needs/{code}/filters", tag = "vocabulary",
+    params(("code" = String, Path, example = "childcare", description = "A need's code."), FiltersQuery),
+    responses(
+    (status = 200, description = "The need's filters, each with whether the data can answer it.", body = FilterReport),
+    (status = 404, description = "No such need, or no assessment for the year.", body = ErrorBody),
+))]
 pub async fn filters(
     path: web::Path<String>,
     query: web::Query<FiltersQuery>,

@@ -13,7 +13,6 @@ use crate::error::{Code, Error, Result};
 use actix_files::NamedFile;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// Where MapLibre's files are inside the web folder.
@@ -132,11 +131,24 @@ where
 }
 
 /// `GET /api/v1/config`: what the page needs to know before it draws.
+#[utoipa::path(get, path = "/api/v1/config", tag = "vocabulary",
+    responses((status = 200, description = "What the map page needs to start.", body = PageConfig)))]
 pub async fn config(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "basemap_style": state.web.basemap_style,
-        "version": env!("CARGO_PKG_VERSION"),
-    }))
+    HttpResponse::Ok().json(PageConfig {
+        basemap_style: state.web.basemap_style.as_deref(),
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// `GET /api/v1/config`'s answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PageConfig<'a> {
+    /// The MapLibre style URL of the basemap (`GAPMAP_BASEMAP_STYLE`), null for none.
+    #[schema(value_type = Option<String>)]
+    basemap_style: Option<&'a str>,
+    /// gapmap's version.
+    #[schema(value_type = String)]
+    version: &'static str,
 }
 
 const NOT_INSTALLED: &str = "gapmap's map page needs MapLibre GL JS, which is not installed.\n\n\

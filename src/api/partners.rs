@@ -1,23 +1,38 @@
 use super::format::cached;
+use super::openapi::{ErrorBody, FeatureCollection, TableFormat, UPLOAD_BODY};
 use super::{AppState, upload};
 use crate::analysis::{GapParams, lookup, supplying_sites};
 use crate::atlas::CacheKey;
+use crate::domain::HoursFilter;
 use crate::error::{Code, Error, Result};
 use crate::imports::Mode;
+use crate::imports::{EditReport, ImportReport};
 use crate::output::{self, Document, Format, Layout};
+use crate::output::{PartnerDetail, PartnerList};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PostQuery {
+    /// `merge` (default: add and update by id, keep the rest) or `replace` (the upload is
+    /// the whole directory).
     mode: Option<Mode>,
+    /// The file's name, for messages and the audit record.
     filename: Option<String>,
+    /// What to do with HSDS locations offering only services gapmap does not track.
     untracked_services: Option<crate::ingest::Untracked>,
 }
 
 /// `POST /api/v1/partners?mode=merge|replace[&untracked_services=refuse|skip]`: HSDS zip
 /// or CSVs, GeoJSON points or flat CSV.
+#[utoipa::path(post, path = "/api/v1/partners", tag = "data", params(PostQuery),
+    request_body(description = UPLOAD_BODY, content(("text/csv"), ("application/geo+json"), ("application/json"), ("application/zip"), ("multipart/form-data"))),
+    security(("token" = [])),
+    responses(
+    (status = 200, description = "The directory, merged or replaced (or unchanged).", body = ImportReport),
+))]
 pub async fn post(
     req: HttpRequest,
     query: web::Query<PostQuery>,
@@ -40,15 +55,25 @@ pub async fn post(
     Ok(HttpResponse::Ok().json(report))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// The answer's format.
+    #[param(value_type = Option<TableFormat>)]
     format: Option<String>,
 }
 
 /// `GET /api/v1/partners[?format=json|csv|geojson]`: every partner with its number of sites
 /// and their services (JSON), the flat partner CSV (which uploads again unchanged), or the
 /// sites as GeoJSON points.
+#[utoipa::path(get, path = "/api/v1/partners", tag = "data", params(ListQuery), responses(
+    (status = 200, description = "The partner directory.", content(
+        (PartnerList = "application/json"),
+        (FeatureCollection = "application/geo+json"),
+        (String = "text/csv"),
+    )),
+))]
 pub async fn list(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
@@ -62,13 +87,22 @@ pub async fn list(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SitesQuery {
+    /// Only sites offering this service code (`GET /api/v1/vocabulary`).
     service: Option<String>,
+    /// Only sites inside `min_lon,min_lat,max_lon,max_lat` (WGS 84 degrees).
+    #[param(example = "-87.7,41.8,-87.6,41.9")]
     bbox: Option<String>,
+    /// Only the sites that supply this need and pass its filters (the sites `/gaps` counts).
+    #[param(example = "childcare")]
     need: Option<String>,
+    /// With `need=`: only sites open at these hours.
+    #[param(value_type = Option<HoursFilter>)]
     hours: Option<String>,
+    /// With `need=`: only sites serving this ISO 639-1 language.
     language: Option<String>,
 }
 
@@ -103,6 +137,11 @@ fn parse_bbox(s: &str) -> Result<[f64; 4]> {
 /// points with partner details. With `need=`, only the sites that supply it and pass its
 /// filters (the sites `/gaps` counts); a filter no site's data can answer is refused
 /// with 422 `filter_without_data`.
+#[utoipa::path(get, path = "/api/v1/sites", tag = "data", params(SitesQuery), responses(
+    (status = 200, description = "The sites as points, with their partner, services, capacity, languages and hours.", body = FeatureCollection, content_type = "application/geo+json"),
+    (status = 404, description = "No such need.", body = ErrorBody),
+    (status = 422, description = "A filter no site's data can answer (`filter_without_data`).", body = ErrorBody),
+))]
 pub async fn sites(
     query: web::Query<SitesQuery>,
     state: web::Data<AppState>,
@@ -197,6 +236,12 @@ async fn edit_body(mut payload: web::Payload) -> Result<Vec<u8>> {
 
 /// `GET /api/v1/partners/{id}`: the partner (as the list shows it) with its sites as
 /// GeoJSON points.
+#[utoipa::path(get, path = "/api/v1/partners/{id}", tag = "data",
+    params(("id" = String, Path, description = "The partner's id.")),
+    responses(
+    (status = 200, description = "The partner and its sites.", body = PartnerDetail),
+    (status = 404, description = "There is no such partner.", body = ErrorBody),
+))]
 pub async fn get_one(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let id = path.into_inner();
     let atlas = state.services.atlas.get();
@@ -222,7 +267,17 @@ fn not_found(what: &str, id: &str) -> Error {
 }
 
 /// `PATCH /api/v1/partners/{id}` (editor): changes the partnership level and stage, the
-/// agreement dates, notes, contact and needs the body names; every other field stays.
+/// agreement dates, notes, contact, needs and readiness answers the body names; every
+/// other field stays.
+#[utoipa::path(patch, path = "/api/v1/partners/{id}", tag = "data",
+    params(("id" = String, Path, description = "The partner's id.")),
+    request_body(content = PartnerPatch, content_type = "application/json",
+        description = "The fields to change: a key left out keeps its value, null clears it."),
+    security(("token" = [])),
+    responses(
+    (status = 200, description = "What changed, before and after (or unchanged), and the partner as it is now.", body = EditReport),
+    (status = 404, description = "There is no such record.", body = ErrorBody),
+))]
 pub async fn patch_partner(
     req: HttpRequest,
     path: web::Path<String>,
@@ -243,6 +298,15 @@ pub async fn patch_partner(
 
 /// `PATCH /api/v1/sites/{id}` (editor): changes the services, capacity, languages and
 /// hours the body names; every other field stays.
+#[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "data",
+    params(("id" = String, Path, description = "The site's id.")),
+    request_body(content = SitePatch, content_type = "application/json",
+        description = "The fields to change: a key left out keeps its value, null clears it."),
+    security(("token" = [])),
+    responses(
+    (status = 200, description = "What changed, before and after (or unchanged), and the site as it is now.", body = EditReport),
+    (status = 404, description = "There is no such record.", body = ErrorBody),
+))]
 pub async fn patch_site(
     req: HttpRequest,
     path: web::Path<String>,
@@ -264,6 +328,12 @@ pub async fn patch_site(
 /// `GET /api/v1/partners/{id}/history`: every change of the partner's level and stage,
 /// newest first: `{partner_id, history: [{at, by, field, from, to, note, via,
 /// data_version}]}`.
+#[utoipa::path(get, path = "/api/v1/partners/{id}/history", tag = "data",
+    params(("id" = String, Path, description = "The partner's id.")),
+    responses(
+    (status = 200, description = "The partner's level and stage changes, newest first.", body = PartnerHistory),
+    (status = 404, description = "There is no such partner.", body = ErrorBody),
+))]
 pub async fn history(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let id = path.into_inner();
     let history = state
@@ -272,5 +342,102 @@ pub async fn history(path: web::Path<String>, state: web::Data<AppState>) -> Res
         .partner_history(&id)
         .await?
         .ok_or_else(|| not_found("partner", &id))?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "partner_id": id, "history": history })))
+    Ok(HttpResponse::Ok().json(PartnerHistory {
+        partner_id: id,
+        history,
+    }))
+}
+
+/// `GET /api/v1/partners/{id}/history`'s answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PartnerHistory {
+    /// The partner's id.
+    partner_id: String,
+    /// Its changes, newest first.
+    history: Vec<crate::store::HistoryEntry>,
+}
+
+// The bodies of the two edits, for the API contract only: `ingest::edit_json` reads them,
+// because "left out" (keep) and `null` (clear) must differ, which a derived Deserialize
+// cannot tell apart.
+
+/// `PATCH /api/v1/partners/{id}`'s body.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct PartnerPatch {
+    /// The partnership level.
+    partnership_level: Option<crate::domain::PartnershipLevel>,
+    /// The partnership stage.
+    partnership_stage: Option<crate::domain::PartnershipStage>,
+    /// When the agreement started (YYYY-MM-DD).
+    #[schema(format = Date)]
+    agreement_start: Option<String>,
+    /// When the agreement ends (YYYY-MM-DD), not before its start.
+    #[schema(format = Date)]
+    agreement_end: Option<String>,
+    /// Notes.
+    notes: Option<String>,
+    /// The contact person; each key keeps, sets or clears on its own, null clears all.
+    contact: Option<ContactPatch>,
+    /// The need codes the partnership addresses (`GET /api/v1/needs`).
+    needs: Option<Vec<String>>,
+    /// Answers to the readiness questions (`readiness_questions` in `GET
+    /// /api/v1/vocabulary`); each question keeps, sets or (null) clears on its own.
+    readiness: Option<ReadinessPatch>,
+    /// Why the level or stage changes, kept with the history entry; needs
+    /// `partnership_level` or `partnership_stage` in the same edit.
+    note: Option<String>,
+}
+
+/// The readiness part of a partner edit.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ReadinessPatch {
+    /// Is there a need to change the service system?
+    need_for_change: Option<AnswerPatch>,
+    /// What are our ideas for the partnership?
+    ideas: Option<AnswerPatch>,
+    /// How would it benefit children and families?
+    benefits: Option<AnswerPatch>,
+    /// What challenges do we expect?
+    challenges: Option<AnswerPatch>,
+}
+
+/// One readiness answer in an edit.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct AnswerPatch {
+    /// The answer, free text.
+    text: String,
+    /// When it was given (YYYY-MM-DD); today when left out.
+    #[schema(format = Date)]
+    date: Option<String>,
+}
+
+/// The contact part of a partner edit.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ContactPatch {
+    /// Name.
+    name: Option<String>,
+    /// Email address.
+    #[schema(format = Email)]
+    email: Option<String>,
+    /// Phone number.
+    phone: Option<String>,
+}
+
+/// `PATCH /api/v1/sites/{id}`'s body.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SitePatch {
+    /// The service codes (or labels) the site offers.
+    services: Option<Vec<String>>,
+    /// One capacity for every service (a number ≥ 0), or one per service
+    /// (`{"childcare": 40}`, null clearing that one).
+    capacity: Option<serde_json::Value>,
+    /// ISO 639-1 codes of the languages served.
+    languages: Option<Vec<String>>,
+    /// Opening hours, e.g. `Mo-Fr 07:00-18:00`.
+    hours: Option<String>,
 }

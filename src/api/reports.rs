@@ -1,5 +1,6 @@
 use super::AppState;
 use super::format::respond;
+use super::openapi::{ErrorBody, ReportFormat};
 use crate::analysis::Cached;
 use crate::atlas::CacheKey;
 use crate::domain::Year;
@@ -15,14 +16,26 @@ use actix_web::{HttpResponse, web};
 const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
                           base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Query {
+    /// `html` (the printable page, default) or `docx` (an editable Word document).
+    #[param(value_type = Option<ReportFormat>)]
     format: Option<String>,
 }
 
 /// `GET /reports/{year}[?format=html|docx]`: the community-assessment report, as the
 /// printable page (HTML, the default) or as an editable Word document (a DOCX download).
+#[utoipa::path(get, path = "/reports/{year}", tag = "analysis",
+    params(("year" = i32, Path, minimum = 1900, maximum = 2200, example = 2014, description = "The assessment year."), Query),
+    responses(
+    (status = 200, description = "The report: one self-contained printable page, or the same as a Word document.", content(
+        (String = "text/html"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    )),
+    (status = 404, description = "No assessment for the year.", body = ErrorBody),
+))]
 pub async fn get(
     path: web::Path<Year>,
     query: web::Query<Query>,

@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// The whole answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Vocabulary {
     /// Every open service code, by code.
     pub services: Vec<ServiceWords>,
@@ -37,14 +37,14 @@ pub struct Vocabulary {
 }
 
 /// The colour scales.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Scales {
     /// "Share of the target met", the colour of the gap rows' `target_met`.
     pub target_met: crate::output::scale::TargetMetScale,
 }
 
 /// A service code's label and map colour.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ServiceWords {
     /// The open code (`childcare`).
     pub code: String,
@@ -55,14 +55,14 @@ pub struct ServiceWords {
 }
 
 /// A readiness question: its code (as in a partner's `readiness`) and its words.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Question {
     pub code: &'static str,
     pub question: &'static str,
 }
 
 /// A code of an ordered scale with its label and what it means.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Term {
     /// The stable snake_case code.
     pub code: &'static str,
@@ -73,7 +73,7 @@ pub struct Term {
 }
 
 /// How an indicator is named and counted.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IndicatorWords {
     /// The column name (`children_under_5`).
     pub name: String,
@@ -88,7 +88,7 @@ pub struct IndicatorWords {
 }
 
 /// A way of counting supply.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SupplyWords {
     /// `capacity` or `sites`, as a need's `supply`.
     pub code: &'static str,
@@ -181,6 +181,8 @@ impl Vocabulary {
 }
 
 /// `GET /api/v1/vocabulary`.
+#[utoipa::path(get, path = "/api/v1/vocabulary", tag = "vocabulary",
+    responses((status = 200, description = "Labels, units and colours of every code.", body = Vocabulary)))]
 pub async fn get(state: web::Data<AppState>) -> HttpResponse {
     let atlas = state.services.atlas.get();
     let stored = atlas

@@ -81,6 +81,8 @@ pub enum Command {
     Siting(SitingArgs),
     /// The printable community-assessment report of a year (HTML).
     Report(ReportArgs),
+    /// Write the API's OpenAPI 3.1 document (JSON, as `GET /api/openapi.json` serves it).
+    Openapi,
     /// Write the synthetic national benchmark files (see BENCHMARKS.md).
     #[cfg(feature = "bench")]
     #[command(hide = true)]

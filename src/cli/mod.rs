@@ -105,6 +105,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(args) => compare(&open(&settings).await?, args).await,
         Command::Siting(args) => siting(&open(&settings).await?, args).await,
         Command::Report(args) => report(&open(&settings).await?, args).await,
+        Command::Openapi => {
+            println!("{}", crate::api::openapi::DOCUMENT.as_str());
+            Ok(())
+        }
         #[cfg(feature = "bench")]
         Command::BenchData { out, areas, sites } => {
             let problem = crate::synthetic::National::generate(areas, sites, 2020);

@@ -52,7 +52,7 @@ pub struct Assessment {
 }
 
 /// What the assessment list shows for each year.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AssessmentSummary {
     /// The year.
     pub year: i32,

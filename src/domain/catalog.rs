@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 pub const BUNDLED_NEEDS_TOML: &str = include_str!("../../data/needs.toml");
 
 /// One open service code.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceDef {
     /// Readable label.
@@ -25,7 +25,7 @@ pub struct ServiceDef {
 }
 
 /// How a site's supply S_j is counted for a need.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Supply {
     /// S_j = the site's capacity for the need's services (or the default capacity).
@@ -64,7 +64,7 @@ impl Supply {
 }
 
 /// The rule that marks an area a desert for a need.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DesertRule {
     /// Center for American Progress (2018): `demand > min_demand and
@@ -141,7 +141,7 @@ impl DesertRule {
 }
 
 /// Site filters a need allows.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedFilters {
     /// Opening-hours filters that may be asked for.
@@ -154,7 +154,7 @@ pub struct NeedFilters {
 }
 
 /// A family need that gapmap measures.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Need {
     /// Stable code, e.g. `childcare`.

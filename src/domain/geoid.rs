@@ -4,7 +4,9 @@ use std::fmt;
 /// An area's identifier within its geography. Census GEOIDs are digit strings whose
 /// leading zeros matter (state 2 digits, county 5, tract 11, block group 12), so a
 /// GEOID is always text, never a number.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct Geoid(String);
 

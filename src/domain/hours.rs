@@ -26,7 +26,7 @@ pub struct HoursError {
 }
 
 /// Site filters on opening hours that a need can ask for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HoursFilter {
     /// Open at some time after 18:00 on any day.
@@ -174,6 +174,19 @@ impl fmt::Display for Hours {
         f.write_str(&self.text)
     }
 }
+
+/// Hours are written and read as their text (`Mo-Fr 07:00-18:00; Sa 09:00-13:00`).
+impl utoipa::PartialSchema for Hours {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "Opening hours as written, e.g. `Mo-Fr 07:00-18:00; Sa 09:00-13:00`.",
+            ))
+            .into()
+    }
+}
+impl utoipa::ToSchema for Hours {}
 
 impl Serialize for Hours {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A WGS84 longitude/latitude pair in decimal degrees (RFC 7946 order: lon first).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LonLat {
     lon: f64,
     lat: f64,

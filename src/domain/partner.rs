@@ -2,7 +2,7 @@ use super::{Hours, LonLat};
 use serde::{Deserialize, Serialize};
 
 /// How closely a partner works with the program (the Head Start partnership continuum).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PartnershipLevel {
     Networking,
@@ -12,7 +12,7 @@ pub enum PartnershipLevel {
 }
 
 /// The stage of building a collaborative.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PartnershipStage {
     GettingTogether,
@@ -216,14 +216,14 @@ impl ReadinessQuestion {
 }
 
 /// An answer to a readiness question: free text, and the date it was given (YYYY-MM-DD).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Answer {
     pub text: String,
     pub date: String,
 }
 
 /// The answers to the readiness questions, one per question (null: not answered).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Readiness {
     pub need_for_change: Option<Answer>,
     pub ideas: Option<Answer>,
@@ -254,7 +254,7 @@ impl Readiness {
 }
 
 /// Who to call at a partner: any of a name, an email address and a phone number.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Contact {
     /// The contact person.
     pub name: Option<String>,
@@ -314,7 +314,7 @@ pub fn slug(name: &str) -> String {
 }
 
 /// An organization the program works with.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Partner {
     /// Stable id, unique in the directory.
     pub id: String,
@@ -360,7 +360,7 @@ impl Partner {
 }
 
 /// A service a site offers, with its capacity where known (e.g. licensed slots).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SiteService {
     /// An open service code from `data/needs.toml`.
     pub code: String,
@@ -369,7 +369,7 @@ pub struct SiteService {
 }
 
 /// A partner's physical location.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Site {
     /// Stable id, unique in the directory.
     pub id: String,

@@ -309,7 +309,7 @@ pub struct Outcome<T> {
 
 /// One changed field: its name as the flat CSV calls it, and its value before and after
 /// (`null` when empty).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldChange {
     pub field: String,
     pub before: Value,
@@ -317,7 +317,7 @@ pub struct FieldChange {
 }
 
 /// The changed fields of one stored record; `cleared` names those that are empty now.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecordChange {
     /// `partner` or `site`.
     pub record: String,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 /// value, areas left out …): where, and what. `file`, `row` (as a spreadsheet shows it,
 /// the header being row 1) and `field` are null where they do not apply; the same shape
 /// as a refusal's problems, so one table shows both.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Warning {
     /// The file the warning is about.
     pub file: Option<String>,

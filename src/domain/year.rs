@@ -14,7 +14,9 @@ const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 /// assert!(Year::parse("24").is_err());
 /// assert!(Year::new(12_024).is_err());
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct Year(i32);
 

@@ -238,7 +238,17 @@ impl From<crate::domain::DirectoryEdit> for PartnerImport {
 /// aid, tax help …, as a 211 export holds many). Refusing is the default because such a
 /// location may be one whose services were simply not classified, and leaving it out
 /// would hide supply; a steward who knows the export can ask to skip them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    clap::ValueEnum,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Untracked {
     /// Refuse the package, naming each such location and its services.

@@ -3,9 +3,9 @@
 
 use super::csv::Csv;
 use crate::atlas::Atlas;
-use crate::domain::{Assessment, ReadinessQuestion};
-use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use crate::domain::{Assessment, Partner, ReadinessQuestion, Warning};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 
 /// The flat partner CSV's columns, in the order the download writes them.
 pub const FLAT_CSV_COLUMNS: [&str; 29] = [
@@ -42,31 +42,64 @@ pub const FLAT_CSV_COLUMNS: [&str; 29] = [
 
 /// The assessment as `{year, version, geography, indicators, columns, warnings, areas:
 /// [{geoid, values}]}`; `warnings` are those the upload was stored with.
-pub fn assessment_json(a: &Assessment) -> Value {
-    let areas: Vec<Value> = a
-        .table
-        .rows
-        .iter()
-        .map(|r| {
-            let values: Map<String, Value> = a
-                .table
-                .columns
-                .iter()
-                .zip(&r.values)
-                .map(|(c, v)| (c.clone(), v.map_or(Value::Null, |x| json!(x))))
-                .collect();
-            json!({"geoid": r.geoid.as_str(), "values": values})
-        })
-        .collect();
-    json!({
-        "year": a.year,
-        "version": a.version,
-        "geography": a.geography,
-        "indicators": a.table.indicators(),
-        "columns": a.table.columns,
-        "warnings": a.warnings,
-        "areas": areas,
-    })
+pub fn assessment_json(a: &Assessment) -> AssessmentJson<'_> {
+    AssessmentJson {
+        year: a.year,
+        version: a.version,
+        geography: &a.geography,
+        indicators: a.table.indicators(),
+        columns: &a.table.columns,
+        warnings: &a.warnings,
+        areas: a
+            .table
+            .rows
+            .iter()
+            .map(|r| AssessmentRowJson {
+                geoid: r.geoid.as_str(),
+                values: a
+                    .table
+                    .columns
+                    .iter()
+                    .map(String::as_str)
+                    .zip(r.values.iter().copied())
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// A stored assessment version as JSON (`GET /api/v1/assessments/{year}`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Assessment)]
+pub struct AssessmentJson<'a> {
+    /// The assessment year.
+    pub year: i32,
+    /// The version shown.
+    pub version: i64,
+    /// The geography its GEOIDs belong to.
+    pub geography: &'a str,
+    /// The indicator columns (margins of error, `<indicator>_moe`, left out).
+    #[schema(value_type = Vec<String>)]
+    pub indicators: Vec<&'a str>,
+    /// Every column in upload order.
+    #[schema(value_type = Vec<String>)]
+    pub columns: &'a [String],
+    /// What the upload was stored with but a person should look at.
+    #[schema(value_type = Vec<Warning>)]
+    pub warnings: &'a [Warning],
+    /// One row per area, in upload order.
+    pub areas: Vec<AssessmentRowJson<'a>>,
+}
+
+/// One area's values.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AssessmentRow)]
+pub struct AssessmentRowJson<'a> {
+    /// The area's GEOID.
+    pub geoid: &'a str,
+    /// Column -> value; null for an empty cell.
+    #[schema(value_type = BTreeMap<String, Option<f64>>)]
+    pub values: BTreeMap<&'a str, Option<f64>>,
 }
 
 /// The table as CSV: `GEOID` then every column in upload order; numbers in their shortest
@@ -135,7 +168,7 @@ pub fn sites_flat_csv(atlas: &Atlas) -> String {
 
 /// One partner as `partners_json` lists it, with its sites as GeoJSON points:
 /// `{partner: {…, sites, services}, sites: FeatureCollection}`.
-pub fn partner_json(atlas: &Atlas, partner: &crate::domain::Partner) -> Value {
+pub fn partner_json<'a>(atlas: &'a Atlas, partner: &'a Partner) -> PartnerDetail<'a> {
     let sites: Vec<&crate::domain::Site> = atlas
         .sites
         .iter()
@@ -148,17 +181,28 @@ pub fn partner_json(atlas: &Atlas, partner: &crate::domain::Partner) -> Value {
         }
     }
     services.sort_unstable();
-    let mut v = serde_json::to_value(partner).unwrap_or(Value::Null);
-    v["sites"] = json!(sites.len());
-    v["services"] = json!(services);
-    json!({
-        "partner": v,
-        "sites": super::geojson::sites_geojson(atlas, sites.into_iter()),
-    })
+    PartnerDetail {
+        partner: PartnerEntry {
+            partner,
+            sites: sites.len(),
+            services,
+        },
+        sites: super::geojson::sites_geojson(atlas, sites.into_iter()),
+    }
+}
+
+/// One partner with its sites (`GET /api/v1/partners/{id}`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PartnerDetail<'a> {
+    /// The partner as the list shows it.
+    pub partner: PartnerEntry<'a>,
+    /// Its sites as GeoJSON points, as `GET /api/v1/sites` gives them.
+    #[schema(value_type = super::geojson::FeatureCollection)]
+    pub sites: serde_json::Value,
 }
 
 /// `{partners: [...]}`: every partner with its number of sites and their services.
-pub fn partners_json(atlas: &Atlas) -> Value {
+pub fn partners_json(atlas: &Atlas) -> PartnerList<'_> {
     let mut sites: HashMap<&str, (usize, Vec<&str>)> = HashMap::new();
     for s in &atlas.sites {
         let e = sites.entry(s.partner_id.as_str()).or_default();
@@ -169,17 +213,39 @@ pub fn partners_json(atlas: &Atlas) -> Value {
             }
         }
     }
-    let partners: Vec<Value> = atlas
+    let partners = atlas
         .partners
         .values()
-        .map(|p| {
-            let (count, mut services) = sites.remove(p.id.as_str()).unwrap_or_default();
+        .map(|partner| {
+            let (sites, mut services) = sites.remove(partner.id.as_str()).unwrap_or_default();
             services.sort_unstable();
-            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
-            v["sites"] = json!(count);
-            v["services"] = json!(services);
-            v
+            PartnerEntry {
+                partner,
+                sites,
+                services,
+            }
         })
         .collect();
-    json!({ "partners": partners })
+    PartnerList { partners }
+}
+
+/// The directory's partners (`GET /api/v1/partners`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PartnerList<'a> {
+    /// Every partner, by id.
+    pub partners: Vec<PartnerEntry<'a>>,
+}
+
+/// A partner with how many sites it has and what they offer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PartnerEntry<'a> {
+    /// The partner's own fields.
+    #[serde(flatten)]
+    #[schema(value_type = Partner)]
+    pub partner: &'a Partner,
+    /// Number of its sites.
+    pub sites: usize,
+    /// The service codes its sites offer, sorted.
+    #[schema(value_type = Vec<String>)]
+    pub services: Vec<&'a str>,
 }

@@ -85,3 +85,32 @@ pub fn sites_geojson<'a>(atlas: &Atlas, sites: impl Iterator<Item = &'a Site>) -
         .collect();
     json!({"type": "FeatureCollection", "features": features})
 }
+
+/// A GeoJSON FeatureCollection (RFC 7946); answers add foreign members such as `summary`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Only its schema is used: the functions above write the real ones.
+pub struct FeatureCollection {
+    /// Always `FeatureCollection`.
+    #[schema(rename = "type", pattern = "^FeatureCollection$")]
+    kind: String,
+    /// The features.
+    features: Vec<Feature>,
+}
+
+/// A GeoJSON Feature.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Only its schema is used.
+pub struct Feature {
+    /// Always `Feature`.
+    #[schema(rename = "type", pattern = "^Feature$")]
+    kind: String,
+    /// The GEOID of an area, the id of a site.
+    #[schema(value_type = Option<String>)]
+    id: Option<String>,
+    /// A Point, Polygon or MultiPolygon in WGS 84 longitude/latitude.
+    #[schema(value_type = Object)]
+    geometry: serde_json::Value,
+    /// The area's metrics or the site's details.
+    #[schema(value_type = Object)]
+    properties: serde_json::Value,
+}

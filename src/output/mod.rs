@@ -20,7 +20,9 @@ pub mod report;
 pub mod scale;
 
 pub use compare::CSV_COLUMNS as COMPARE_CSV_COLUMNS;
-pub use directory::FLAT_CSV_COLUMNS;
+pub use directory::{
+    AssessmentJson, AssessmentRowJson, FLAT_CSV_COLUMNS, PartnerDetail, PartnerEntry, PartnerList,
+};
 pub use gaps::CSV_COLUMNS as GAPS_CSV_COLUMNS;
 
 use crate::analysis::{CompareReport, FilterReport, GapReport, OutreachReport, SitingReport};

@@ -47,7 +47,7 @@ pub fn target_met_colour(share: Option<f64>) -> &'static str {
 }
 
 /// The scale as the vocabulary publishes it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TargetMetScale {
     /// [`TARGET_MET_BOUNDS`].
     pub bounds: [f64; 4],

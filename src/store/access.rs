@@ -115,7 +115,7 @@ impl Audit {
 }
 
 /// One line of the audit record.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,

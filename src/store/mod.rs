@@ -22,7 +22,7 @@ use sqlx::{AnyConnection, AnyPool};
 use std::time::Duration;
 
 /// What a write changed, for the uploader and the audit record.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct WriteSummary {
     /// The data version the write committed.
     pub data_version: i64,
@@ -53,7 +53,7 @@ pub struct WriteSummary {
 pub const CHANGES_LISTED: usize = 1000;
 
 /// How many records a write added, changed, removed and left as they were.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Counts {
     pub added: usize,
     pub changed: usize,

@@ -23,7 +23,7 @@ pub enum PartnerWrite {
 }
 
 /// One change of a partner's level or stage.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     /// When (RFC 3339, UTC).
     pub at: String,

@@ -17,6 +17,7 @@ mod hsds;
 mod http;
 mod layers;
 mod limits;
+mod openapi;
 mod outreach;
 mod page;
 mod partner_edits;

@@ -9,6 +9,7 @@
 import { getJSON, needsToken } from './api.js';
 import { $ } from './dom.js';
 import { loadMapLibre, startMap, theMap } from './mapview.js';
+import { renderReports } from './reports.js';
 import { initSearch } from './search.js';
 import { initSignIn, openSignIn } from './signin.js';
 import { geographyName, need, state } from './state.js';
@@ -43,6 +44,7 @@ async function boot() {
   else showError('needs', `The list of needs is not available: ${needs.reason.message}`);
   if (assessments.status === 'fulfilled') state.assessments = assessments.value.assessments || [];
   else showError('assessments', `The assessments could not be listed: ${assessments.reason.message}`);
+  renderReports(assessments.status === 'fulfilled' ? null : assessments.reason.message);
   if (geographies.status === 'fulfilled') state.geographies = geographies.value.geographies || [];
   // Without the vocabulary the page still works, showing codes instead of labels.
   if (vocabulary.status === 'fulfilled') setVocabulary(vocabulary.value);

@@ -16,14 +16,16 @@
 // /usr/bin/chromium; without it the test is skipped.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
 import { changeInfo, DIVERGING, formatNumber, unitsFor } from '../app/metrics.js';
+import { gapmapBinary } from './gapmap.js';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(WEB, '..');
@@ -55,24 +57,6 @@ let tmp = null;
 const dialogs = [];
 const pageErrors = [];
 const cspViolations = [];
-
-function gapmapBinary() {
-  if (process.env.GAPMAP_BIN) return process.env.GAPMAP_BIN;
-  const args = ['test', '--no-run', '--test', 'api', '--message-format=json-render-diagnostics'];
-  const out = execFileSync('cargo', args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  for (const line of out.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const msg = JSON.parse(line);
-    const bin = msg.target && msg.target.name === 'gapmap' && msg.target.kind.includes('bin');
-    if (msg.reason === 'compiler-artifact' && msg.executable && bin) return msg.executable;
-  }
-  throw new Error('cargo test --no-run did not report the gapmap binary');
-}
 
 function freePort() {
   return new Promise((ok, fail) => {
@@ -1338,6 +1322,73 @@ test('program records are uploaded beside the ACS, and a bad one is named by row
   await page.evaluate(() => window.gapmap.settled());
 });
 
+/** One file of a zip archive (a DOCX), read through its central directory. */
+function unzipEntry(bytes, name) {
+  let end = bytes.length - 22;
+  while (end >= 0 && bytes.readUInt32LE(end) !== 0x06054b50) end--;
+  assert.ok(end >= 0, 'a zip archive');
+  let at = bytes.readUInt32LE(end + 16);
+  for (let i = 0; i < bytes.readUInt16LE(end + 10); i++) {
+    const method = bytes.readUInt16LE(at + 10);
+    const size = bytes.readUInt32LE(at + 20);
+    const [n, x, c] = [bytes.readUInt16LE(at + 28), bytes.readUInt16LE(at + 30), bytes.readUInt16LE(at + 32)];
+    const local = bytes.readUInt32LE(at + 42);
+    if (bytes.toString('utf8', at + 46, at + 46 + n) === name) {
+      const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+      const data = bytes.subarray(start, start + size);
+      return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
+    }
+    at += 46 + n + x + c;
+  }
+  throw new Error(`${name} is not in the archive`);
+}
+
+test("each year's report is linked as a printable page and as an editable DOCX", { skip }, async () => {
+  if (!page.url().startsWith(base)) {
+    await page.goto(`${base}/`);
+    await page.evaluate(() => window.gapmap.ready);
+  }
+  await page.evaluate(() => window.gapmap.settled());
+  const years = (await api('/api/v1/assessments')).assessments.map((a) => String(a.year));
+  const items = page.locator('#report-list li');
+  await items.first().waitFor();
+  assert.deepEqual(await items.evaluateAll((li) => li.map((x) => x.dataset.year)), [...years].reverse(), 'newest first');
+  const demo = page.locator('#report-list li[data-year="2014"]');
+  assert.equal(await demo.locator('a.report-html').getAttribute('href'), '/reports/2014');
+  assert.equal(await demo.locator('a.report-docx').getAttribute('href'), '/reports/2014?format=docx');
+  // The DOCX downloads under its name, as a Word document holding the rule's elements.
+  const [dl] = await Promise.all([page.waitForEvent('download'), demo.locator('a.report-docx').click()]);
+  assert.equal(dl.suggestedFilename(), 'report_2014.docx');
+  const xml = unzipEntry(readFileSync(await dl.path()), 'word/document.xml');
+  const has = (text, what) => assert.ok(xml.includes(text), `the DOCX lacks ${what}`);
+  has(
+    '<w:pStyle w:val="Heading2" /><w:keepNext /></w:pPr><w:r><w:rPr /><w:t xml:space="preserve">(i) Eligible children and expectant mothers',
+    'element (i) as a heading',
+  );
+  has('>(vi) Community strengths: the asset map<', 'element (vi)');
+  // The demo's children under 5, summed over its tracts as /api/v1/gaps sums the demand.
+  const demand = (await api('/api/v1/gaps?year=2014&need=childcare')).summary.demand_total;
+  has(`>${Math.round(demand).toLocaleString('en-US')}<`, `the total of children under 5 (${demand})`);
+  // The page opens in a tab of its own, organised by the same elements.
+  const [tab] = await Promise.all([context.waitForEvent('page'), demo.locator('a.report-html').click()]);
+  try {
+    await tab.waitForLoadState('load');
+    assert.equal(new URL(tab.url()).pathname, '/reports/2014');
+    const headings = await tab.locator('section.element > h2').allTextContents();
+    assert.deepEqual(headings, [
+      '(i) Eligible children and expectant mothers',
+      '(ii) Needs of eligible children and families',
+      '(iii) Work, school and training schedules of parents',
+      '(iv) Other child development and child care programs',
+      '(v) Community resources',
+      '(vi) Community strengths: the asset map',
+    ]);
+    assert.match(await tab.textContent('#element-iv'), /Early education \(Head Start, pre-K\)/);
+  } finally {
+    await tab.close();
+  }
+});
+
 test('the page reads on a tablet without sideways scrolling', { skip }, async () => {
   await page.setViewportSize({ width: 820, height: 1180 });
   await page.evaluate(() => window.gapmap.settled());
@@ -1371,6 +1422,7 @@ test('where reads need a token, the page asks for one and then loads the data', 
     assert.equal(await p2.locator('#signin-dialog[open]').count(), 0);
     assert.ok((await p2.locator('#need option').count()) >= 6, 'the needs were read with the token');
     assert.match(await p2.textContent('#errors'), /No areas are stored yet/);
+    assert.match(await p2.textContent('#report-list'), /No assessment year yet/);
     assert.ok(await p2.isVisible('#sign-out'));
     await Promise.all([p2.waitForEvent('load'), p2.click('#sign-out')]);
     await p2.locator('#signin-dialog[open]').waitFor();

@@ -7,6 +7,7 @@ import { forgetAssessments, reloadLists } from '../data.js';
 import { $, h, replace } from '../dom.js';
 import { mapReady, theMap } from '../mapview.js';
 import { mapMetrics, metricInfo } from '../metrics.js';
+import { renderReports } from '../reports.js';
 import { openSignIn } from '../signin.js';
 import { need, ruleKind, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
@@ -94,6 +95,7 @@ async function reload(kind) {
     if (state.year === null && state.assessments.length) state.year = state.assessments[state.assessments.length - 1].year;
     fillYears();
     fillAssessmentVersions();
+    renderReports();
   }
   // New sites or indicators may answer a filter that could not be answered before.
   forgetNeedFilters();
