@@ -453,6 +453,41 @@ test('the Siting view draws the suggested sites with their gain and outlines the
   assert.equal(await page.evaluate(async () => (await window.gapmap.map.getSource('suggestions').getData()).features.length), 0);
 });
 
+test('the Siting view ranks the organisations worth approaching, as /api/v1/opportunities does', { skip }, async () => {
+  await page.click('#view-siting');
+  await page.evaluate(() => window.gapmap.settled());
+  const doc = await api('/api/v1/opportunities?year=2014&need=childcare');
+  assert.ok(doc.opportunities.length > 20, 'the demo has many candidates');
+  const items = page.locator('#opportunities-list li.opportunity');
+  assert.equal(await items.count(), 10);
+  const listed = async () =>
+    items.evaluateAll((els) => els.map((el) => [el.dataset.site, Number(el.querySelector('.opportunity-gain').dataset.value)]));
+  assert.deepEqual(
+    await listed(),
+    doc.opportunities.slice(0, 10).map((o) => [o.site_id, o.gain]),
+  );
+  assert.equal(await items.first().locator('.opportunity-gain').textContent(), formatNumber(doc.opportunities[0].gain));
+  assert.match(await page.textContent('#opportunities-note'), new RegExp(`of the ${doc.summary.deserts} deserts`));
+  await page.click('#opportunities-more');
+  assert.equal(await items.count(), 20);
+  // A row flies to the place and opens its popup; "Partner" opens the partner panel.
+  const first = doc.opportunities[0];
+  await items.first().locator('button.opportunity-item').click();
+  await page.locator(`.popup-site[data-site="${first.site_id}"]`).waitFor();
+  await page.keyboard.press('Escape');
+  await items.first().locator('button.opportunity-partner').click();
+  await page.locator('#partner-dialog #partner-body:not([hidden])').waitFor();
+  assert.equal(await page.textContent('#partner-title'), first.partner);
+  await page.click('#partner-close');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#opportunities-csv')]);
+  assert.equal(download.suggestedFilename(), 'gapmap_opportunities_2014_childcare.csv');
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.split('\n')[1].startsWith(`1,${first.partner_id},`), csv.slice(0, 300));
+  assert.ok(csv.split('\n')[1].includes(`,${first.site_id},`));
+  await page.click('#view-gaps');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
 test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to one and exports them', { skip }, async () => {
   await page.click('#view-outreach');
   await page.evaluate(() => window.gapmap.settled());
