@@ -432,6 +432,19 @@ test('the Siting view draws the suggested sites with their gain and outlines the
   const popup = page.locator('.popup-siting[data-rank="1"]');
   await popup.waitFor();
   assert.equal(Number(await popup.locator('[data-field=gain]').getAttribute('data-value')), doc.suggestions[0].gain);
+  // The map flies to the site: what it draws is known once the flight has ended and the
+  // tiles are in (on a loaded machine that takes a while; the assertions below say what
+  // is missing if it never comes).
+  await page
+    .waitForFunction(
+      () => {
+        const m = window.gapmap.map;
+        return !m.isMoving() && m.queryRenderedFeatures({ layers: ['suggestions-points'] }).some((f) => f.properties.rank === 1);
+      },
+      null,
+      { timeout: 20000 },
+    )
+    .catch(() => {});
   const shown = await page.evaluate(() => {
     const m = window.gapmap.map;
     return {
