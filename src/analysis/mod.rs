@@ -16,6 +16,7 @@ mod fca;
 pub mod filters;
 mod gaps;
 pub mod lookup;
+pub mod opportunities;
 pub mod outreach;
 mod params;
 mod problem;
@@ -30,6 +31,7 @@ pub use desert::{Certainty, DesertInputs, desert_certainty, desert_reason, is_de
 pub use fca::{AreaReach, Fca, Weighting, e2sfca, sweep, two_sfca};
 pub use filters::{FilterOption, FilterReport, filter_options, supplying_sites};
 pub use gaps::{AreaGap, GapReport, GapSummary, Prepared, compute_gaps, gaps, prepare};
+pub use opportunities::{OpportunityReport, opportunities};
 pub use outreach::{OutreachParams, OutreachReport, outreach};
 pub use params::{GapParams, MAX_RADIUS_KM, Resolved, RuleChoice, fit_bands, hours_name, resolve};
 pub use problem::{Problem, SupplySite};

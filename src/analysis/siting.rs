@@ -257,6 +257,44 @@ pub struct SitingReport {
     pub suggestions: Vec<Suggestion>,
 }
 
+/// The capacity C of a new site, and where it came from: the given one (`given`); else 1
+/// for a need counted in sites (`one_site`), and for a need counted in capacity the median
+/// capacity of its current supply sites that have one above 0 (`median_of_sites`).
+pub fn new_site_capacity(
+    sites: &[crate::domain::Site],
+    resolved: &super::Resolved,
+    given: Option<f64>,
+    need: &str,
+) -> Result<(f64, &'static str)> {
+    Ok(match (given, resolved.supply) {
+        (Some(c), _) => (c, "given"),
+        (None, Supply::Sites) => (1.0, "one_site"),
+        (None, Supply::Capacity) => {
+            let (sites, _) = supply_sites(sites, resolved);
+            let mut caps: Vec<f64> = sites
+                .iter()
+                .map(|s| s.supply)
+                .filter(|s| *s > 0.0)
+                .collect();
+            caps.sort_by(f64::total_cmp);
+            let median = match caps.len() {
+                0 => None,
+                n if n % 2 == 1 => Some(caps[n / 2]),
+                n => Some((caps[n / 2 - 1] + caps[n / 2]) / 2.0),
+            };
+            let c = median.ok_or_else(|| {
+                Error::new(
+                    Code::InvalidParameter,
+                    format!(
+                        "no site of need '{need}' has a capacity to take as typical: give capacity="
+                    ),
+                )
+            })?;
+            (c, "median_of_sites")
+        }
+    })
+}
+
 /// Suggests up to k new sites for `need` in `year` (see the module documentation).
 ///
 /// The capacity C of a new site is the given one; otherwise 1 for a need counted in
@@ -289,33 +327,7 @@ pub fn siting(
     let a = lookup::assessment(atlas, year)?;
     let geo = lookup::geography(atlas, a)?;
     let resolved = &report.params;
-    let (capacity, capacity_source) = match (p.capacity, resolved.supply) {
-        (Some(c), _) => (c, "given"),
-        (None, Supply::Sites) => (1.0, "one_site"),
-        (None, Supply::Capacity) => {
-            let (sites, _) = supply_sites(&atlas.sites, resolved);
-            let mut caps: Vec<f64> = sites
-                .iter()
-                .map(|s| s.supply)
-                .filter(|s| *s > 0.0)
-                .collect();
-            caps.sort_by(f64::total_cmp);
-            let median = match caps.len() {
-                0 => None,
-                n if n % 2 == 1 => Some(caps[n / 2]),
-                n => Some((caps[n / 2 - 1] + caps[n / 2]) / 2.0),
-            };
-            let c = median.ok_or_else(|| {
-                Error::new(
-                    Code::InvalidParameter,
-                    format!(
-                        "no site of need '{need}' has a capacity to take as typical: give capacity="
-                    ),
-                )
-            })?;
-            (c, "median_of_sites")
-        }
-    };
+    let (capacity, capacity_source) = new_site_capacity(&atlas.sites, resolved, p.capacity, need)?;
 
     // Candidates in GEOID order, so that index order settles ties.
     let mut order: Vec<usize> = (0..report.areas.len()).collect();

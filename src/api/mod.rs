@@ -13,6 +13,7 @@ mod health;
 mod metrics;
 mod needs;
 pub mod openapi;
+mod opportunities;
 mod outreach;
 pub mod page;
 mod partners;
@@ -113,7 +114,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/gaps").route(web::get().to(gaps::get)))
                 .service(web::resource("/outreach").route(web::get().to(outreach::get)))
                 .service(web::resource("/compare").route(web::get().to(compare::get)))
-                .service(web::resource("/siting").route(web::get().to(siting::get))),
+                .service(web::resource("/siting").route(web::get().to(siting::get)))
+                .service(web::resource("/opportunities").route(web::get().to(opportunities::get))),
         )
         .service(web::resource("/reports/{year}").route(web::get().to(reports::get)));
 }

@@ -267,7 +267,8 @@ fn not_found(what: &str, id: &str) -> Error {
 }
 
 /// `PATCH /api/v1/partners/{id}` (editor): changes the partnership level and stage, the
-/// agreement dates, notes, contact and needs the body names; every other field stays.
+/// agreement dates, notes, contact, needs and readiness answers the body names; every
+/// other field stays.
 #[utoipa::path(patch, path = "/api/v1/partners/{id}", tag = "data",
     params(("id" = String, Path, description = "The partner's id.")),
     request_body(content = PartnerPatch, content_type = "application/json",
@@ -380,6 +381,37 @@ pub struct PartnerPatch {
     contact: Option<ContactPatch>,
     /// The need codes the partnership addresses (`GET /api/v1/needs`).
     needs: Option<Vec<String>>,
+    /// Answers to the readiness questions (`readiness_questions` in `GET
+    /// /api/v1/vocabulary`); each question keeps, sets or (null) clears on its own.
+    readiness: Option<ReadinessPatch>,
+    /// Why the level or stage changes, kept with the history entry; needs
+    /// `partnership_level` or `partnership_stage` in the same edit.
+    note: Option<String>,
+}
+
+/// The readiness part of a partner edit.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ReadinessPatch {
+    /// Is there a need to change the service system?
+    need_for_change: Option<AnswerPatch>,
+    /// What are our ideas for the partnership?
+    ideas: Option<AnswerPatch>,
+    /// How would it benefit children and families?
+    benefits: Option<AnswerPatch>,
+    /// What challenges do we expect?
+    challenges: Option<AnswerPatch>,
+}
+
+/// One readiness answer in an edit.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct AnswerPatch {
+    /// The answer, free text.
+    text: String,
+    /// When it was given (YYYY-MM-DD); today when left out.
+    #[schema(format = Date)]
+    date: Option<String>,
 }
 
 /// The contact part of a partner edit.

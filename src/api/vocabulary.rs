@@ -8,7 +8,8 @@
 
 use super::AppState;
 use crate::domain::{
-    Catalog, DesertRule, IndicatorCatalog, PartnershipLevel, PartnershipStage, Supply,
+    Catalog, DesertRule, IndicatorCatalog, PartnershipLevel, PartnershipStage, ReadinessQuestion,
+    Supply,
 };
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -23,6 +24,8 @@ pub struct Vocabulary {
     pub partnership_levels: Vec<Term>,
     /// The stages of building a collaborative, in order.
     pub partnership_stages: Vec<Term>,
+    /// The readiness questions asked before committing to a partnership, in order.
+    pub readiness_questions: Vec<Question>,
     /// Every indicator described or stored, by name.
     pub indicators: Vec<IndicatorWords>,
     /// The ways a need counts supply, with the unit of a need that names none.
@@ -49,6 +52,13 @@ pub struct ServiceWords {
     pub label: String,
     /// `#rrggbb`, unique among the services.
     pub colour: String,
+}
+
+/// A readiness question: its code (as in a partner's `readiness`) and its words.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Question {
+    pub code: &'static str,
+    pub question: &'static str,
 }
 
 /// A code of an ordered scale with its label and what it means.
@@ -125,6 +135,13 @@ impl Vocabulary {
                     code: s.as_str(),
                     label: s.label(),
                     description: s.description(),
+                })
+                .collect(),
+            readiness_questions: ReadinessQuestion::ALL
+                .iter()
+                .map(|q| Question {
+                    code: q.code(),
+                    question: q.question(),
                 })
                 .collect(),
             indicators: names

@@ -79,6 +79,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Where k new sites would close the most shortfall (JSON).
     Siting(SitingArgs),
+    /// The organisations in the directory worth approaching for a need (CSV or JSON).
+    Opportunities(OpportunitiesArgs),
     /// The printable community-assessment report of a year (HTML).
     Report(ReportArgs),
     /// Write the API's OpenAPI 3.1 document (JSON, as `GET /api/openapi.json` serves it).
@@ -339,6 +341,26 @@ pub struct SitingArgs {
     /// Capacity of each new site in supply units (default: 1 site, or the median capacity).
     #[arg(long)]
     pub capacity: Option<f64>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap opportunities …`
+#[derive(Debug, Args)]
+pub struct OpportunitiesArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: Year,
+    /// Need code.
+    #[arg(long)]
+    pub need: String,
+    /// Only the first N.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// csv or json.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
     /// Write here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,

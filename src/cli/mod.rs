@@ -4,8 +4,8 @@
 mod args;
 
 pub use args::{
-    Cli, Command, CompareArgs, EditCommand, ExportCommand, GapsArgs, ImportCommand, OutreachArgs,
-    ReportArgs, SitingArgs, TokenCommand,
+    Cli, Command, CompareArgs, EditCommand, ExportCommand, GapsArgs, ImportCommand,
+    OpportunitiesArgs, OutreachArgs, ReportArgs, SitingArgs, TokenCommand,
 };
 
 use crate::Application;
@@ -104,6 +104,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Outreach(args) => outreach(&open(&settings).await?, args).await,
         Command::Compare(args) => compare(&open(&settings).await?, args).await,
         Command::Siting(args) => siting(&open(&settings).await?, args).await,
+        Command::Opportunities(args) => opportunities(&open(&settings).await?, args).await,
         Command::Report(args) => report(&open(&settings).await?, args).await,
         Command::Openapi => {
             println!("{}", crate::api::openapi::DOCUMENT.as_str());
@@ -275,6 +276,18 @@ async fn siting(services: &Services, args: SitingArgs) -> anyhow::Result<()> {
     let rendered = crunch(format!("siting {} new {need} sites", params.k), move || {
         let report = analysis::siting(&Cached::new(&atlas, &cache), year, &need, &params)?;
         output::render(&Document::Siting(&report), Format::Json, Layout::Pretty)
+    })
+    .await?;
+    write_out(args.out.as_deref(), &rendered)
+}
+
+async fn opportunities(services: &Services, args: OpportunitiesArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let cache = services.atlas.cache().clone();
+    let (year, need, limit, format) = (args.year.get(), args.need, args.limit, args.format);
+    let rendered = crunch(format!("ranking who could supply {need}"), move || {
+        let report = analysis::opportunities(&Cached::new(&atlas, &cache), year, &need, limit)?;
+        output::render(&Document::Opportunities(&report), format, Layout::Pretty)
     })
     .await?;
     write_out(args.out.as_deref(), &rendered)

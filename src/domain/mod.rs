@@ -30,8 +30,8 @@ pub use indicators::{
 };
 pub use lonlat::{LonLat, LonLatError};
 pub use partner::{
-    Contact, Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Site, SiteService,
-    parse_date, parse_email, parse_phone, slug,
+    Answer, Contact, Partner, PartnerDirectory, PartnershipLevel, PartnershipStage, Readiness,
+    ReadinessQuestion, Site, SiteService, parse_date, parse_email, parse_phone, slug,
 };
 pub use partner_edit::{DirectoryEdit, Edit, PartnerEdit, PartnerFields, SiteEdit};
 pub use provenance::{AssessmentUpload, Provenance, Upload};

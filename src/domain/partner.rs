@@ -170,6 +170,89 @@ pub fn parse_date(s: &str) -> Option<String> {
     (1..=days).contains(&d).then(|| s.to_owned())
 }
 
+/// The questions a program asks itself before committing to a partnership (Head Start's
+/// partnership readiness questions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadinessQuestion {
+    NeedForChange,
+    Ideas,
+    Benefits,
+    Challenges,
+}
+
+impl ReadinessQuestion {
+    /// Every question, in the order they are asked.
+    pub const ALL: [Self; 4] = [
+        Self::NeedForChange,
+        Self::Ideas,
+        Self::Benefits,
+        Self::Challenges,
+    ];
+
+    /// The stable code (`need_for_change` …).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NeedForChange => "need_for_change",
+            Self::Ideas => "ideas",
+            Self::Benefits => "benefits",
+            Self::Challenges => "challenges",
+        }
+    }
+
+    /// The question itself.
+    pub fn question(self) -> &'static str {
+        match self {
+            Self::NeedForChange => "Is there a need to change the service system?",
+            Self::Ideas => "What are our ideas for the partnership?",
+            Self::Benefits => "How would it benefit children and families?",
+            Self::Challenges => "What challenges do we expect?",
+        }
+    }
+
+    /// Its position in [`Self::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// An answer to a readiness question: free text, and the date it was given (YYYY-MM-DD).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Answer {
+    pub text: String,
+    pub date: String,
+}
+
+/// The answers to the readiness questions, one per question (null: not answered).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Readiness {
+    pub need_for_change: Option<Answer>,
+    pub ideas: Option<Answer>,
+    pub benefits: Option<Answer>,
+    pub challenges: Option<Answer>,
+}
+
+impl Readiness {
+    /// The answer to `q`.
+    pub fn get(&self, q: ReadinessQuestion) -> Option<&Answer> {
+        match q {
+            ReadinessQuestion::NeedForChange => self.need_for_change.as_ref(),
+            ReadinessQuestion::Ideas => self.ideas.as_ref(),
+            ReadinessQuestion::Benefits => self.benefits.as_ref(),
+            ReadinessQuestion::Challenges => self.challenges.as_ref(),
+        }
+    }
+
+    /// Sets (or, with `None`, clears) the answer to `q`.
+    pub fn set(&mut self, q: ReadinessQuestion, a: Option<Answer>) {
+        *match q {
+            ReadinessQuestion::NeedForChange => &mut self.need_for_change,
+            ReadinessQuestion::Ideas => &mut self.ideas,
+            ReadinessQuestion::Benefits => &mut self.benefits,
+            ReadinessQuestion::Challenges => &mut self.challenges,
+        } = a;
+    }
+}
+
 /// Who to call at a partner: any of a name, an email address and a phone number.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Contact {
@@ -253,6 +336,8 @@ pub struct Partner {
     pub contact: Contact,
     /// The needs (codes of `data/needs.toml`) the partnership addresses.
     pub needs: Vec<String>,
+    /// The answers to the readiness questions.
+    pub readiness: Readiness,
 }
 
 impl Partner {
@@ -269,6 +354,7 @@ impl Partner {
             notes: None,
             contact: Contact::default(),
             needs: Vec::new(),
+            readiness: Readiness::default(),
         }
     }
 }

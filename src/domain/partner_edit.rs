@@ -8,7 +8,8 @@
 //! each changed field with its value before and after.
 
 use super::{
-    Contact, Hours, LonLat, Partner, PartnershipLevel, PartnershipStage, Site, SiteService, slug,
+    Answer, Contact, Hours, LonLat, Partner, PartnershipLevel, PartnershipStage, ReadinessQuestion,
+    Site, SiteService, slug,
 };
 use crate::error::Problem;
 use serde::{Deserialize, Serialize};
@@ -93,6 +94,8 @@ pub struct PartnerFields {
     pub contact_phone: Edit<String>,
     /// Need codes, checked against the catalog; never `Set` empty.
     pub needs: Edit<Vec<String>>,
+    /// The readiness answers, in the order of [`ReadinessQuestion::ALL`].
+    pub readiness: [Edit<Answer>; 4],
 }
 
 impl PartnerFields {
@@ -115,6 +118,11 @@ impl PartnerFields {
             contact_email: self.contact_email.or(later.contact_email),
             contact_phone: self.contact_phone.or(later.contact_phone),
             needs: self.needs.or(later.needs),
+            readiness: {
+                let [a, b, c, d] = self.readiness;
+                let [e, f, g, h] = later.readiness;
+                [a.or(e), b.or(f), c.or(g), d.or(h)]
+            },
         }
     }
 
@@ -138,6 +146,13 @@ impl PartnerFields {
                 phone: self.contact_phone.apply(base.contact.phone),
             },
             needs: self.needs.apply(Some(base.needs)).unwrap_or_default(),
+            readiness: {
+                let mut r = base.readiness;
+                for q in ReadinessQuestion::ALL {
+                    r.set(q, self.readiness[q.index()].apply(r.get(q).cloned()));
+                }
+                r
+            },
         }
     }
 }
@@ -230,6 +245,8 @@ impl From<super::PartnerDirectory> for DirectoryEdit {
                     contact_email: Edit::stated(p.contact.email),
                     contact_phone: Edit::stated(p.contact.phone),
                     needs: Edit::stated(Some(p.needs).filter(|n| !n.is_empty())),
+                    readiness: ReadinessQuestion::ALL
+                        .map(|q| Edit::stated(p.readiness.get(q).cloned())),
                 },
                 id: p.id,
                 note: None,
@@ -655,7 +672,23 @@ fn partner_values(p: &Partner) -> Vec<(&'static str, Value)> {
         ("contact_email", text(p.contact.email.as_deref())),
         ("contact_phone", text(p.contact.phone.as_deref())),
         ("needs", list(&p.needs)),
+        (
+            "readiness_need_for_change",
+            answer(p, ReadinessQuestion::NeedForChange),
+        ),
+        ("readiness_ideas", answer(p, ReadinessQuestion::Ideas)),
+        ("readiness_benefits", answer(p, ReadinessQuestion::Benefits)),
+        (
+            "readiness_challenges",
+            answer(p, ReadinessQuestion::Challenges),
+        ),
     ]
+}
+
+fn answer(p: &Partner, q: ReadinessQuestion) -> Value {
+    p.readiness
+        .get(q)
+        .map_or(Value::Null, |a| json!({"text": a.text, "date": a.date}))
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use super::Problems;
 use crate::domain::partner_edit::{Capacity, Origin};
 use crate::domain::{
-    Catalog, DirectoryEdit, Edit, Hours, LonLat, PartnerFields, PartnershipLevel, PartnershipStage,
-    SiteEdit, parse_date, parse_email, parse_phone,
+    Answer, Catalog, DirectoryEdit, Edit, Hours, LonLat, PartnerFields, PartnershipLevel,
+    PartnershipStage, ReadinessQuestion, SiteEdit, parse_date, parse_email, parse_phone,
 };
 use crate::error::{Code, Problem};
 use std::collections::HashMap;
@@ -59,6 +59,9 @@ pub struct SiteRecord {
     pub contact_phone: Edit<String>,
     /// Need codes the partnership addresses, as given.
     pub needs: Edit<Vec<String>>,
+    /// Readiness answers in the order of `ReadinessQuestion::ALL`: the text, and the date
+    /// cell beside it.
+    pub readiness: [(Edit<String>, Option<String>); 4],
 }
 
 /// Field names a format uses, so problems name the user's own columns.
@@ -309,6 +312,39 @@ pub fn build(
             other => other,
         };
 
+        let mut readiness: [Edit<Answer>; 4] = Default::default();
+        for (q, (text, date)) in ReadinessQuestion::ALL.into_iter().zip(r.readiness) {
+            let field = format!("readiness_{}", q.code());
+            readiness[q.index()] = match trimmed(text) {
+                Edit::Set(text) => match date.as_deref().map(str::trim) {
+                    Some(d) => match parse_date(d) {
+                        Some(date) => Edit::Set(Answer { text, date }),
+                        None => {
+                            bad(
+                                &format!("{field}_date"),
+                                Code::InvalidFile,
+                                format!("'{d}' is not a date in the form YYYY-MM-DD"),
+                            );
+                            Edit::Keep
+                        }
+                    },
+                    None => {
+                        bad(
+                            &format!("{field}_date"),
+                            Code::InvalidFile,
+                            format!(
+                                "the answer to '{}' needs the date it was given (YYYY-MM-DD) in {field}_date",
+                                q.question()
+                            ),
+                        );
+                        Edit::Keep
+                    }
+                },
+                Edit::Clear => Edit::Clear,
+                Edit::Keep => Edit::Keep,
+            };
+        }
+
         let partner_name = r
             .partner
             .map(|s| s.trim().to_owned())
@@ -337,6 +373,7 @@ pub fn build(
                 contact_email,
                 contact_phone,
                 needs,
+                readiness,
             },
             name: name.filter(|s| !s.is_empty()),
             location: r.location,

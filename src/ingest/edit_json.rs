@@ -8,14 +8,14 @@
 use super::directory::{language_code, need_codes};
 use crate::domain::partner_edit::Capacity;
 use crate::domain::{
-    Catalog, Edit, Hours, PartnerEdit, PartnerFields, PartnershipLevel, PartnershipStage, SiteEdit,
-    parse_date, parse_email, parse_phone,
+    Answer, Catalog, Edit, Hours, PartnerEdit, PartnerFields, PartnershipLevel, PartnershipStage,
+    ReadinessQuestion, SiteEdit, parse_date, parse_email, parse_phone,
 };
 use crate::error::{Code, Error, Problem, Result};
 use serde_json::{Map, Value};
 
 /// The keys of a partner edit.
-pub const PARTNER_KEYS: [&str; 8] = [
+pub const PARTNER_KEYS: [&str; 9] = [
     "partnership_level",
     "partnership_stage",
     "agreement_start",
@@ -23,6 +23,7 @@ pub const PARTNER_KEYS: [&str; 8] = [
     "notes",
     "contact",
     "needs",
+    "readiness",
     "note",
 ];
 /// The keys of a contact.
@@ -198,8 +199,31 @@ pub fn partner_edit(id: &str, body: &[u8], catalog: &Catalog) -> Result<PartnerE
         }
         Some(_) => None,
     };
+    let readiness = match map.get("readiness") {
+        Some(Value::Object(r)) => {
+            let codes: Vec<&str> = ReadinessQuestion::ALL.iter().map(|q| q.code()).collect();
+            unknown_keys.extend(known_keys(r, &codes, "readiness."));
+            for q in ReadinessQuestion::ALL {
+                if let Some(Value::Object(a)) = r.get(q.code()) {
+                    unknown_keys.extend(known_keys(
+                        a,
+                        &["text", "date"],
+                        &format!("readiness.{}.", q.code()),
+                    ));
+                }
+            }
+            Some(r.clone())
+        }
+        _ => None,
+    };
     unknown(unknown_keys)?;
     let mut c = Checks::default();
+    if matches!(map.get("readiness"), Some(v) if !v.is_object()) {
+        c.bad(
+            "readiness",
+            "'readiness' must be an object of answers, e.g. {\"ideas\": {\"text\": \"…\", \"date\": \"2025-01-10\"}}",
+        );
+    }
     if matches!(map.get("contact"), Some(v) if !v.is_null() && !v.is_object()) {
         c.bad(
             "contact",
@@ -285,6 +309,43 @@ pub fn partner_edit(id: &str, body: &[u8], catalog: &Catalog) -> Result<PartnerE
         },
         other => other,
     };
+    if let Some(r) = readiness {
+        for q in ReadinessQuestion::ALL {
+            let field = format!("readiness.{}", q.code());
+            fields.readiness[q.index()] = match r.get(q.code()) {
+                None => Edit::Keep,
+                Some(Value::Null) => Edit::Clear,
+                Some(Value::Object(a)) => match c.text(a, &format!("{field}.text"), "text") {
+                    Edit::Set(text) => {
+                        // An answer given now is dated today unless the editor says when.
+                        let date = match c.text(a, &format!("{field}.date"), "date") {
+                            Edit::Set(d) => parse_date(&d).or_else(|| {
+                                c.bad(
+                                    &format!("{field}.date"),
+                                    format!("'{d}' is not a date in the form YYYY-MM-DD"),
+                                );
+                                None
+                            }),
+                            _ => Some(super::hsds::today()),
+                        };
+                        date.map_or(Edit::Keep, |date| Edit::Set(Answer { text, date }))
+                    }
+                    Edit::Clear => Edit::Clear,
+                    Edit::Keep => {
+                        c.bad(
+                            &field,
+                            "an answer needs its 'text' (null clears the answer)",
+                        );
+                        Edit::Keep
+                    }
+                },
+                Some(_) => {
+                    c.bad(&field, "an answer is {\"text\", \"date\"} or null");
+                    Edit::Keep
+                }
+            };
+        }
+    }
     let note = match c.text(&map, "note", "note") {
         Edit::Set(n) => Some(n),
         _ => None,
@@ -428,6 +489,40 @@ mod tests {
 
     fn partner(body: &str) -> Result<PartnerFields> {
         partner_edit("p", body.as_bytes(), &Catalog::bundled()).map(|e| e.fields)
+    }
+
+    #[test]
+    fn readiness_answers_are_read_with_their_date() {
+        let f = partner(
+            r#"{"readiness": {"ideas": {"text": "Shared family nights", "date": "2025-01-10"}, "challenges": null, "benefits": {"text": "Warm hand-offs"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            f.readiness[ReadinessQuestion::Ideas.index()],
+            Edit::Set(Answer {
+                text: "Shared family nights".into(),
+                date: "2025-01-10".into()
+            })
+        );
+        assert_eq!(
+            f.readiness[ReadinessQuestion::Challenges.index()],
+            Edit::Clear
+        );
+        assert_eq!(
+            f.readiness[ReadinessQuestion::NeedForChange.index()],
+            Edit::Keep
+        );
+        let Edit::Set(a) = &f.readiness[ReadinessQuestion::Benefits.index()] else {
+            panic!("benefits is set");
+        };
+        assert!(parse_date(&a.date).is_some(), "dated today: {}", a.date);
+        let e = partner(r#"{"readiness": {"hopes": {"text": "x"}}}"#).unwrap_err();
+        assert_eq!(e.details()[0].field.as_deref(), Some("readiness.hopes"));
+        let e = partner(r#"{"readiness": {"ideas": {"text": "x", "date": "soon"}}}"#).unwrap_err();
+        assert_eq!(
+            e.details()[0].field.as_deref(),
+            Some("readiness.ideas.date")
+        );
     }
 
     #[test]

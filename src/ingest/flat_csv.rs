@@ -2,7 +2,8 @@
 //!
 //! Columns (any order): `id,name,partner,partner_id,kind,lat,lon,services,capacity,
 //! languages,hours,address,partnership_level,partnership_stage,agreement_start,
-//! agreement_end,notes,contact_name,contact_email,contact_phone,needs`. Only `id` is
+//! agreement_end,notes,contact_name,contact_email,contact_phone,needs`, and per readiness
+//! question `readiness_<code>` with `readiness_<code>_date`. Only `id` is
 //! always required; a site not yet stored needs `name`, `lat`, `lon` and `services`. A
 //! column the file does not have leaves that field as stored; an empty cell clears it.
 //! `services`, `languages` and `needs` are `;`-separated; `capacity` is a number for every
@@ -12,11 +13,11 @@ use super::directory::{self, FieldNames, SiteRecord};
 use super::geojson_doc::check_lonlat;
 use super::{InputFile, Problems, Table, TableLimits};
 use crate::domain::partner_edit::Capacity;
-use crate::domain::{Catalog, DirectoryEdit, Edit, LonLat};
+use crate::domain::{Catalog, DirectoryEdit, Edit, LonLat, ReadinessQuestion};
 use crate::error::{Code, Error, Problem, Result};
 
 /// Every column the flat CSV knows.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 29] = [
     "id",
     "name",
     "partner",
@@ -38,6 +39,14 @@ pub const COLUMNS: [&str; 21] = [
     "contact_email",
     "contact_phone",
     "needs",
+    "readiness_need_for_change",
+    "readiness_need_for_change_date",
+    "readiness_ideas",
+    "readiness_ideas_date",
+    "readiness_benefits",
+    "readiness_benefits_date",
+    "readiness_challenges",
+    "readiness_challenges_date",
 ];
 
 /// The columns a file of new sites has: what the header of a flat CSV is recognised by.
@@ -239,6 +248,10 @@ pub fn read_table(t: &Table, catalog: &Catalog) -> Result<DirectoryEdit> {
             contact_email: edit("contact_email", r),
             contact_phone: edit("contact_phone", r),
             needs: list("needs", r),
+            readiness: ReadinessQuestion::ALL.map(|q| {
+                let text = format!("readiness_{}", q.code());
+                (edit(&text, r), get(&format!("{text}_date"), r))
+            }),
         });
     }
     let dir = directory::build(records, catalog, file, FieldNames::PLAIN, &mut problems);

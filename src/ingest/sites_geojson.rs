@@ -9,7 +9,7 @@ use super::directory::{self, FieldNames, SiteRecord};
 use super::geojson_doc::{self, property_text};
 use super::{InputFile, Problems};
 use crate::domain::partner_edit::Capacity;
-use crate::domain::{Catalog, DirectoryEdit, Edit, LonLat};
+use crate::domain::{Catalog, DirectoryEdit, Edit, LonLat, ReadinessQuestion};
 use crate::error::{Code, Problem, Result};
 use serde_json::Value;
 
@@ -137,6 +137,40 @@ pub fn read(file: &InputFile, catalog: &Catalog) -> Result<DirectoryEdit> {
             Some(Value::Number(n)) => Some(n.to_string()),
             _ => None,
         });
+        // `readiness: {need_for_change: {text, date} | null, …}`
+        let mut readiness: [(Edit<String>, Option<String>); 4] = Default::default();
+        match p.get("readiness") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(m)) => {
+                for q in ReadinessQuestion::ALL {
+                    readiness[q.index()] = match m.get(q.code()) {
+                        None => (Edit::Keep, None),
+                        Some(Value::Null) => (Edit::Clear, None),
+                        Some(Value::Object(a)) => (
+                            Edit::stated(property_text(a, "text")),
+                            property_text(a, "date"),
+                        ),
+                        Some(_) => {
+                            problems.push(
+                                Code::InvalidFile,
+                                at(
+                                    "readiness",
+                                    format!("readiness.{} must be {{\"text\", \"date\"}} or null", q.code()),
+                                ),
+                            );
+                            (Edit::Keep, None)
+                        }
+                    };
+                }
+            }
+            Some(_) => problems.push(
+                Code::InvalidFile,
+                at(
+                    "readiness",
+                    "readiness must be an object such as {\"ideas\": {\"text\": \"…\", \"date\": \"2025-01-10\"}}".into(),
+                ),
+            ),
+        }
         records.push(SiteRecord {
             row: f.number,
             id,
@@ -161,6 +195,7 @@ pub fn read(file: &InputFile, catalog: &Catalog) -> Result<DirectoryEdit> {
             contact_email: text("contact_email"),
             contact_phone: text("contact_phone"),
             needs,
+            readiness,
         });
     }
     let dir = directory::build(

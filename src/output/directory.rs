@@ -3,12 +3,12 @@
 
 use super::csv::Csv;
 use crate::atlas::Atlas;
-use crate::domain::{Assessment, Partner, Warning};
+use crate::domain::{Assessment, Partner, ReadinessQuestion, Warning};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// The flat partner CSV's columns, in the order the download writes them.
-pub const FLAT_CSV_COLUMNS: [&str; 21] = [
+pub const FLAT_CSV_COLUMNS: [&str; 29] = [
     "id",
     "name",
     "partner",
@@ -30,6 +30,14 @@ pub const FLAT_CSV_COLUMNS: [&str; 21] = [
     "contact_email",
     "contact_phone",
     "needs",
+    "readiness_need_for_change",
+    "readiness_need_for_change_date",
+    "readiness_ideas",
+    "readiness_ideas_date",
+    "readiness_benefits",
+    "readiness_benefits_date",
+    "readiness_challenges",
+    "readiness_challenges_date",
 ];
 
 /// The assessment as `{year, version, geography, indicators, columns, warnings, areas:
@@ -147,8 +155,13 @@ pub fn sites_flat_csv(atlas: &Atlas) -> String {
             .text(&text(p.and_then(|p| p.contact.name.as_deref())))
             .text(&text(p.and_then(|p| p.contact.email.as_deref())))
             .text(&text(p.and_then(|p| p.contact.phone.as_deref())))
-            .text(&p.map(|p| p.needs.join(";")).unwrap_or_default())
-            .end_row();
+            .text(&p.map(|p| p.needs.join(";")).unwrap_or_default());
+        for q in ReadinessQuestion::ALL {
+            let a = p.and_then(|p| p.readiness.get(q));
+            csv.text(&text(a.map(|a| a.text.as_str())))
+                .text(&text(a.map(|a| a.date.as_str())));
+        }
+        csv.end_row();
     }
     csv.finish()
 }

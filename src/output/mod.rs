@@ -15,6 +15,7 @@ pub mod csv;
 mod directory;
 mod gaps;
 pub mod geojson;
+mod opportunities;
 mod outreach;
 pub mod report;
 pub mod scale;
@@ -25,7 +26,9 @@ pub use directory::{
 };
 pub use gaps::CSV_COLUMNS as GAPS_CSV_COLUMNS;
 
-use crate::analysis::{CompareReport, FilterReport, GapReport, OutreachReport, SitingReport};
+use crate::analysis::{
+    CompareReport, FilterReport, GapReport, OpportunityReport, OutreachReport, SitingReport,
+};
 use crate::atlas::{Atlas, CacheKey, GeographyData};
 use crate::domain::{Assessment, Site};
 use crate::error::{Code, Error, Result};
@@ -123,6 +126,8 @@ pub enum Document<'a> {
     Gaps(&'a GapReport, &'a Atlas),
     /// Ranked outreach areas: JSON, GeoJSON, CSV.
     Outreach(&'a OutreachReport, &'a Atlas),
+    /// Organisations worth approaching for a need: JSON, CSV.
+    Opportunities(&'a OpportunityReport),
     /// One need in two years: JSON, GeoJSON, CSV.
     Compare(&'a CompareReport, &'a Atlas),
     /// Suggested new sites: JSON.
@@ -150,6 +155,7 @@ impl Document<'_> {
         use Format::*;
         match self {
             Self::Gaps(..) | Self::Outreach(..) | Self::Compare(..) => &[Json, Geojson, Csv],
+            Self::Opportunities(_) => &[Json, Csv],
             Self::Siting(_) | Self::Filters(_) => &[Json],
             Self::Assessment(_) => &[Json, Csv],
             Self::Areas(_) | Self::Sites(..) => &[Geojson],
@@ -164,6 +170,7 @@ impl Document<'_> {
         match self {
             Self::Gaps(..) => "a gap analysis",
             Self::Outreach(..) => "an outreach ranking",
+            Self::Opportunities(_) => "the opportunities",
             Self::Compare(..) => "a comparison",
             Self::Siting(_) => "a siting answer",
             Self::Filters(_) => "a need's filters",
@@ -181,6 +188,7 @@ impl Document<'_> {
         match self {
             Self::Gaps(r, _) => format!("gaps_{}_{}", r.year, r.need),
             Self::Outreach(r, _) => format!("outreach_{}", r.year),
+            Self::Opportunities(r) => format!("opportunities_{}_{}", r.year, r.need),
             Self::Compare(r, _) => {
                 format!(
                     "compare_{}_{}_{}",
@@ -248,6 +256,8 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         (Document::Outreach(r, _), Json) => json(r, layout)?,
         (Document::Outreach(r, atlas), Geojson) => json(&outreach::geojson(r, atlas), layout)?,
         (Document::Outreach(r, _), Csv) => outreach::csv(r).into_bytes(),
+        (Document::Opportunities(r), Json) => json(r, layout)?,
+        (Document::Opportunities(r), Csv) => opportunities::csv(r).into_bytes(),
         (Document::Compare(r, _), Json) => json(r, layout)?,
         (Document::Compare(r, atlas), Geojson) => json(&compare::geojson(r, atlas), layout)?,
         (Document::Compare(r, _), Csv) => compare::csv(r).into_bytes(),

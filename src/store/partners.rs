@@ -50,7 +50,7 @@ struct StoredService {
 }
 
 const PARTNER_COLUMNS: &str = "id, name, kind, partnership_level, partnership_stage, agreement_start, \
-     agreement_end, notes, contact_name, contact_email, contact_phone, needs";
+     agreement_end, notes, contact_name, contact_email, contact_phone, needs, readiness";
 const SITE_COLUMNS: &str = "id, partner_id, name, lon, lat, address, services, languages, hours";
 
 /// At most this many problems are listed when edits are refused.
@@ -414,13 +414,13 @@ fn refusal(mut problems: Vec<Problem>) -> Error {
 async fn upsert_partner(tx: &mut Transaction<'static, Any>, p: &Partner) -> Result<()> {
     sqlx::query(
         "INSERT INTO partners (id, name, kind, partnership_level, partnership_stage, agreement_start, agreement_end, notes, \
-         contact_name, contact_email, contact_phone, needs) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         contact_name, contact_email, contact_phone, needs, readiness) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
          partnership_level = excluded.partnership_level, partnership_stage = excluded.partnership_stage, \
          agreement_start = excluded.agreement_start, agreement_end = excluded.agreement_end, notes = excluded.notes, \
          contact_name = excluded.contact_name, contact_email = excluded.contact_email, \
-         contact_phone = excluded.contact_phone, needs = excluded.needs",
+         contact_phone = excluded.contact_phone, needs = excluded.needs, readiness = excluded.readiness",
     )
     .bind(&p.id)
     .bind(&p.name)
@@ -434,6 +434,7 @@ async fn upsert_partner(tx: &mut Transaction<'static, Any>, p: &Partner) -> Resu
     .bind(p.contact.email.as_deref())
     .bind(p.contact.phone.as_deref())
     .bind(serde_json::to_string(&p.needs).map_err(Error::internal)?)
+    .bind(serde_json::to_string(&p.readiness).map_err(Error::internal)?)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -491,6 +492,7 @@ fn partner_from_row(r: &AnyRow) -> Result<Partner> {
             phone: r.get(10),
         },
         needs: serde_json::from_str(&r.get::<String, _>(11)).map_err(Error::internal)?,
+        readiness: serde_json::from_str(&r.get::<String, _>(12)).map_err(Error::internal)?,
     })
 }
 

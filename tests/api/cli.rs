@@ -206,3 +206,49 @@ fn a_partner_and_a_site_are_edited_on_the_command_line() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("hours"));
 }
+
+#[test]
+fn opportunities_are_ranked_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db").display().to_string();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let areas = write("areas.geojson", &three_areas());
+    gapmap_ok(&db, &["import", "areas", &areas, "--geography", "g"]);
+    let ind = write(
+        "ind.csv",
+        "GEOID,children_under_5\n01001000001,300\n01001000002,0\n01001000003,60\n",
+    );
+    gapmap_ok(
+        &db,
+        &[
+            "import",
+            "indicators",
+            &ind,
+            "--year",
+            "2024",
+            "--geography",
+            "g",
+        ],
+    );
+    // The fixture of tests/api/opportunities.rs, without its far and cooperating sites.
+    let sites = write(
+        "p.csv",
+        "id,name,partner,partner_id,lat,lon,services,capacity\n\
+         cc-3,Kids Center,Little Stars,little-stars,41.805,-87.665,childcare,30\n\
+         lib-1,Branch Library,Public Library,library,41.805,-87.685,adult_education,\n",
+    );
+    gapmap_ok(&db, &["import", "partners", &sites]);
+    let csv = gapmap_ok(
+        &db,
+        &["opportunities", "--year", "2024", "--need", "childcare"],
+    );
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with("1,library,Public Library,lib-1,Branch Library,,,-87.685,41.805,30,90,"),
+        "{csv}"
+    );
+}

@@ -154,6 +154,7 @@ async fn the_hsds_example_with_its_coordinates_fixed_becomes_a_partner_and_a_sit
             "notes": null,
             "contact": {"name": null, "email": null, "phone": null},
             "needs": [],
+            "readiness": {"need_for_change": null, "ideas": null, "benefits": null, "challenges": null},
             "sites": 1,
             "services": ["mental_health"],
         }])

@@ -18,6 +18,7 @@ mod http;
 mod layers;
 mod limits;
 mod openapi;
+mod opportunities;
 mod outreach;
 mod page;
 mod partner_edits;

@@ -527,7 +527,98 @@ async fn every_level_and_stage_change_is_kept_newest_first() {
     .await;
 }
 
+/// The four readiness questions, answered with a date, shown with the partner and
+/// exported with it in the flat CSV, which uploads again unchanged.
+async fn readiness_answers_are_kept_shown_and_exported() {
+    let app = app().await;
+    let r = patch(
+        &app,
+        "/api/v1/partners/corner-care",
+        json!({"readiness": {
+            "need_for_change": {"text": "Families wait months for infant care", "date": "2025-01-10"},
+            "ideas": {"text": "Shared intake; joint family nights", "date": "2025-01-10"},
+            "benefits": {"text": "One application for both programs", "date": "2025-01-17"}
+        }}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = report["summary"]["changes"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "readiness_need_for_change",
+            "readiness_ideas",
+            "readiness_benefits"
+        ]
+    );
+    let p = &app.get_json("/api/v1/partners/corner-care").await["partner"];
+    assert_eq!(
+        p["readiness"],
+        json!({
+            "need_for_change": {"text": "Families wait months for infant care", "date": "2025-01-10"},
+            "ideas": {"text": "Shared intake; joint family nights", "date": "2025-01-10"},
+            "benefits": {"text": "One application for both programs", "date": "2025-01-17"},
+            "challenges": null
+        })
+    );
+    let vocabulary = app.get_json("/api/v1/vocabulary").await;
+    assert_eq!(
+        vocabulary["readiness_questions"][3],
+        json!({"code": "challenges", "question": "What challenges do we expect?"})
+    );
+    // Clearing one answer keeps the others.
+    patch(
+        &app,
+        "/api/v1/partners/corner-care",
+        json!({"readiness": {"ideas": null}}),
+    )
+    .await;
+    let p = &app.get_json("/api/v1/partners/corner-care").await["partner"];
+    assert_eq!(p["readiness"]["ideas"], Value::Null);
+    assert_eq!(p["readiness"]["benefits"]["date"], "2025-01-17");
+
+    let csv = app
+        .get("/api/v1/partners?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let corner = directory(&app).await["corner-1"].clone();
+    assert_eq!(corner["readiness_benefits_date"], "2025-01-17");
+    assert_eq!(corner["readiness_ideas"], "");
+    let report: Value = app
+        .post_partners("?mode=replace", "text/csv", csv)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["unchanged"], true, "{report}");
+    // An answer in a CSV needs its date.
+    let body = assert_error(
+        app.post_partners(
+            "?filename=r.csv",
+            "text/csv",
+            "id,readiness_challenges\ncorner-1,Staff turnover\n",
+        )
+        .await,
+        422,
+        "invalid_file",
+    )
+    .await;
+    assert_eq!(
+        body["error"]["details"][0]["field"],
+        "readiness_challenges_date"
+    );
+}
+
 crate::api_tests!(
+    readiness_answers_are_kept_shown_and_exported,
     every_level_and_stage_change_is_kept_newest_first,
     a_partner_edit_of_one_field_leaves_every_other_field_as_it_was,
     a_site_edit_of_one_field_leaves_every_other_field_as_it_was,

@@ -8,6 +8,7 @@ export const OTHER_SERVICE_COLOUR = '#6b6b6b';
 let services = new Map();
 let levels = new Map();
 let stages = [];
+let questions = [];
 let indicators = new Map();
 let desertRules = new Map();
 let targetMet = null;
@@ -17,6 +18,7 @@ export function setVocabulary(doc) {
   services = new Map((doc.services || []).map((s) => [s.code, s]));
   levels = new Map((doc.partnership_levels || []).map((t) => [t.code, t]));
   stages = doc.partnership_stages || [];
+  questions = doc.readiness_questions || [];
   indicators = new Map((doc.indicators || []).map((i) => [i.name, i]));
   desertRules = new Map((doc.desert_rules || []).map((r) => [r.code, r]));
   targetMet = doc.scales?.target_met || null;
@@ -62,6 +64,11 @@ export function stageLabel(code) {
 /** The partnership levels, loosest first: `[{code, label, description}]`. */
 export function partnershipLevels() {
   return [...levels.values()];
+}
+
+/** The readiness questions in the order they are asked: `[{code, question}]`. */
+export function readinessQuestions() {
+  return questions;
 }
 
 /** The partnership stages in their order: `[{code, label, description}]`. */

@@ -12,6 +12,8 @@ mod entities;
 mod schedules;
 mod sites;
 
+pub(crate) use schedules::today;
+
 use super::archive;
 use super::{InputFile, PartnerImport, Table};
 use super::{Limits, TableLimits, Untracked};

@@ -17,6 +17,7 @@ import { fillAssessmentVersions, initAssessmentDownload } from './assessment.js'
 import * as compare from './compare.js';
 import { forgetNeedFilters } from './filters.js';
 import * as gaps from './gaps.js';
+import { initOpportunities, refreshOpportunities } from './opportunities.js';
 import * as outreach from './outreach.js';
 import { initSiteFilters, loadSites, openSite, renderSites } from './sites.js';
 import * as siting from './siting.js';
@@ -28,6 +29,7 @@ export function initViews() {
   initSiteFilters();
   outreach.initOutreach();
   siting.initSiting();
+  initOpportunities();
   compare.initCompare();
   gaps.initDownloads();
   initAssessmentDownload();
@@ -41,7 +43,7 @@ export function refresh() {
 /** Redoes what the current view shows beyond the gaps. */
 function refreshCurrentView() {
   if (state.view === 'outreach') return outreach.refreshOutreach();
-  if (state.view === 'siting') return siting.refreshSiting();
+  if (state.view === 'siting') return Promise.all([siting.refreshSiting(), refreshOpportunities()]);
   if (state.view === 'compare') return compare.refreshCompare();
   return Promise.resolve();
 }
@@ -144,7 +146,7 @@ export function setView(view) {
     state.siting = null;
   }
   if (view === 'outreach') return track(outreach.refreshOutreach(leaving === 'compare'));
-  if (view === 'siting') return track(siting.refreshSiting(leaving === 'compare'));
+  if (view === 'siting') return track(Promise.all([siting.refreshSiting(leaving === 'compare'), refreshOpportunities()]));
   if (view === 'compare') return track(compare.refreshCompare());
   return track(gaps.showGaps());
 }

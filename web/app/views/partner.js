@@ -8,7 +8,15 @@ import { formatNumber } from '../metrics.js';
 import { state } from '../state.js';
 import { track } from '../status.js';
 import { changesTable, renderError } from '../upload.js';
-import { languageLabel, levelLabel, partnershipLevels, partnershipStages, serviceLabel, stageLabel } from '../vocabulary.js';
+import {
+  languageLabel,
+  levelLabel,
+  partnershipLevels,
+  partnershipStages,
+  readinessQuestions,
+  serviceLabel,
+  stageLabel,
+} from '../vocabulary.js';
 import { reloadAfterUpload } from './index.js';
 import { focusSite } from './sites.js';
 
@@ -87,6 +95,21 @@ function render(doc, history) {
     item('Contact', contact, 'contact'),
     item('Needs addressed', (p.needs || []).map(needLabel).join(', '), 'needs'),
     item('Notes', p.notes, 'notes'),
+  );
+  const readiness = p.readiness || {};
+  replace(
+    $('#partner-readiness'),
+    readinessQuestions().map((q) => {
+      const a = readiness[q.code];
+      return [
+        h('dt', { text: q.question }),
+        h(
+          'dd',
+          { dataset: { field: `readiness_${q.code}` } },
+          a ? [h('span', { class: 'answer', text: a.text }), ' ', h('span', { class: 'muted when', text: `(${a.date})` })] : notRecorded(),
+        ),
+      ];
+    }),
   );
   renderSites(doc.sites.features);
   renderHistory(history);
@@ -174,6 +197,30 @@ function fillForm(p) {
   $('#pf-contact-email').value = c.email || '';
   $('#pf-contact-phone').value = c.phone || '';
   $('#pf-notes').value = p.notes || '';
+  const readiness = p.readiness || {};
+  replace(
+    $('#pf-readiness'),
+    h('legend', { text: 'Readiness (each answer is kept with its date; empty the text to clear it)' }),
+    readinessQuestions().map((q) => {
+      const a = readiness[q.code];
+      return h(
+        'div',
+        { class: 'field-row' },
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: `pf-r-${q.code}`, text: q.question }),
+          h('textarea', { id: `pf-r-${q.code}`, rows: '2', text: a ? a.text : '' }),
+        ),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: `pf-r-${q.code}-date`, text: 'Answered on' }),
+          h('input', { id: `pf-r-${q.code}-date`, type: 'date', value: a ? a.date : '' }),
+        ),
+      );
+    }),
+  );
   const needs = new Set(p.needs || []);
   replace(
     $('#pf-needs'),
@@ -214,6 +261,20 @@ function changedFields(p) {
   const needs = [...document.querySelectorAll('#pf-needs input:checked')].map((i) => i.value);
   const stored = p.needs || [];
   if (needs.length !== stored.length || needs.some((n) => !stored.includes(n))) body.needs = needs.length ? needs : null;
+  const readiness = {};
+  for (const q of readinessQuestions()) {
+    const stored = p.readiness?.[q.code] || null;
+    const answer = text(`#pf-r-${q.code}`);
+    const date = text(`#pf-r-${q.code}-date`);
+    if (!answer) {
+      if (stored) readiness[q.code] = null;
+    } else if (!stored || stored.text !== answer || (date && stored.date !== date)) {
+      // A new or rewritten answer whose date was not changed is dated today by the server.
+      const dateChanged = date && (!stored || date !== stored.date);
+      readiness[q.code] = dateChanged ? { text: answer, date } : { text: answer };
+    }
+  }
+  if (Object.keys(readiness).length) body.readiness = readiness;
   const note = text('#pf-note');
   if (note) body.note = note;
   return body;
