@@ -1541,6 +1541,46 @@ test("each year's report is linked as a printable page and as an editable DOCX",
   }
 });
 
+/** axe-core's WCAG 2.1 A and AA rules on what a page shows now (injected through the devtools protocol, which the page's policy does not cover). */
+async function axeViolations(p) {
+  const source = readFileSync(join(WEB, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  await p.evaluate(source);
+  const result = await p.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  assert.ok(result.passes.length >= 10, `axe ran ${result.passes.length} rules`);
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
+test('the page, the methods page and the report pass axe-core’s WCAG 2.1 AA rules', { skip }, async () => {
+  await page.evaluate(() => window.gapmap.settled());
+  for (const view of ['gaps', 'outreach', 'siting', 'compare']) {
+    await page.click(`#view-${view}`);
+    await page.evaluate(() => window.gapmap.settled());
+    assert.deepEqual(await axeViolations(page), [], `the ${view} view`);
+  }
+  await page.click('#view-gaps');
+  await page.evaluate(() => window.gapmap.settled());
+  // An area's popup and the upload panel, open.
+  await page.fill('#search-input', '17031842400');
+  await page.press('#search-input', 'Enter');
+  await page.locator('.popup-area[data-geoid="17031842400"]').waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'with a popup open');
+  await page.keyboard.press('Escape');
+  await page.click('#open-upload');
+  assert.deepEqual(await axeViolations(page), [], 'with the upload panel open');
+  await page.click('#upload-close');
+  const other = await context.newPage();
+  try {
+    for (const path of ['/methods', '/reports/2014']) {
+      await other.goto(`${base}${path}`);
+      assert.deepEqual(await axeViolations(other), [], path);
+    }
+  } finally {
+    await other.close();
+  }
+});
+
 test('the page reads on a tablet without sideways scrolling', { skip }, async () => {
   await page.setViewportSize({ width: 820, height: 1180 });
   await page.evaluate(() => window.gapmap.settled());
