@@ -20,6 +20,7 @@ mod partners;
 mod records;
 mod reports;
 mod siting;
+mod travel;
 mod upload;
 mod vocabulary;
 
@@ -115,7 +116,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/outreach").route(web::get().to(outreach::get)))
                 .service(web::resource("/compare").route(web::get().to(compare::get)))
                 .service(web::resource("/siting").route(web::get().to(siting::get)))
-                .service(web::resource("/opportunities").route(web::get().to(opportunities::get))),
+                .service(web::resource("/opportunities").route(web::get().to(opportunities::get)))
+                .service(web::resource("/travel-times").route(web::get().to(travel::list)))
+                .service(web::resource("/travel-times/{mode}").route(web::put().to(travel::put))),
         )
         .service(web::resource("/reports/{year}").route(web::get().to(reports::get)));
 }

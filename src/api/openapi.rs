@@ -12,7 +12,7 @@
 
 use super::{
     assessments, audit, compare, gaps, geographies, health, metrics, needs, opportunities,
-    outreach, page, partners, records, reports, siting, vocabulary,
+    outreach, page, partners, records, reports, siting, travel, vocabulary,
 };
 use crate::error::Body;
 use std::sync::LazyLock;
@@ -103,6 +103,8 @@ pub enum ReportFormat {
         partners::history,
         partners::patch_partner,
         partners::patch_site,
+        travel::list,
+        travel::put,
         gaps::get,
         outreach::get,
         compare::get,
@@ -123,6 +125,8 @@ pub enum ReportFormat {
         crate::imports::Mode,
         crate::imports::IndicatorSource,
         crate::ingest::Untracked,
+        crate::domain::TravelMode,
+        gaps::DecayName,
     )),
     modifiers(&CommonErrors),
     tags(
