@@ -1,4 +1,5 @@
-//! The map page: `GET /` serves `index.html`, `/app/…` its modules and styles, and
+//! The map page: `GET /` serves `index.html`, `GET /methods` the methods page
+//! (`methods.html`), `/app/…` their modules and styles, and
 //! `/vendor/maplibre-gl/…` MapLibre GL JS's dist files from `web/node_modules` (installed
 //! by `npm ci --prefix web`, pinned in `web/package-lock.json`); no CDN. `GET /api/v1/config`
 //! tells the page which basemap to use, if any.
@@ -113,6 +114,7 @@ pub fn content_security_policy(basemap_origin: Option<&str>) -> String {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(page("/", index))
         .service(page("/index.html", index))
+        .service(page("/methods", methods))
         .service(page("/app/{path:.*}", app_file))
         .service(page("/vendor/maplibre-gl/{path:.*}", vendor_file))
         .service(web::resource("/api/v1/config").route(web::get().to(config)));
@@ -200,6 +202,13 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         return Ok(not_installed(web));
     }
     serve_file(&req, web, &page).await
+}
+
+/// `GET /methods`: what every number and colour means (`web/methods.html`, in the
+/// repository); it needs no MapLibre.
+pub async fn methods(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse> {
+    let web = &state.web;
+    serve_file(&req, web, &web.dir.join("methods.html")).await
 }
 
 /// `GET /app/{path}`: the page's own modules and styles.

@@ -222,3 +222,50 @@ async fn an_unknown_page_file_answers_with_the_error_shape() {
 
     assert_error(app.get("/app/nope.js").await, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn the_methods_page_defines_every_metric_and_desert_rule() {
+    // The repository's own web folder: the page's text lives there.
+    let app = app_with(&crate::helpers::root().join("web"), None).await;
+    let r = app.get("/methods").await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(!policy(&r).contains("unsafe-inline"));
+    let html = r.text().await.unwrap();
+    // Every number a gap row carries, as the popup links to it, and every rule.
+    for id in [
+        "demand",
+        "nearest_km",
+        "sites_within",
+        "capacity_within",
+        "sites_in_area",
+        "capacity_in_area",
+        "access_2sfca",
+        "access_e2sfca",
+        "shortfall",
+        "shortfall_in_area",
+        "target_met",
+        "desert",
+        "cap_childcare",
+        "access",
+        "catchment",
+        "distances",
+        "limits",
+        "colour",
+    ] {
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "no #{id} on /methods"
+        );
+    }
+    assert!(html.contains("haversine"));
+    assert!(html.contains("6,371.0088 km"));
+    assert!(html.contains("America's Child Care Deserts in 2018"));
+    assert!(html.contains("<link rel=\"stylesheet\" href=\"/app/methods.css\">"));
+    assert_eq!(app.get("/app/methods.css").await.status(), 200);
+}

@@ -737,6 +737,8 @@ async fn the_report_colours_each_area_as_the_map_does() {
         assert_eq!(scale["colours"][class], colour);
         assert_eq!(fill_of(&html, geoid), colour, "{geoid}");
     }
+    // Every definition is a click away.
+    assert_has(&html, r#"<a href="/methods">the methods page</a>"#);
     assert_has(
         &html,
         "share of the target met, as the desert rule measures it: child-care slots inside \

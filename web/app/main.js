@@ -7,6 +7,7 @@
 // map (mapview.js) and read the API (api.js); nothing calls back up into this module.
 
 import { getJSON, needsToken } from './api.js';
+import { distanceUnit } from './distance.js';
 import { $ } from './dom.js';
 import { loadMapLibre, startMap, theMap } from './mapview.js';
 import { renderReports } from './reports.js';
@@ -16,12 +17,13 @@ import { geographyName, need, state } from './state.js';
 import { setBusy, settled, showError, track } from './status.js';
 import { initUpload } from './upload.js';
 import { refreshGaps } from './views/gaps.js';
-import { initViews, openArea, openSite, openSuggestion, showSites } from './views/index.js';
+import { initViews, loadDistanceUnit, openArea, openSite, openSuggestion, showSites } from './views/index.js';
 import { initPartnerPanel } from './views/partner.js';
 import { setVocabulary } from './vocabulary.js';
 
 async function boot() {
   setBusy('boot', 'Loading…');
+  loadDistanceUnit();
   initSignIn();
   // MapLibre loads while the lists do.
   loadMapLibre().catch(() => {});
@@ -75,6 +77,7 @@ async function boot() {
       onAreaClick: openArea,
       onSiteClick: openSite,
       onSuggestionClick: openSuggestion,
+      distanceUnit: distanceUnit(),
     });
   } catch (err) {
     setBusy('boot', null);

@@ -84,6 +84,32 @@ function countImage(text, colour = '#ffffff') {
 }
 
 /**
+ * Draws a place name as an image, dark text in a white halo: the offline style has no
+ * glyphs, so labels are images too (the text goes through fillText only, never markup).
+ */
+function labelImage(text, strong) {
+  const ratio = 2;
+  const font = `${strong ? 700 : 500} ${(strong ? 12 : 11) * ratio}px system-ui, sans-serif`;
+  const c = document.createElement('canvas');
+  const ctx = c.getContext('2d');
+  ctx.font = font;
+  const w = Math.ceil(ctx.measureText(text).width) + 8 * ratio;
+  const hgt = (strong ? 17 : 15) * ratio;
+  c.width = w;
+  c.height = hgt;
+  ctx.font = font;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.lineJoin = 'round';
+  ctx.lineWidth = 3 * ratio;
+  ctx.strokeStyle = 'rgba(255, 255, 255, 0.92)';
+  ctx.strokeText(text, w / 2, hgt / 2);
+  ctx.fillStyle = '#1a1a1a';
+  ctx.fillText(text, w / 2, hgt / 2);
+  return { image: ctx.getImageData(0, 0, w, hgt), pixelRatio: ratio };
+}
+
+/**
  * The hatch drawn over uncertain deserts: dark diagonal lines on a clear ground, so the
  * choropleth's colour stays readable underneath (and in grey print).
  */
@@ -136,9 +162,14 @@ class GapMap {
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.disableRotation();
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-    this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+    this.scale = new maplibregl.ScaleControl({ unit: opts.distanceUnit === 'mi' ? 'imperial' : 'metric' });
+    this.map.addControl(this.scale, 'bottom-right');
     this.popup = null;
     this.selected = null;
+    // Escape closes a popup, wherever the focus is.
+    container.ownerDocument.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.popup) this.closePopup();
+    });
     this.loaded = new Promise((resolve, reject) => {
       this.map.once('load', () => {
         this.addLayers();
@@ -153,6 +184,16 @@ class GapMap {
       if (id.startsWith('count-') && !this.map.hasImage(id)) {
         const { image, pixelRatio } = countImage(id.slice('count-'.length));
         this.map.addImage(id, image, { pixelRatio });
+      }
+      // Place and area names.
+      for (const [prefix, strong] of [
+        ['place:', true],
+        ['area:', false],
+      ]) {
+        if (id.startsWith(prefix) && !this.map.hasImage(id)) {
+          const { image, pixelRatio } = labelImage(id.slice(prefix.length), strong);
+          this.map.addImage(id, image, { pixelRatio });
+        }
       }
       // A suggested site's rank, dark on its white disc.
       if (id.startsWith('rank-') && !this.map.hasImage(id)) {
@@ -284,6 +325,25 @@ class GapMap {
       },
     });
 
+    // Place names from the data: the places areas belong to at city zoom, the areas'
+    // own names closer in (views/labels.js). Labels that would collide are left out.
+    m.addSource('labels', { type: 'geojson', data: EMPTY });
+    m.addLayer({
+      id: 'labels-place',
+      type: 'symbol',
+      source: 'labels',
+      filter: ['==', ['get', 'kind'], 'place'],
+      maxzoom: 13,
+      layout: { 'icon-image': ['concat', 'place:', ['get', 'label']], 'icon-padding': 4, 'symbol-sort-key': ['-', 0, ['get', 'weight']] },
+    });
+    m.addLayer({
+      id: 'labels-area',
+      type: 'symbol',
+      source: 'labels',
+      filter: ['==', ['get', 'kind'], 'area'],
+      minzoom: 13,
+      layout: { 'icon-image': ['concat', 'area:', ['get', 'label']], 'icon-padding': 2 },
+    });
     // Suggested new sites: white discs with their rank, above everything else.
     m.addSource('suggestions', { type: 'geojson', data: EMPTY, promoteId: 'rank' });
     m.addLayer({
@@ -347,6 +407,16 @@ class GapMap {
   setSuggestions(fc, reached = []) {
     this.map.getSource('suggestions').setData(fc || EMPTY);
     this.map.setFilter('reached-line', ['in', ['get', 'geoid'], ['literal', fc ? reached : []]]);
+  }
+
+  /** Replaces the place and area labels (points with `kind`, `label` and `weight`). */
+  setLabels(fc) {
+    this.map.getSource('labels').setData(fc || EMPTY);
+  }
+
+  /** The scale bar in `km` or `mi`. */
+  setDistanceUnit(u) {
+    this.scale.setUnit(u === 'mi' ? 'imperial' : 'metric');
   }
 
   setSitesVisible(on) {

@@ -1,6 +1,8 @@
 // What each gap metric means, in which units, how it is written and coloured.
 // Pure functions (no DOM), so the browser test can import them too.
 
+import { distanceUnit, fromKm } from './distance.js';
+
 /**
  * Quantities without a target (demand, distance) are drawn in greys, light to dark, so
  * that colour always means one thing: the share of the target met, on the server's scale
@@ -35,7 +37,8 @@ export function formatNumber(v, kind = 'auto') {
   if (typeof v !== 'number') return String(v);
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (kind === 'count') return Number.isInteger(v) ? whole.format(v) : one.format(v);
-  if (kind === 'km') return two.format(v);
+  // Distances come in km and are written in the reader's unit (distance.js).
+  if (kind === 'km') return two.format(fromKm(v));
   if (kind === 'share') return `${whole.format(100 * v)}%`;
   const a = Math.abs(v);
   if (a === 0) return '0';
@@ -70,7 +73,7 @@ export function isTargetMetric(metric) {
  * what it means. `u` comes from `unitsFor`.
  */
 export function metricInfo(metric, u) {
-  const r = u.radius === null || u.radius === undefined ? 'the catchment' : `${formatNumber(u.radius, 'km')} km`;
+  const r = u.radius === null || u.radius === undefined ? 'the catchment' : `${formatNumber(u.radius, 'km')} ${distanceUnit()}`;
   const per = `${u.supply} per ${u.demand.singular}`;
   switch (metric) {
     case 'demand':
@@ -126,7 +129,7 @@ export function metricInfo(metric, u) {
         label: 'Nearest site',
         kind: 'km',
         higher: 'worse',
-        unit: 'km',
+        unit: distanceUnit(),
         explain: 'straight line from where people live to the closest site',
       };
     case 'sites_within':
@@ -256,7 +259,7 @@ export function legendRows(cls, kind) {
   if (cls.labels) return cls.colours.map((colour, i) => ({ colour, label: cls.labels[i] }));
   if (cls.distance) {
     const b = cls.breaks;
-    const km = (v) => `${formatNumber(v, 'km')} km`;
+    const km = (v) => `${formatNumber(v, 'km')} ${distanceUnit()}`;
     return [
       { colour: cls.colours[0], label: `under ${km(b[0])}` },
       { colour: cls.colours[1], label: `${km(b[0])} to under ${km(b[1])}` },

@@ -64,7 +64,6 @@ export function initSearch() {
   let timer = null;
   const choose = (r) => {
     list.hidden = true;
-    input.setAttribute('aria-expanded', 'false');
     if (r.kind === 'area') focusArea(r.id);
     else if (r.kind === 'partner') openPartner(r.id);
     else focusSite(r.id);
@@ -88,9 +87,11 @@ export function initSearch() {
     );
     if (input.value.trim().length >= 2 && !results.length)
       list.append(h('li', { class: 'muted no-hit', text: 'No area or partner matches.' }));
-    const open = list.children.length > 0;
-    list.hidden = !open;
-    input.setAttribute('aria-expanded', String(open));
+    // A list of buttons under the box (no combobox role: the hits are plain buttons, reached
+    // with Tab or the arrow keys), and how many there are for screen readers.
+    list.hidden = list.children.length === 0;
+    $('#search-count').textContent =
+      input.value.trim().length >= 2 ? `${results.length} ${results.length === 1 ? 'match' : 'matches'}` : '';
   };
   input.addEventListener('input', () => {
     clearTimeout(timer);
@@ -112,7 +113,6 @@ export function initSearch() {
       }
     } else if (e.key === 'Escape') {
       list.hidden = true;
-      input.setAttribute('aria-expanded', 'false');
     }
   });
   list.addEventListener('keydown', (e) => {

@@ -14,6 +14,14 @@ export function setBusy(key, message) {
   el.hidden = msgs.length === 0;
   replace(el, msgs.length ? h('span', { class: 'spinner', 'aria-hidden': 'true' }) : null, msgs.join(' · '));
   document.body.toggleAttribute('aria-busy', msgs.length > 0);
+  // While what the map draws is loading, the map itself says so (the status line above
+  // speaks to screen readers; this one is for the eye).
+  const overlay = $('#map-loading');
+  const drawing = ['boot', 'areas', 'gaps', 'compare', 'siting', 'outreach'].filter((k) => busy.has(k));
+  if (overlay) {
+    overlay.hidden = drawing.length === 0;
+    overlay.textContent = drawing.length ? `${busy.get(drawing[0]).replace(/…$/, '')}: the map will appear when it is ready…` : '';
+  }
 }
 
 /** Shows (or with no message, clears) the error under `key`, with a "Try again" button when `retry` is given. */

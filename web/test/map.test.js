@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
+import { setDistanceUnit } from '../app/distance.js';
 import { changeInfo, DIVERGING, formatNumber, unitsFor } from '../app/metrics.js';
 import { gapmapBinary } from './gapmap.js';
 
@@ -1370,6 +1371,109 @@ test('program records are uploaded beside the ACS, and a bad one is named by row
   await page.evaluate(() => window.gapmap.settled());
 });
 
+test('the map names its places, says when it loads, and links every metric to its definition', { skip }, async () => {
+  await page.evaluate(() => {
+    const g = window.gapmap.state.geographies.find((x) => x.name === 'tracts-2010');
+    window.gapmap.map.fitBounds(
+      [
+        [g.bbox[0], g.bbox[1]],
+        [g.bbox[2], g.bbox[3]],
+      ],
+      { duration: 0 },
+    );
+  });
+  await page.evaluate(() => window.gapmap.settled());
+  // At city zoom, the places the demo's tract names give ("Census Tract 101, Rogers Park").
+  const places = await page.evaluate(() => [
+    ...new Set(window.gapmap.map.queryRenderedFeatures({ layers: ['labels-place'] }).map((f) => f.properties.label)),
+  ]);
+  const areas = await api('/api/v1/geographies/tracts-2010/areas');
+  const placeNames = new Set(areas.features.map((f) => f.properties.name.split(', ')[1]).filter(Boolean));
+  assert.ok(places.length >= 20, `${places.length} place names drawn`);
+  assert.ok(
+    places.every((p) => placeNames.has(p)),
+    places.join(', '),
+  );
+  // Close in, each area's own name.
+  await page.fill('#search-input', '17031842400');
+  await page.press('#search-input', 'Enter');
+  const popup = page.locator('.popup-area[data-geoid="17031842400"]');
+  await popup.waitFor();
+  await page.evaluate(() => window.gapmap.settled());
+  const own = await page.evaluate(() =>
+    window.gapmap.map.queryRenderedFeatures({ layers: ['labels-area'] }).map((f) => f.properties.label),
+  );
+  const tract = areas.features.find((f) => f.properties.geoid === '17031842400').properties.name.split(', ')[0];
+  assert.ok(own.includes(tract), `${tract} is labelled: ${own.slice(0, 10)}`);
+  // Every metric's name links to its definition on the methods page, which has it.
+  const links = await popup.locator('.metric dt a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(links.length >= 11 && links.every((l) => l.startsWith('/methods#')), links.join(' '));
+  const methods = await context.newPage();
+  try {
+    await methods.goto(`${base}/methods`);
+    for (const l of links) assert.equal(await methods.locator(l.slice('/methods'.length)).count(), 1, `${l} is defined`);
+    assert.match(await methods.textContent('#limits'), /straight-line catchments/);
+  } finally {
+    await methods.close();
+  }
+  // Escape closes the popup.
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('.maplibregl-popup').count(), 0);
+  // A slow analysis: the map says it is coming, then draws.
+  const slow = await context.newPage();
+  try {
+    await slow.route('**/api/v1/gaps?*', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await slow.goto(`${base}/`);
+    await slow.locator('#map-loading:not([hidden])').waitFor();
+    assert.match(await slow.textContent('#map-loading'), /the map will appear when it is ready/);
+    await slow.evaluate(() => window.gapmap.ready);
+    assert.equal(await slow.locator('#map-loading').isHidden(), true);
+  } finally {
+    await slow.close();
+  }
+});
+
+test('distances read in miles when asked, kept in the browser, while the API stays in km', { skip }, async () => {
+  const gaps = await api('/api/v1/gaps?year=2014&need=childcare');
+  const row = gaps.areas.find((a) => a.geoid === '17031842400');
+  await page.selectOption('#distance-unit', 'mi');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.inputValue('#radius'), '1.86');
+  assert.equal(await page.textContent('#radius-unit'), 'mi');
+  await page.reload();
+  await page.evaluate(() => window.gapmap.ready);
+  assert.equal(await page.inputValue('#distance-unit'), 'mi', 'the choice is kept');
+  assert.equal(await page.inputValue('#radius'), '1.86');
+  assert.match(await page.textContent('.maplibregl-ctrl-scale'), /mi|ft/);
+  // The reload opened the latest year; the demo's own is 2014.
+  await page.selectOption('#year', '2014');
+  await page.evaluate(() => window.gapmap.settled());
+  await page.fill('#search-input', '17031842400');
+  await page.press('#search-input', 'Enter');
+  const line = page.locator('.popup-area[data-geoid="17031842400"] .metric[data-field=nearest_km]');
+  await line.waitFor();
+  assert.equal(Number(await line.getAttribute('data-value')), row.nearest_km, 'the value is the API’s km');
+  setDistanceUnit('mi');
+  const inMiles = formatNumber(row.nearest_km, 'km');
+  setDistanceUnit('km');
+  assert.equal(await line.locator('.value').textContent(), inMiles);
+  assert.equal(await line.locator('.unit').textContent(), 'mi');
+  assert.equal(Number(inMiles), Number((row.nearest_km / 1.609344).toFixed(2)));
+  await page.keyboard.press('Escape');
+  // A radius typed in miles reaches the API in km.
+  await page.fill('#radius', '1');
+  await page.press('#radius', 'Tab');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.evaluate(() => window.gapmap.state.gaps.params.radius_km), 1.609344);
+  await page.click('#radius-reset');
+  await page.selectOption('#distance-unit', 'km');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.inputValue('#radius'), '3');
+});
+
 /** One file of a zip archive (a DOCX), read through its central directory. */
 function unzipEntry(bytes, name) {
   let end = bytes.length - 22;
@@ -1434,6 +1538,46 @@ test("each year's report is linked as a printable page and as an editable DOCX",
     assert.match(await tab.textContent('#element-iv'), /Early education \(Head Start, pre-K\)/);
   } finally {
     await tab.close();
+  }
+});
+
+/** axe-core's WCAG 2.1 A and AA rules on what a page shows now (injected through the devtools protocol, which the page's policy does not cover). */
+async function axeViolations(p) {
+  const source = readFileSync(join(WEB, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  await p.evaluate(source);
+  const result = await p.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  assert.ok(result.passes.length >= 10, `axe ran ${result.passes.length} rules`);
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
+test('the page, the methods page and the report pass axe-core’s WCAG 2.1 AA rules', { skip }, async () => {
+  await page.evaluate(() => window.gapmap.settled());
+  for (const view of ['gaps', 'outreach', 'siting', 'compare']) {
+    await page.click(`#view-${view}`);
+    await page.evaluate(() => window.gapmap.settled());
+    assert.deepEqual(await axeViolations(page), [], `the ${view} view`);
+  }
+  await page.click('#view-gaps');
+  await page.evaluate(() => window.gapmap.settled());
+  // An area's popup and the upload panel, open.
+  await page.fill('#search-input', '17031842400');
+  await page.press('#search-input', 'Enter');
+  await page.locator('.popup-area[data-geoid="17031842400"]').waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'with a popup open');
+  await page.keyboard.press('Escape');
+  await page.click('#open-upload');
+  assert.deepEqual(await axeViolations(page), [], 'with the upload panel open');
+  await page.click('#upload-close');
+  const other = await context.newPage();
+  try {
+    for (const path of ['/methods', '/reports/2014']) {
+      await other.goto(`${base}${path}`);
+      assert.deepEqual(await axeViolations(other), [], path);
+    }
+  } finally {
+    await other.close();
   }
 });
 

@@ -89,16 +89,24 @@ pub fn build(input: ReportInput<'_>) -> Result<Report> {
         year,
         title: format!("Community assessment {year}: where needs lack nearby partners"),
         blocks,
-        footer: plain(format!(
-            "Made by gapmap from the data stored at data version {}. Distances are \
-             great-circle kilometres (haversine) from each area's demand point to each \
-             partner site; access is the two-step floating catchment area ratio (2SFCA, Luo \
-             & Wang 2003): each site's supply divided by the demand within its catchment, \
-             summed over the sites within reach of the area. Shortfall is the supply an area \
-             lacks to reach the need's target ratio. Margins of error are 90% intervals, \
-             combined by the ACS General Handbook's formulas (ch. 8).",
-            atlas.data_version
-        )),
+        footer: vec![
+            t(format!(
+                "Made by gapmap from the data stored at data version {}. Distances are \
+                 great-circle kilometres (haversine) from each area's demand point to each \
+                 partner site; access is the two-step floating catchment area ratio (2SFCA, \
+                 Luo & Wang 2003): each site's supply divided by the demand within its \
+                 catchment, summed over the sites within reach of the area. Shortfall is the \
+                 supply an area lacks to reach the need's target ratio. Margins of error are \
+                 90% intervals, combined by the ACS General Handbook's formulas (ch. 8). Every \
+                 definition, formula and desert rule, with its source: ",
+                atlas.data_version
+            )),
+            Inline::Link {
+                href: "/methods".into(),
+                text: "the methods page".into(),
+            },
+            t("."),
+        ],
     })
 }
 

@@ -11,6 +11,7 @@ import { openSignIn } from '../signin.js';
 import { need, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
 import { focusAreaPopup, openAreaPopup } from './areas.js';
+import { showLabels } from './labels.js';
 
 let compareAbort = null;
 const again = () => track(refreshCompare());
@@ -224,6 +225,7 @@ async function drawCompare() {
       }),
     });
   }
+  if (areas) showLabels(areas);
   drawCompareStyle();
   renderCompareLegend();
 }

@@ -4,6 +4,7 @@
 
 import { getJSON, needsToken, query } from '../api.js';
 import { loadAreas, loadAssessmentValues } from '../data.js';
+import { distanceUnit } from '../distance.js';
 import { $, h, replace } from '../dom.js';
 import { AREA_COLUMNS, intersects, mapPNG, save, toCSV } from '../downloads.js';
 import { HATCH_COLOUR, mapReady, theMap } from '../mapview.js';
@@ -25,6 +26,7 @@ import { setBusy, showError, track } from '../status.js';
 import { desertRuleWords, serviceColour, serviceLabel, targetMetScale } from '../vocabulary.js';
 import { focusAreaPopup, openAreaPopup } from './areas.js';
 import { chosenFilter, filterLabel, loadNeedFilters, needFilterParams } from './filters.js';
+import { showLabels } from './labels.js';
 import { filteredSites, renderSites, shownServices, sitesShown } from './sites.js';
 
 const RANK_LIMIT = 20;
@@ -112,6 +114,7 @@ function drawAreas(areas) {
     return { type: 'Feature', geometry: f.geometry, properties };
   });
   theMap().setAreas({ type: 'FeatureCollection', features });
+  showLabels(areas);
   restyle();
 }
 
@@ -152,10 +155,10 @@ function desertRuleText() {
     return `${name}: more than ${formatNumber(r.min_demand)} ${u.demand.plural} and no licensed slot in the area, or more than ${formatNumber(r.max_ratio)} per slot`;
   }
   if (r.kind === 'access') {
-    return `${name}: at least ${formatNumber(r.min_demand)} ${u.demand.plural} and no site within ${formatNumber(state.radius, 'km')} km, or E2SFCA access below ${formatNumber(r.threshold)}`;
+    return `${name}: at least ${formatNumber(r.min_demand)} ${u.demand.plural} and no site within ${formatNumber(state.radius, 'km')} ${distanceUnit()}, or E2SFCA access below ${formatNumber(r.threshold)}`;
   }
   if (r.kind === 'catchment') {
-    return `${name}: ${r.strict_min ? 'more than' : 'at least'} ${formatNumber(r.min_demand)} ${u.demand.plural} and 2SFCA access within ${formatNumber(state.radius, 'km')} km below the target ${formatNumber(u.target)}`;
+    return `${name}: ${r.strict_min ? 'more than' : 'at least'} ${formatNumber(r.min_demand)} ${u.demand.plural} and 2SFCA access within ${formatNumber(state.radius, 'km')} ${distanceUnit()} below the target ${formatNumber(u.target)}`;
   }
   return `${name}`;
 }
@@ -284,6 +287,11 @@ export function renderLegend() {
         ),
       ),
       lg.note ? h('p', { class: 'muted legend-note', text: lg.note }) : null,
+      h(
+        'p',
+        { class: 'muted' },
+        h('a', { href: '/methods#colour', target: '_blank', rel: 'noopener', text: 'What the colours and numbers mean' }),
+      ),
       sitesShown() && services.length
         ? h(
             'ul',
@@ -314,7 +322,7 @@ function metricLine(field, row, u) {
   return h(
     'div',
     { class: 'metric', dataset: { field, value: v === null || v === undefined ? '' : String(v) } },
-    h('dt', { text: info.label }),
+    h('dt', {}, h('a', { href: `/methods#${field}`, target: '_blank', rel: 'noopener', class: 'method-link', text: info.label })),
     h('dd', {}, h('strong', { class: 'value', text: formatNumber(v, info.kind) }), ' ', h('span', { class: 'unit', text: info.unit })),
     h('dd', { class: 'explain', text: info.explain }),
   );
@@ -339,7 +347,7 @@ function areaPopupContent(geoid) {
   parts.push(
     h('p', {
       class: 'muted',
-      text: `${n.label}, ${state.year}, radius ${formatNumber(state.radius, 'km')} km${chosenFilter() ? `, ${filterLabel(chosenFilter()).toLowerCase()}` : ''}`,
+      text: `${n.label}, ${state.year}, radius ${formatNumber(state.radius, 'km')} ${distanceUnit()}${chosenFilter() ? `, ${filterLabel(chosenFilter()).toLowerCase()}` : ''}`,
     }),
     row.desert
       ? h(
@@ -383,7 +391,16 @@ function areaPopupContent(geoid) {
       .querySelector('.explain')
       .append(hasMoeColumn ? '; no margin of error for this area' : `; the ${state.year} assessment gives no margin of error`);
   }
-  parts.push(h('dl', { class: 'metrics' }, lines));
+  parts.push(
+    h('dl', { class: 'metrics' }, lines),
+    h(
+      'p',
+      { class: 'muted' },
+      'Each name links to its definition and formula on the ',
+      h('a', { href: '/methods#metrics', target: '_blank', rel: 'noopener', text: 'methods page' }),
+      '.',
+    ),
+  );
   return h('div', { class: 'popup popup-area', dataset: { geoid } }, parts);
 }
 
@@ -507,7 +524,7 @@ export function initDownloads() {
     await gm.whenIdle();
     const lg = legendModel();
     const title = n ? `${n.label}: ${lg.title.toLowerCase()}, ${state.year}` : 'gapmap';
-    const sub = `Radius ${formatNumber(state.radius, 'km')} km${state.needFilter ? `, ${state.needFilter}` : ''} · gapmap`;
+    const sub = `Radius ${formatNumber(state.radius, 'km')} ${distanceUnit()}${state.needFilter ? `, ${state.needFilter}` : ''} · gapmap`;
     try {
       save(await mapPNG(gm.canvas(), title, sub, lg), `${fileStem()}_${state.metric}.png`);
     } catch (err) {

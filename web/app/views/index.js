@@ -4,6 +4,7 @@
 
 import { getJSON, needsToken } from '../api.js';
 import { forgetAssessments, reloadLists } from '../data.js';
+import { distanceUnit, fromKm, setDistanceUnit, toKm } from '../distance.js';
 import { $, h, replace } from '../dom.js';
 import { mapReady, theMap } from '../mapview.js';
 import { mapMetrics, metricInfo } from '../metrics.js';
@@ -190,13 +191,50 @@ function fillMetrics(reset = false) {
   $('#metric').value = state.metric;
 }
 
+/** The radius box in the reader's distance unit; the API and `state.radius` speak km. */
+function showRadius() {
+  const input = $('#radius');
+  input.value = state.radius === null ? '' : String(Number(fromKm(state.radius).toFixed(2)));
+  const unit = distanceUnit();
+  $('#radius-unit').textContent = unit;
+  input.min = String(Number(fromKm(0.1).toFixed(2)));
+  input.max = String(Number(fromKm(100).toFixed(1)));
+  $('#radius-error').textContent = `Give a radius between ${input.min} and ${input.max} ${unit}.`;
+}
+
+/** The radius typed, in km, or null when it is not one. */
 function readRadius() {
   const input = $('#radius');
-  const v = Number(input.value);
-  const ok = input.value !== '' && Number.isFinite(v) && v > 0 && v <= 100;
+  const v = toKm(Number(input.value));
+  const ok = input.value !== '' && Number.isFinite(v) && v > 0 && v <= 100 + 1e-9;
   input.setAttribute('aria-invalid', String(!ok));
   $('#radius-error').hidden = ok;
-  return ok ? v : null;
+  return ok ? Math.min(v, 100) : null;
+}
+
+const DISTANCE_KEY = 'gapmap.distance';
+
+/** The reader's distance unit, kept in this browser: `km` or `mi`. */
+export function loadDistanceUnit() {
+  try {
+    setDistanceUnit(localStorage.getItem(DISTANCE_KEY) || 'km');
+  } catch {
+    setDistanceUnit('km');
+  }
+}
+
+function changeDistanceUnit(u) {
+  setDistanceUnit(u);
+  try {
+    localStorage.setItem(DISTANCE_KEY, distanceUnit());
+  } catch {
+    // Storage disabled: the choice lasts until the page is left.
+  }
+  showRadius();
+  const gm = theMap();
+  if (gm) gm.setDistanceUnit(distanceUnit());
+  gaps.restyle();
+  return track(refreshCurrentView());
 }
 
 function initControls() {
@@ -209,13 +247,14 @@ function initControls() {
   fillRules();
   fillMetrics();
   fillYears();
-  $('#radius').value = state.radius ?? '';
+  $('#distance-unit').value = distanceUnit();
+  showRadius();
 
   needSel.addEventListener('change', () => {
     state.needCode = needSel.value;
     const n = need();
     state.radius = n ? n.radius_km : null;
-    $('#radius').value = state.radius ?? '';
+    showRadius();
     readRadius();
     state.needFilter = '';
     state.desertRule = 'need';
@@ -230,6 +269,7 @@ function initControls() {
     state.year = Number(e.target.value);
     refresh();
   });
+  $('#distance-unit').addEventListener('change', (e) => changeDistanceUnit(e.target.value));
   $('#desert-rule').addEventListener('change', (e) => {
     state.desertRule = e.target.value;
     fillRules();
@@ -251,7 +291,7 @@ function initControls() {
     const n = need();
     if (!n) return;
     state.radius = n.radius_km;
-    $('#radius').value = n.radius_km;
+    showRadius();
     readRadius();
     refresh();
   });

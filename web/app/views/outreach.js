@@ -3,6 +3,7 @@
 
 import { getBlob, getJSON, needsToken, query } from '../api.js';
 import { loadIndicators } from '../data.js';
+import { distanceUnit } from '../distance.js';
 import { $, h, replace } from '../dom.js';
 import { save } from '../downloads.js';
 import { formatNumber } from '../metrics.js';
@@ -139,7 +140,7 @@ function renderOutreach(doc, p) {
         .filter(([, v]) => v)
         .map(([k]) => k);
       const isDesert = n ? Boolean(a.deserts?.[n.code]) : deserts.length > 0;
-      const sites = (a.nearest_sites || []).map((x) => `${x.partner || x.name} (${formatNumber(x.distance_km, 'km')} km)`);
+      const sites = (a.nearest_sites || []).map((x) => `${x.partner || x.name} (${formatNumber(x.distance_km, 'km')} ${distanceUnit()})`);
       return h(
         'li',
         {},

@@ -3,6 +3,7 @@
 // reaches outlined, and listed best first with their gain.
 
 import { getJSON, needsToken, query } from '../api.js';
+import { distanceUnit } from '../distance.js';
 import { $, h, replace } from '../dom.js';
 import { theMap } from '../mapview.js';
 import { formatNumber } from '../metrics.js';
@@ -102,7 +103,7 @@ function renderSiting(doc) {
     { given: 'as given', one_site: 'one per site', median_of_sites: "the median of the need's sites" }[p.capacity_source] || '';
   $('#siting-capacity').placeholder = `${formatNumber(p.capacity)} (${source})`;
   $('#siting-note').textContent =
-    `${formatNumber(s.suggestions, 'count')} new sites of ${formatNumber(p.capacity)} ${unit} each (${source}), within ${formatNumber(p.radius_km, 'km')} km, ` +
+    `${formatNumber(s.suggestions, 'count')} new sites of ${formatNumber(p.capacity)} ${unit} each (${source}), within ${formatNumber(p.radius_km, 'km')} ${distanceUnit()}, ` +
     `would close ${formatNumber(s.gain_total)} of the ${formatNumber(s.shortfall_before)} ${unit} of shortfall (2SFCA), leaving ${formatNumber(s.shortfall_after)}.` +
     (s.suggestions < p.k ? ` Fewer than ${p.k}: nothing more could be covered.` : '');
   replace(
