@@ -3,6 +3,7 @@
 mod assessments;
 mod audit;
 mod auth;
+mod barriers;
 mod compare;
 mod deadline;
 mod envelope;
@@ -117,6 +118,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/compare").route(web::get().to(compare::get)))
                 .service(web::resource("/siting").route(web::get().to(siting::get)))
                 .service(web::resource("/opportunities").route(web::get().to(opportunities::get)))
+                .service(web::resource("/barriers").route(web::get().to(barriers::get)))
                 .service(web::resource("/travel-times").route(web::get().to(travel::list)))
                 .service(web::resource("/travel-times/{mode}").route(web::put().to(travel::put))),
         )
