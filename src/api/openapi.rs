@@ -12,7 +12,7 @@
 
 use super::{
     assessments, audit, barriers, compare, gaps, geographies, health, metrics, needs,
-    opportunities, outreach, page, partners, records, reports, siting, travel, vocabulary,
+    opportunities, outreach, page, partners, records, reports, siting, tiles, travel, vocabulary,
 };
 use crate::error::Body;
 use std::sync::LazyLock;
@@ -112,6 +112,7 @@ pub enum ReportFormat {
         opportunities::get,
         barriers::get,
         reports::get,
+        tiles::get,
         audit::list,
     ),
     // The answers' schemas are collected from the paths; these are only named by
@@ -128,12 +129,14 @@ pub enum ReportFormat {
         crate::ingest::Untracked,
         crate::domain::TravelMode,
         gaps::DecayName,
+        tiles::TileLayer,
     )),
     modifiers(&CommonErrors),
     tags(
         (name = "analysis", description = "Gaps, outreach ranking, year-over-year change, siting and the report."),
         (name = "data", description = "Geographies, assessments, program records and the partner directory: upload and download."),
         (name = "vocabulary", description = "The needs, and the words, units and colours of every code."),
+        (name = "maps", description = "Vector tiles of the areas (with a need's metrics) and of the sites, for maps of any size."),
         (name = "operations", description = "Health, metrics, the audit record and this document."),
     )
 )]
