@@ -241,6 +241,20 @@ test('areas, deserts and sites are rendered features', { skip }, async () => {
   });
   assert.equal(got.areas, gaps.areas.length, 'every area is drawn');
   assert.equal(got.deserts, gaps.areas.filter((a) => a.desert).length, 'every desert is outlined');
+  // Each desert's outline is drawn just inside it, so that neighbouring deserts keep a gap
+  // between their outlines: the rings are wound as RFC 7946 asks (the demo's are not) and
+  // the line is offset to their inner side.
+  const inset = await page.evaluate(async () => {
+    const m = window.gapmap.map;
+    const data = await m.getSource('areas').getData();
+    const area = (r) => r.slice(0, -1).reduce((a, p, i) => a + p[0] * r[i + 1][1] - r[i + 1][0] * p[1], 0);
+    const exteriors = data.features.flatMap((f) =>
+      (f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates).map((p) => p[0]),
+    );
+    return { ccw: exteriors.every((r) => area(r) > 0), offset: JSON.stringify(m.getPaintProperty('deserts-line', 'line-offset')) };
+  });
+  assert.ok(inset.ccw, 'every exterior ring is counter-clockwise');
+  assert.match(inset.offset, /interpolate/);
   assert.ok(got.clusters > 0, 'dense sites are clustered');
   assert.equal(got.points + got.clustered, got.expected, 'every child-care site in view is drawn, alone or in a cluster');
 });
