@@ -229,7 +229,10 @@ pub fn section(cx: &Context<'_>, part: &NeedPart<'_>) -> Block {
     ];
     if matches!(p.desert_rule, DesertRule::CapChildcare { .. }) {
         // The shortfall the Siting view closes and the comparison sums, named as such.
-        let at = totals.iter().position(|(k, _)| k == "Supply").unwrap_or(totals.len());
+        let at = totals
+            .iter()
+            .position(|(k, _)| k == "Supply")
+            .unwrap_or(totals.len());
         totals.insert(
             at,
             (
@@ -440,7 +443,10 @@ fn change_block(cx: &Context<'_>, part: &NeedPart<'_>, unit: &str) -> Block {
     );
     // The comparison sums the shortfall within reach (2SFCA); where the rule counts the
     // supply inside the area, the label says which shortfall this is.
-    let within = if matches!(part.report.params.desert_rule, DesertRule::CapChildcare { .. }) {
+    let within = if matches!(
+        part.report.params.desert_rule,
+        DesertRule::CapChildcare { .. }
+    ) {
         "Shortfall within reach, 2SFCA"
     } else {
         "Shortfall"
