@@ -66,6 +66,9 @@ pub fn hours_label(h: HoursFilter) -> &'static str {
     match h {
         HoursFilter::Evening => "Open in the evening (after 18:00 on some day)",
         HoursFilter::Weekend => "Open at weekends (Saturday or Sunday)",
+        HoursFilter::EveningOrWeekend => {
+            "Open in the evening or at weekends (non-traditional hours)"
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! [`compare`] (one need in two years, area by area) and [`siting`] (where new sites
 //! would close the most shortfall).
 
+pub mod barriers;
 pub mod compare;
 mod desert;
 mod fca;
@@ -26,6 +27,7 @@ mod supply;
 #[cfg(test)]
 pub(crate) mod testing;
 
+pub use barriers::{BarrierReport, barriers};
 pub use compare::{CompareReport, compare};
 pub use desert::{Certainty, DesertInputs, desert_certainty, desert_reason, is_desert};
 pub use fca::{AreaReach, Fca, Weighting, e2sfca, sweep, two_sfca};

@@ -161,6 +161,7 @@ pub fn hours_name(h: HoursFilter) -> &'static str {
     match h {
         HoursFilter::Evening => "evening",
         HoursFilter::Weekend => "weekend",
+        HoursFilter::EveningOrWeekend => "evening_or_weekend",
     }
 }
 

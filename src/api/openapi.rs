@@ -11,8 +11,8 @@
 //! what is their own (a 404 of a missing record, a 422 of a filter).
 
 use super::{
-    assessments, audit, compare, gaps, geographies, health, metrics, needs, opportunities,
-    outreach, page, partners, records, reports, siting, vocabulary,
+    assessments, audit, barriers, compare, gaps, geographies, health, metrics, needs,
+    opportunities, outreach, page, partners, records, reports, siting, vocabulary,
 };
 use crate::error::Body;
 use std::sync::LazyLock;
@@ -108,6 +108,7 @@ pub enum ReportFormat {
         compare::get,
         siting::get,
         opportunities::get,
+        barriers::get,
         reports::get,
         audit::list,
     ),

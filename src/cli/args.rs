@@ -81,6 +81,9 @@ pub enum Command {
     Siting(SitingArgs),
     /// The organisations in the directory worth approaching for a need (CSV or JSON).
     Opportunities(OpportunitiesArgs),
+    /// Per area, the four barriers (child care, English proficiency, non-traditional
+    /// hours, transportation) and how many are deserts (CSV, JSON or GeoJSON).
+    Barriers(BarriersArgs),
     /// The printable community-assessment report of a year (HTML).
     Report(ReportArgs),
     /// Write the API's OpenAPI 3.1 document (JSON, as `GET /api/openapi.json` serves it).
@@ -341,6 +344,20 @@ pub struct SitingArgs {
     /// Capacity of each new site in supply units (default: 1 site, or the median capacity).
     #[arg(long)]
     pub capacity: Option<f64>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap barriers …`
+#[derive(Debug, Args)]
+pub struct BarriersArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: Year,
+    /// csv, json or geojson.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
     /// Write here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -4,7 +4,7 @@
 mod args;
 
 pub use args::{
-    Cli, Command, CompareArgs, EditCommand, ExportCommand, GapsArgs, ImportCommand,
+    BarriersArgs, Cli, Command, CompareArgs, EditCommand, ExportCommand, GapsArgs, ImportCommand,
     OpportunitiesArgs, OutreachArgs, ReportArgs, SitingArgs, TokenCommand,
 };
 
@@ -105,6 +105,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(args) => compare(&open(&settings).await?, args).await,
         Command::Siting(args) => siting(&open(&settings).await?, args).await,
         Command::Opportunities(args) => opportunities(&open(&settings).await?, args).await,
+        Command::Barriers(args) => barriers(&open(&settings).await?, args).await,
         Command::Report(args) => report(&open(&settings).await?, args).await,
         Command::Openapi => {
             println!("{}", crate::api::openapi::DOCUMENT.as_str());
@@ -276,6 +277,18 @@ async fn siting(services: &Services, args: SitingArgs) -> anyhow::Result<()> {
     let rendered = crunch(format!("siting {} new {need} sites", params.k), move || {
         let report = analysis::siting(&Cached::new(&atlas, &cache), year, &need, &params)?;
         output::render(&Document::Siting(&report), Format::Json, Layout::Pretty)
+    })
+    .await?;
+    write_out(args.out.as_deref(), &rendered)
+}
+
+async fn barriers(services: &Services, args: BarriersArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let cache = services.atlas.cache().clone();
+    let (year, format) = (args.year.get(), args.format);
+    let rendered = crunch(format!("the {year} barriers"), move || {
+        let report = analysis::barriers(&Cached::new(&atlas, &cache), year)?;
+        output::render(&Document::Barriers(&report, &atlas), format, Layout::Pretty)
     })
     .await?;
     write_out(args.out.as_deref(), &rendered)

@@ -33,14 +33,17 @@ pub enum HoursFilter {
     Evening,
     /// Open at some time on Saturday or Sunday.
     Weekend,
+    /// Either: open outside traditional working hours (non-traditional hours).
+    EveningOrWeekend,
 }
 
 impl HoursFilter {
-    /// Parses `evening` or `weekend`.
+    /// Parses `evening`, `weekend` or `evening_or_weekend`.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "evening" => Some(Self::Evening),
             "weekend" => Some(Self::Weekend),
+            "evening_or_weekend" => Some(Self::EveningOrWeekend),
             _ => None,
         }
     }
@@ -148,6 +151,9 @@ impl Hours {
                 .flatten()
                 .any(|&(_, close)| close > 18 * 60),
             HoursFilter::Weekend => !self.days[5].is_empty() || !self.days[6].is_empty(),
+            HoursFilter::EveningOrWeekend => {
+                self.matches(HoursFilter::Evening) || self.matches(HoursFilter::Weekend)
+            }
         }
     }
 }

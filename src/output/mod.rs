@@ -10,6 +10,7 @@
 //! - `gaps`, `outreach`, `compare`, `directory`: each document's CSV and GeoJSON;
 //! - [`report`]: the community-assessment report, printable HTML or editable DOCX.
 
+mod barriers;
 mod compare;
 pub mod csv;
 mod directory;
@@ -27,7 +28,8 @@ pub use directory::{
 pub use gaps::CSV_COLUMNS as GAPS_CSV_COLUMNS;
 
 use crate::analysis::{
-    CompareReport, FilterReport, GapReport, OpportunityReport, OutreachReport, SitingReport,
+    BarrierReport, CompareReport, FilterReport, GapReport, OpportunityReport, OutreachReport,
+    SitingReport,
 };
 use crate::atlas::{Atlas, CacheKey, GeographyData};
 use crate::domain::{Assessment, Site};
@@ -128,6 +130,8 @@ pub enum Document<'a> {
     Outreach(&'a OutreachReport, &'a Atlas),
     /// Organisations worth approaching for a need: JSON, CSV.
     Opportunities(&'a OpportunityReport),
+    /// The four barriers of every area: JSON, GeoJSON, CSV.
+    Barriers(&'a BarrierReport, &'a Atlas),
     /// One need in two years: JSON, GeoJSON, CSV.
     Compare(&'a CompareReport, &'a Atlas),
     /// Suggested new sites: JSON.
@@ -156,6 +160,7 @@ impl Document<'_> {
         match self {
             Self::Gaps(..) | Self::Outreach(..) | Self::Compare(..) => &[Json, Geojson, Csv],
             Self::Opportunities(_) => &[Json, Csv],
+            Self::Barriers(..) => &[Json, Geojson, Csv],
             Self::Siting(_) | Self::Filters(_) => &[Json],
             Self::Assessment(_) => &[Json, Csv],
             Self::Areas(_) | Self::Sites(..) => &[Geojson],
@@ -171,6 +176,7 @@ impl Document<'_> {
             Self::Gaps(..) => "a gap analysis",
             Self::Outreach(..) => "an outreach ranking",
             Self::Opportunities(_) => "the opportunities",
+            Self::Barriers(..) => "the barriers profile",
             Self::Compare(..) => "a comparison",
             Self::Siting(_) => "a siting answer",
             Self::Filters(_) => "a need's filters",
@@ -189,6 +195,7 @@ impl Document<'_> {
             Self::Gaps(r, _) => format!("gaps_{}_{}", r.year, r.need),
             Self::Outreach(r, _) => format!("outreach_{}", r.year),
             Self::Opportunities(r) => format!("opportunities_{}_{}", r.year, r.need),
+            Self::Barriers(r, _) => format!("barriers_{}", r.year),
             Self::Compare(r, _) => {
                 format!(
                     "compare_{}_{}_{}",
@@ -258,6 +265,9 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         (Document::Outreach(r, _), Csv) => outreach::csv(r).into_bytes(),
         (Document::Opportunities(r), Json) => json(r, layout)?,
         (Document::Opportunities(r), Csv) => opportunities::csv(r).into_bytes(),
+        (Document::Barriers(r, _), Json) => json(r, layout)?,
+        (Document::Barriers(r, atlas), Geojson) => json(&barriers::geojson(r, atlas), layout)?,
+        (Document::Barriers(r, _), Csv) => barriers::csv(r).into_bytes(),
         (Document::Compare(r, _), Json) => json(r, layout)?,
         (Document::Compare(r, atlas), Geojson) => json(&compare::geojson(r, atlas), layout)?,
         (Document::Compare(r, _), Csv) => compare::csv(r).into_bytes(),

@@ -410,7 +410,7 @@ async fn a_filter_no_sites_data_can_answer_is_refused_with_filter_without_data()
         .iter()
         .map(|x| x["value"].as_str().unwrap())
         .collect();
-    assert_eq!(values, ["evening", "weekend"]);
+    assert_eq!(values, ["evening", "weekend", "evening_or_weekend"]);
     for x in filters {
         assert_eq!(x["param"], "hours");
         assert_eq!(x["available"], false);
@@ -667,7 +667,7 @@ async fn the_needs_list_shows_each_need_with_its_parameters() {
     assert_eq!(cc["desert_rule"]["kind"], "cap_childcare");
     assert_eq!(
         cc["filters"]["hours"],
-        serde_json::json!(["evening", "weekend"])
+        serde_json::json!(["evening", "weekend", "evening_or_weekend"])
     );
     let lang = needs.iter().find(|n| n["code"] == "language").unwrap();
     assert_eq!(lang["filters"]["language"]["es"], "lep_spanish");

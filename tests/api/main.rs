@@ -4,6 +4,7 @@
 
 mod access;
 mod assessments;
+mod barriers;
 mod census;
 mod cli;
 mod compare;
