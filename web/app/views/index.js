@@ -156,7 +156,10 @@ export function setView(view) {
     state.siting = null;
   }
   if (view === 'outreach') return track(outreach.refreshOutreach(leaving === 'compare'));
-  if (view === 'siting') return track(Promise.all([siting.refreshSiting(leaving === 'compare'), refreshOpportunities()]));
+  // The Siting view draws over the Gaps choropleth: put it back after Compare's change
+  // map or Outreach's children not served, so its legend and colours are the gaps' own.
+  const redraw = leaving === 'compare' || leaving === 'outreach';
+  if (view === 'siting') return track(Promise.all([siting.refreshSiting(redraw), refreshOpportunities()]));
   if (view === 'compare') return track(compare.refreshCompare());
   return track(gaps.showGaps());
 }
