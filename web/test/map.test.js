@@ -502,6 +502,56 @@ test('the Siting view ranks the organisations worth approaching, as /api/v1/oppo
   await page.evaluate(() => window.gapmap.settled());
 });
 
+test('the Siting view can place new sites at the places worth approaching instead of demand points', { skip }, async () => {
+  await page.click('#view-siting');
+  await page.evaluate(() => window.gapmap.settled());
+  await page.fill('#siting-k', '3');
+  await page.fill('#siting-capacity', '60');
+  await page.locator('#siting-capacity').dispatchEvent('change');
+  await page.selectOption('#siting-candidates', 'assets');
+  await page.evaluate(() => window.gapmap.settled());
+  const doc = await api('/api/v1/siting?year=2014&need=childcare&k=3&capacity=60&candidates=assets');
+  const opportunities = await api('/api/v1/opportunities?year=2014&need=childcare');
+  assert.equal(doc.params.candidates, 'assets');
+  assert.equal(doc.summary.candidates, opportunities.summary.candidates);
+  assert.equal(doc.suggestions.length, 3);
+  const places = new Set(opportunities.opportunities.map((o) => o.site_id));
+  const items = page.locator('.siting-item');
+  assert.equal(await items.count(), 3);
+  for (const [i, g] of doc.suggestions.entries()) {
+    assert.ok(places.has(g.site_id), `${g.site_id} is a place worth approaching`);
+    assert.equal(await items.nth(i).getAttribute('data-site'), g.site_id);
+    assert.equal(Number(await items.nth(i).locator('.siting-gain').getAttribute('data-value')), g.gain);
+    assert.match(await items.nth(i).locator('.rank-name').textContent(), new RegExp(`^${i + 1}\\. At `));
+  }
+  assert.ok((await items.first().locator('.rank-name').textContent()).includes(doc.suggestions[0].site_name));
+  assert.match(
+    await page.textContent('#siting-note'),
+    new RegExp(`Chosen among the ${formatNumber(doc.summary.candidates, 'count')} places`),
+  );
+  assert.match(await page.textContent('#siting-explain'), /real place in the directory/);
+  // The discs stand on the places themselves.
+  const drawnAt = await page.evaluate(async () =>
+    (await window.gapmap.map.getSource('suggestions').getData()).features.map((f) => f.geometry.coordinates),
+  );
+  assert.deepEqual(
+    drawnAt,
+    doc.suggestions.map((g) => [g.lon, g.lat]),
+  );
+  await items.first().click();
+  const popup = page.locator('.popup-siting[data-rank="1"]');
+  await popup.waitFor();
+  assert.equal(await popup.locator('[data-site]').getAttribute('data-site'), doc.suggestions[0].site_id);
+  assert.equal(Number(await popup.locator('[data-field=gain]').getAttribute('data-value')), doc.suggestions[0].gain);
+  await page.keyboard.press('Escape');
+  // Back to demand points: the suggestions name no place.
+  await page.selectOption('#siting-candidates', 'demand_points');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await items.first().getAttribute('data-site'), '');
+  await page.click('#view-gaps');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
 test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to one and exports them', { skip }, async () => {
   await page.click('#view-outreach');
   await page.evaluate(() => window.gapmap.settled());
