@@ -52,6 +52,32 @@ pub fn parse_hours(hours: Option<&str>) -> Result<Option<HoursFilter>> {
         .transpose()
 }
 
+/// The analysis parameters `/gaps` (and the area tiles) take, checked.
+pub fn gap_params(
+    radius_km: Option<f64>,
+    language: Option<String>,
+    hours: Option<&str>,
+    desert_rule: Option<&str>,
+) -> Result<GapParams> {
+    let hours = parse_hours(hours)?;
+    let desert_rule = desert_rule
+        .map(|r| {
+            RuleChoice::parse(r).ok_or_else(|| {
+                Error::new(
+                    Code::InvalidParameter,
+                    format!("desert_rule '{r}' is not need or catchment"),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(GapParams {
+        radius_km,
+        language,
+        hours,
+        desert_rule,
+    })
+}
+
 /// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&desert_rule=need|catchment][&format=json|geojson|csv]`:
 /// every metric of one need for every area of a year (DESIGN.md, "The metrics").
 #[utoipa::path(get, path = "/api/v1/gaps", tag = "analysis", params(GapsQuery), responses(
@@ -66,25 +92,12 @@ pub fn parse_hours(hours: Option<&str>) -> Result<Option<HoursFilter>> {
 pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let q = query.into_inner();
     let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
-    let hours = parse_hours(q.hours.as_deref())?;
-    let desert_rule = q
-        .desert_rule
-        .as_deref()
-        .map(|r| {
-            RuleChoice::parse(r).ok_or_else(|| {
-                Error::new(
-                    Code::InvalidParameter,
-                    format!("desert_rule '{r}' is not need or catchment"),
-                )
-            })
-        })
-        .transpose()?;
-    let params = GapParams {
-        radius_km: q.radius_km,
-        language: q.language,
-        hours,
-        desert_rule,
-    };
+    let params = gap_params(
+        q.radius_km,
+        q.language,
+        q.hours.as_deref(),
+        q.desert_rule.as_deref(),
+    )?;
     let (year, need) = (q.year.get(), q.need);
     let atlas = state.services.atlas.get();
     let key = {

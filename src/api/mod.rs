@@ -21,6 +21,7 @@ mod partners;
 mod records;
 mod reports;
 mod siting;
+mod tiles;
 mod upload;
 mod vocabulary;
 
@@ -119,7 +120,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/opportunities").route(web::get().to(opportunities::get)))
                 .service(web::resource("/barriers").route(web::get().to(barriers::get))),
         )
-        .service(web::resource("/reports/{year}").route(web::get().to(reports::get)));
+        .service(web::resource("/reports/{year}").route(web::get().to(reports::get)))
+        .service(web::resource("/tiles/{layer}/{z}/{x}/{y}.mvt").route(web::get().to(tiles::get)));
 }
 
 /// Builds the server on a bound listener.
@@ -159,7 +161,8 @@ pub fn server(
                 // When reads are not public, every API read needs a viewer token.
                 let state = req.app_data::<web::Data<AppState>>().cloned();
                 let guarded = (req.path().starts_with("/api/")
-                    || req.path().starts_with("/reports/"))
+                    || req.path().starts_with("/reports/")
+                    || req.path().starts_with("/tiles/"))
                     && matches!(
                         *req.method(),
                         actix_web::http::Method::GET | actix_web::http::Method::HEAD

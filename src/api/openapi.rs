@@ -12,7 +12,7 @@
 
 use super::{
     assessments, audit, barriers, compare, gaps, geographies, health, metrics, needs,
-    opportunities, outreach, page, partners, records, reports, siting, vocabulary,
+    opportunities, outreach, page, partners, records, reports, siting, tiles, vocabulary,
 };
 use crate::error::Body;
 use std::sync::LazyLock;
@@ -110,6 +110,7 @@ pub enum ReportFormat {
         opportunities::get,
         barriers::get,
         reports::get,
+        tiles::get,
         audit::list,
     ),
     // The answers' schemas are collected from the paths; these are only named by
@@ -125,12 +126,14 @@ pub enum ReportFormat {
         crate::imports::Mode,
         crate::imports::IndicatorSource,
         crate::ingest::Untracked,
+        tiles::TileLayer,
     )),
     modifiers(&CommonErrors),
     tags(
         (name = "analysis", description = "Gaps, outreach ranking, year-over-year change, siting and the report."),
         (name = "data", description = "Geographies, assessments, program records and the partner directory: upload and download."),
         (name = "vocabulary", description = "The needs, and the words, units and colours of every code."),
+        (name = "maps", description = "Vector tiles of the areas (with a need's metrics) and of the sites, for maps of any size."),
         (name = "operations", description = "Health, metrics, the audit record and this document."),
     )
 )]

@@ -87,6 +87,9 @@ pub enum Command {
     Barriers(BarriersArgs),
     /// The printable community-assessment report of a year (HTML).
     Report(ReportArgs),
+    /// One map tile of the areas (with a need's metrics) or the sites, as
+    /// `GET /tiles/{layer}/{z}/{x}/{y}.mvt` serves it (Mapbox Vector Tile).
+    Tile(TileArgs),
     /// Write the API's OpenAPI 3.1 document (JSON, as `GET /api/openapi.json` serves it).
     Openapi,
     /// Write the synthetic national benchmark files (see BENCHMARKS.md).
@@ -282,6 +285,47 @@ pub struct GapsArgs {
     /// Write here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// `gapmap tile …`
+#[derive(Debug, Args)]
+pub struct TileArgs {
+    /// The layer: areas or sites.
+    #[arg(value_parser = ["areas", "sites"])]
+    pub layer: String,
+    /// Zoom level (0 to 22).
+    pub z: u32,
+    /// Column, west to east.
+    pub x: u32,
+    /// Row, north to south.
+    pub y: u32,
+    /// Areas: the geography (default: the assessment's, else the only one).
+    #[arg(long)]
+    pub geography: Option<String>,
+    /// Areas: the year of the need's metrics.
+    #[arg(long, requires = "need")]
+    pub year: Option<Year>,
+    /// Areas: the need whose metrics each area carries.
+    #[arg(long, requires = "year")]
+    pub need: Option<String>,
+    /// Areas: catchment radius in km (default: the need's).
+    #[arg(long, requires = "need")]
+    pub radius_km: Option<f64>,
+    /// Areas: only sites serving this language (ISO 639-1).
+    #[arg(long, requires = "need")]
+    pub language: Option<String>,
+    /// Areas: only sites open evenings or weekends.
+    #[arg(long, requires = "need")]
+    pub hours: Option<String>,
+    /// Areas: need or catchment.
+    #[arg(long, requires = "need")]
+    pub desert_rule: Option<String>,
+    /// Sites: only those offering this service code.
+    #[arg(long)]
+    pub service: Option<String>,
+    /// The file to write (a .mvt).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// `gapmap outreach …`

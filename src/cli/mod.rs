@@ -5,7 +5,7 @@ mod args;
 
 pub use args::{
     BarriersArgs, Cli, Command, CompareArgs, EditCommand, ExportCommand, GapsArgs, ImportCommand,
-    OpportunitiesArgs, OutreachArgs, ReportArgs, SitingArgs, TokenCommand,
+    OpportunitiesArgs, OutreachArgs, ReportArgs, SitingArgs, TileArgs, TokenCommand,
 };
 
 use crate::Application;
@@ -107,6 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Opportunities(args) => opportunities(&open(&settings).await?, args).await,
         Command::Barriers(args) => barriers(&open(&settings).await?, args).await,
         Command::Report(args) => report(&open(&settings).await?, args).await,
+        Command::Tile(args) => tile(&open(&settings).await?, args).await,
         Command::Openapi => {
             println!("{}", crate::api::openapi::DOCUMENT.as_str());
             Ok(())
@@ -181,29 +182,84 @@ async fn export(services: &Services, cmd: ExportCommand) -> anyhow::Result<()> {
 }
 
 /// `gapmap gaps`: the analysis in the requested format, to a file or standard output.
-async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
-    let hours = args
-        .hours
-        .as_deref()
+/// The `/gaps` parameters given as flags, checked.
+fn gap_params(
+    radius_km: Option<f64>,
+    language: Option<String>,
+    hours: Option<&str>,
+    desert_rule: Option<&str>,
+) -> anyhow::Result<GapParams> {
+    let hours = hours
         .map(|h| {
             HoursFilter::parse(h)
                 .ok_or_else(|| anyhow::anyhow!("--hours '{h}' is not evening or weekend"))
         })
         .transpose()?;
-    let desert_rule = args
-        .desert_rule
-        .as_deref()
+    let desert_rule = desert_rule
         .map(|r| {
             RuleChoice::parse(r)
                 .ok_or_else(|| anyhow::anyhow!("--desert-rule '{r}' is not need or catchment"))
         })
         .transpose()?;
-    let params = GapParams {
-        radius_km: args.radius_km,
-        language: args.language,
+    Ok(GapParams {
+        radius_km,
+        language,
         hours,
         desert_rule,
+    })
+}
+
+/// `gapmap tile`: one vector tile into a file.
+async fn tile(services: &Services, args: TileArgs) -> anyhow::Result<()> {
+    let tile = crate::spatial::TileId::new(args.z, args.x, args.y).ok_or_else(|| {
+        anyhow::anyhow!(
+            "there is no tile {}/{}/{}: zoom 0 to 22, column and row below 2^zoom",
+            args.z,
+            args.x,
+            args.y
+        )
+    })?;
+    let atlas = services.atlas.get();
+    let rendered = if args.layer == "sites" {
+        if args.geography.is_some() || args.need.is_some() {
+            anyhow::bail!("--geography, --year and --need apply to the areas layer only");
+        }
+        output::render(
+            &Document::SiteTile(&atlas, tile, args.service.as_deref()),
+            Format::Mvt,
+            Layout::Compact,
+        )?
+    } else {
+        if args.service.is_some() {
+            anyhow::bail!("--service applies to the sites layer only");
+        }
+        let params = gap_params(
+            args.radius_km,
+            args.language,
+            args.hours.as_deref(),
+            args.desert_rule.as_deref(),
+        )?;
+        let report = match (args.year, &args.need) {
+            (Some(year), Some(need)) => Some(analysis::gaps(&*atlas, year.get(), need, &params)?),
+            _ => None,
+        };
+        let g = output::tiles::geography_of(&atlas, args.geography.as_deref(), report.as_deref())?;
+        output::render(
+            &Document::AreaTile(g, tile, report.as_deref()),
+            Format::Mvt,
+            Layout::Compact,
+        )?
     };
+    write_out(Some(&args.out), &rendered)
+}
+
+async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
+    let params = gap_params(
+        args.radius_km,
+        args.language,
+        args.hours.as_deref(),
+        args.desert_rule.as_deref(),
+    )?;
     let atlas = services.atlas.get();
     let (year, need, format) = (args.year.get(), args.need, args.format);
     let rendered = crunch(format!("analysing {need} in {year}"), move || {

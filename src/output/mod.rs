@@ -20,6 +20,7 @@ mod opportunities;
 mod outreach;
 pub mod report;
 pub mod scale;
+pub mod tiles;
 
 pub use compare::CSV_COLUMNS as COMPARE_CSV_COLUMNS;
 pub use directory::{
@@ -34,6 +35,7 @@ use crate::analysis::{
 use crate::atlas::{Atlas, CacheKey, GeographyData};
 use crate::domain::{Assessment, Site};
 use crate::error::{Code, Error, Result};
+use crate::spatial::TileId;
 use bytes::Bytes;
 use serde::Serialize;
 
@@ -51,6 +53,9 @@ pub enum Format {
     Html,
     /// An editable Word document (Office Open XML), as a download.
     Docx,
+    /// A Mapbox Vector Tile (2.1): what `/tiles/…` answers, never a `format=` choice.
+    #[value(skip)]
+    Mvt,
 }
 
 impl Format {
@@ -62,10 +67,11 @@ impl Format {
             Self::Csv => "csv",
             Self::Html => "html",
             Self::Docx => "docx",
+            Self::Mvt => "mvt",
         }
     }
 
-    /// Every format.
+    /// Every format a `format=` parameter can name.
     pub const ALL: [Self; 5] = [Self::Json, Self::Geojson, Self::Csv, Self::Html, Self::Docx];
 
     /// Reads a `format=` query value; `default` when absent.
@@ -93,6 +99,7 @@ impl Format {
             Self::Csv => "text/csv; charset=utf-8",
             Self::Html => "text/html; charset=utf-8",
             Self::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Self::Mvt => "application/vnd.mapbox-vector-tile",
         }
     }
 
@@ -104,6 +111,7 @@ impl Format {
             Self::Csv => "csv",
             Self::Html => "html",
             Self::Docx => "docx",
+            Self::Mvt => "mvt",
         }
     }
 
@@ -151,6 +159,10 @@ pub enum Document<'a> {
     Partner(&'a Atlas, &'a crate::domain::Partner),
     /// The report of a year: HTML, or an editable DOCX.
     Report(report::ReportInput<'a>),
+    /// One map tile of a geography's areas, with a gap analysis's metrics when given.
+    AreaTile(&'a GeographyData, TileId, Option<&'a GapReport>),
+    /// One map tile of the sites (those offering a service, when given).
+    SiteTile(&'a Atlas, TileId, Option<&'a str>),
 }
 
 impl Document<'_> {
@@ -167,6 +179,7 @@ impl Document<'_> {
             Self::Directory(_) => &[Json, Csv, Geojson],
             Self::Partner(..) => &[Json],
             Self::Report(..) => &[Html, Docx],
+            Self::AreaTile(..) | Self::SiteTile(..) => &[Mvt],
         }
     }
 
@@ -186,6 +199,7 @@ impl Document<'_> {
             Self::Directory(_) => "the partner directory",
             Self::Partner(..) => "a partner",
             Self::Report(..) => "the report",
+            Self::AreaTile(..) | Self::SiteTile(..) => "a map tile",
         }
     }
 
@@ -210,6 +224,8 @@ impl Document<'_> {
             Self::Directory(_) => "partners".into(),
             Self::Partner(_, p) => format!("partner_{}", p.id),
             Self::Report(r) => format!("report_{}", r.year),
+            Self::AreaTile(_, t, _) => format!("areas_{}_{}_{}", t.z, t.x, t.y),
+            Self::SiteTile(_, t, _) => format!("sites_{}_{}_{}", t.z, t.x, t.y),
         }
     }
 }
@@ -288,6 +304,8 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         }
         (Document::Report(input), Html) => report::render(*input)?.into_bytes(),
         (Document::Report(input), Docx) => report::render_docx(*input)?,
+        (Document::AreaTile(g, tile, report), Mvt) => tiles::areas(g, *tile, *report)?,
+        (Document::SiteTile(atlas, tile, service), Mvt) => tiles::sites(atlas, *tile, *service)?,
         _ => return Err(Error::internal("a listed format has no writer")),
     };
     Ok(Rendered {

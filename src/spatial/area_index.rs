@@ -80,6 +80,17 @@ impl AreaIndex {
         }
         touching
     }
+
+    /// The positions of the areas whose bounding boxes meet `rect` (lon/lat), in no
+    /// particular order: the candidates for a map tile.
+    pub fn meeting(&self, rect: geo::Rect<f64>) -> Vec<u32> {
+        let envelope =
+            rstar::AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        self.tree
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|b| b.data)
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod chord;
 mod haversine;
 mod point_index;
 mod site_index;
+mod tile;
 
 pub use area_index::AreaIndex;
 pub use band_grid::BandGrid;
@@ -17,3 +18,4 @@ pub use chord::{Xyz, chord_for_km, chord2, km_for_chord, unit_vector};
 pub use haversine::{EARTH_RADIUS_KM, haversine_km};
 pub use point_index::{IndexedPoint, PointIndex};
 pub use site_index::SiteIndex;
+pub use tile::{MAX_ZOOM, TileGrid, TileId, ring_area2};

@@ -29,6 +29,7 @@ mod replicas;
 mod report;
 mod shapefiles;
 mod siting;
+mod tiles;
 mod uploads;
 mod vocabulary;
 mod warnings;
