@@ -38,6 +38,11 @@ pub enum Reads {
     Token,
 }
 
+/// Above this many areas the map page draws a geography from vector tiles: a state's
+/// tracts (Texas: 6,896) still come as one GeoJSON document, which draws faster than tiles
+/// at that size; its block groups (18,638) too; a national geography does not.
+pub const DEFAULT_TILE_THRESHOLD: usize = 20_000;
+
 /// Settings of `gapmap serve`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServeSettings {
@@ -63,6 +68,8 @@ pub struct ServeSettings {
     pub indicators: Option<PathBuf>,
     /// A MapLibre style URL for a basemap.
     pub basemap_style: Option<String>,
+    /// Geographies with more areas than this are drawn from vector tiles.
+    pub tile_threshold: usize,
     /// How often to look for writes of other replicas, in milliseconds.
     pub refresh_ms: u64,
     /// Seconds a read may take.
@@ -85,6 +92,7 @@ impl Default for ServeSettings {
             demo_dir: PathBuf::from("data/demo"),
             indicators: None,
             basemap_style: None,
+            tile_threshold: DEFAULT_TILE_THRESHOLD,
             refresh_ms: 500,
             request_timeout_secs: 60,
             write_timeout_secs: 1800,
@@ -192,6 +200,10 @@ pub struct ServeLayer {
     /// A MapLibre style URL for a basemap (none by default: the page works offline).
     #[arg(long, env = "GAPMAP_BASEMAP_STYLE")]
     pub basemap_style: Option<String>,
+    /// The map page draws a geography with more areas than this from vector tiles
+    /// (`/tiles/…`) instead of one GeoJSON document [default: 20000].
+    #[arg(long, env = "GAPMAP_TILE_THRESHOLD")]
+    pub tile_threshold: Option<usize>,
     /// How often to look for writes made by other replicas, in milliseconds [default: 500].
     #[arg(long, env = "GAPMAP_REFRESH_MS")]
     pub refresh_ms: Option<u64>,
@@ -284,6 +296,7 @@ impl Settings {
         if serve.basemap_style.is_some() {
             s.basemap_style = serve.basemap_style;
         }
+        lay(&mut s.tile_threshold, serve.tile_threshold);
         lay(&mut s.refresh_ms, serve.refresh_ms);
         lay(&mut s.request_timeout_secs, serve.request_timeout_secs);
         lay(&mut s.write_timeout_secs, serve.write_timeout_secs);

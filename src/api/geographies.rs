@@ -107,18 +107,45 @@ fn unknown(name: &str) -> Error {
     )
 }
 
-/// `GET /api/v1/geographies/{name}/areas`: the areas as a GeoJSON FeatureCollection.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AreasQuery {
+    /// Only this area (a collection of one feature): what a map drawn from tiles fetches
+    /// to fly to an area.
+    geoid: Option<String>,
+}
+
+/// `GET /api/v1/geographies/{name}/areas[?geoid=]`: the areas (or one) as a GeoJSON
+/// FeatureCollection.
 #[utoipa::path(get, path = "/api/v1/geographies/{name}/areas", tag = "data",
-    params(("name" = String, Path, description = "The geography's name.")),
+    params(("name" = String, Path, description = "The geography's name."), AreasQuery),
     responses(
     (status = 200, description = "The areas' polygons; feature id and `geoid` = GEOID, with `name`.", body = FeatureCollection, content_type = "application/geo+json"),
-    (status = 404, description = "There is no such geography.", body = ErrorBody),
+    (status = 404, description = "There is no such geography, or no such area in it.", body = ErrorBody),
 ))]
-pub async fn areas(path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse> {
+pub async fn areas(
+    path: web::Path<String>,
+    query: web::Query<AreasQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse> {
     let atlas = state.services.atlas.get();
     let name = path.into_inner();
-    if !atlas.geographies.contains_key(&name) {
+    let Some(g) = atlas.geographies.get(&name) else {
         return Err(unknown(&name));
+    };
+    if let Some(geoid) = query.into_inner().geoid {
+        let at = crate::domain::Geoid::parse(&geoid)
+            .ok()
+            .and_then(|id| g.by_geoid.get(&id).copied())
+            .ok_or_else(|| {
+                Error::new(
+                    Code::NotFound,
+                    format!("geography '{name}' has no area '{geoid}'"),
+                )
+            })?;
+        let rendered = output::render(&Document::Area(g, at), Format::Geojson, Layout::Compact)?;
+        return Ok(super::format::respond(&rendered));
     }
     let key = CacheKey::new("areas", atlas.data_version).with("geography", name.as_str());
     cached(&state, atlas, key, move |atlas, _| {

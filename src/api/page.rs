@@ -24,6 +24,7 @@ const MAPLIBRE_DIST: &str = "node_modules/maplibre-gl/dist";
 pub struct WebSettings {
     dir: PathBuf,
     basemap_style: Option<String>,
+    tile_threshold: usize,
     csp: HeaderValue,
 }
 
@@ -50,6 +51,7 @@ impl WebSettings {
         Ok(Self {
             dir: serve.web_dir.clone(),
             basemap_style,
+            tile_threshold: serve.tile_threshold,
             csp,
         })
     }
@@ -138,6 +140,7 @@ where
 pub async fn config(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(PageConfig {
         basemap_style: state.web.basemap_style.as_deref(),
+        tile_threshold: state.web.tile_threshold,
         version: env!("CARGO_PKG_VERSION"),
     })
 }
@@ -148,6 +151,9 @@ pub struct PageConfig<'a> {
     /// The MapLibre style URL of the basemap (`GAPMAP_BASEMAP_STYLE`), null for none.
     #[schema(value_type = Option<String>)]
     basemap_style: Option<&'a str>,
+    /// A geography with more areas than this is drawn from `/tiles/areas/…` instead of
+    /// one GeoJSON document (`GAPMAP_TILE_THRESHOLD`).
+    tile_threshold: usize,
     /// gapmap's version.
     #[schema(value_type = String)]
     version: &'static str,

@@ -9,7 +9,7 @@
 //! Atlas without depending on the analyses or formats above it.
 
 use std::any::Any;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Entries kept at most.
@@ -131,6 +131,10 @@ struct Entry {
 #[derive(Default)]
 pub struct Cache {
     entries: Mutex<VecDeque<Entry>>,
+    /// One gate per key being computed: a second caller waits for the first instead of
+    /// computing the same answer again (a map asks for a dozen tiles at once, each of
+    /// which needs the same gap report).
+    computing: Mutex<HashMap<CacheKey, Arc<Mutex<()>>>>,
 }
 
 impl std::fmt::Debug for Cache {
@@ -143,8 +147,8 @@ impl std::fmt::Debug for Cache {
 
 impl Cache {
     /// The value cached under `key`, or `compute`'s, kept when it succeeds. `bytes`
-    /// estimates the value's size. Two callers asking at once may both compute; both get
-    /// equal values (the analyses are deterministic).
+    /// estimates the value's size. Callers asking for one key at once compute it once: the
+    /// others wait (blocking their thread: call off the async workers) and then read it.
     pub fn get_or_compute<T, E>(
         &self,
         key: CacheKey,
@@ -157,10 +161,42 @@ impl Cache {
         if let Some(hit) = self.get::<T>(&key) {
             return Ok(hit);
         }
-        let value = Arc::new(compute()?);
+        let gate = self
+            .gates()
+            .entry(key.clone())
+            .or_insert_with(|| Arc::new(Mutex::new(())))
+            .clone();
+        let turn = gate.lock().unwrap_or_else(|e| e.into_inner());
+        // Whoever held the gate before may have stored it.
+        if let Some(hit) = self.get::<T>(&key) {
+            return Ok(hit);
+        }
+        let value = match compute() {
+            Ok(v) => Arc::new(v),
+            Err(e) => {
+                drop(turn);
+                self.ungate(&key, &gate);
+                return Err(e);
+            }
+        };
         let size = bytes(&value);
-        self.put(key, value.clone(), size);
+        self.put(key.clone(), value.clone(), size);
+        drop(turn);
+        self.ungate(&key, &gate);
         Ok(value)
+    }
+
+    fn gates(&self) -> MutexGuard<'_, HashMap<CacheKey, Arc<Mutex<()>>>> {
+        self.computing.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets the gate of `key` once its computation is over (a waiter still holds its
+    /// own handle and finds the value stored, or computes it in turn after a failure).
+    fn ungate(&self, key: &CacheKey, gate: &Arc<Mutex<()>>) {
+        let mut gates = self.gates();
+        if gates.get(key).is_some_and(|g| Arc::ptr_eq(g, gate)) {
+            gates.remove(key);
+        }
     }
 
     /// The value under `key`, when there is one of type `T`.
@@ -226,6 +262,36 @@ mod tests {
         let again =
             cache.get_or_compute(key, |_| 4, || -> Result<u32, ()> { panic!("recomputed") });
         assert_eq!(*again.unwrap(), 7);
+    }
+
+    #[test]
+    fn callers_asking_at_once_compute_once() {
+        let cache = Arc::new(Cache::default());
+        let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (cache, runs) = (cache.clone(), runs.clone());
+                std::thread::spawn(move || {
+                    let key = CacheKey::new("slow", 1).with("need", "childcare");
+                    *cache
+                        .get_or_compute(
+                            key,
+                            |_| 4,
+                            || {
+                                runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                std::thread::sleep(std::time::Duration::from_millis(50));
+                                ok(7)
+                            },
+                        )
+                        .unwrap()
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap(), 7);
+        }
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(cache.gates().is_empty(), "no gate is left behind");
     }
 
     #[test]

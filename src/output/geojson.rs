@@ -28,10 +28,16 @@ pub fn area_features<'a>(
 
 /// A geography's areas as a FeatureCollection (feature id = GEOID).
 pub fn areas_geojson(g: &GeographyData) -> Value {
-    let features: Vec<Value> = g
-        .geography
-        .areas
-        .iter()
+    areas_collection(g.geography.areas.iter())
+}
+
+/// One area of a geography (by position) as a FeatureCollection of one feature.
+pub fn area_geojson(g: &GeographyData, at: usize) -> Value {
+    areas_collection(g.geography.areas.get(at).into_iter())
+}
+
+fn areas_collection<'a>(areas: impl Iterator<Item = &'a crate::domain::Area>) -> Value {
+    let features: Vec<Value> = areas
         .map(|a| {
             json!({
                 "type": "Feature",

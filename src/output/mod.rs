@@ -150,6 +150,8 @@ pub enum Document<'a> {
     Assessment(&'a Assessment),
     /// A geography's areas: GeoJSON.
     Areas(&'a GeographyData),
+    /// One area of a geography, by position: GeoJSON.
+    Area(&'a GeographyData, usize),
     /// Sites as GeoJSON points with their partners' details.
     Sites(&'a Atlas, Vec<&'a Site>),
     /// The whole partner directory: partners with their sites' counts and services (JSON),
@@ -175,7 +177,7 @@ impl Document<'_> {
             Self::Barriers(..) => &[Json, Geojson, Csv],
             Self::Siting(_) | Self::Filters(_) => &[Json],
             Self::Assessment(_) => &[Json, Csv],
-            Self::Areas(_) | Self::Sites(..) => &[Geojson],
+            Self::Areas(_) | Self::Area(..) | Self::Sites(..) => &[Geojson],
             Self::Directory(_) => &[Json, Csv, Geojson],
             Self::Partner(..) => &[Json],
             Self::Report(..) => &[Html, Docx],
@@ -195,6 +197,7 @@ impl Document<'_> {
             Self::Filters(_) => "a need's filters",
             Self::Assessment(_) => "an assessment",
             Self::Areas(_) => "a geography's areas",
+            Self::Area(..) => "an area",
             Self::Sites(..) => "sites",
             Self::Directory(_) => "the partner directory",
             Self::Partner(..) => "a partner",
@@ -220,6 +223,10 @@ impl Document<'_> {
             Self::Filters(r) => format!("filters_{}_{}", r.need, r.year),
             Self::Assessment(a) => format!("assessment_{}_v{}", a.year, a.version),
             Self::Areas(g) => format!("areas_{}", g.geography.name),
+            Self::Area(g, at) => format!(
+                "area_{}",
+                g.geography.areas.get(*at).map_or("", |a| a.geoid.as_str())
+            ),
             Self::Sites(..) => "sites".into(),
             Self::Directory(_) => "partners".into(),
             Self::Partner(_, p) => format!("partner_{}", p.id),
@@ -292,6 +299,7 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         (Document::Assessment(a), Json) => json(&directory::assessment_json(a), layout)?,
         (Document::Assessment(a), Csv) => directory::assessment_csv(a).into_bytes(),
         (Document::Areas(g), Geojson) => json(&geojson::areas_geojson(g), layout)?,
+        (Document::Area(g, at), Geojson) => json(&geojson::area_geojson(g, *at), layout)?,
         (Document::Sites(atlas, sites), Geojson) => json(
             &geojson::sites_geojson(atlas, sites.iter().copied()),
             layout,

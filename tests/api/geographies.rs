@@ -23,6 +23,28 @@ async fn uploading_areas_stores_them_and_serves_them_as_geojson() {
     assert_eq!(features[0]["properties"]["demand_point_source"], "centroid");
 }
 
+async fn one_area_is_served_by_its_geoid() {
+    let app = spawn_app().await;
+    app.put_areas("g", &three_areas()).await;
+    let fc = app
+        .get_json("/api/v1/geographies/g/areas?geoid=01001000002")
+        .await;
+    let features = fc["features"].as_array().unwrap();
+    assert_eq!(features.len(), 1);
+    assert_eq!(features[0]["id"], "01001000002");
+    assert_eq!(features[0]["properties"]["name"], "Area 2");
+    assert_eq!(
+        features[0]["geometry"]["coordinates"][0][0][0],
+        serde_json::json!([-87.68, 41.8])
+    );
+    assert_error(
+        app.get("/api/v1/geographies/g/areas?geoid=99").await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
 async fn replacing_a_geography_reports_what_changed() {
     let app = spawn_app().await;
     app.put_areas("g", &three_areas()).await;
@@ -218,6 +240,7 @@ async fn the_openapi_document_lists_the_public_api() {
 crate::api_tests!(
     the_openapi_document_lists_the_public_api,
     uploading_areas_stores_them_and_serves_them_as_geojson,
+    one_area_is_served_by_its_geoid,
     replacing_a_geography_reports_what_changed,
     an_upload_without_a_token_is_refused_and_changes_nothing,
     malformed_json_is_refused_with_the_file_named,

@@ -39,6 +39,22 @@ export async function loadAreas(geography) {
   }
 }
 
+const oneArea = new Map(); // `${geography}\u001f${geoid}` -> Promise of {feature, bbox}
+
+/** One area of a geography as `{feature, bbox}`, asked for by itself (for a geography drawn from tiles). */
+export function loadArea(geography, geoid) {
+  const key = `${geography}\u001f${geoid}`;
+  if (!oneArea.has(key)) {
+    const request = getJSON(`/api/v1/geographies/${encodeURIComponent(geography)}/areas?geoid=${encodeURIComponent(geoid)}`).then((fc) => {
+      const feature = fc.features[0];
+      return { feature, bbox: bboxOf(feature.geometry) };
+    });
+    request.catch(() => oneArea.delete(key));
+    oneArea.set(key, request);
+  }
+  return oneArea.get(key);
+}
+
 // One request per year serves both the values (the popup's margins of error) and the
 // indicator list (the Outreach menus).
 const assessmentRequests = new Map(); // year -> Promise of /api/v1/assessments/{year}

@@ -2,6 +2,7 @@
 // dense, and popups built from DOM nodes (never HTML strings). The page has one map; the
 // views draw on it through `theMap()` once `startMap` has loaded it.
 
+import { token } from './api.js';
 import { colourExpression, NO_DATA } from './metrics.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
@@ -157,6 +158,11 @@ class GapMap {
       attributionControl: { compact: true },
       dragRotate: false,
       pitchWithRotate: false,
+      // Tiles are read like the API: with the tab's token where reads need one.
+      transformRequest: (url) => {
+        const t = token();
+        return t && url.startsWith(`${location.origin}/tiles/`) ? { url, headers: { Authorization: `Bearer ${t}` } } : { url };
+      },
       maxPitch: 0,
     });
     this.map.touchZoomRotate.disableRotation();
@@ -388,9 +394,51 @@ class GapMap {
     else this.closePopup();
   }
 
-  /** Replaces the areas (features with the gap fields as properties). */
+  /** Replaces the areas (features with the gap fields as properties); they come from GeoJSON again. */
   setAreas(fc) {
+    this.useAreaSource({ type: 'geojson', data: EMPTY, promoteId: 'geoid' });
     this.map.getSource('areas').setData(fc);
+  }
+
+  /**
+   * Draws the areas from vector tiles (`/tiles/areas/{z}/{x}/{y}.mvt?…`, whose features
+   * carry the same properties as the GeoJSON ones), for geographies too large for one
+   * document. Only the URL changes while the source stays tiled.
+   */
+  setAreaTiles(url) {
+    const source = this.map.getSource('areas');
+    if (source?.type === 'vector') {
+      if (this.areaTilesUrl !== url) source.setTiles([url]);
+    } else {
+      this.useAreaSource({ type: 'vector', tiles: [url], minzoom: 0, maxzoom: 16, promoteId: 'geoid' });
+    }
+    this.areaTilesUrl = url;
+  }
+
+  /** True while the areas are drawn from tiles. */
+  areasTiled() {
+    return this.map.getSource('areas')?.type === 'vector';
+  }
+
+  /**
+   * Swaps the areas' source for one of another type, keeping every area layer as it is
+   * now (its paint, filters and order): MapLibre cannot change a layer's source.
+   */
+  useAreaSource(spec) {
+    const m = this.map;
+    if (m.getSource('areas')?.type === spec.type) return;
+    const layers = m.getStyle().layers.filter((l) => l.source === 'areas');
+    const before = m.getStyle().layers.find((l, i, all) => i > all.indexOf(layers[layers.length - 1]) && l.source !== 'areas');
+    for (const l of layers) m.removeLayer(l.id);
+    m.removeSource('areas');
+    m.addSource('areas', spec);
+    for (const l of layers) {
+      const layer = { ...l };
+      if (spec.type === 'vector') layer['source-layer'] = 'areas';
+      else delete layer['source-layer'];
+      m.addLayer(layer, before?.id);
+    }
+    if (spec.type !== 'vector') this.areaTilesUrl = null;
   }
 
   /** Colours the areas by `metric` with the classes from `classify`. */

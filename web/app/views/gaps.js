@@ -2,7 +2,7 @@
 // outlined, its legend, the worst areas ranked, an area's numbers in its popup, and the
 // downloads of what is on screen.
 
-import { getJSON, needsToken, query } from '../api.js';
+import { getBlob, getJSON, needsToken, query } from '../api.js';
 import { loadAreas, loadAssessmentValues } from '../data.js';
 import { distanceUnit } from '../distance.js';
 import { $, h, replace } from '../dom.js';
@@ -43,10 +43,17 @@ export async function refreshGaps() {
   if (gapsAbort) gapsAbort.abort();
   const abort = new AbortController();
   gapsAbort = abort;
-  // The areas (cached per geography) load alongside the gaps.
-  const areasRequest = loadAreas(geography);
-  areasRequest.catch(() => {});
+  // A large geography is drawn from vector tiles that carry the gap numbers themselves;
+  // a smaller one loads its areas (cached per geography) alongside the gaps.
+  const tiles = tiled(geography);
+  const areasRequest = tiles ? null : loadAreas(geography);
+  areasRequest?.catch(() => {});
+  if (tiles) {
+    await mapReady;
+    drawTiles(geography, n && state.year !== null ? gapParams(n) : null);
+  }
   if (!n || state.year === null) {
+    if (tiles) return;
     state.gaps = null;
     state.rows = new Map();
     try {
@@ -65,9 +72,8 @@ export async function refreshGaps() {
     // Which of the need's filters the data answers, and the sites a chosen one keeps.
     await loadNeedFilters({ signal: abort.signal });
     renderSites();
-    const params = { year: state.year, need: n.code, ...needFilterParams() };
-    if (state.desertRule !== 'need') params.desert_rule = state.desertRule;
-    if (state.radius !== null && state.radius !== n.radius_km) params.radius_km = state.radius;
+    const params = gapParams(n);
+    if (tiles) drawTiles(geography, params);
     const [gaps] = await Promise.all([
       getJSON(`/api/v1/gaps${query(params)}`, { signal: abort.signal }),
       // The popup's margins of error come from the assessment itself.
@@ -89,6 +95,10 @@ export async function refreshGaps() {
       setBusy('gaps', null);
     }
   }
+  if (tiles) {
+    if (!abort.signal.aborted) restyle();
+    return;
+  }
   let areas;
   try {
     areas = await areasRequest;
@@ -99,6 +109,38 @@ export async function refreshGaps() {
   if (abort.signal.aborted) return;
   await mapReady;
   drawAreas(areas);
+}
+
+/** The `/gaps` parameters of the current choices. */
+function gapParams(n) {
+  const params = { year: state.year, need: n.code, ...needFilterParams() };
+  if (state.desertRule !== 'need') params.desert_rule = state.desertRule;
+  if (state.radius !== null && state.radius !== n.radius_km) params.radius_km = state.radius;
+  return params;
+}
+
+/**
+ * True when a geography has more areas than the server's `tile_threshold`: one GeoJSON
+ * document of them would be tens of MB, so the map draws them from `/tiles/areas/…`.
+ */
+export function tiled(geography) {
+  const g = state.geographies.find((x) => x.name === geography);
+  const limit = state.config?.tile_threshold;
+  return Boolean(g && Number.isFinite(limit) && g.areas > limit);
+}
+
+/** Points the map's areas at the tiles of a geography, with the gap numbers of `params` (null: outlines only). */
+function drawTiles(geography, params) {
+  if (state.view === 'compare') return;
+  const url = `${location.origin}/tiles/areas/{z}/{x}/{y}.mvt${query({ geography, ...(params || {}) })}`;
+  theMap().setAreaTiles(url);
+  downloadWords(true);
+}
+
+/** The area downloads' words: a tiled geography's are all its areas, not the view's. */
+function downloadWords(all) {
+  $('#dl-csv').textContent = all ? 'All areas (CSV)' : 'Areas (CSV)';
+  $('#dl-geojson').textContent = all ? 'All areas (GeoJSON)' : 'Areas and sites (GeoJSON)';
 }
 
 function drawAreas(areas) {
@@ -114,13 +156,15 @@ function drawAreas(areas) {
     return { type: 'Feature', geometry: f.geometry, properties };
   });
   theMap().setAreas({ type: 'FeatureCollection', features });
+  downloadWords(false);
   showLabels(areas);
   restyle();
 }
 
 /** The metric the map is coloured by: the chosen one, or in the Outreach view the children not served. */
 function shownMetric() {
-  return state.view === 'outreach' && state.outreachLayer && state.outreachAreas ? 'unserved' : state.metric;
+  const unserved = state.view === 'outreach' && state.outreachLayer && state.outreachAreas && !tiled(geographyName());
+  return unserved ? 'unserved' : state.metric;
 }
 
 /** The classes the chosen metric is coloured with (see metrics.js). */
@@ -458,6 +502,23 @@ function fileStem() {
   return `gapmap_${n ? n.code : 'areas'}_${state.year ?? ''}${r}${f}`;
 }
 
+/**
+ * For a tiled geography, saves the whole `/gaps` answer in `format` (the page holds no
+ * area geometry to cut the view from) and returns true; false otherwise.
+ */
+async function savedFromServer(format) {
+  const n = need();
+  if (!n || state.year === null || !tiled(geographyName())) return false;
+  try {
+    const blob = await getBlob(`/api/v1/gaps${query({ ...gapParams(n), format })}`);
+    save(blob, `${fileStem()}_all.${format}`);
+    showError('png', null);
+  } catch (err) {
+    showError('png', `The ${format.toUpperCase()} could not be made: ${err.message}`);
+  }
+  return true;
+}
+
 function visibleAreas() {
   const view = theMap().viewBox();
   const entry = state.areas.get(geographyName());
@@ -484,13 +545,16 @@ function areaRecord(a) {
 
 /** Wires the download buttons: the areas (and sites) in view, and the map as a PNG. */
 export function initDownloads() {
-  $('#dl-csv').addEventListener('click', () => {
+  $('#dl-csv').addEventListener('click', async () => {
+    // A tiled geography's areas are not in the page: the server writes all of them.
+    if (await savedFromServer('csv')) return;
     const rows = visibleAreas().map(areaRecord);
     const n = need();
     const meta = rows.map((r) => ({ ...r, need: n ? n.code : '', year: state.year, radius_km: state.radius, filter: state.needFilter }));
     save(new Blob([toCSV([...AREA_COLUMNS, 'need', 'year', 'radius_km', 'filter'], meta)], { type: 'text/csv' }), `${fileStem()}.csv`);
   });
-  $('#dl-geojson').addEventListener('click', () => {
+  $('#dl-geojson').addEventListener('click', async () => {
+    if (await savedFromServer('geojson')) return;
     const n = need();
     const areas = visibleAreas().map((a) => ({
       type: 'Feature',
@@ -542,6 +606,13 @@ function retry() {
 export async function showGaps() {
   const geography = geographyName();
   if (!geography) return;
+  if (tiled(geography)) {
+    await mapReady;
+    const n = need();
+    drawTiles(geography, n && state.year !== null ? gapParams(n) : null);
+    restyle();
+    return;
+  }
   const areas = await loadAreas(geography);
   await mapReady;
   drawAreas(areas);

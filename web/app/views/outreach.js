@@ -8,10 +8,10 @@ import { $, h, replace } from '../dom.js';
 import { save } from '../downloads.js';
 import { formatNumber } from '../metrics.js';
 import { openSignIn } from '../signin.js';
-import { need, state } from '../state.js';
+import { geographyName, need, state } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
 import { indicatorWords } from '../vocabulary.js';
-import { focusArea, showGaps } from './gaps.js';
+import { focusArea, showGaps, tiled } from './gaps.js';
 
 let outreachAbort = null;
 // The query of the ranking on screen: a control's change that asks the same again (the
@@ -73,6 +73,10 @@ function outreachParams(format) {
 export async function refreshOutreach(redrawGaps = false) {
   if (redrawGaps) await showGaps();
   if (state.view !== 'outreach') return;
+  // Tiles carry the gap numbers, not the children not served: say so rather than colour.
+  const tiles = tiled(geographyName());
+  $('#outreach-layer').disabled = tiles;
+  $('#outreach-layer-note').hidden = !tiles;
   const note = $('#outreach-note');
   const list = $('#outreach-list');
   if (state.year === null) {
