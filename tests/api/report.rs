@@ -84,7 +84,18 @@ async fn the_report_shows_each_measured_need_with_map_totals_change_and_deserts(
         "Demand: <code>children_under_5</code>. Supply: places (capacity) at sites offering \
          Child care.",
     );
-    assert_has(&html, "<dt>Shortfall</dt><dd>30 child-care slots</dd>");
+    // Child care's rule counts the slots inside the area: the total is that shortfall,
+    // named so, beside the one within reach that the comparison and siting use (here
+    // both 30: area 1's 30 slots reach all 180 children, P/6 short each).
+    assert_has(
+        &html,
+        "<dt>Shortfall in the area</dt><dd>30 child-care slots</dd>\
+         <dt>Shortfall within reach (3 km, 2SFCA)</dt><dd>30 child-care slots</dd>",
+    );
+    assert_has(
+        &html,
+        "<tr><td>Shortfall within reach, 2SFCA (child-care slots)</td>",
+    );
     assert_has(
         &html,
         "<dt>Supply</dt><dd>30 child-care slots</dd><dt>Sites</dt><dd>1</dd>",

@@ -72,7 +72,8 @@ export function wrapLines(ctx, text, width) {
 /**
  * A PNG of the map canvas with a title above and the legend beside it. Every line of the
  * legend is wrapped to the legend's width, never squeezed, and the picture grows to hold it.
- * `legend`: {title, unit, note, rows: [{colour, label}], extra: [{colour, label, outline, hatch}]}.
+ * `legend`: {title, unit, note, rows: [{colour, label}], extra: [{colour, label, outline, hatch}],
+ * sites: [{colour, label, dot: ring colour}]}.
  */
 export async function mapPNG(mapCanvas, title, subtitle, legend) {
   const dpr = mapCanvas.width / mapCanvas.clientWidth || 1;
@@ -101,6 +102,10 @@ export async function mapPNG(mapCanvas, title, subtitle, legend) {
   for (const r of legend.rows) items.push({ kind: 'row', row: r, lines: block(fonts.body, r.label, labelW) });
   if (legend.note) items.push({ kind: 'text', font: fonts.body, colour: '#444444', lines: block(fonts.body, legend.note, text) });
   for (const r of legend.extra || []) items.push({ kind: 'row', row: r, lines: block(fonts.body, r.label, labelW) });
+  if (legend.sites?.length) {
+    items.push({ kind: 'text', font: fonts.head, colour: '#111111', lines: block(fonts.head, 'Sites', text) });
+    for (const r of legend.sites) items.push({ kind: 'row', row: r, lines: block(fonts.body, r.label, labelW) });
+  }
   const gap = 6 * dpr;
   const legendHeight = items.reduce((hgt, it) => hgt + Math.max(it.kind === 'row' ? 16 * dpr : 0, it.lines.length * line) + gap, 0);
 
@@ -121,8 +126,17 @@ export async function mapPNG(mapCanvas, title, subtitle, legend) {
 
   const x = mapCanvas.width + pad;
   let y = head + pad;
-  const swatch = ({ colour, outline, hatch, dashed, suggestion }) => {
-    if (suggestion) {
+  const swatch = ({ colour, outline, hatch, dashed, suggestion, dot }) => {
+    if (dot) {
+      // A site's dot as the map draws it: the service's colour, ringed in `dot`'s colour.
+      ctx.beginPath();
+      ctx.arc(x + 11 * dpr, y + 7 * dpr, 6 * dpr, 0, 2 * Math.PI);
+      ctx.fillStyle = colour;
+      ctx.fill();
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.strokeStyle = dot;
+      ctx.stroke();
+    } else if (suggestion) {
       ctx.beginPath();
       ctx.arc(x + 11 * dpr, y + 7 * dpr, 6 * dpr, 0, 2 * Math.PI);
       ctx.fillStyle = '#ffffff';

@@ -139,6 +139,26 @@ function hatchImage() {
   return { image: ctx.getImageData(0, 0, size, size), pixelRatio: ratio };
 }
 
+/** Twice the signed area of a ring in lon/lat (positive: counter-clockwise). */
+function ringArea(ring) {
+  let a = 0;
+  for (let i = 0; i + 1 < ring.length; i++) a += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
+  return a;
+}
+
+/**
+ * A feature with its polygons wound as RFC 7946 asks (exterior rings counter-clockwise,
+ * holes clockwise), whatever the upload did: a line offset then falls on the same side,
+ * inside the area, for every area.
+ */
+function rewound(f) {
+  const g = f.geometry;
+  if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) return f;
+  const polygon = (rings) => rings.map((r, i) => (ringArea(r) > 0 === (i === 0) ? r : [...r].reverse()));
+  const coordinates = g.type === 'Polygon' ? polygon(g.coordinates) : g.coordinates.map(polygon);
+  return { ...f, geometry: { type: g.type, coordinates } };
+}
+
 class GapMap {
   /**
    * @param {HTMLElement} container
@@ -250,7 +270,14 @@ class GapMap {
       source: 'areas',
       filter: ['==', ['get', 'desert'], true],
       layout: { 'line-join': 'round' },
-      paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 2, 14, 5] },
+      // Drawn just inside each desert (its rings wound as RFC 7946 says, see `setAreas`),
+      // so that neighbouring deserts keep a gap between their outlines when most areas are
+      // deserts.
+      paint: {
+        'line-color': '#ffffff',
+        'line-width': ['interpolate', ['linear'], ['zoom'], 9, 2, 14, 5],
+        'line-offset': ['interpolate', ['linear'], ['zoom'], 9, 1, 14, 2.5],
+      },
     });
     m.addLayer({
       id: 'deserts-line',
@@ -258,7 +285,11 @@ class GapMap {
       source: 'areas',
       filter: ['==', ['get', 'desert'], true],
       layout: { 'line-join': 'round' },
-      paint: { 'line-color': '#d6004c', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1, 14, 2.5] },
+      paint: {
+        'line-color': '#d6004c',
+        'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1, 14, 2.5],
+        'line-offset': ['interpolate', ['linear'], ['zoom'], 9, 1, 14, 2.5],
+      },
     });
     // The Compare view's areas whose desert status flipped: became a desert (the desert
     // colour) or no longer one (dark, dashed).
@@ -397,7 +428,7 @@ class GapMap {
   /** Replaces the areas (features with the gap fields as properties); they come from GeoJSON again. */
   setAreas(fc) {
     this.useAreaSource({ type: 'geojson', data: EMPTY, promoteId: 'geoid' });
-    this.map.getSource('areas').setData(fc);
+    this.map.getSource('areas').setData({ ...fc, features: fc.features.map(rewound) });
   }
 
   /**

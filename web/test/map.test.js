@@ -211,7 +211,8 @@ test('the page draws the demo child-care gap and becomes idle', { skip }, async 
   assert.equal(await page.inputValue('#desert-rule'), 'need');
   assert.equal(await page.inputValue('#metric'), 'shortfall_in_area');
   assert.equal(await page.inputValue('#radius'), '3');
-  assert.match(await page.textContent('#legend'), /child-care slots missing/);
+  // Its classes are shares of the target, and the legend's title says so, not "slots missing".
+  assert.equal(await page.textContent('#legend summary'), 'Shortfall in the area (share of the target met)');
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(cspViolations, []);
 });
@@ -241,6 +242,20 @@ test('areas, deserts and sites are rendered features', { skip }, async () => {
   });
   assert.equal(got.areas, gaps.areas.length, 'every area is drawn');
   assert.equal(got.deserts, gaps.areas.filter((a) => a.desert).length, 'every desert is outlined');
+  // Each desert's outline is drawn just inside it, so that neighbouring deserts keep a gap
+  // between their outlines: the rings are wound as RFC 7946 asks (the demo's are not) and
+  // the line is offset to their inner side.
+  const inset = await page.evaluate(async () => {
+    const m = window.gapmap.map;
+    const data = await m.getSource('areas').getData();
+    const area = (r) => r.slice(0, -1).reduce((a, p, i) => a + p[0] * r[i + 1][1] - r[i + 1][0] * p[1], 0);
+    const exteriors = data.features.flatMap((f) =>
+      (f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates).map((p) => p[0]),
+    );
+    return { ccw: exteriors.every((r) => area(r) > 0), offset: JSON.stringify(m.getPaintProperty('deserts-line', 'line-offset')) };
+  });
+  assert.ok(inset.ccw, 'every exterior ring is counter-clockwise');
+  assert.match(inset.offset, /interpolate/);
   assert.ok(got.clusters > 0, 'dense sites are clustered');
   assert.equal(got.points + got.clustered, got.expected, 'every child-care site in view is drawn, alone or in a cluster');
 });
@@ -609,6 +624,17 @@ test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to o
   assert.equal(csv.length, 8, 'a header and 7 rows');
   assert.ok(csv[1].includes(doc.areas[0].geoid), csv[1]);
 
+  // Straight from Outreach to Siting, the map and its legend are the gaps' again: coloured
+  // by the share of the target met, not by the children not served.
+  await page.click('#view-siting');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.ok(
+    (await page.evaluate(() => JSON.stringify(window.gapmap.map.getPaintProperty('areas-fill', 'fill-color')))).includes('target_met'),
+  );
+  const sitingLegend = await page.locator('#legend .legend-rows li').allTextContents();
+  assert.equal(sitingLegend[0], 'under 25% of the target');
+  assert.doesNotMatch(await page.textContent('#legend'), /Not served|quantiles/);
+
   // With the demo's single year, the Compare view says there is nothing to compare.
   await page.click('#view-compare');
   await page.evaluate(() => window.gapmap.settled());
@@ -825,6 +851,69 @@ test('downloads give the areas on screen as CSV and GeoJSON, and the map as PNG'
   const pngHeight = bytes.readUInt32BE(20);
   assert.equal(pngWidth, Math.floor(size.w + 320 * size.dpr));
   assert.ok(pngHeight > size.h, `${pngWidth}×${pngHeight}`);
+  // Decoded, its legend panel is legible: every colour the page's legend shows (classes,
+  // the desert outline, the sites' dots) is drawn there as a swatch of its own, and the
+  // text is in lines at least as tall as a 12 px font's letters, inside the panel.
+  const legendColours = await page.locator('#legend [data-colour]').evaluateAll((els) => [...new Set(els.map((e) => e.dataset.colour))]);
+  assert.ok(legendColours.length >= 8, `${legendColours}`);
+  const panel = await page.evaluate(
+    async ({ b64, mapWidth, dpr, colours }) => {
+      const bin = atob(b64);
+      const data = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i);
+      const img = await createImageBitmap(new Blob([data], { type: 'image/png' }));
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const ctx = c.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(img, 0, 0);
+      const head = Math.round(52 * dpr);
+      const w = img.width - mapWidth;
+      const hgt = img.height - head;
+      const px = ctx.getImageData(mapWidth, head, w, hgt).data;
+      const rgb = colours.map((hex) => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)));
+      const counts = rgb.map(() => 0);
+      const inkRows = new Array(hgt).fill(0);
+      let right = 0;
+      let bottom = 0;
+      for (let y = 0; y < hgt; y++) {
+        for (let x = 0; x < w; x++) {
+          const o = (y * w + x) * 4;
+          const [r, g, b] = [px[o], px[o + 1], px[o + 2]];
+          for (const [k, [cr, cg, cb]] of rgb.entries()) {
+            if (Math.abs(r - cr) <= 2 && Math.abs(g - cg) <= 2 && Math.abs(b - cb) <= 2) counts[k]++;
+          }
+          // Text is drawn in near-black and dark grey.
+          if (Math.max(r, g, b) - Math.min(r, g, b) < 24 && r + g + b < 330) {
+            inkRows[y]++;
+            right = Math.max(right, x);
+            bottom = Math.max(bottom, y);
+          }
+        }
+      }
+      // Runs of rows holding ink are the legend's text lines.
+      const runs = [];
+      let start = -1;
+      for (let y = 0; y <= hgt; y++) {
+        const ink = y < hgt && inkRows[y] > 0;
+        if (ink && start < 0) start = y;
+        if (!ink && start >= 0) {
+          runs.push(y - start);
+          start = -1;
+        }
+      }
+      runs.sort((a, b) => a - b);
+      return { w, hgt, counts, runs: runs.length, median: runs[Math.floor(runs.length / 2)] || 0, right, bottom };
+    },
+    { b64: bytes.toString('base64'), mapWidth: size.w, dpr: size.dpr, colours: legendColours },
+  );
+  assert.equal(panel.w, Math.floor(320 * size.dpr));
+  for (const [k, n] of panel.counts.entries())
+    assert.ok(n >= 60 * size.dpr * size.dpr, `legend colour ${legendColours[k]} is drawn in the PNG's legend (${n} pixels)`);
+  const labels = await page.locator('#legend li').count();
+  assert.ok(panel.runs >= labels, `${panel.runs} text lines for ${labels} legend entries`);
+  assert.ok(panel.median >= 8 * size.dpr, `text lines ${panel.median} px tall`);
+  assert.ok(panel.right < panel.w - 6 * size.dpr && panel.bottom < panel.hgt - 6 * size.dpr, JSON.stringify(panel));
   // Its legend lines are wrapped to the panel's width, never squeezed into it.
   const wrapped = await page.evaluate(async () => {
     const { wrapLines } = await import('/app/downloads.js');

@@ -8,7 +8,7 @@ use super::model::{Block, Cell, Inline, Table, Text, b, c, plain, t};
 use super::svg::{Key, LegendAt, Shape, choropleth};
 use super::text::{amount, change, number, percent};
 use crate::analysis::compare::CompareReport;
-use crate::analysis::{AreaGap, Certainty, GapReport};
+use crate::analysis::{AreaGap, Certainty, GapReport, GapSummary};
 use crate::domain::{DesertRule, Need, Supply};
 use crate::output::scale::{NO_DEMAND, TARGET_MET_COLOURS, TARGET_MET_LABELS, target_met_colour};
 use std::sync::Arc;
@@ -136,6 +136,16 @@ fn rule_shortfall(g: &AreaGap, rule: &DesertRule) -> f64 {
     }
 }
 
+/// The total shortfall the applied rule reads, with its name: the shortfall in the areas
+/// for `cap_childcare` (the map's default colour and the top deserts' column), the one
+/// within reach (2SFCA) otherwise. Both are "shortfall"; the name keeps them apart.
+fn rule_shortfall_total(s: &GapSummary, rule: &DesertRule) -> (&'static str, f64) {
+    match rule {
+        DesertRule::CapChildcare { .. } => ("Shortfall in the area", s.shortfall_in_area_total),
+        _ => ("Shortfall", s.shortfall_total),
+    }
+}
+
 /// The need's section.
 pub fn section(cx: &Context<'_>, part: &NeedPart<'_>) -> Block {
     let need = part.need;
@@ -174,7 +184,7 @@ pub fn section(cx: &Context<'_>, part: &NeedPart<'_>) -> Block {
     ];
     let s = &r.summary;
     let in_deserts = demand_in_deserts(r);
-    let totals = vec![
+    let mut totals = vec![
         (
             "Areas analysed".to_owned(),
             plain(number(s.areas as f64, 0)),
@@ -198,8 +208,11 @@ pub fn section(cx: &Context<'_>, part: &NeedPart<'_>) -> Block {
             )),
         ),
         (
-            "Shortfall".to_owned(),
-            plain(format!("{} {unit}", supply_amount(need, s.shortfall_total))),
+            rule_shortfall_total(s, &p.desert_rule).0.to_owned(),
+            plain(format!(
+                "{} {unit}",
+                supply_amount(need, rule_shortfall_total(s, &p.desert_rule).1)
+            )),
         ),
         (
             "Supply".to_owned(),
@@ -214,6 +227,20 @@ pub fn section(cx: &Context<'_>, part: &NeedPart<'_>) -> Block {
             )),
         ),
     ];
+    if matches!(p.desert_rule, DesertRule::CapChildcare { .. }) {
+        // The shortfall the Siting view closes and the comparison sums, named as such.
+        let at = totals
+            .iter()
+            .position(|(k, _)| k == "Supply")
+            .unwrap_or(totals.len());
+        totals.insert(
+            at,
+            (
+                format!("Shortfall within reach ({} km, 2SFCA)", amount(p.radius_km)),
+                plain(format!("{} {unit}", supply_amount(need, s.shortfall_total))),
+            ),
+        );
+    }
     let mut side = vec![Block::div(
         None,
         vec![
@@ -414,8 +441,18 @@ fn change_block(cx: &Context<'_>, part: &NeedPart<'_>, unit: &str) -> Block {
         s.deserts_to as f64,
         0,
     );
+    // The comparison sums the shortfall within reach (2SFCA); where the rule counts the
+    // supply inside the area, the label says which shortfall this is.
+    let within = if matches!(
+        part.report.params.desert_rule,
+        DesertRule::CapChildcare { .. }
+    ) {
+        "Shortfall within reach, 2SFCA"
+    } else {
+        "Shortfall"
+    };
     row(
-        format!("Shortfall ({unit})"),
+        format!("{within} ({unit})"),
         s.shortfall_total_from,
         s.shortfall_total_to,
         sf_decimals,
@@ -661,11 +698,15 @@ pub fn glance_row(part: &NeedPart<'_>) -> Vec<Cell> {
             number(in_deserts, 0),
             share(in_deserts, s.demand_total)
         )),
-        Cell::num(format!(
-            "{} {}",
-            supply_amount(part.need, s.shortfall_total),
-            supply_unit(part.need)
-        )),
+        Cell::num({
+            let in_area = matches!(r.params.desert_rule, DesertRule::CapChildcare { .. });
+            format!(
+                "{} {}{}",
+                supply_amount(part.need, rule_shortfall_total(s, &r.params.desert_rule).1),
+                supply_unit(part.need),
+                if in_area { " in the areas" } else { "" }
+            )
+        }),
         Cell::num(since),
     ]
 }

@@ -152,7 +152,9 @@ fn glance(cx: &Context<'_>, parts: &[NeedPart<'_>], unmeasured: &[&Need]) -> Blo
         Block::para(plain(format!(
             "For each family need, an area is a desert when the need's rule says so (the \
              rules are given with each need under (ii)). Shortfall is the supply missing for \
-             every area to reach the need's target ratio. An uncertain desert is a desert at \
+             every area to reach the need's target ratio, counted as the rule counts supply: \
+             inside the area for child care's CAP 2018 rule, within reach otherwise. An \
+             uncertain desert is a desert at \
              the estimate that would not be one at demand − MOE.{}",
             match cx.previous {
                 Some(p) => format!(" Changes are since the {p} assessment."),

@@ -269,12 +269,23 @@ function legendModel() {
       label: `Uncertain desert (hatched, ${formatNumber(uncertain, 'count')}): a desert at the estimate, but not once its margin of error is taken off the demand`,
     });
   }
+  // The sites' colours, as the page's legend lists them, so the PNG explains its dots too.
+  const services = sitesShown() ? shownServices() : [];
+  const sites = services.length
+    ? [
+        ...services.map((s) => ({ colour: serviceColour(s), dot: '#1a1a1a', label: serviceLabel(s) })),
+        { colour: '#263238', dot: '#ffffff', label: 'Several sites (number of sites)' },
+      ]
+    : [];
   return {
     title: info.label,
-    unit: info.unit,
+    // The classes of a metric measured against the target are shares of it, whatever the
+    // metric's own unit (slots missing, slots per child): the legend says so in its title.
+    unit: isTargetMetric(metric) ? 'share of the target met' : info.unit,
     note: classNote(metric, info),
     rows,
     extra,
+    sites,
   };
 }
 

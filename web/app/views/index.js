@@ -152,8 +152,11 @@ export function setView(view) {
     state.siting = null;
   }
   if (view === 'outreach') return track(outreach.refreshOutreach(leaving === 'compare' || leaving === 'barriers'));
-  if (view === 'siting')
-    return track(Promise.all([siting.refreshSiting(leaving === 'compare' || leaving === 'barriers'), refreshOpportunities()]));
+  // The Siting view draws over the Gaps choropleth: put it back after Compare's change
+  // map, the Barriers counts or Outreach's children not served, so its legend and colours
+  // are the gaps' own.
+  const redraw = leaving === 'compare' || leaving === 'barriers' || leaving === 'outreach';
+  if (view === 'siting') return track(Promise.all([siting.refreshSiting(redraw), refreshOpportunities()]));
   if (view === 'compare') return track(compare.refreshCompare());
   if (view === 'barriers') return track(barriers.refreshBarriers());
   return track(gaps.showGaps());
