@@ -80,24 +80,21 @@ pub fn detect(files: &[InputFile]) -> Detected {
     let mut note = None;
     if let Some(d) = files.iter().find(|f| is_descriptor(&f.name)) {
         match serde_json::from_slice::<Value>(&d.bytes) {
-            Ok(json) => match declared(&json) {
-                Some(v) => match major(&v) {
-                    Some(version) => {
+            Ok(json) => {
+                if let Some(v) = declared(&json) {
+                    if let Some(version) = major(&v) {
                         return Detected {
                             version,
                             how: format!("HSDS {v} (named in {})", d.name),
                             note: None,
                         };
                     }
-                    None => {
-                        note = Some(format!(
-                            "{} names HSDS version '{v}', which gapmap does not know; the package was read by its file layout",
-                            d.name
-                        ))
-                    }
-                },
-                None => {}
-            },
+                    note = Some(format!(
+                        "{} names HSDS version '{v}', which gapmap does not know; the package was read by its file layout",
+                        d.name
+                    ));
+                }
+            }
             Err(e) => {
                 note = Some(format!(
                     "{} is not valid JSON ({e}); the package was read by its file layout",
