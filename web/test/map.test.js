@@ -1024,8 +1024,7 @@ test('an HSDS 1.1 package is read, and a location without coordinates is refused
   const tables = {
     'organizations.csv': 'id,name\no11,Eastside Early Learning\n',
     'services.csv': 'id,organization_id,name,status\ns11,o11,Toddler care,active\n',
-    'locations.csv':
-      'id,organization_id,name,latitude,longitude\nl11,o11,Eastside Center,41.89,-87.62\nl12,o11,Eastside Annex,,\n',
+    'locations.csv': 'id,organization_id,name,latitude,longitude\nl11,o11,Eastside Center,41.89,-87.62\nl12,o11,Eastside Annex,,\n',
     'services_at_location.csv': 'id,service_id,location_id\nsal11,s11,l11\nsal12,s11,l12\n',
     'taxonomy.csv': 'id,name,parent_id,vocabulary\nt11,Child Care Centers,,AIRS\n',
     'services_taxonomy.csv': 'id,service_id,taxonomy_id\nst11,s11,t11\n',
