@@ -181,8 +181,8 @@ pub enum ImportCommand {
         /// merge: add and update; replace: the upload becomes the whole directory.
         #[arg(long, value_enum, default_value_t = Mode::Merge)]
         mode: Mode,
-        /// HSDS locations offering no service gapmap tracks: refuse the package (naming
-        /// them), or skip them (listing them as a warning).
+        /// HSDS locations offering no service gapmap tracks, or lacking coordinates:
+        /// refuse the package (naming them), or skip them (listing them as a warning).
         #[arg(long, value_enum, default_value_t = crate::ingest::Untracked::Refuse)]
         untracked_services: crate::ingest::Untracked,
     },

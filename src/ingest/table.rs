@@ -158,6 +158,30 @@ impl Table {
             .find_map(|n| self.headers.iter().position(|h| h.eq_ignore_ascii_case(n)))
     }
 
+    /// Renames a column (its name matched case-insensitively), unless the new name is
+    /// already one; true when renamed. Readers of older layouts use it to read a table
+    /// under today's column names while messages keep the file's name.
+    pub fn rename_column(&mut self, from: &str, to: &str) -> bool {
+        if self.column_any(&[to]).is_some() {
+            return false;
+        }
+        match self.column_any(&[from]) {
+            Some(c) => {
+                to.clone_into(&mut self.headers[c]);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds a column holding one value in every row, unless the header has it already.
+    pub fn add_constant_column(&mut self, name: &str, value: &str) {
+        if self.column_any(&[name]).is_none() {
+            self.headers.push(name.to_owned());
+            self.columns.push(vec![Some(value.to_owned()); self.rows]);
+        }
+    }
+
     /// The cell at a column and 0-based data row.
     pub fn cell(&self, col: usize, row: usize) -> Option<&str> {
         self.columns[col][row].as_deref()

@@ -1,5 +1,6 @@
 //! The Open Referral HSDS 3.0 example package through the API: refused as published
-//! (its one location lies at latitude 100), accepted once its coordinates are fixed.
+//! (its one location lies at latitude 100), accepted once its coordinates are fixed;
+//! and hand-made HSDS 1.1 and 2.0 packages, which import to the same directory.
 
 use crate::helpers::*;
 use serde_json::{Value, json};
@@ -376,6 +377,269 @@ async fn a_package_imported_again_keeps_what_gapmap_recorded_about_the_partnersh
     );
 }
 
+/// A hand-made package of an older HSDS version (tests/fixtures/hsds-1.1, hsds-2.0):
+/// every file, datapackage.json included, by name.
+fn older_package(version: &str) -> Vec<(String, String)> {
+    let dir = root()
+        .join("tests")
+        .join("fixtures")
+        .join(format!("hsds-{version}"));
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv" || x == "json"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 9, "the {version} package is incomplete");
+    files
+}
+
+/// The sites as (id, partner, name, services, hours, address), sorted by id.
+async fn site_summary(app: &TestApp) -> Vec<Value> {
+    let sites = app.get_json("/api/v1/sites").await;
+    let mut out: Vec<Value> = sites["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            json!([
+                p["id"],
+                p["partner_id"],
+                p["name"],
+                p["services"],
+                p["hours"],
+                p["address"],
+                f["geometry"]["coordinates"]
+            ])
+        })
+        .collect();
+    out.sort_by_key(|v| v[0].as_str().unwrap_or_default().to_owned());
+    out
+}
+
+async fn hsds_1_1_and_2_0_packages_import_to_the_same_partners_sites_services_hours_and_addresses()
+{
+    for version in ["1.1", "2.0"] {
+        let app = spawn_app().await;
+        let r = app
+            .post_partners(
+                &format!("?filename=hsds-{version}.zip"),
+                "application/zip",
+                zipped(&older_package(version)),
+            )
+            .await;
+        let status = r.status();
+        let report: Value = r.json().await.unwrap();
+        assert_eq!(status, 200, "{version}: {report}");
+        assert_eq!(report["summary"]["added"], 3, "{version}: {report}");
+        let warnings = report["warnings"].to_string();
+        let declared = if version == "1.1" {
+            "HSDS 1.1"
+        } else {
+            "HSDS 2.0.1"
+        };
+        assert!(
+            warnings.contains(&format!(
+                "hsds-{version}.zip was read as {declared} (named in datapackage.json)"
+            )),
+            "{version}: {warnings}"
+        );
+        // Tax preparation maps to no gapmap service: left out of its site, and said so.
+        assert!(
+            warnings.contains("service 'Tax preparation help'"),
+            "{version}: {warnings}"
+        );
+        let partners = app.get_json("/api/v1/partners").await;
+        let partners: Vec<Value> = partners["partners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| json!([p["id"], p["name"], p["sites"], p["services"]]))
+            .collect();
+        assert_eq!(
+            partners,
+            [
+                json!(["org-food", "Northside Food Bank", 2, ["food"]]),
+                json!(["org-stars", "Little Stars Early Learning", 1, ["childcare"]]),
+            ],
+            "{version}"
+        );
+        assert_eq!(
+            site_summary(&app).await,
+            [
+                json!([
+                    "loc-north",
+                    "org-stars",
+                    "Little Stars North",
+                    ["childcare"],
+                    "Mo-Fr 07:00-18:00",
+                    "4400 N Broadway, Chicago, IL 60640, US",
+                    [-87.65, 41.9]
+                ]),
+                json!([
+                    "loc-pantry",
+                    "org-food",
+                    "Northside Pantry",
+                    ["food"],
+                    "Tu 09:00-12:00; Sa 10:00-13:00",
+                    "5100 N Clark St, Chicago, IL 60640, US",
+                    [-87.7, 41.95]
+                ]),
+                json!([
+                    "loc-stmark",
+                    "org-food",
+                    "Pantry at St. Mark's",
+                    ["food"],
+                    null,
+                    "2200 W Lawrence Ave, Chicago, IL 60625, US",
+                    [-87.68, 41.93]
+                ]),
+            ],
+            "{version}"
+        );
+    }
+}
+
+/// The 1.1 package without its datapackage.json: the file layout says which it is.
+async fn an_hsds_1_1_package_without_a_descriptor_is_known_by_its_file_layout() {
+    let app = spawn_app().await;
+    let files: Vec<(String, String)> = older_package("1.1")
+        .into_iter()
+        .filter(|(n, _)| n != "datapackage.json")
+        .map(|(n, t)| (format!("directory/{n}"), t))
+        .collect();
+    let r = app
+        .post_partners("?filename=hsds.zip", "application/zip", zipped(&files))
+        .await;
+    let status = r.status();
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(status, 200, "{report}");
+    assert!(
+        report["warnings"]
+            .to_string()
+            .contains("read as HSDS 1.1 (by its services_at_location.csv)"),
+        "{report}"
+    );
+    assert_eq!(site_summary(&app).await.len(), 3);
+    // Without its link table, the message names the 1.1 file it lacks.
+    let files: Vec<(String, String)> = older_package("1.1")
+        .into_iter()
+        .filter(|(n, _)| n != "services_at_location.csv")
+        .collect();
+    let r = app
+        .post_partners("?filename=hsds.zip", "application/zip", zipped(&files))
+        .await;
+    let body = assert_error(r, 422, "invalid_file").await;
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("hsds.zip has no services_at_location.csv: read as HSDS 1.1"),
+        "{message}"
+    );
+}
+
+/// A location without coordinates is refused by name, file, row and field; with
+/// untracked_services=skip it is left out and listed with its address to be geocoded.
+async fn a_location_without_coordinates_is_refused_by_name_or_skipped_with_its_address() {
+    for version in ["1.1", "2.0"] {
+        let app = spawn_app().await;
+        let before = app.store_state().await;
+        let files: Vec<(String, String)> = older_package(version)
+            .into_iter()
+            .map(|(n, t)| {
+                let t = if n == "locations.csv" {
+                    let blanked = t.replace(",41.93,-87.68", ",,");
+                    assert_ne!(blanked, t);
+                    blanked
+                } else {
+                    t
+                };
+                (n, t)
+            })
+            .collect();
+        let post =
+            |query: &'static str| app.post_partners(query, "application/zip", zipped(&files));
+        let body = assert_error(post("?filename=hsds.zip").await, 422, "invalid_coordinates").await;
+        let d = &body["error"]["details"][0];
+        assert_eq!(
+            (&d["file"], &d["row"], &d["field"]),
+            (&json!("locations.csv"), &json!(4), &json!("latitude")),
+            "{version}: {body}"
+        );
+        let message = d["message"].as_str().unwrap();
+        assert!(
+            message.contains("'Pantry at St. Mark's'")
+                && message.contains("2200 W Lawrence Ave")
+                && message.contains("untracked_services=skip"),
+            "{version}: {message}"
+        );
+        assert_eq!(app.store_state().await, before, "{version}");
+
+        let r = post("?filename=hsds.zip&untracked_services=skip").await;
+        let status = r.status();
+        let report: Value = r.json().await.unwrap();
+        assert_eq!(status, 200, "{version}: {report}");
+        assert_eq!(report["summary"]["added"], 2, "{version}: {report}");
+        let warnings = report["warnings"].to_string();
+        assert!(
+            warnings.contains("locations.csv, row 4: location 'Pantry at St. Mark's' has no latitude/longitude and was left out, as asked; geocode it to import it (its address: 2200 W Lawrence Ave, Chicago, IL 60625, US)"),
+            "{version}: {warnings}"
+        );
+        let ids: Vec<Value> = site_summary(&app)
+            .await
+            .iter()
+            .map(|s| s[0].clone())
+            .collect();
+        assert_eq!(ids, [json!("loc-north"), json!("loc-pantry")], "{version}");
+    }
+}
+
+/// 3.0 follows the same rule: the example's location without coordinates is refused.
+async fn an_hsds_3_0_location_without_coordinates_is_refused_by_name() {
+    let app = spawn_app().await;
+    let files: Vec<(String, String)> = fixed_example()
+        .into_iter()
+        .map(|(n, t)| {
+            let t = if n == "locations.csv" {
+                t.replace(",41.88,-87.63,", ",,,")
+            } else {
+                t
+            };
+            (n, t)
+        })
+        .collect();
+    let r = app
+        .post_partners("?filename=hsds.zip", "application/zip", zipped(&files))
+        .await;
+    let body = assert_error(r, 422, "invalid_coordinates").await;
+    let d = &body["error"]["details"][0];
+    assert_eq!(
+        (&d["file"], &d["row"], &d["field"]),
+        (&json!("locations.csv"), &json!(2), &json!("latitude"))
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("'MyCity Civic Center'"),
+        "{body}"
+    );
+    let r = app
+        .post_partners(
+            "?filename=hsds.zip&untracked_services=skip",
+            "application/zip",
+            zipped(&files),
+        )
+        .await;
+    // Its only location left out, the package has no site: refused as empty.
+    assert_error(r, 422, "empty_file").await;
+    assert_eq!(app.store_state().await.3, 0);
+}
+
 crate::api_tests!(
     a_package_imported_again_keeps_what_gapmap_recorded_about_the_partnership,
     locations_offering_only_untracked_services_are_refused_unless_skipping_is_asked,
@@ -386,4 +650,8 @@ crate::api_tests!(
     an_hsds_package_without_service_at_location_names_the_missing_file,
     a_link_to_a_missing_service_is_refused_with_its_row,
     a_malformed_partner_zip_is_refused_as_malformed,
+    hsds_1_1_and_2_0_packages_import_to_the_same_partners_sites_services_hours_and_addresses,
+    an_hsds_1_1_package_without_a_descriptor_is_known_by_its_file_layout,
+    a_location_without_coordinates_is_refused_by_name_or_skipped_with_its_address,
+    an_hsds_3_0_location_without_coordinates_is_refused_by_name,
 );

@@ -1020,6 +1020,41 @@ test('an HSDS package can leave out locations offering only untracked services',
   await page.uncheck('#up-skip-untracked');
 });
 
+test('an HSDS 1.1 package is read, and a location without coordinates is refused or listed with its address', { skip }, async () => {
+  const tables = {
+    'organizations.csv': 'id,name\no11,Eastside Early Learning\n',
+    'services.csv': 'id,organization_id,name,status\ns11,o11,Toddler care,active\n',
+    'locations.csv': 'id,organization_id,name,latitude,longitude\nl11,o11,Eastside Center,41.89,-87.62\nl12,o11,Eastside Annex,,\n',
+    'services_at_location.csv': 'id,service_id,location_id\nsal11,s11,l11\nsal12,s11,l12\n',
+    'taxonomy.csv': 'id,name,parent_id,vocabulary\nt11,Child Care Centers,,AIRS\n',
+    'services_taxonomy.csv': 'id,service_id,taxonomy_id\nst11,s11,t11\n',
+    'regular_schedules.csv': 'id,service_id,location_id,weekday,opens_at,closes_at\nrs11,s11,l11,Monday,08:00,17:00\n',
+    'physical_addresses.csv': 'id,location_id,address_1,city,state_province,postal_code,country\npa12,l12,9 Annex Rd,Chicago,IL,60611,US\n',
+  };
+  const files = Object.entries(tables).map(([name, text]) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) }));
+  // Without the box ticked the package is refused, naming the location and its address.
+  await page.setInputFiles('#up-partners-file', files);
+  await page.click('#up-partners button[type=submit]');
+  await page.locator('#up-partners-result table.problems').waitFor();
+  const refused = await page.textContent('#up-partners-result');
+  assert.match(refused, /locations\.csv/);
+  assert.match(refused, /Eastside Annex/);
+  assert.match(refused, /9 Annex Rd/);
+  // Ticked, the annex is left out and listed with its address; the centre is stored.
+  await page.check('#up-skip-untracked');
+  await page.setInputFiles('#up-partners-file', files);
+  await page.click('#up-partners button[type=submit]');
+  await page.locator('#up-partners-result .result-ok').waitFor();
+  assert.equal(await page.textContent('#up-partners-result [data-field=added]'), '1 site');
+  const warnings = await page.textContent('#up-partners-result ul.warnings');
+  assert.match(warnings, /read as HSDS 1\.1/);
+  assert.match(warnings, /Eastside Annex.*9 Annex Rd, Chicago, IL 60611, US/);
+  await page.uncheck('#up-skip-untracked');
+  const site = (await api('/api/v1/sites')).features.find((f) => f.properties.id === 'l11');
+  assert.equal(site.properties.hours, 'Mo 08:00-17:00');
+  assert.deepEqual(site.properties.services, ['childcare']);
+});
+
 test('a partner named like HTML is stored and shown as text, and no script runs', { skip }, async () => {
   const before = (await api('/api/v1/sites')).features.length;
   const csv =

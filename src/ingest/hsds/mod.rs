@@ -1,6 +1,7 @@
-//! Open Referral HSDS 3.0 tabular packages (with 3.1's `service_capacity`): a zip of
-//! CSV tables, or the tables uploaded together. Each physical location that offers
-//! services becomes a site of the organization delivering them.
+//! Open Referral HSDS tabular packages: 3.0 (with 3.1's `service_capacity`), and 1.1
+//! and 2.0 read under the 3.0 names (see versions.rs). A zip of CSV tables, or the
+//! tables uploaded together. Each physical location that offers services becomes a
+//! site of the organization delivering them.
 //!
 //! Only the tables gapmap uses are read; the others a package may hold (contacts,
 //! funding, accessibility …) are ignored.
@@ -11,6 +12,7 @@ mod details;
 mod entities;
 mod schedules;
 mod sites;
+mod versions;
 
 pub(crate) use schedules::today;
 
@@ -48,7 +50,7 @@ pub fn read_zip(
     untracked: Untracked,
 ) -> Result<PartnerImport> {
     let entries = archive::read_entries(file, &limits.zip, |path| {
-        archive::extension(path).as_deref() == Some("csv")
+        archive::extension(path).as_deref() == Some("csv") || versions::is_descriptor(path)
     })?;
     let package = Package::load(&file.name, &entries, &limits.table)?;
     sites::build(&package, catalog, &schedules::today(), untracked)
@@ -96,15 +98,22 @@ pub fn is_hsds_table(file: &str, headers: &[String]) -> bool {
 pub(super) struct Package {
     /// How messages name the package as a whole.
     pub name: String,
+    /// Its HSDS version and how it was found.
+    pub detected: versions::Detected,
     tables: BTreeMap<&'static str, Table>,
 }
 
 impl Package {
     fn load(name: &str, files: &[InputFile], limits: &TableLimits) -> Result<Self> {
+        let detected = versions::detect(files);
+        let legacy = detected.version == versions::Version::Legacy;
         let mut tables: BTreeMap<&'static str, Table> = BTreeMap::new();
         let mut names: BTreeMap<&'static str, &str> = BTreeMap::new();
         for f in files {
-            let Some(table) = table_name(&f.name) else {
+            let stem = versions::file_stem(&f.name);
+            let Some(table) = table_name(&f.name)
+                .or_else(|| legacy.then(|| versions::legacy_table(stem)).flatten())
+            else {
                 continue;
             };
             if let Some(first) = names.insert(table, &f.name) {
@@ -123,7 +132,11 @@ impl Package {
             if OPTIONAL_TABLES.contains(&table) && f.bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            tables.insert(table, Table::read(f, limits)?);
+            let mut t = Table::read(f, limits)?;
+            if legacy {
+                versions::adapt(table, stem, &mut t);
+            }
+            tables.insert(table, t);
         }
         let missing: Vec<&str> = REQUIRED_TABLES
             .iter()
@@ -131,6 +144,8 @@ impl Package {
             .copied()
             .collect();
         if let Some(first) = missing.first() {
+            let file = |t: &str| versions::file_of(detected.version, t);
+            let first = file(first);
             let found: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
             let found = if found.is_empty() {
                 "no CSV files".to_owned()
@@ -139,19 +154,22 @@ impl Package {
             };
             let problems = missing
                 .iter()
-                .map(|t| Problem::in_file(&format!("{t}.csv"), format!("{name} has no {t}.csv")))
+                .map(|t| Problem::in_file(&file(t), format!("{name} has no {}", file(t))))
                 .collect();
+            let needed: Vec<String> = REQUIRED_TABLES.iter().map(|t| file(t)).collect();
             return Err(Error::with_details(
                 Code::InvalidFile,
                 format!(
-                    "{name} has no {first}.csv: an HSDS package needs {}.csv (found: {found})",
-                    REQUIRED_TABLES.join(".csv, ")
+                    "{name} has no {first}: read as {}, the package needs {} (found: {found})",
+                    detected.how,
+                    needed.join(", ")
                 ),
                 problems,
             ));
         }
         Ok(Self {
             name: name.to_owned(),
+            detected,
             tables,
         })
     }

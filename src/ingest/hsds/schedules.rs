@@ -118,7 +118,18 @@ pub(super) fn read_row(t: &Table, r: usize, today: &str) -> Result<Week, String>
     }
 
     let mut days = [false; 7];
+    // HSDS 1.1's regular_schedules.csv gives one day per row in `weekday`.
+    let weekday_given = get("byday").is_none().then(|| get("weekday")).flatten();
+    if let Some(w) = weekday_given {
+        match weekday_of(w) {
+            Some(d) => days[d] = true,
+            None => why.push(format!(
+                "weekday '{w}' is not a day of the week (Monday … Sunday, or 1 … 7 from Monday)"
+            )),
+        }
+    }
     match get("byday") {
+        _ if weekday_given.is_some() => {}
         Some(list) => {
             for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                 match DAY_CODES.iter().position(|c| c.eq_ignore_ascii_case(part)) {
@@ -175,6 +186,29 @@ pub(super) fn read_row(t: &Table, r: usize, today: &str) -> Result<Week, String>
         }
     }
     Ok(week)
+}
+
+/// A 1.1 `weekday`: a day's name (`Monday`, `Mon`, `MO`) or its ISO 8601 number (1 is
+/// Monday, 7 Sunday), as 0-based Monday-first index.
+fn weekday_of(v: &str) -> Option<usize> {
+    const NAMES: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let v = v.trim();
+    if let Ok(n) = v.parse::<usize>() {
+        return (1..=7).contains(&n).then(|| n - 1);
+    }
+    let lower = v.to_ascii_lowercase();
+    if lower.len() < 2 {
+        return None;
+    }
+    NAMES.iter().position(|n| n.starts_with(&lower))
 }
 
 /// `HH:MM` or `HH:MM:SS` (seconds 00), with an optional UTC offset that only says which

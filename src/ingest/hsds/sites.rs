@@ -53,6 +53,12 @@ pub(super) fn build(
         untracked,
     };
     let capacities = capacities(pkg, &e.services, &mut problems);
+    if pkg.detected.version == super::versions::Version::Legacy {
+        notes.push(format!("{} was read as {}", pkg.name, pkg.detected.how));
+    }
+    if let Some(n) = &pkg.detected.note {
+        notes.push(n.clone());
+    }
 
     let mut out = Assembly::default();
     for (id, loc) in &e.locations {
@@ -199,14 +205,10 @@ impl<'a> Context<'a> {
             return;
         }
         if loc.point.is_none() {
-            // Refused coordinates are already a problem; missing ones are only noted.
+            // Refused coordinates are already a problem; missing ones are refused by name
+            // unless the caller asked to leave such locations out.
             if !loc.has_coordinates {
-                notes.push(format!(
-                    "{}, row {}: location '{}' has no latitude/longitude and was left out (gapmap does not geocode addresses)",
-                    e.files.locations,
-                    loc.row,
-                    loc.name.as_deref().unwrap_or(loc_id)
-                ));
+                self.without_coordinates(loc_id, loc, problems, notes);
             }
             return;
         }
@@ -251,6 +253,42 @@ impl<'a> Context<'a> {
                 format!(
                     "no service at location '{name}' maps to a gapmap service: {}. Link each service (attributes.csv) to a taxonomy term whose code is an AIRS/211 code (e.g. PH-1250 for child care) or whose name is a service name of data/needs.toml (e.g. 'child care', 'food pantry'); or, if such locations are of no use to your gap analysis, leave them out with untracked_services=skip (on the command line, --untracked-services skip)",
                     dropped.join("; ")
+                ),
+            ),
+        );
+    }
+
+    /// A physical location offering services but lacking coordinates: refused naming it,
+    /// or, with `untracked_services=skip`, left out with its address in the warnings so
+    /// that it can be geocoded (gapmap does not geocode).
+    fn without_coordinates(
+        &self,
+        loc_id: &str,
+        loc: &Location,
+        problems: &mut Problems,
+        notes: &mut Notes,
+    ) {
+        let file = self.e.files.locations;
+        let name = loc.name.as_deref().unwrap_or(loc_id);
+        let address = match self.addresses.get(loc_id) {
+            Some(a) => format!("its address: {a}"),
+            None => "the package gives no address for it".to_owned(),
+        };
+        if self.untracked == Untracked::Skip {
+            notes.push(format!(
+                "{file}, row {}: location '{name}' has no latitude/longitude and was left out, as asked; geocode it to import it ({address})",
+                loc.row
+            ));
+            return;
+        }
+        problems.push(
+            Code::InvalidCoordinates,
+            Problem::at(
+                file,
+                loc.row,
+                "latitude",
+                format!(
+                    "location '{name}' offers services but has no latitude/longitude, and gapmap does not geocode addresses ({address}): add its coordinates, or leave such locations out with untracked_services=skip (on the command line, --untracked-services skip)"
                 ),
             ),
         );
