@@ -27,6 +27,7 @@ mod source;
 mod supply;
 #[cfg(test)]
 pub(crate) mod testing;
+mod vehicle;
 
 pub use barriers::{BarrierReport, barriers};
 pub use compare::{CompareReport, compare};
@@ -45,3 +46,6 @@ pub use problem::{Problem, SupplySite};
 pub use siting::{MAX_K, SitingParams, SitingReport, siting};
 pub use source::{Cached, Source};
 pub use supply::supply_sites;
+pub use vehicle::{
+    VehicleArea, VehicleParams, VehicleReport, VehicleResolved, VehicleSummary, vehicle_access,
+};

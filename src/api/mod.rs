@@ -24,6 +24,7 @@ mod siting;
 mod tiles;
 mod travel;
 mod upload;
+mod vehicle;
 mod vocabulary;
 
 pub use auth::Auth;
@@ -120,6 +121,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/siting").route(web::get().to(siting::get)))
                 .service(web::resource("/opportunities").route(web::get().to(opportunities::get)))
                 .service(web::resource("/barriers").route(web::get().to(barriers::get)))
+                .service(web::resource("/vehicle-access").route(web::get().to(vehicle::get)))
                 .service(web::resource("/travel-times").route(web::get().to(travel::list)))
                 .service(web::resource("/travel-times/{mode}").route(web::put().to(travel::put))),
         )

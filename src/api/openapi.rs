@@ -12,7 +12,8 @@
 
 use super::{
     assessments, audit, barriers, compare, gaps, geographies, health, metrics, needs,
-    opportunities, outreach, page, partners, records, reports, siting, tiles, travel, vocabulary,
+    opportunities, outreach, page, partners, records, reports, siting, tiles, travel, vehicle,
+    vocabulary,
 };
 use crate::error::Body;
 use std::sync::LazyLock;
@@ -104,6 +105,7 @@ pub enum ReportFormat {
         partners::patch_partner,
         partners::patch_site,
         travel::list,
+        vehicle::get,
         travel::put,
         gaps::get,
         outreach::get,

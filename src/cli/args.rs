@@ -82,6 +82,9 @@ pub enum Command {
     Siting(SitingArgs),
     /// The organisations in the directory worth approaching for a need (CSV or JSON).
     Opportunities(OpportunitiesArgs),
+    /// Access by vehicle: carless families (transit or walk) against families with cars,
+    /// sharing one supply (Mao & Nekorchuk 2013), on the geography's travel-time matrices.
+    VehicleAccess(VehicleAccessArgs),
     /// Per area, the four barriers (child care, English proficiency, non-traditional
     /// hours, transportation) and how many are deserts (CSV, JSON or GeoJSON).
     Barriers(BarriersArgs),
@@ -463,6 +466,41 @@ pub struct OpportunitiesArgs {
     /// Only the first N.
     #[arg(long)]
     pub limit: Option<usize>,
+    /// csv or json.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap vehicle-access …`
+#[derive(Debug, Args)]
+pub struct VehicleAccessArgs {
+    /// Assessment year.
+    #[arg(long)]
+    pub year: Year,
+    /// Need code.
+    #[arg(long)]
+    pub need: String,
+    /// How families without a vehicle travel: transit or walk.
+    #[arg(long, value_enum, default_value_t = crate::domain::TravelMode::Transit)]
+    pub carless_mode: crate::domain::TravelMode,
+    /// How families with one travel.
+    #[arg(long, value_enum, default_value_t = crate::domain::TravelMode::Drive)]
+    pub car_mode: crate::domain::TravelMode,
+    /// M in minutes (default: the need's max_minutes).
+    #[arg(long)]
+    pub max_minutes: Option<f64>,
+    /// M for the car mode (default: --max-minutes).
+    #[arg(long)]
+    pub car_max_minutes: Option<f64>,
+    /// E2SFCA's decay (step, gaussian, gravity); without it, 2SFCA.
+    #[arg(long)]
+    pub decay: Option<String>,
+    /// The indicator holding the share of households without a vehicle.
+    #[arg(long)]
+    pub share: Option<String>,
     /// csv or json.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,

@@ -6,6 +6,7 @@ mod args;
 pub use args::{
     BarriersArgs, Cli, Command, CompareArgs, EditCommand, ExportCommand, GapsArgs, ImportCommand,
     OpportunitiesArgs, OutreachArgs, ReportArgs, SitingArgs, TileArgs, TokenCommand,
+    VehicleAccessArgs,
 };
 
 use crate::Application;
@@ -105,6 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(args) => compare(&open(&settings).await?, args).await,
         Command::Siting(args) => siting(&open(&settings).await?, args).await,
         Command::Opportunities(args) => opportunities(&open(&settings).await?, args).await,
+        Command::VehicleAccess(args) => vehicle_access(&open(&settings).await?, args).await,
         Command::Barriers(args) => barriers(&open(&settings).await?, args).await,
         Command::Report(args) => report(&open(&settings).await?, args).await,
         Command::Tile(args) => tile(&open(&settings).await?, args).await,
@@ -366,6 +368,28 @@ async fn opportunities(services: &Services, args: OpportunitiesArgs) -> anyhow::
     let rendered = crunch(format!("ranking who could supply {need}"), move || {
         let report = analysis::opportunities(&Cached::new(&atlas, &cache), year, &need, limit)?;
         output::render(&Document::Opportunities(&report), format, Layout::Pretty)
+    })
+    .await?;
+    write_out(args.out.as_deref(), &rendered)
+}
+
+/// `gapmap vehicle-access`: carless families' access against that of families with cars.
+async fn vehicle_access(services: &Services, args: VehicleAccessArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let cache = services.atlas.cache().clone();
+    let params = analysis::VehicleParams {
+        carless_mode: args.carless_mode,
+        car_mode: args.car_mode,
+        max_minutes: args.max_minutes,
+        car_max_minutes: args.car_max_minutes,
+        decay: args.decay,
+        share: args.share,
+        ..analysis::VehicleParams::default()
+    };
+    let (year, need, format) = (args.year.get(), args.need, args.format);
+    let rendered = crunch(format!("measuring {need} access by vehicle"), move || {
+        let report = analysis::vehicle_access(&Cached::new(&atlas, &cache), year, &need, &params)?;
+        output::render(&Document::VehicleAccess(&report), format, Layout::Pretty)
     })
     .await?;
     write_out(args.out.as_deref(), &rendered)

@@ -21,6 +21,7 @@ mod outreach;
 pub mod report;
 pub mod scale;
 pub mod tiles;
+mod vehicle;
 
 pub use compare::CSV_COLUMNS as COMPARE_CSV_COLUMNS;
 pub use directory::{
@@ -165,6 +166,8 @@ pub enum Document<'a> {
     AreaTile(&'a GeographyData, TileId, Option<&'a GapReport>),
     /// One map tile of the sites (those offering a service, when given).
     SiteTile(&'a Atlas, TileId, Option<&'a str>),
+    /// Access by vehicle (carless families against families with cars): JSON, CSV.
+    VehicleAccess(&'a crate::analysis::VehicleReport),
 }
 
 impl Document<'_> {
@@ -173,7 +176,7 @@ impl Document<'_> {
         use Format::*;
         match self {
             Self::Gaps(..) | Self::Outreach(..) | Self::Compare(..) => &[Json, Geojson, Csv],
-            Self::Opportunities(_) => &[Json, Csv],
+            Self::Opportunities(_) | Self::VehicleAccess(_) => &[Json, Csv],
             Self::Barriers(..) => &[Json, Geojson, Csv],
             Self::Siting(_) | Self::Filters(_) => &[Json],
             Self::Assessment(_) => &[Json, Csv],
@@ -192,6 +195,7 @@ impl Document<'_> {
             Self::Outreach(..) => "an outreach ranking",
             Self::Opportunities(_) => "the opportunities",
             Self::Barriers(..) => "the barriers profile",
+            Self::VehicleAccess(_) => "the access by vehicle",
             Self::Compare(..) => "a comparison",
             Self::Siting(_) => "a siting answer",
             Self::Filters(_) => "a need's filters",
@@ -213,6 +217,7 @@ impl Document<'_> {
             Self::Outreach(r, _) => format!("outreach_{}", r.year),
             Self::Opportunities(r) => format!("opportunities_{}_{}", r.year, r.need),
             Self::Barriers(r, _) => format!("barriers_{}", r.year),
+            Self::VehicleAccess(r) => format!("vehicle_access_{}_{}", r.year, r.need),
             Self::Compare(r, _) => {
                 format!(
                     "compare_{}_{}_{}",
@@ -289,6 +294,8 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         (Document::Opportunities(r), Json) => json(r, layout)?,
         (Document::Opportunities(r), Csv) => opportunities::csv(r).into_bytes(),
         (Document::Barriers(r, _), Json) => json(r, layout)?,
+        (Document::VehicleAccess(r), Json) => json(r, layout)?,
+        (Document::VehicleAccess(r), Csv) => vehicle::csv(r).into_bytes(),
         (Document::Barriers(r, atlas), Geojson) => json(&barriers::geojson(r, atlas), layout)?,
         (Document::Barriers(r, _), Csv) => barriers::csv(r).into_bytes(),
         (Document::Compare(r, _), Json) => json(r, layout)?,

@@ -6,6 +6,7 @@ use approx::assert_relative_eq;
 use serde_json::Value;
 
 crate::api_tests!(
+    carless_families_compete_with_drivers_for_the_same_supply,
     an_r5py_matrix_is_stored_with_its_provenance_and_gaps_measure_minutes_on_it,
     a_tract_to_tract_matrix_gives_each_site_its_areas_time,
     an_osrm_table_is_read_with_the_requests_ids,
@@ -351,4 +352,121 @@ async fn the_command_line_imports_a_matrix() {
         ],
     );
     assert!(out.contains("8 pairs"), "{out}");
+    let drive = dir.path().join("drive.csv");
+    std::fs::write(&drive, DRIVE).unwrap();
+    let holds = dir.path().join("households.csv");
+    std::fs::write(&holds, HOUSEHOLDS).unwrap();
+    let d = drive.to_str().unwrap();
+    gapmap_ok(
+        &db.url,
+        &[
+            "import",
+            "travel-times",
+            d,
+            "--mode",
+            "drive",
+            "--geography",
+            "eq",
+        ],
+    );
+    gapmap_ok(
+        &db.url,
+        &[
+            "import",
+            "indicators",
+            holds.to_str().unwrap(),
+            "--year",
+            "2025",
+            "--geography",
+            "eq",
+        ],
+    );
+    let csv = gapmap_ok(
+        &db.url,
+        &[
+            "vehicle-access",
+            "--year",
+            "2025",
+            "--need",
+            "childcare",
+            "--max-minutes",
+            "30",
+        ],
+    );
+    let a = csv.lines().find(|l| l.starts_with("0A,")).unwrap();
+    assert!(a.starts_with("0A,Area 0A,60,0.5,30,30,"), "{a}");
+}
+
+/// Households: A 100 (50 without a vehicle, s = 0.5), B 200 (none, s = 0), C 100 (all, s = 1).
+const HOUSEHOLDS: &str = "GEOID,children_under_5,households,households_no_vehicle\n0A,60,100,50\n0B,150,200,0\n0C,90,100,100\n";
+
+/// Driving minutes: everything within 30.
+const DRIVE: &str =
+    "from_id,to_id,travel_time\n0A,s1,3\n0A,s2,8\n0B,s2,4\n0B,s3,12\n0C,s3,9\n0C,s4,6\n";
+
+async fn carless_families_compete_with_drivers_for_the_same_supply() {
+    let app = app().await;
+    assert_eq!(
+        app.put_assessment(2025, "eq", HOUSEHOLDS).await.status(),
+        200
+    );
+    put_matrix(&app, "transit?geography=eq", "text/csv", TRANSIT).await;
+    let r = app
+        .get("/api/v1/vehicle-access?year=2025&need=childcare&max_minutes=30")
+        .await;
+    assert_error(r, 400, "invalid_parameter").await;
+    put_matrix(&app, "drive?geography=eq", "text/csv", DRIVE).await;
+    let body = app
+        .get_json("/api/v1/vehicle-access?year=2025&need=childcare&max_minutes=30")
+        .await;
+    // Carless demand (30, 0, 90) by transit, car demand (30, 150, 0) by car, within 30:
+    // s1 ← A by transit (30) and A by car (30): 60; s2 ← A (30) + A, B by car (180): 210;
+    // s3 ← C by transit (90) + B by car (150): 240; s4 ← C by car, demand 0: R = 0.
+    let (r1, r2, r3) = (30.0 / 60.0, 20.0 / 210.0, 10.0 / 240.0);
+    let a = row(&body, "0A");
+    assert_eq!(a["carless_share"], 0.5);
+    assert_eq!(
+        (a["demand_carless"].as_f64(), a["demand_car"].as_f64()),
+        (Some(30.0), Some(30.0))
+    );
+    assert_relative_eq!(num(&a["access_carless"]), r1 + r2, max_relative = 1e-12);
+    assert_relative_eq!(num(&a["access_car"]), r1 + r2, max_relative = 1e-12);
+    let b = row(&body, "0B");
+    assert_relative_eq!(
+        num(&b["access_carless"]),
+        r1 + r2 + r3,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(num(&b["access_car"]), r2 + r3, max_relative = 1e-12);
+    assert_relative_eq!(num(&b["access"]), r2 + r3, max_relative = 1e-12);
+    assert_relative_eq!(num(&b["carless_gap"]), -r1, max_relative = 1e-12);
+    let c = row(&body, "0C");
+    assert_relative_eq!(num(&c["access_carless"]), r3, max_relative = 1e-12);
+    assert_relative_eq!(num(&c["access_car"]), r3, max_relative = 1e-12);
+    assert_eq!(c["nearest_minutes_car"], 6.0);
+    let s = &body["summary"];
+    assert_relative_eq!(
+        num(&s["demand_weighted_access_carless"]) + num(&s["demand_weighted_access_car"]),
+        60.0,
+        max_relative = 1e-12
+    );
+    assert_eq!(s["supply_reached"], 60.0);
+    assert_eq!(
+        body["params"]["share"],
+        "households_no_vehicle / households"
+    );
+    assert_eq!(body["params"]["weights"], "2sfca");
+    let csv = app
+        .get("/api/v1/vehicle-access?year=2025&need=childcare&max_minutes=30&format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("geoid,name,demand,carless_share,"), "{csv}");
+    // A year without any share of households without a vehicle says what to add.
+    let r = app
+        .get("/api/v1/vehicle-access?year=2024&need=childcare&max_minutes=30")
+        .await;
+    let e = assert_error(r, 422, "unknown_indicator").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("B08201"));
 }

@@ -59,12 +59,13 @@ const RULE_METRICS = {
 };
 
 /** The metrics a map can be coloured by under a desert rule (its `kind`), in menu order. */
-export function mapMetrics(ruleKind, minutes = false) {
+export function mapMetrics(ruleKind, minutes = false, carless = false) {
   return [
     ...(RULE_METRICS[ruleKind] || ['shortfall', 'access_2sfca', 'access_e2sfca']),
     'demand',
     'nearest_km',
     ...(minutes ? ['nearest_minutes'] : []),
+    ...(carless ? ['carless_gap'] : []),
   ];
 }
 
@@ -151,6 +152,14 @@ export function metricInfo(metric, u) {
         higher: 'worse',
         unit: 'min',
         explain: `the least time ${MODE_PHRASES[u.minutes?.mode] || 'on the matrix'} to the closest site, whatever the reach; — when the matrix has no pair to one`,
+      };
+    case 'carless_gap':
+      return {
+        label: 'Carless families’ access gap',
+        kind: 'auto',
+        higher: 'worse',
+        unit: per,
+        explain: `access with a car minus access ${MODE_PHRASES[u.minutes?.mode] || 'without one'}, both groups sharing the same supply (multi-modal 2SFCA, Mao & Nekorchuk 2013): how far families without a vehicle fall behind`,
       };
     case 'sites_within':
       return {

@@ -19,6 +19,7 @@ export const state = {
   matrices: [], // GET /api/v1/travel-times: the stored travel-time matrices
   travelMode: null, // with a matrix: measure minutes by this mode instead of km
   maxMinutes: 30, // the reach in minutes when measuring minutes
+  vehicle: null, // the last /vehicle-access answer merged into the rows
   needFilter: '', // the need's own site filter, `hours=evening` or `language=es`, or ''
   needFilters: null, // /api/v1/needs/{code}/filters of the chosen need and year
   countedSites: null, // Set of the ids of the sites the chosen filter keeps, or null

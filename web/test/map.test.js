@@ -1932,6 +1932,28 @@ test('a travel-time matrix uploaded in the panel offers minutes by transit besid
   await popup.waitFor();
   assert.ok((await popup.textContent()).includes('Nearest site (minutes)'));
   await page.fill('#search-input', '');
+  // With a drive matrix too, the page sets carless families against families with cars.
+  const drive = `origin_id,destination_id,duration_sec\n${ids.flatMap((o, i) => ids.map((d, j) => `${o},${d},${(i === j ? 2 : 8 + i + j) * 60}`)).join('\n')}\n`;
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  await page.selectOption('#up-travel-mode', 'drive');
+  await page.setInputFiles('#up-travel-file', { name: 'drive.csv', mimeType: 'text/csv', buffer: Buffer.from(drive) });
+  await page.click('#up-travel button[type=submit]');
+  await page.locator('#up-travel-result .result-ok').waitFor();
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+  const metrics = await page.locator('#metric option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(metrics.includes('carless_gap'), metrics.join(' '));
+  await page.selectOption('#metric', 'carless_gap');
+  await page.evaluate(() => window.gapmap.settled());
+  const vehicle = await api(`/api/v1/vehicle-access?year=2014&need=childcare&carless_mode=transit&car_mode=drive&max_minutes=45`);
+  const v = vehicle.areas.find((a) => a.geoid === ids[0]);
+  const row = await page.evaluate((g) => window.gapmap.state.rows.get(g), ids[0]);
+  assert.equal(row.carless_gap, v.carless_gap);
+  assert.ok(v.carless_gap >= 0, `driving reaches at least as much: ${JSON.stringify(v)}`);
+  const legend = await page.textContent('#legend');
+  assert.match(legend, /Carless families’ access gap/);
+  await page.selectOption('#metric', await page.locator('#metric option').first().getAttribute('value'));
   // Back to distance: the answer is in km again.
   await page.selectOption('#measure', '');
   await page.evaluate(() => window.gapmap.settled());

@@ -28,7 +28,7 @@ import { focusAreaPopup, openAreaPopup } from './areas.js';
 import { chosenFilter, filterLabel, loadNeedFilters, needFilterParams } from './filters.js';
 import { showLabels } from './labels.js';
 import { filteredSites, renderSites, shownServices, sitesShown } from './sites.js';
-import { travelParams } from './travel.js';
+import { travelParams, vehicleParams } from './travel.js';
 
 const RANK_LIMIT = 20;
 let gapsAbort = null;
@@ -77,14 +77,23 @@ export async function refreshGaps() {
     // The area tiles carry km numbers (the tile endpoint takes no travel mode).
     if (tiles) drawTiles(geography, params);
     Object.assign(params, travelParams());
-    const [gaps] = await Promise.all([
+    const vp = vehicleParams(state.year, n.code);
+    const [gaps, vehicle] = await Promise.all([
       getJSON(`/api/v1/gaps${query(params)}`, { signal: abort.signal }),
+      // Carless families against families with cars, where both matrices exist; without
+      // a share of households without a vehicle the metric stays empty.
+      vp ? getJSON(`/api/v1/vehicle-access${query(vp)}`, { signal: abort.signal }).catch(() => null) : null,
       // The popup's margins of error come from the assessment itself.
       loadAssessmentValues(state.year).catch(() => null),
     ]);
     if (abort.signal.aborted) return;
     state.gaps = gaps;
     state.rows = new Map(gaps.areas.map((a) => [a.geoid, a]));
+    state.vehicle = vehicle;
+    for (const v of vehicle?.areas || []) {
+      const row = state.rows.get(v.geoid);
+      if (row) Object.assign(row, { carless_gap: v.carless_gap, access_carless: v.access_carless, access_car: v.access_car });
+    }
     showError('gaps', null);
   } catch (err) {
     if (err.name === 'AbortError') return;
@@ -438,7 +447,8 @@ function areaPopupContent(geoid) {
   const av = values?.get(geoid);
   const hasMoeColumn = Boolean(values && [...values.values()].some((x) => moeKey in x));
   // Minutes on a matrix come beside the straight-line distance.
-  const fields = 'nearest_minutes' in row ? POPUP_FIELDS.flatMap((f) => (f === 'nearest_km' ? [f, 'nearest_minutes'] : [f])) : POPUP_FIELDS;
+  const extra = ['nearest_minutes', 'carless_gap'].filter((f) => f in row);
+  const fields = POPUP_FIELDS.flatMap((f) => (f === 'nearest_km' ? [f, ...extra] : [f]));
   const lines = fields.map((f) => metricLine(f, row, u));
   // Demand carries its margin of error where the assessment gives one.
   const demandDd = lines[0].querySelector('dd');

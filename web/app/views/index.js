@@ -22,7 +22,7 @@ import { initOpportunities, refreshOpportunities } from './opportunities.js';
 import * as outreach from './outreach.js';
 import { initSiteFilters, loadSites, openSite, renderSites } from './sites.js';
 import * as siting from './siting.js';
-import { fillMeasure, initMeasure } from './travel.js';
+import { fillMeasure, initMeasure, vehicleAware } from './travel.js';
 
 /** Wires the switcher and every control; call once the lists and the vocabulary are in. */
 export function initViews() {
@@ -203,7 +203,7 @@ function fillRules() {
 
 /** The metrics the applied rule can be coloured by; `reset` picks the rule's own measure. */
 function fillMetrics(reset = false) {
-  const metrics = mapMetrics(ruleKind(), Boolean(state.travelMode));
+  const metrics = mapMetrics(ruleKind(), Boolean(state.travelMode), vehicleAware());
   if (reset || !metrics.includes(state.metric)) state.metric = metrics[0];
   replace(
     $('#metric'),

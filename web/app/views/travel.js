@@ -13,6 +13,20 @@ export function modesHere() {
   return (state.matrices || []).filter((m) => m.geography === geography).map((m) => m.mode);
 }
 
+/**
+ * True when carless families can be set against families with cars: minutes by transit
+ * or on foot are measured and the geography also has a drive matrix.
+ */
+export function vehicleAware() {
+  return ['transit', 'walk'].includes(state.travelMode) && modesHere().includes('drive');
+}
+
+/** The `/vehicle-access` query of the current choices, or null when it does not apply. */
+export function vehicleParams(year, need) {
+  if (!vehicleAware()) return null;
+  return { year, need, carless_mode: state.travelMode, car_mode: 'drive', max_minutes: state.maxMinutes };
+}
+
 /** The `mode` and `max_minutes` of the gaps request, or nothing when measuring km. */
 export function travelParams() {
   return state.travelMode ? { mode: state.travelMode, max_minutes: state.maxMinutes } : {};
