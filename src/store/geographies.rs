@@ -36,10 +36,8 @@ impl Store {
                 old.push((r.get::<String, _>(0), fp));
             }
         }
-        let old_by_geoid: HashMap<&str, &Fingerprint> = old
-            .iter()
-            .map(|(geoid, fp)| (geoid.as_str(), fp))
-            .collect();
+        let old_by_geoid: HashMap<&str, &Fingerprint> =
+            old.iter().map(|(geoid, fp)| (geoid.as_str(), fp)).collect();
 
         let new: Vec<(&Area, String, Fingerprint)> = geography
             .areas
