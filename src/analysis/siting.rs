@@ -1,6 +1,11 @@
 //! Siting: where k new sites would close the most shortfall (greedy maximal covering).
 //!
-//! **Candidates** are the demand points of the year's assessed areas. A new site at
+//! **Candidates** are, by default (`candidates=demand_points`), the demand points of the
+//! year's assessed areas; with `candidates=assets`, the real places of the directory that
+//! qualify as opportunities ([`super::opportunities`]: sites within r of a desert area
+//! that do not supply the need yet and whose partner is not yet at cooperation or
+//! collaboration), so the existing sites stay and the new ones are chosen from a
+//! predefined set. A new site at
 //! candidate c with capacity C (supply units) reaches the areas whose demand points lie
 //! within the need's radius r of c (haversine, d ≤ r). Under 2SFCA it adds
 //! R_c = C / D_c to the access of each of them, with D_c = Σ P_i over those areas, and the
@@ -22,15 +27,17 @@
 //!
 //! **Ties** are common: where shortfall is large everywhere, every candidate places its
 //! whole capacity and gains exactly C. They go to the candidate with the most remaining
-//! shortfall within reach (where the gap is widest), then to the lower GEOID.
+//! shortfall within reach (where the gap is widest), then to the lower GEOID (for
+//! assets: the lower site id).
 //! Gains are re-evaluated lazily (Minoux's accelerated greedy): a gain and the shortfall
 //! within reach can only fall as shortfall is covered, so a stale value is an upper bound.
 
 use super::lookup;
+use super::opportunities::assets;
 use super::params::GapParams;
 use super::source::Source;
 use super::supply::supply_sites;
-use crate::domain::{Geoid, Supply};
+use crate::domain::{Geoid, LonLat, Supply};
 use crate::error::{Code, Error, Result};
 use crate::parallel;
 use serde::Serialize;
@@ -41,6 +48,38 @@ use std::collections::BinaryHeap;
 /// costs a pass over the candidates.
 pub const MAX_K: usize = 100;
 
+/// Where new sites may go.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Deserialize,
+    Serialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Candidates {
+    /// The demand points of the assessed areas.
+    #[default]
+    DemandPoints,
+    /// The directory's places that qualify as opportunities for the need.
+    Assets,
+}
+
+impl Candidates {
+    /// The parameter's value: `demand_points` or `assets`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::DemandPoints => "demand_points",
+            Self::Assets => "assets",
+        }
+    }
+}
+
 /// What the caller asks for.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SitingParams {
@@ -48,6 +87,16 @@ pub struct SitingParams {
     pub k: usize,
     /// Capacity of each new site in supply units (None: see [`siting`]).
     pub capacity: Option<f64>,
+    /// Where new sites may go.
+    pub candidates: Candidates,
+}
+
+/// A candidate place: where it is, the area it is reported under (index into the areas
+/// in GEOID order) and, for an asset, its position in `Atlas::sites`.
+struct Place {
+    at: LonLat,
+    area: usize,
+    site: Option<usize>,
 }
 
 /// One pick of [`greedy_cover`].
@@ -184,14 +233,25 @@ impl Eq for Entry {}
 pub struct Suggestion {
     /// 1 for the first pick.
     pub rank: usize,
-    /// Longitude of the candidate demand point.
+    /// Longitude of the candidate (demand point or asset).
     pub lon: f64,
     /// Latitude.
     pub lat: f64,
-    /// The area whose demand point it is.
+    /// The area whose demand point it is; for an asset, the area whose polygon holds it
+    /// (else the area of the nearest demand point).
     pub geoid: Geoid,
     /// That area's name.
     pub name: String,
+    /// For an asset: the site (null for a demand point).
+    pub site_id: Option<String>,
+    /// For an asset: the site's name.
+    pub site_name: Option<String>,
+    /// For an asset: its partner.
+    pub partner_id: Option<String>,
+    /// For an asset: its partner's name.
+    pub partner: Option<String>,
+    /// For an asset: the partner's kind (library, school …), when recorded.
+    pub kind: Option<String>,
     /// Shortfall newly covered, in supply units, given the suggestions before it.
     pub gain: f64,
     /// Σ gain of this and the suggestions before it.
@@ -205,7 +265,7 @@ pub struct Suggestion {
 /// Totals.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SitingSummary {
-    /// Candidates considered (the assessed areas' demand points).
+    /// Candidates considered (the assessed areas' demand points, or the qualifying assets).
     pub candidates: usize,
     /// Suggestions made (fewer than k when nothing more could be covered).
     pub suggestions: usize,
@@ -224,6 +284,8 @@ pub struct SitingEcho {
     pub need: String,
     /// k asked for.
     pub k: usize,
+    /// Where new sites may go: `demand_points` or `assets`.
+    pub candidates: Candidates,
     /// The capacity of each new site, in supply units.
     pub capacity: f64,
     /// Where the capacity came from: `given`, `one_site` or `median_of_sites`.
@@ -341,22 +403,60 @@ pub fn siting(
     }
     let demand: Vec<f64> = order.iter().map(|&t| report.areas[t].demand).collect();
     let shortfall: Vec<f64> = order.iter().map(|&t| report.areas[t].shortfall).collect();
-    let point = |c: usize| geo.geography.areas[report.areas[order[c]].area as usize].demand_point;
-    let within = |c: usize| -> Vec<usize> {
+    // The areas (indices into `order`) whose demand points lie within r of `at`, ascending.
+    let within = |at: LonLat| -> Vec<usize> {
         let mut hits = Vec::new();
-        geo.demand_points
-            .within(point(c), resolved.radius_km, |id, _| {
-                if let Some(&i) = index_of.get(id as usize)
-                    && i != usize::MAX
-                {
-                    hits.push(i);
-                }
-            });
+        geo.demand_points.within(at, resolved.radius_km, |id, _| {
+            if let Some(&i) = index_of.get(id as usize)
+                && i != usize::MAX
+            {
+                hits.push(i);
+            }
+        });
         hits.sort_unstable();
         hits
     };
+    let places: Vec<Place> = match p.candidates {
+        Candidates::DemandPoints => (0..order.len())
+            .map(|c| Place {
+                at: geo.geography.areas[report.areas[order[c]].area as usize].demand_point,
+                area: c,
+                site: None,
+            })
+            .collect(),
+        Candidates::Assets => {
+            let (mut assets, _, _) = assets(atlas, &resolved.services, |at| {
+                within(at).iter().any(|&i| report.areas[order[i]].desert)
+            });
+            assets.sort_by(|x, y| atlas.sites[x.site].id.cmp(&atlas.sites[y.site].id));
+            assets
+                .into_iter()
+                .map(|a| {
+                    let holder = geo
+                        .site_area
+                        .get(a.site)
+                        .and_then(|&g| index_of.get(g as usize).copied())
+                        .filter(|&i| i != usize::MAX);
+                    let area = holder
+                        .or_else(|| {
+                            geo.demand_points
+                                .nearest(a.location, |id| {
+                                    index_of.get(id as usize).is_some_and(|&i| i != usize::MAX)
+                                })
+                                .map(|(id, _)| index_of[id as usize])
+                        })
+                        .unwrap_or(0);
+                    Place {
+                        at: a.location,
+                        area,
+                        site: Some(a.site),
+                    }
+                })
+                .collect()
+        }
+    };
     let reach = |c: usize| -> Vec<(usize, f64)> {
-        let hits = within(c);
+        let hits = within(places[c].at);
         let d: f64 = hits.iter().map(|&i| demand[i]).sum();
         if d <= 0.0 {
             return Vec::new();
@@ -366,24 +466,31 @@ pub fn siting(
             .map(|i| (i, demand[i] * capacity / d))
             .collect()
     };
-    let picks = greedy_cover(&shortfall, order.len(), p.k, reach);
+    let picks = greedy_cover(&shortfall, places.len(), p.k, reach);
 
     let mut cumulative = 0.0;
     let suggestions: Vec<Suggestion> = picks
         .iter()
         .enumerate()
         .map(|(n, pick)| {
-            let c = pick.candidate;
-            let area = &report.areas[order[c]];
-            let at = point(c);
-            let hits = within(c);
+            let place = &places[pick.candidate];
+            let area = &report.areas[order[place.area]];
+            let hits = within(place.at);
             cumulative += pick.gain;
+            let site = place.site.map(|i| &atlas.sites[i]);
+            let partner = site.and_then(|s| atlas.partners.get(&s.partner_id));
             Suggestion {
                 rank: n + 1,
-                lon: at.lon(),
-                lat: at.lat(),
+                lon: place.at.lon(),
+                lat: place.at.lat(),
                 geoid: area.geoid.clone(),
                 name: area.name.clone(),
+                site_id: site.map(|s| s.id.clone()),
+                site_name: site.map(|s| s.name.clone()),
+                partner_id: site.map(|s| s.partner_id.clone()),
+                partner: site
+                    .map(|s| partner.map_or_else(|| s.partner_id.clone(), |p| p.name.clone())),
+                kind: partner.and_then(|p| p.kind.clone()),
                 gain: pick.gain,
                 cumulative_gain: cumulative,
                 catchment_demand: hits.iter().map(|&i| demand[i]).sum(),
@@ -396,22 +503,35 @@ pub fn siting(
         .collect();
     let shortfall_before: f64 = report.summary.shortfall_total;
     let summary = SitingSummary {
-        candidates: order.len(),
+        candidates: places.len(),
         suggestions: suggestions.len(),
         shortfall_before,
         gain_total: cumulative,
         shortfall_after: (shortfall_before - cumulative).max(0.0),
     };
     let mut notes = vec![
-        "candidates are the demand points of the assessed areas; a new site with the given \
-         capacity C reaches the areas within the need's radius, and area i's covered \
-         shortfall is min(its remaining shortfall, P_i·C/D) with D the demand of all areas \
-         reached (its 2SFCA share); gain = Σ covered, in supply units"
-            .to_owned(),
-        "greedy: each suggestion maximises the gain given the ones before it (at least 63% \
-         of the best possible choice of k); ties go to the candidate with more remaining \
-         shortfall within reach, then to the lower GEOID"
-            .to_owned(),
+        format!(
+            "candidates are {}; a new site with the given capacity C reaches the areas within \
+             the need's radius, and area i's covered shortfall is min(its remaining \
+             shortfall, P_i·C/D) with D the demand of all areas reached (its 2SFCA share); \
+             gain = Σ covered, in supply units",
+            match p.candidates {
+                Candidates::DemandPoints => "the demand points of the assessed areas",
+                Candidates::Assets =>
+                    "the directory's places that qualify as opportunities (within the need's \
+                     radius of a desert area, not supplying the need, partner not yet at \
+                     cooperation or collaboration; transit stops left out)",
+            }
+        ),
+        format!(
+            "greedy: each suggestion maximises the gain given the ones before it (at least 63% \
+             of the best possible choice of k); ties go to the candidate with more remaining \
+             shortfall within reach, then to the lower {}",
+            match p.candidates {
+                Candidates::DemandPoints => "GEOID",
+                Candidates::Assets => "site id",
+            }
+        ),
         "the baseline is the gap report of the current partner directory with the need's \
          default parameters"
             .to_owned(),
@@ -430,6 +550,7 @@ pub fn siting(
         params: SitingEcho {
             need: report.need.clone(),
             k: p.k,
+            candidates: p.candidates,
             capacity,
             capacity_source,
             supply: resolved.supply,
@@ -475,6 +596,52 @@ mod tests {
 
     fn run(shortfall: &[f64], reach: &[Vec<(usize, f64)>], k: usize) -> Vec<Pick> {
         greedy_cover(shortfall, reach.len(), k, |c| reach[c].clone())
+    }
+
+    #[test]
+    fn siting_at_real_places_picks_among_the_opportunities() {
+        // See `testing::opportunity_atlas`: C = 30, A0 lacks 100 and A2 20.
+        let atlas = crate::analysis::testing::opportunity_atlas();
+        let p = SitingParams {
+            k: 4,
+            capacity: None,
+            candidates: Candidates::Assets,
+        };
+        let r = siting(&atlas, 2024, "childcare", &p).unwrap();
+        let picks: Vec<(Option<&str>, &str, f64)> = r
+            .suggestions
+            .iter()
+            .map(|s| (s.site_id.as_deref(), s.geoid.as_str(), s.gain))
+            .collect();
+        // lib-1: 25 + 5; lib-2 (tied with lib-1, after it by id): 25 + 5 more; then A2's
+        // last 10 from clinic-1 (tied with school-1); nothing is left within reach.
+        assert_eq!(
+            picks,
+            [
+                (Some("lib-1"), "01000000000", 30.0),
+                (Some("lib-2"), "01000000002", 30.0),
+                (Some("clinic-1"), "01000000003", 10.0),
+            ]
+        );
+        assert_eq!(r.summary.candidates, 4);
+        assert_eq!(r.summary.shortfall_before, 120.0);
+        assert_eq!(r.summary.gain_total, 70.0);
+        assert_eq!(r.summary.shortfall_after, 50.0);
+        assert_eq!(r.params.candidates, Candidates::Assets);
+        let lib = &r.suggestions[0];
+        assert_eq!(
+            (lib.partner.as_deref(), lib.kind.as_deref(), lib.lon),
+            (Some("Public Library"), Some("library"), 0.005)
+        );
+        assert_eq!(lib.catchment_demand, 360.0);
+        // The same question at demand points names no site.
+        let p = SitingParams {
+            candidates: Candidates::DemandPoints,
+            ..p
+        };
+        let r = siting(&atlas, 2024, "childcare", &p).unwrap();
+        assert_eq!(r.summary.candidates, 6);
+        assert!(r.suggestions.iter().all(|s| s.site_id.is_none()));
     }
 
     #[test]

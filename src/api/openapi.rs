@@ -122,6 +122,7 @@ pub enum ReportFormat {
         ReportFormat,
         crate::domain::HoursFilter,
         crate::analysis::RuleChoice,
+        crate::analysis::siting::Candidates,
         crate::imports::Mode,
         crate::imports::IndicatorSource,
         crate::ingest::Untracked,

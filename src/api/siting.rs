@@ -2,6 +2,7 @@ use super::AppState;
 use super::format::cached;
 use super::openapi::ErrorBody;
 use crate::analysis::SitingReport;
+use crate::analysis::siting::Candidates;
 use crate::analysis::{self, Cached, SitingParams};
 use crate::atlas::CacheKey;
 use crate::domain::Year;
@@ -27,10 +28,14 @@ pub struct SitingQuery {
     /// the need's sites with a capacity, or 1 for a need counted in sites).
     #[param(exclusive_minimum = 0)]
     capacity: Option<f64>,
+    /// Where new sites may go: the areas' demand points (default) or `assets`, the
+    /// directory's places that qualify as opportunities (as `/api/v1/opportunities`).
+    candidates: Option<Candidates>,
 }
 
-/// `GET /api/v1/siting?year=&need=&k=[&capacity=]`: where k new sites would close the most
-/// shortfall, best first.
+/// `GET /api/v1/siting?year=&need=&k=[&capacity=][&candidates=demand_points|assets]`:
+/// where k new sites would close the most shortfall, best first; with `candidates=assets`
+/// they are chosen among the directory's places that qualify as opportunities.
 #[utoipa::path(get, path = "/api/v1/siting", tag = "analysis", params(SitingQuery), responses(
     (status = 200, description = "The suggested sites, best first.", body = SitingReport),
     (status = 404, description = "No assessment for the year, or no such need.", body = ErrorBody),
@@ -44,6 +49,7 @@ pub async fn get(
     let params = SitingParams {
         k: q.k,
         capacity: q.capacity,
+        candidates: q.candidates.unwrap_or_default(),
     };
     let (year, need) = (q.year.get(), q.need);
     let atlas = state.services.atlas.get();
@@ -53,6 +59,7 @@ pub async fn get(
             .with("need", need.as_str())
             .with("k", params.k)
             .with("capacity", params.capacity)
+            .with("candidates", params.candidates.name())
     };
     cached(&state, atlas, key, move |atlas, cache| {
         let report = analysis::siting(&Cached::new(atlas, cache), year, &need, &params)?;

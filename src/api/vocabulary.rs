@@ -41,6 +41,8 @@ pub struct Vocabulary {
 pub struct Scales {
     /// "Share of the target met", the colour of the gap rows' `target_met`.
     pub target_met: crate::output::scale::TargetMetScale,
+    /// How many of the four barriers an area has (`/barriers`' `count`), 0 to 4.
+    pub barriers: crate::output::scale::BarrierScale,
 }
 
 /// A service code's label and map colour.
@@ -175,6 +177,7 @@ impl Vocabulary {
                 .collect(),
             scales: Scales {
                 target_met: crate::output::scale::target_met_scale(),
+                barriers: crate::output::scale::barrier_scale(),
             },
         }
     }

@@ -1,6 +1,7 @@
 //! The command-line tree (clap). Settings flags are the [`crate::config`] layers; the
 //! rest are the commands and their arguments.
 
+use crate::analysis::siting::Candidates;
 use crate::config::{LimitsLayer, ServeLayer, SettingsLayer, StoreLayer};
 use crate::domain::Year;
 use crate::imports::{IndicatorSource, Mode};
@@ -388,6 +389,10 @@ pub struct SitingArgs {
     /// Capacity of each new site in supply units (default: 1 site, or the median capacity).
     #[arg(long)]
     pub capacity: Option<f64>,
+    /// Where new sites may go: the areas' demand points, or the directory's places that
+    /// qualify as opportunities (`assets`).
+    #[arg(long, value_enum, default_value_t = Candidates::DemandPoints)]
+    pub candidates: Candidates,
     /// Write here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -329,6 +329,7 @@ async fn siting(services: &Services, args: SitingArgs) -> anyhow::Result<()> {
     let params = analysis::SitingParams {
         k: args.k,
         capacity: args.capacity,
+        candidates: args.candidates,
     };
     let rendered = crunch(format!("siting {} new {need} sites", params.k), move || {
         let report = analysis::siting(&Cached::new(&atlas, &cache), year, &need, &params)?;

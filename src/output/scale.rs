@@ -68,3 +68,34 @@ pub fn target_met_scale() -> TargetMetScale {
         no_demand: NO_DEMAND,
     }
 }
+
+/// The colours of an area's barrier count, 0 to 4 (`/barriers`' `count`): the same
+/// viridis reversed, light (no barrier) to dark (all four), so that dark is worse here as
+/// on the target-met scale. Fixed: a count has the same colour in every year.
+pub const BARRIER_COLOURS: [&str; 5] = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"];
+
+/// What each count means.
+pub const BARRIER_LABELS: [&str; 5] = [
+    "no barrier",
+    "1 barrier",
+    "2 barriers",
+    "3 barriers",
+    "all 4 barriers",
+];
+
+/// The barrier-count scale as the vocabulary publishes it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BarrierScale {
+    /// [`BARRIER_COLOURS`]: `colours[n]` is the colour of n barriers.
+    pub colours: [&'static str; 5],
+    /// [`BARRIER_LABELS`].
+    pub labels: [&'static str; 5],
+}
+
+/// The barrier scale, for `/api/v1/vocabulary`.
+pub fn barrier_scale() -> BarrierScale {
+    BarrierScale {
+        colours: BARRIER_COLOURS,
+        labels: BARRIER_LABELS,
+    }
+}

@@ -166,7 +166,72 @@ async fn a_barrier_without_data_is_null_and_an_unknown_year_is_refused() {
     .await;
 }
 
+/// The report tables them under (ii), the printable page and the DOCX alike: child care
+/// a desert in area 1 (75 slots short: 300·(1/3 − 30/360)), non-traditional hours in
+/// areas 1 and 3 (100 + 20 = 120 short: no slot counts), English proficiency in none,
+/// transportation in area 1; one area each with 0, 1 and 3 barriers (33% each).
+async fn the_report_tables_the_barriers_with_hand_checked_counts() {
+    let app = app().await;
+    let html = app.get("/reports/2024").await.text().await.unwrap();
+    for part in [
+        "<h3>Barriers families meet</h3>",
+        "<tr><td>Child care</td><td><code>childcare</code></td><td class=\"n\">1</td><td class=\"n\">75 child-care slots</td></tr>",
+        "<tr><td>Non-traditional work hours</td><td><code>childcare</code>, open evenings or weekends</td><td class=\"n\">2</td><td class=\"n\">120 child-care slots</td></tr>",
+        "<tr><td>English proficiency</td><td><code>language</code></td><td class=\"n\">0</td>",
+        "<tr><td>no barrier</td><td class=\"n\">1</td><td class=\"n\">33%</td></tr>",
+        "<tr><td>1 barrier</td><td class=\"n\">1</td><td class=\"n\">33%</td></tr>",
+        "<tr><td>2 barriers</td><td class=\"n\">0</td><td class=\"n\">0%</td></tr>",
+        "<tr><td>3 barriers</td><td class=\"n\">1</td><td class=\"n\">33%</td></tr>",
+        "<tr><td>Area 1</td><td><code>01001000001</code></td><td class=\"n\">3</td><td>Child care, Non-traditional work hours, Transportation</td></tr>",
+        "<tr><td>Area 3</td><td><code>01001000003</code></td><td class=\"n\">1</td><td>Non-traditional work hours</td></tr>",
+    ] {
+        assert!(html.contains(part), "the report lacks {part:?}");
+    }
+    assert!(
+        !html.contains("not measured"),
+        "every barrier is measured here"
+    );
+    let bytes = app
+        .get("/reports/2024?format=docx")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let text = crate::report::docx_text(&crate::report::docx_part(&bytes, "word/document.xml"));
+    for line in [
+        "Barriers families meet",
+        "120 child-care slots",
+        "Child care, Non-traditional work hours, Transportation",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "the DOCX has no paragraph {line:?}"
+        );
+    }
+}
+
+/// A barrier the year cannot measure is written "not measured" with its reason, never 0,
+/// and counts it cannot reach are "not possible".
+async fn the_report_says_which_barriers_are_not_measured() {
+    let app = spawn_app().await;
+    app.put_areas("g", &three_areas()).await;
+    app.put_assessment(2024, "g", "GEOID,children_under_5\n01001000001,300\n")
+        .await;
+    let html = app.get("/reports/2024").await.text().await.unwrap();
+    for part in [
+        "<tr><td>English proficiency</td><td><code>language</code>: not measured: ",
+        "<td class=\"n\">not measured</td><td class=\"n\">not measured</td></tr>",
+        "<tr><td>2 barriers</td><td class=\"n\">not possible</td><td>only 1 of the 4 barriers are measured</td></tr>",
+        "Not measured, so counted in no area: English proficiency, Non-traditional work hours, Transportation.",
+        "<tr><td>1 barrier</td><td class=\"n\">1</td><td class=\"n\">100%</td></tr>",
+    ] {
+        assert!(html.contains(part), "the report lacks {part:?}");
+    }
+}
+
 crate::api_tests!(
     every_area_gets_its_four_barriers_and_their_count,
+    the_report_tables_the_barriers_with_hand_checked_counts,
+    the_report_says_which_barriers_are_not_measured,
     a_barrier_without_data_is_null_and_an_unknown_year_is_refused,
 );

@@ -251,4 +251,27 @@ fn opportunities_are_ranked_on_the_command_line() {
         row.starts_with("1,library,Public Library,lib-1,Branch Library,,,-87.685,41.805,30,90,"),
         "{csv}"
     );
+    // Siting at the same real places: the library is the only one, with the same gain.
+    let json = gapmap_ok(
+        &db,
+        &[
+            "siting",
+            "--year",
+            "2024",
+            "--need",
+            "childcare",
+            "--k",
+            "3",
+            "--candidates",
+            "assets",
+        ],
+    );
+    let body: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(body["params"]["candidates"], "assets", "{json}");
+    let s = body["suggestions"].as_array().unwrap();
+    assert_eq!(s.len(), 1, "{json}");
+    assert_eq!(
+        (&s[0]["site_id"], &s[0]["gain"]),
+        (&serde_json::json!("lib-1"), &serde_json::json!(30.0))
+    );
 }

@@ -98,6 +98,58 @@ async fn the_organisations_worth_approaching_are_ranked_by_the_shortfall_they_wo
     assert_eq!(body["opportunities"], json!([]));
 }
 
+async fn siting_at_real_places_picks_among_the_places_worth_approaching() {
+    let app = app().await;
+    // Only the branch library qualifies: one suggestion though two are asked for, with the
+    // gain it has as an opportunity (30).
+    let body = app
+        .get_json("/api/v1/siting?year=2024&need=childcare&k=2&candidates=assets")
+        .await;
+    let s = &body["suggestions"];
+    assert_eq!(s.as_array().map(Vec::len), Some(1), "{body}");
+    assert_eq!(
+        (
+            &s[0]["site_id"],
+            &s[0]["site_name"],
+            &s[0]["partner_id"],
+            &s[0]["partner"],
+            &s[0]["kind"],
+            &s[0]["geoid"],
+            &s[0]["gain"],
+            &s[0]["lon"],
+        ),
+        (
+            &json!("lib-1"),
+            &json!("Branch Library"),
+            &json!("library"),
+            &json!("Public Library"),
+            &json!("library"),
+            &json!("01001000001"),
+            &json!(30.0),
+            &json!(-87.685),
+        ),
+        "{body}"
+    );
+    assert_eq!(body["summary"]["candidates"], 1);
+    assert_eq!(body["params"]["candidates"], "assets");
+    // At demand points, any of the three areas is a candidate and two sites are placed
+    // (30 each: 90 short before, 30 after).
+    let body = app
+        .get_json("/api/v1/siting?year=2024&need=childcare&k=2")
+        .await;
+    assert_eq!(body["params"]["candidates"], "demand_points");
+    assert_eq!(body["summary"]["candidates"], 3);
+    assert_eq!(body["summary"]["gain_total"], 60.0);
+    assert_eq!(body["suggestions"][0]["site_id"], Value::Null);
+    assert_error(
+        app.get("/api/v1/siting?year=2024&need=childcare&k=2&candidates=libraries")
+            .await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+}
+
 async fn bad_questions_are_refused_in_the_error_shape() {
     let app = app().await;
     assert_error(
@@ -125,5 +177,6 @@ async fn bad_questions_are_refused_in_the_error_shape() {
 
 crate::api_tests!(
     the_organisations_worth_approaching_are_ranked_by_the_shortfall_they_would_close,
+    siting_at_real_places_picks_among_the_places_worth_approaching,
     bad_questions_are_refused_in_the_error_shape,
 );

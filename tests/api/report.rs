@@ -566,7 +566,7 @@ async fn the_report_forbids_scripts_and_requests_and_is_in_the_openapi_document(
 }
 
 /// The parts of a DOCX (a zip), by name.
-fn docx_part(bytes: &[u8], name: &str) -> String {
+pub fn docx_part(bytes: &[u8], name: &str) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
     let mut part = zip
         .by_name(name)
@@ -578,7 +578,7 @@ fn docx_part(bytes: &[u8], name: &str) -> String {
 
 /// The text of a DOCX's document part, one line per paragraph (tags left out, entities
 /// read).
-fn docx_text(xml: &str) -> String {
+pub fn docx_text(xml: &str) -> String {
     let mut out = String::new();
     let mut rest = xml;
     while let Some(open) = rest.find('<') {

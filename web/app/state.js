@@ -28,6 +28,8 @@ export const state = {
   classes: null,
   compare: null, // the last /compare answer drawn
   siting: null, // the last /siting answer drawn (Siting view)
+  barriers: null, // the last /barriers answer drawn (Barriers view)
+  barrierRows: new Map(), // geoid -> its row of that answer
   outreachLayer: true, // the Outreach view colours the map by the children not served
   outreachAreas: null, // Map(geoid -> unserved) of the last outreach ranking
   outreachWords: null, // {unit, explain} of that ranking's target and enrolled

@@ -12,6 +12,7 @@ let questions = [];
 let indicators = new Map();
 let desertRules = new Map();
 let targetMet = null;
+let barrierScale = null;
 
 /** Takes the answer of `/api/v1/vocabulary`. */
 export function setVocabulary(doc) {
@@ -22,6 +23,12 @@ export function setVocabulary(doc) {
   indicators = new Map((doc.indicators || []).map((i) => [i.name, i]));
   desertRules = new Map((doc.desert_rules || []).map((r) => [r.code, r]));
   targetMet = doc.scales?.target_met || null;
+  barrierScale = doc.scales?.barriers || null;
+}
+
+/** The colour scale of an area's barrier count (0 to 4): `{colours, labels}`, or null without the vocabulary. */
+export function barrierCountScale() {
+  return barrierScale;
 }
 
 /** A desert rule kind's words: `{code, label, description}`. */

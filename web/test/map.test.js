@@ -523,6 +523,56 @@ test('the Siting view ranks the organisations worth approaching, as /api/v1/oppo
   await page.evaluate(() => window.gapmap.settled());
 });
 
+test('the Siting view can place new sites at the places worth approaching instead of demand points', { skip }, async () => {
+  await page.click('#view-siting');
+  await page.evaluate(() => window.gapmap.settled());
+  await page.fill('#siting-k', '3');
+  await page.fill('#siting-capacity', '60');
+  await page.locator('#siting-capacity').dispatchEvent('change');
+  await page.selectOption('#siting-candidates', 'assets');
+  await page.evaluate(() => window.gapmap.settled());
+  const doc = await api('/api/v1/siting?year=2014&need=childcare&k=3&capacity=60&candidates=assets');
+  const opportunities = await api('/api/v1/opportunities?year=2014&need=childcare');
+  assert.equal(doc.params.candidates, 'assets');
+  assert.equal(doc.summary.candidates, opportunities.summary.candidates);
+  assert.equal(doc.suggestions.length, 3);
+  const places = new Set(opportunities.opportunities.map((o) => o.site_id));
+  const items = page.locator('.siting-item');
+  assert.equal(await items.count(), 3);
+  for (const [i, g] of doc.suggestions.entries()) {
+    assert.ok(places.has(g.site_id), `${g.site_id} is a place worth approaching`);
+    assert.equal(await items.nth(i).getAttribute('data-site'), g.site_id);
+    assert.equal(Number(await items.nth(i).locator('.siting-gain').getAttribute('data-value')), g.gain);
+    assert.match(await items.nth(i).locator('.rank-name').textContent(), new RegExp(`^${i + 1}\\. At `));
+  }
+  assert.ok((await items.first().locator('.rank-name').textContent()).includes(doc.suggestions[0].site_name));
+  assert.match(
+    await page.textContent('#siting-note'),
+    new RegExp(`Chosen among the ${formatNumber(doc.summary.candidates, 'count')} places`),
+  );
+  assert.match(await page.textContent('#siting-explain'), /real place in the directory/);
+  // The discs stand on the places themselves.
+  const drawnAt = await page.evaluate(async () =>
+    (await window.gapmap.map.getSource('suggestions').getData()).features.map((f) => f.geometry.coordinates),
+  );
+  assert.deepEqual(
+    drawnAt,
+    doc.suggestions.map((g) => [g.lon, g.lat]),
+  );
+  await items.first().click();
+  const popup = page.locator('.popup-siting[data-rank="1"]');
+  await popup.waitFor();
+  assert.equal(await popup.locator('[data-site]').getAttribute('data-site'), doc.suggestions[0].site_id);
+  assert.equal(Number(await popup.locator('[data-field=gain]').getAttribute('data-value')), doc.suggestions[0].gain);
+  await page.keyboard.press('Escape');
+  // Back to demand points: the suggestions name no place.
+  await page.selectOption('#siting-candidates', 'demand_points');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await items.first().getAttribute('data-site'), '');
+  await page.click('#view-gaps');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
 test('the Outreach view lists the areas /api/v1/outreach ranks first, flies to one and exports them', { skip }, async () => {
   await page.click('#view-outreach');
   await page.evaluate(() => window.gapmap.settled());
@@ -1375,6 +1425,112 @@ test('the Compare view colours the change since an earlier year, with its units'
   await page.evaluate(() => window.gapmap.settled());
 });
 
+test('the Barriers view colours each area by how many barriers it has, names those not measured, and lists each in the popup', {
+  skip,
+}, async () => {
+  await page.click('#view-barriers');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.getAttribute('#view-barriers', 'aria-pressed'), 'true');
+  // All five view tabs fit the panel: none is cut off.
+  const tabs = await page.evaluate(() => {
+    const bar = document.querySelector('.views').getBoundingClientRect();
+    return [...document.querySelectorAll('.view-tab')].map((t) => {
+      const r = t.getBoundingClientRect();
+      return { id: t.id, inside: r.left >= bar.left - 0.5 && r.right <= bar.right + 0.5, clipped: t.scrollWidth > t.clientWidth + 1 };
+    });
+  });
+  assert.ok(
+    tabs.every((t) => t.inside && !t.clipped),
+    JSON.stringify(tabs),
+  );
+  const year = Number(await page.inputValue('#year'));
+  const doc = await api(`/api/v1/barriers?year=${year}`);
+  const scale = (await api('/api/v1/vocabulary')).scales.barriers;
+  assert.equal(scale.colours.length, 5);
+  const measured = doc.barriers.filter((b) => b.measured);
+  const unmeasured = doc.barriers.filter((b) => !b.measured);
+  assert.ok(measured.length > 0, 'the demo measures some barriers');
+  // The legend: one row per count 0–4 on the fixed scale, each with its areas.
+  const rows = page.locator('#legend li[data-count]');
+  assert.equal(await rows.count(), 5);
+  for (let n = 0; n <= 4; n++) {
+    const text = await page.textContent(`#legend li[data-count="${n}"]`);
+    assert.ok(text.startsWith(scale.labels[n]), text);
+    if (n <= measured.length) assert.ok(text.includes(`(${formatNumber(doc.areas_by_count[n], 'count')} area`), text);
+    else assert.match(text, /not possible/);
+  }
+  // A barrier the data cannot measure is named as such, never counted as none.
+  for (const b of unmeasured) {
+    assert.ok((await page.textContent('#legend .legend-unmeasured')).includes(b.label), b.code);
+    const li = page.locator(`#barriers-measured li[data-barrier="${b.code}"]`);
+    assert.equal(await li.getAttribute('data-measured'), 'false');
+    assert.match(await li.textContent(), /not measured/);
+  }
+  for (const b of measured)
+    assert.ok(
+      (await page.textContent(`#barriers-measured li[data-barrier="${b.code}"]`)).includes(
+        `a desert in ${formatNumber(b.deserts, 'count')} areas`,
+      ),
+    );
+  // The areas carry their count, and the map is drawn in the scale's colours.
+  const rendered = await page.evaluate(() => {
+    const m = window.gapmap.map;
+    return {
+      features: m.queryRenderedFeatures({ layers: ['areas-fill'] }).map((f) => [f.properties.geoid, f.properties.barrier_count]),
+      paint: JSON.stringify(m.getPaintProperty('areas-fill', 'fill-color')),
+    };
+  });
+  const counts = new Map(doc.areas.map((a) => [a.geoid, a.count]));
+  assert.ok(rendered.features.length > 10, `areas drawn (${rendered.features.length})`);
+  for (const [geoid, count] of rendered.features) if (counts.has(geoid)) assert.equal(count, counts.get(geoid), geoid);
+  assert.ok(rendered.paint.includes('barrier_count'));
+  const present = [0, 1, 2, 3, 4].filter((n) => doc.areas_by_count[n] > 0);
+  const stats = await canvasStats({ remember: false, compare: false, colours: present.map((n) => drawn(scale.colours[n])) });
+  assert.ok(
+    stats.near.every((k) => k > 0),
+    `every count present is drawn in its colour (${present.join(', ')}: ${stats.near.join(', ')})`,
+  );
+  if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'barriers.png') });
+  // The list starts with an area with the most barriers; its popup lists every barrier.
+  const most = Math.max(...doc.areas.map((a) => a.count));
+  assert.ok(most > 0, 'some area meets a barrier');
+  const first = page.locator('.barriers-item').first();
+  assert.equal(Number(await first.getAttribute('data-count')), most);
+  const geoid = await first.getAttribute('data-geoid');
+  await first.click();
+  const popup = page.locator(`.popup-barriers-area[data-geoid="${geoid}"]`);
+  await popup.waitFor();
+  const row = doc.areas.find((a) => a.geoid === geoid);
+  assert.equal(Number(await popup.getAttribute('data-count')), row.count);
+  assert.equal(await popup.locator('li[data-barrier]').count(), 4);
+  for (const b of doc.barriers) {
+    const li = popup.locator(`li[data-barrier="${b.code}"]`);
+    const s = row.barriers[b.code];
+    if (!b.measured) {
+      assert.equal(s, null);
+      assert.equal(await li.getAttribute('data-status'), 'unmeasured');
+      assert.match(await li.textContent(), new RegExp(`^${b.label}: not measured`));
+      continue;
+    }
+    assert.equal(await li.getAttribute('data-status'), s.desert ? 'desert' : 'none');
+    assert.equal(Number(await li.getAttribute('data-shortfall')), s.shortfall);
+    assert.ok((await li.textContent()).includes(`shortfall ${formatNumber(s.shortfall)}`));
+    if (s.nearest_km !== null) assert.equal(Number(await li.locator('[data-nearest]').getAttribute('data-nearest')), s.nearest_km);
+  }
+  if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'barriers-popup.png') });
+  await page.keyboard.press('Escape');
+  // Search opens the same popup.
+  await page.fill('#search-input', geoid);
+  await page.press('#search-input', 'Enter');
+  await popup.waitFor();
+  await page.keyboard.press('Escape');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#barriers-csv')]);
+  assert.equal(download.suggestedFilename(), `gapmap_barriers_${year}.csv`);
+  assert.equal(readFileSync(await download.path(), 'utf8'), await (await fetch(`${base}/api/v1/barriers?year=${year}&format=csv`)).text());
+  await page.click('#view-gaps');
+  await page.evaluate(() => window.gapmap.settled());
+});
+
 test('Census tables as they were downloaded are uploaded as one year, with their margins', { skip }, async () => {
   const fixtures = join(ROOT, 'tests/fixtures/census');
   await page.click('#open-upload');
@@ -1649,7 +1805,7 @@ async function axeViolations(p) {
 
 test('the page, the methods page and the report pass axe-core’s WCAG 2.1 AA rules', { skip }, async () => {
   await page.evaluate(() => window.gapmap.settled());
-  for (const view of ['gaps', 'outreach', 'siting', 'compare']) {
+  for (const view of ['gaps', 'outreach', 'siting', 'compare', 'barriers']) {
     await page.click(`#view-${view}`);
     await page.evaluate(() => window.gapmap.settled());
     assert.deepEqual(await axeViolations(page), [], `the ${view} view`);

@@ -388,7 +388,12 @@ fn special_populations(cx: &Context<'_>) -> Vec<Block> {
 
 /// (ii) Needs of eligible children and families: the social and economic factors, then
 /// each need the year measures, with its gap analysis.
-pub fn needs(cx: &Context<'_>, parts: &[NeedPart<'_>], unmeasured: &[&Need]) -> Block {
+pub fn needs(
+    cx: &Context<'_>,
+    parts: &[NeedPart<'_>],
+    unmeasured: &[&Need],
+    barriers: &crate::analysis::BarrierReport,
+) -> Block {
     let mut blocks = vec![rule(
         "ii",
         "the education, health, nutrition and social service needs of eligible children \
@@ -409,6 +414,7 @@ pub fn needs(cx: &Context<'_>, parts: &[NeedPart<'_>], unmeasured: &[&Need]) -> 
     for part in parts {
         blocks.push(needs::section(cx, part));
     }
+    blocks.extend(super::barriers::section(barriers, &cx.atlas.catalog));
     element("ii", TITLES[1].1, blocks)
 }
 

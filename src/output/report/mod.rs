@@ -13,13 +13,15 @@
 //! language, with homelessness, foster care and disabilities; (ii) the families' needs,
 //! with per need a choropleth of the share of the target met, deserts hatched, the
 //! totals, the change since the previous year, the worst deserts and the uncertain ones
-//! listed apart; (iii) parents' work schedules; (iv) other child care and early
+//! listed apart, and the four barriers families meet (child care, English proficiency,
+//! non-traditional hours, transportation) per area; (iii) parents' work schedules; (iv) other child care and early
 //! education programs and the children they serve; (v) community resources; (vi)
 //! community strengths, the asset map; then the data sources and vintages, and the
 //! caveats (ACS reliability, plausibility warnings, data gaps). Every figure carries its
 //! source, vintage and margin, or says "not provided" and which upload fills it in.
 //! Every string that came from an upload is escaped by the writer.
 
+mod barriers;
 mod context;
 mod docx;
 mod elements;

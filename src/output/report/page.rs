@@ -72,12 +72,13 @@ pub fn build(input: ReportInput<'_>) -> Result<Report> {
         });
     }
     let reliability = reliability::check(&a.table);
+    let barriers = crate::analysis::barriers(source, year)?;
 
     let blocks = vec![
         header(&cx),
         glance(&cx, &parts, &unmeasured),
         elements::eligible(&cx),
-        elements::needs(&cx, &parts, &unmeasured),
+        elements::needs(&cx, &parts, &unmeasured, &barriers),
         elements::schedules(&cx),
         elements::programs(&cx),
         elements::resources(&cx),

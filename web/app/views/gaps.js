@@ -144,8 +144,8 @@ function downloadWords(all) {
 }
 
 function drawAreas(areas) {
-  // The Compare view draws its own areas (compare.js).
-  if (state.view === 'compare') return;
+  // The Compare and Barriers views draw their own areas (compare.js, barriers.js).
+  if (state.view === 'compare' || state.view === 'barriers') return;
   // The Outreach view may colour the areas by the children not served (outreach.js).
   const unserved = state.view === 'outreach' ? state.outreachAreas : null;
   const features = areas.features.map((f) => {
@@ -183,7 +183,7 @@ export function restyle() {
   // A metric measured against the target is drawn by the share of the target met, on
   // the server's fixed scale: the colour the report gives the same area.
   const field = isTargetMetric(metric) ? 'target_met' : metric;
-  if (gm && state.view !== 'compare') gm.styleAreas(state.rows.size ? field : null, state.classes);
+  if (gm && state.view !== 'compare' && state.view !== 'barriers') gm.styleAreas(state.rows.size ? field : null, state.classes);
   renderLegend();
   renderRanking();
 }
@@ -289,9 +289,9 @@ function legendModel() {
   };
 }
 
-/** The legend of the choropleth and of the site colours (the Compare view draws its own). */
+/** The legend of the choropleth and of the site colours (the Compare and Barriers views draw their own). */
 export function renderLegend() {
-  if (state.view === 'compare') return;
+  if (state.view === 'compare' || state.view === 'barriers') return;
   const el = $('#legend');
   const n = need();
   // The legend folds away (keyboard: its summary is a button); keep the reader's choice.

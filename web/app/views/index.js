@@ -14,6 +14,7 @@ import { need, ruleKind, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
 import { desertRuleWords, setVocabulary } from '../vocabulary.js';
 import { fillAssessmentVersions, initAssessmentDownload } from './assessment.js';
+import * as barriers from './barriers.js';
 import * as compare from './compare.js';
 import { forgetNeedFilters } from './filters.js';
 import * as gaps from './gaps.js';
@@ -31,6 +32,7 @@ export function initViews() {
   siting.initSiting();
   initOpportunities();
   compare.initCompare();
+  barriers.initBarriers();
   gaps.initDownloads();
   initAssessmentDownload();
 }
@@ -45,18 +47,21 @@ function refreshCurrentView() {
   if (state.view === 'outreach') return outreach.refreshOutreach();
   if (state.view === 'siting') return Promise.all([siting.refreshSiting(), refreshOpportunities()]);
   if (state.view === 'compare') return compare.refreshCompare();
+  if (state.view === 'barriers') return barriers.refreshBarriers();
   return Promise.resolve();
 }
 
 /** Opens the current view's popup for an area (a click on the map). */
 export function openArea(geoid, lngLat) {
   if (state.view === 'compare') compare.openArea(geoid, lngLat);
+  else if (state.view === 'barriers') barriers.openArea(geoid, lngLat);
   else gaps.openArea(geoid, lngLat);
 }
 
 /** Flies to an area and opens the current view's popup (search). */
 export function focusArea(geoid) {
   if (state.view === 'compare') compare.focusArea(geoid);
+  else if (state.view === 'barriers') barriers.focusArea(geoid);
   else gaps.focusArea(geoid);
 }
 
@@ -129,7 +134,7 @@ function initSwitcher() {
   }
 }
 
-/** Shows one view: `gaps`, `outreach`, `siting` or `compare` (tracked). */
+/** Shows one view: `gaps`, `outreach`, `siting`, `compare` or `barriers` (tracked). */
 export function setView(view) {
   if (view === state.view) return track(Promise.resolve());
   const leaving = state.view;
@@ -141,16 +146,19 @@ export function setView(view) {
   setBusy('outreach', null);
   setBusy('compare', null);
   setBusy('siting', null);
+  setBusy('barriers', null);
   if (leaving === 'siting') {
     siting.clearSiting();
     state.siting = null;
   }
-  if (view === 'outreach') return track(outreach.refreshOutreach(leaving === 'compare'));
+  if (view === 'outreach') return track(outreach.refreshOutreach(leaving === 'compare' || leaving === 'barriers'));
   // The Siting view draws over the Gaps choropleth: put it back after Compare's change
-  // map or Outreach's children not served, so its legend and colours are the gaps' own.
-  const redraw = leaving === 'compare' || leaving === 'outreach';
+  // map, the Barriers counts or Outreach's children not served, so its legend and colours
+  // are the gaps' own.
+  const redraw = leaving === 'compare' || leaving === 'barriers' || leaving === 'outreach';
   if (view === 'siting') return track(Promise.all([siting.refreshSiting(redraw), refreshOpportunities()]));
   if (view === 'compare') return track(compare.refreshCompare());
+  if (view === 'barriers') return track(barriers.refreshBarriers());
   return track(gaps.showGaps());
 }
 

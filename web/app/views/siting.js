@@ -35,13 +35,28 @@ function readCapacity() {
   return { ok, value: ok ? v : null };
 }
 
+const EXPLAIN = {
+  demand_points:
+    "Each suggestion is an area's population centre: a new site there, with its capacity shared among everyone within the need's radius (2SFCA), closes the shortfall shown. Picked one at a time, best first.",
+  assets:
+    "Each suggestion is a real place in the directory that is worth approaching (within the need's reach of a desert, not offering the need yet, not yet cooperating or collaborating): a new site of the need there, with its capacity shared among everyone within the need's radius (2SFCA), closes the shortfall shown. The existing sites stay; picked one at a time, best first.",
+};
+
 function sitingParams() {
   const n = need();
   const k = readInt('#siting-k', 1, 100);
   const capacity = readCapacity();
+  const candidates = $('#siting-candidates').value;
   $('#siting-error').hidden = k !== null && capacity.ok;
   if (k === null || !capacity.ok || !n || state.year === null) return null;
-  return { year: state.year, need: n.code, k, capacity: capacity.value };
+  return { year: state.year, need: n.code, k, capacity: capacity.value, candidates: candidates === 'assets' ? 'assets' : null };
+}
+
+/** Where a suggestion is, in words: the place and its partner, or the area's demand point. */
+function placeWords(g) {
+  if (!g.site_id) return `At ${g.name || g.geoid}`;
+  const partner = g.partner && g.partner !== g.site_name ? ` (${g.partner})` : '';
+  return `At ${g.site_name || g.site_id}${partner}`;
 }
 
 /** Clears the suggestions from the map (leaving the Siting view). */
@@ -102,10 +117,14 @@ function renderSiting(doc) {
   const source =
     { given: 'as given', one_site: 'one per site', median_of_sites: "the median of the need's sites" }[p.capacity_source] || '';
   $('#siting-capacity').placeholder = `${formatNumber(p.capacity)} (${source})`;
+  const assets = p.candidates === 'assets';
   $('#siting-note').textContent =
     `${formatNumber(s.suggestions, 'count')} new sites of ${formatNumber(p.capacity)} ${unit} each (${source}), within ${formatNumber(p.radius_km, 'km')} ${distanceUnit()}, ` +
     `would close ${formatNumber(s.gain_total)} of the ${formatNumber(s.shortfall_before)} ${unit} of shortfall (2SFCA), leaving ${formatNumber(s.shortfall_after)}.` +
-    (s.suggestions < p.k ? ` Fewer than ${p.k}: nothing more could be covered.` : '');
+    (assets ? ` Chosen among the ${formatNumber(s.candidates, 'count')} places worth approaching.` : '') +
+    (s.suggestions < p.k
+      ? ` Fewer than ${p.k}: ${assets && s.suggestions === s.candidates ? 'no other place qualifies' : 'nothing more could be covered'}.`
+      : '');
   replace(
     $('#siting-list'),
     doc.suggestions.map((g) =>
@@ -117,10 +136,10 @@ function renderSiting(doc) {
           {
             type: 'button',
             class: 'rank-item siting-item',
-            dataset: { rank: String(g.rank), geoid: g.geoid },
+            dataset: { rank: String(g.rank), geoid: g.geoid, site: g.site_id || '' },
             on: { click: () => focusSuggestion(g.rank) },
           },
-          h('span', { class: 'rank-name', text: `${g.rank}. At ${g.name || g.geoid}` }),
+          h('span', { class: 'rank-name', text: `${g.rank}. ${placeWords(g)}` }),
           h(
             'span',
             { class: 'rank-value' },
@@ -154,7 +173,13 @@ function suggestionPopup(g, doc) {
     'div',
     { class: 'popup popup-siting', dataset: { rank: String(g.rank) } },
     h('h3', { class: 'popup-title', text: `Suggested site ${g.rank}` }),
-    h('p', { class: 'muted', text: `At the demand point of ${g.name || g.geoid} (GEOID ${g.geoid})` }),
+    h('p', {
+      class: 'muted',
+      dataset: { site: g.site_id || '' },
+      text: g.site_id
+        ? `${placeWords(g)}${g.kind ? `, ${g.kind}` : ''}: a place in the directory worth approaching, in ${g.name || g.geoid} (GEOID ${g.geoid})`
+        : `At the demand point of ${g.name || g.geoid} (GEOID ${g.geoid})`,
+    }),
     h(
       'dl',
       { class: 'facts' },
@@ -209,5 +234,9 @@ export function initSiting() {
     track(refreshSiting());
   };
   $('#siting-k').addEventListener('change', again);
+  $('#siting-candidates').addEventListener('change', () => {
+    $('#siting-explain').textContent = EXPLAIN[$('#siting-candidates').value] || EXPLAIN.demand_points;
+    again();
+  });
   $('#siting-capacity').addEventListener('change', again);
 }
