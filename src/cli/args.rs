@@ -445,6 +445,10 @@ pub struct ReportArgs {
     /// when --out ends in .docx, else html.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// The report date (YYYY-MM-DD) from which agreements ending within 90 days are
+    /// counted; default: today (UTC).
+    #[arg(long)]
+    pub date: Option<String>,
 }
 
 impl ReportArgs {

@@ -371,6 +371,18 @@ async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
     let indicators = services.indicators.clone();
     let year = args.year.get();
     let format = args.format();
+    let date = match args.date.as_deref() {
+        None => output::report::ReportDate {
+            day: crate::domain::Day::today(),
+            given: false,
+        },
+        Some(s) => output::report::ReportDate {
+            day: crate::domain::Day::parse(s).ok_or_else(|| {
+                anyhow::anyhow!("--date must be a calendar day as YYYY-MM-DD; got '{s}'")
+            })?,
+            given: true,
+        },
+    };
     let rendered = crunch(format!("writing the {year} report"), move || {
         let source = Cached::new(&atlas, &cache);
         let input = output::report::ReportInput {
@@ -378,6 +390,7 @@ async fn report(services: &Services, args: ReportArgs) -> anyhow::Result<()> {
             year,
             provenance: &provenance,
             indicators: &indicators,
+            date,
         };
         output::render(&Document::Report(input), format, Layout::Compact)
     })

@@ -4,6 +4,7 @@
 mod area;
 mod assessment;
 mod catalog;
+mod day;
 mod geoid;
 mod hours;
 mod indicators;
@@ -22,6 +23,7 @@ pub use assessment::{Assessment, AssessmentSummary, IndicatorRow, IndicatorTable
 pub use catalog::{
     BUNDLED_NEEDS_TOML, Catalog, CatalogError, DesertRule, Need, NeedFilters, ServiceDef, Supply,
 };
+pub use day::Day;
 pub use geoid::{Geoid, GeoidError};
 pub use hours::{Hours, HoursError, HoursFilter};
 pub use indicators::{
@@ -34,7 +36,7 @@ pub use partner::{
     ReadinessQuestion, Site, SiteService, parse_date, parse_email, parse_phone, slug,
 };
 pub use partner_edit::{DirectoryEdit, Edit, PartnerEdit, PartnerFields, SiteEdit};
-pub use provenance::{AssessmentUpload, Provenance, Upload};
+pub use provenance::{AssessmentUpload, PartnerMove, Provenance, Upload};
 pub use records::{ProgramKind, ProgramRecord, RecordKind};
 pub use secret::Secret;
 pub use warning::Warning;

@@ -39,6 +39,21 @@ pub struct Upload {
     pub removed: i64,
 }
 
+/// One change of a partnership's level or stage, as the partner history keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartnerMove {
+    /// The partner.
+    pub partner_id: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// `partnership_level` or `partnership_stage`.
+    pub field: String,
+    /// The value before (None: none recorded).
+    pub from: Option<String>,
+    /// The value after (None: cleared).
+    pub to: Option<String>,
+}
+
 /// The provenance of everything stored.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Provenance {
@@ -51,4 +66,6 @@ pub struct Provenance {
     /// Program-record uploads (`put_program_records`; the subject is the year), oldest
     /// first.
     pub records: Vec<Upload>,
+    /// Every change of a partnership's level or stage, oldest first.
+    pub partner_moves: Vec<PartnerMove>,
 }

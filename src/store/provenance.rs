@@ -1,12 +1,13 @@
 //! Where the stored data came from, read from the assessments and the audit record.
 
 use super::Store;
-use crate::domain::{AssessmentUpload, Provenance, Upload};
+use crate::domain::{AssessmentUpload, PartnerMove, Provenance, Upload};
 use crate::error::Result;
 use sqlx::Row;
 
 impl Store {
-    /// Every assessment version and every area and partner upload on record. Writes made
+    /// Every assessment version, every area and partner upload on record, and every
+    /// change of a partnership's level or stage. Writes made
     /// before the audit record existed have no upload line.
     pub async fn provenance(&self) -> Result<Provenance> {
         let assessments = sqlx::query(
@@ -58,11 +59,26 @@ impl Store {
                 _ => partners.push(u),
             }
         }
+        let partner_moves = sqlx::query(
+            "SELECT partner_id, at, field, from_value, to_value FROM partner_history ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|r| PartnerMove {
+            partner_id: r.get(0),
+            at: r.get(1),
+            field: r.get(2),
+            from: r.get(3),
+            to: r.get(4),
+        })
+        .collect();
         Ok(Provenance {
             assessments,
             geographies,
             partners,
             records,
+            partner_moves,
         })
     }
 }

@@ -597,6 +597,130 @@ pub fn docx_text(xml: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The Partnerships section, on four partners (report date 2027-03-01, so the 90-day
+/// window ends 2027-05-30):
+/// - Little Stars: networking → coordination (edited), getting together; ends 2027-03-11
+///   (10 days left: listed);
+/// - Food Co-op: cooperation, taking action; ends 2027-05-30 (90 days: listed);
+/// - Library: cooperation, no stage → building trust (edited); ends 2027-05-31 (91 days:
+///   not listed);
+/// - Clinic: no level, no stage; ended 2027-02-28 (not listed).
+///
+/// Moves this year: the upload's first values (Little Stars' level and stage, the
+/// Co-op's level and stage, the Library's level: 5) and the two edits: 7, 4 of level and
+/// 3 of stage, for 3 partners.
+async fn the_partnerships_section_counts_levels_stages_moves_and_ending_agreements() {
+    let app = spawn_app().await;
+    assert_eq!(app.put_areas("g", &three_areas()).await.status(), 200);
+    let sites = "id,name,partner,partner_id,lat,lon,services,partnership_level,partnership_stage,agreement_end\n\
+                 s1,Stars Center,Little Stars,stars,41.805,-87.685,childcare,networking,getting_together,2027-03-11\n\
+                 s2,Co-op Pantry,Food Co-op,coop,41.805,-87.675,food,cooperation,taking_action,2027-05-30\n\
+                 s3,Branch,Library,library,41.805,-87.665,adult_education,cooperation,,2027-05-31\n\
+                 s4,Clinic,Clinic,clinic,41.805,-87.665,health,,,2027-02-28\n";
+    let r = app.post_partners("", "text/csv", sites.to_owned()).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    for (id, body) in [
+        (
+            "stars",
+            r#"{"partnership_level": "coordination", "note": "MOU signed"}"#,
+        ),
+        ("library", r#"{"partnership_stage": "building_trust"}"#),
+    ] {
+        let r = app
+            .send(
+                reqwest::Method::PATCH,
+                &format!("/api/v1/partners/{id}"),
+                "application/json",
+                body,
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    // The assessment year is the year the history was written in.
+    let history = app.get_json("/api/v1/partners/stars/history").await;
+    let year: i32 = history["history"][0]["at"].as_str().unwrap()[..4]
+        .parse()
+        .unwrap();
+    let csv = "GEOID,children_under_5\n01001000001,10\n01001000002,10\n01001000003,10\n";
+    assert_eq!(app.put_assessment(year, "g", csv).await.status(), 200);
+
+    let html = app
+        .get(&format!("/reports/{year}?date=2027-03-01"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let part = |s: &str| assert!(html.contains(s), "the report lacks {s:?}");
+    part("<h2>Partnerships</h2><p>Report date: <b>2027-03-01</b> (as asked for).");
+    for row in [
+        "<tr><td>Networking</td><td class=\"n\">0</td><td class=\"n\">0%</td></tr>",
+        "<tr><td>Coordination</td><td class=\"n\">1</td><td class=\"n\">25%</td></tr>",
+        "<tr><td>Cooperation</td><td class=\"n\">2</td><td class=\"n\">50%</td></tr>",
+        "<tr><td>Getting together</td><td class=\"n\">1</td><td class=\"n\">25%</td></tr>",
+        "<tr><td>Taking action</td><td class=\"n\">1</td><td class=\"n\">25%</td></tr>",
+        "<tr><td>not recorded</td><td class=\"n\">1</td><td class=\"n\">25%</td></tr>",
+    ] {
+        part(row);
+    }
+    part(&format!("<h3>Moves during {year}</h3>"));
+    part(&format!(
+        "7 changes of level or stage were recorded between {year}-01-01 and {year}-12-31 (4 of level, 3 of stage), for 3 partners"
+    ));
+    part("<td>Little Stars</td><td>level</td><td>Networking</td><td>Coordination</td></tr>");
+    part("<td>Library</td><td>stage</td><td>none</td><td>Building trust and ownership</td></tr>");
+    part(
+        "Agreements ending between 2027-03-01 and 2027-05-30 (both included): 2. 0 partners record no end date.",
+    );
+    part(
+        "<tr><td>Little Stars</td><td>2027-03-11</td><td class=\"n\">10</td><td>Coordination</td><td>Getting together</td></tr>",
+    );
+    part(
+        "<tr><td>Food Co-op</td><td>2027-05-30</td><td class=\"n\">90</td><td>Cooperation</td><td>Taking action</td></tr>",
+    );
+    assert!(
+        !html.contains("<td>2027-05-31</td>"),
+        "91 days is outside the window"
+    );
+    assert!(
+        !html.contains("<td>2027-02-28</td>"),
+        "an ended agreement is not listed"
+    );
+
+    // The DOCX says the same.
+    let bytes = app
+        .get(&format!("/reports/{year}?date=2027-03-01&format=docx"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let text = docx_text(&docx_part(&bytes, "word/document.xml"));
+    for line in [
+        "Partnerships",
+        "Agreements ending within 90 days",
+        "Agreements ending between 2027-03-01 and 2027-05-30 (both included): 2. 0 partners record no end date.",
+        "2027-05-30",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "the DOCX has no paragraph {line:?}"
+        );
+    }
+    // Without a date, the report says it counts from today; a bad date is refused.
+    let today = app
+        .get(&format!("/reports/{year}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(today.contains("(the day the report was made, UTC)."));
+    assert_error(
+        app.get(&format!("/reports/{year}?date=2027-02-30")).await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+}
+
 async fn the_report_comes_as_an_editable_docx_with_the_same_contents() {
     let app = one_full_year().await;
     let r = app.get("/reports/2025?format=docx").await;
@@ -758,6 +882,7 @@ async fn the_report_colours_each_area_as_the_map_does() {
 }
 
 crate::api_tests!(
+    the_partnerships_section_counts_levels_stages_moves_and_ending_agreements,
     the_report_colours_each_area_as_the_map_does,
     the_report_shows_each_measured_need_with_map_totals_change_and_deserts,
     the_report_comes_as_an_editable_docx_with_the_same_contents,

@@ -16,7 +16,9 @@
 //! listed apart, and the four barriers families meet (child care, English proficiency,
 //! non-traditional hours, transportation) per area; (iii) parents' work schedules; (iv) other child care and early
 //! education programs and the children they serve; (v) community resources; (vi)
-//! community strengths, the asset map; then the data sources and vintages, and the
+//! community strengths, the asset map; the partnerships (partners by level and stage,
+//! moves during the year, agreements ending within 90 days of the report date); then
+//! the data sources and vintages, and the
 //! caveats (ACS reliability, plausibility warnings, data gaps). Every figure carries its
 //! source, vintage and margin, or says "not provided" and which upload fills it in.
 //! Every string that came from an upload is escaped by the writer.
@@ -29,12 +31,14 @@ mod html;
 pub mod model;
 mod needs;
 mod page;
+mod partnerships;
 mod reliability;
 mod sources;
 mod svg;
 mod text;
 
 pub use page::{ReportInput, build};
+pub use partnerships::{AGREEMENT_WINDOW_DAYS, ReportDate};
 pub use reliability::{CV_LIMIT, Flagged, Reliability, Z90, check, cv};
 pub use svg::{Dot, Key, LegendAt, Shape, choropleth, choropleth_with_dots};
 pub use text::{amount, change, escape, number, percent};

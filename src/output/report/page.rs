@@ -5,6 +5,7 @@ use super::context::Context;
 use super::elements::{self, TITLES};
 use super::model::{Block, Cell, Inline, Report, Table, Tag, b, plain, t};
 use super::needs::{self, NOT_ASSESSED, NeedPart, VIRIDIS};
+use super::partnerships::{self, ReportDate};
 use super::reliability;
 use super::sources;
 use super::svg::{Key, LegendAt, MAP_BOX, Shape, choropleth};
@@ -26,6 +27,8 @@ pub struct ReportInput<'a> {
     pub provenance: &'a Provenance,
     /// The indicators' words, universes and recipes.
     pub indicators: &'a IndicatorCatalog,
+    /// The report date, from which agreements ending soon are counted.
+    pub date: ReportDate,
 }
 
 /// The report of `input.year` (see the module documentation of
@@ -36,6 +39,7 @@ pub fn build(input: ReportInput<'_>) -> Result<Report> {
         year,
         provenance,
         indicators,
+        date,
     } = input;
     let atlas = source.atlas();
     let a = lookup::assessment(atlas, year)?;
@@ -83,6 +87,7 @@ pub fn build(input: ReportInput<'_>) -> Result<Report> {
         elements::programs(&cx),
         elements::resources(&cx),
         elements::strengths(&cx),
+        partnerships::section(&cx, date),
         sources::sources(&cx),
         sources::caveats(&cx, &parts, &reliability),
     ];
