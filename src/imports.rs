@@ -60,7 +60,7 @@ pub struct Services {
 /// What an import did, as the uploader sees it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
-    /// areas, indicators, partners or stops.
+    /// areas, indicators, partners, stops, records or travel_times.
     pub kind: &'static str,
     /// The file(s) read.
     pub files: Vec<String>,
@@ -547,6 +547,72 @@ impl Services {
         self.refresh_after(&summary).await?;
         let mut report = ImportReport::new("stops", vec![file_name], edits.sites.len(), summary);
         report.warnings = warnings;
+        Ok(report)
+    }
+
+    /// Replaces the travel-time matrix of `geography` by `mode` with the one in the file
+    /// at `path` (`name` for messages), read as a stream (see
+    /// [`ingest::travel_times`]).
+    pub async fn import_travel_times(
+        &self,
+        actor: &str,
+        path: std::path::PathBuf,
+        name: &str,
+        geography: &str,
+        mode: crate::domain::TravelMode,
+        given: ingest::travel_times::Given,
+    ) -> Result<ImportReport> {
+        let atlas = self.atlas.get();
+        let geo = atlas.geographies.get(geography).ok_or_else(|| {
+            Error::new(
+                Code::UnknownGeography,
+                format!("there is no geography '{geography}': upload its areas first (PUT /api/v1/geographies/{geography})"),
+            )
+        })?;
+        let known = ingest::travel_times::KnownIds {
+            areas: geo.by_geoid.keys().map(|g| g.as_str().to_owned()).collect(),
+            sites: atlas.sites.iter().map(|s| s.id.clone()).collect(),
+        };
+        drop(atlas);
+        let (file_name, geography_name) = (name.to_owned(), geography.to_owned());
+        let started = std::time::Instant::now();
+        let matrix = blocking(move || {
+            ingest::travel_times::read(&path, &file_name, &geography_name, mode, &known, &given)
+        })
+        .await?;
+        let parsed = started.elapsed();
+        let audit = Audit::new(
+            actor,
+            "put_travel_times",
+            format!("{geography}/{}", mode.name()),
+            vec![name.to_owned()],
+        );
+        let summary = self.store.put_travel_matrix(&matrix, &audit).await?;
+        let written = started.elapsed();
+        self.refresh_after(&summary).await?;
+        tracing::info!(
+            pairs = matrix.pairs(),
+            parse_s = parsed.as_secs_f64(),
+            write_s = (written - parsed).as_secs_f64(),
+            atlas_s = (started.elapsed() - written).as_secs_f64(),
+            "travel times imported"
+        );
+        let mut report = ImportReport::new(
+            "travel_times",
+            vec![name.to_owned()],
+            matrix.pairs(),
+            summary,
+        );
+        report.message = format!(
+            "stored the {} matrix of {geography}: {} pairs from {} areas to {} {} ({}); a pair it leaves out is unreachable (data version {})",
+            mode.name(),
+            matrix.pairs(),
+            matrix.origins.len(),
+            matrix.destinations.len(),
+            matrix.kind.name(),
+            matrix.source.tool,
+            report.summary.data_version
+        );
         Ok(report)
     }
 

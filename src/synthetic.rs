@@ -160,6 +160,7 @@ impl National {
             partners: vec![Partner::named("synthetic", "Synthetic partner")],
             sites: self.sites.clone(),
             records: Vec::new(),
+            travel: Vec::new(),
         }
     }
 

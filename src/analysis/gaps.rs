@@ -2,8 +2,9 @@
 //! ("The metrics") for every area of the year's assessment, with totals.
 
 use super::desert::{Certainty, DesertInputs, desert_certainty, desert_reason};
-use super::fca::{Weighting, sweep};
-use super::params::{GapParams, Resolved, resolve};
+use super::fca::{AreaReach, Weighting, sweep};
+use super::minutes::{self, Cutoff, Group, matrix_fca};
+use super::params::{GapParams, Resolved, TravelResolved, resolve};
 use super::problem::Problem;
 use super::source::Source;
 use super::supply::supply_sites;
@@ -28,6 +29,11 @@ pub struct AreaGap {
     pub demand_moe: Option<f64>,
     /// Distance in km to the nearest supply site; None when the need has no site.
     pub nearest_km: Option<f64>,
+    /// With `mode=`: the least time in minutes on the matrix to any supply site, whatever
+    /// `max_minutes` is (null when the area has no pair to one); absent without `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<f64>)]
+    pub nearest_minutes: Option<Option<f64>>,
     /// Supply sites with d ≤ r.
     pub sites_within: u32,
     /// Σ S_j over them.
@@ -298,12 +304,10 @@ pub fn compute_gaps(
         ..GapSummary::default()
     };
     let prepared_at = started.elapsed();
-    let ([fca2, fcae], reaches) = sweep(
-        &problem,
-        [Weighting::Uniform, Weighting::Bands],
-        &targets,
-        true,
-    );
+    let swept = match &resolved.travel {
+        None => Swept::in_km(&problem, &targets),
+        Some(travel) => Swept::in_minutes(atlas, geo, &problem, &targets, travel)?,
+    };
 
     let swept_at = started.elapsed();
     // Sites inside each area's polygon (the Atlas located every site once).
@@ -320,11 +324,11 @@ pub fn compute_gaps(
     for (t, &pos) in targets.iter().enumerate() {
         let i = pos as usize;
         let area = &areas[i];
-        let reach = &reaches[t];
+        let reach = &swept.reaches[t];
         let p = problem.demand[i];
         let (sites_in_area, capacity_in_area) = in_area[i];
-        let access_2sfca = fca2.access[t];
-        let access_e2sfca = fcae.access[t];
+        let access_2sfca = swept.access_2sfca[t];
+        let access_e2sfca = swept.access_e2sfca[t];
         let shortfall = p * (resolved.target - access_2sfca).max(0.0);
         let shortfall_in_area = (p * resolved.target - capacity_in_area).max(0.0);
         let inputs = DesertInputs {
@@ -336,7 +340,18 @@ pub fn compute_gaps(
             target: resolved.target,
             radius_km: resolved.radius_km,
         };
-        let reason = desert_reason(&resolved.desert_rule, &inputs);
+        let mut reason = desert_reason(&resolved.desert_rule, &inputs);
+        if let Some(travel) = &resolved.travel
+            && reach.sites_within == 0
+            && reason.as_deref()
+                == Some(format!("no site within {} km", resolved.radius_km).as_str())
+        {
+            reason = Some(format!(
+                "no site within {} min {}",
+                travel.max_minutes,
+                travel.mode.phrase()
+            ));
+        }
         let certainty = desert_certainty(&resolved.desert_rule, &inputs, demand_moe[t]);
         summary.demand_total += p;
         summary.shortfall_total += shortfall;
@@ -358,6 +373,7 @@ pub fn compute_gaps(
             demand: p,
             demand_moe: demand_moe[t],
             nearest_km: reach.nearest.map(|n| n.1),
+            nearest_minutes: swept.nearest_minutes.as_ref().map(|n| n[t]),
             sites_within: reach.sites_within,
             capacity_within: reach.capacity_within,
             sites_in_area,
@@ -379,10 +395,10 @@ pub fn compute_gaps(
     summary.sites_default_capacity = defaulted;
     for (j, s) in problem.sites.iter().enumerate() {
         summary.supply_total += s.supply;
-        if fca2.catchment_demand[j] > 0.0 {
+        if swept.catchment_2sfca[j] > 0.0 {
             summary.supply_reached_2sfca += s.supply;
         }
-        if fcae.catchment_demand[j] > 0.0 {
+        if swept.catchment_e2sfca[j] > 0.0 {
             summary.supply_reached_e2sfca += s.supply;
         }
     }
@@ -402,4 +418,90 @@ pub fn compute_gaps(
         summary,
         areas: rows,
     })
+}
+
+/// Both FCAs and what each area reaches, in km or in minutes.
+struct Swept {
+    access_2sfca: Vec<f64>,
+    access_e2sfca: Vec<f64>,
+    catchment_2sfca: Vec<f64>,
+    catchment_e2sfca: Vec<f64>,
+    reaches: Vec<AreaReach<2>>,
+    /// Per target, with `mode=`.
+    nearest_minutes: Option<Vec<Option<f64>>>,
+}
+
+impl Swept {
+    fn in_km(problem: &Problem<'_>, targets: &[u32]) -> Self {
+        let ([fca2, fcae], reaches) = sweep(
+            problem,
+            [Weighting::Uniform, Weighting::Bands],
+            targets,
+            true,
+        );
+        Self {
+            access_2sfca: fca2.access,
+            access_e2sfca: fcae.access,
+            catchment_2sfca: fca2.catchment_demand,
+            catchment_e2sfca: fcae.catchment_demand,
+            reaches,
+            nearest_minutes: None,
+        }
+    }
+
+    fn in_minutes(
+        atlas: &Atlas,
+        geo: &GeographyData,
+        problem: &Problem<'_>,
+        targets: &[u32],
+        travel: &TravelResolved,
+    ) -> Result<Self> {
+        let times = super::lookup::travel_times(atlas, &geo.geography.name, travel.mode)?;
+        let run = |decay| {
+            let group = Group {
+                times,
+                demand: &problem.demand,
+                weight: Cutoff {
+                    max_minutes: travel.max_minutes,
+                    decay,
+                },
+            };
+            matrix_fca(&[group], &problem.sites, atlas.sites.len(), targets)
+        };
+        let (mut two, mut enhanced) = (run(None), run(Some(&travel.decay)));
+        let within = minutes::reach(
+            times,
+            &problem.sites,
+            atlas.sites.len(),
+            targets,
+            travel.max_minutes,
+        );
+        let reaches = targets
+            .iter()
+            .zip(&within)
+            .map(|(&i, w)| AreaReach {
+                access: [0.0; 2],
+                sites_within: w.sites_within,
+                capacity_within: w.capacity_within,
+                nearest: problem
+                    .site_points
+                    .nearest(problem.demand_at[i as usize], |id| {
+                        problem.slot_of(id).is_some()
+                    })
+                    .and_then(|(id, km)| {
+                        problem
+                            .slot_of(id)
+                            .map(|s| (u32::try_from(s).unwrap_or(u32::MAX), km))
+                    }),
+            })
+            .collect();
+        Ok(Self {
+            access_2sfca: two.access.remove(0),
+            access_e2sfca: enhanced.access.remove(0),
+            catchment_2sfca: two.catchment_demand,
+            catchment_e2sfca: enhanced.catchment_demand,
+            reaches,
+            nearest_minutes: Some(within.iter().map(|w| w.nearest_minutes).collect()),
+        })
+    }
 }

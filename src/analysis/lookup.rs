@@ -76,3 +76,37 @@ pub fn needs_with_demand<'a>(atlas: &'a Atlas, a: &Assessment) -> Vec<&'a crate:
         .filter(|n| a.table.column(&n.demand_indicator).is_some())
         .collect()
 }
+
+/// The travel-time matrix of `geography` by `mode`, or `invalid_parameter` saying how to
+/// upload one and which modes the geography has.
+pub fn travel_times<'a>(
+    atlas: &'a Atlas,
+    geography: &str,
+    mode: crate::domain::TravelMode,
+) -> Result<&'a crate::atlas::TravelTimes> {
+    atlas
+        .travel
+        .get(&(geography.to_owned(), mode))
+        .map(|t| t.as_ref())
+        .ok_or_else(|| {
+            let have: Vec<&str> = atlas
+                .travel
+                .keys()
+                .filter(|(g, _)| g == geography)
+                .map(|(_, m)| m.name())
+                .collect();
+            Error::new(
+                Code::InvalidParameter,
+                format!(
+                    "geography '{geography}' has no {} travel-time matrix ({}): upload one with PUT /api/v1/travel-times/{}?geography={geography}, or leave out mode to measure km",
+                    mode.name(),
+                    if have.is_empty() {
+                        "it has none".to_owned()
+                    } else {
+                        format!("it has: {}", have.join(", "))
+                    },
+                    mode.name()
+                ),
+            )
+        })
+}

@@ -17,6 +17,7 @@ mod fca;
 pub mod filters;
 mod gaps;
 pub mod lookup;
+pub mod minutes;
 pub mod opportunities;
 pub mod outreach;
 mod params;
@@ -33,9 +34,13 @@ pub use desert::{Certainty, DesertInputs, desert_certainty, desert_reason, is_de
 pub use fca::{AreaReach, Fca, Weighting, e2sfca, sweep, two_sfca};
 pub use filters::{FilterOption, FilterReport, filter_options, supplying_sites};
 pub use gaps::{AreaGap, GapReport, GapSummary, Prepared, compute_gaps, gaps, prepare};
+pub use minutes::Decay;
 pub use opportunities::{OpportunityReport, opportunities};
 pub use outreach::{OutreachParams, OutreachReport, outreach};
-pub use params::{GapParams, MAX_RADIUS_KM, Resolved, RuleChoice, fit_bands, hours_name, resolve};
+pub use params::{
+    GapParams, MAX_RADIUS_KM, Resolved, RuleChoice, TravelRequest, TravelResolved, fit_bands,
+    hours_name, resolve, travel_request,
+};
 pub use problem::{Problem, SupplySite};
 pub use siting::{MAX_K, SitingParams, SitingReport, siting};
 pub use source::{Cached, Source};

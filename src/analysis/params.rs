@@ -1,6 +1,7 @@
 //! The caller's parameters of an analysis and the need as an analysis applies them.
 
-use crate::domain::{DesertRule, HoursFilter, Need, Supply};
+use super::minutes::Decay;
+use crate::domain::{DesertRule, HoursFilter, MAX_MINUTES, Need, Supply, TravelMode};
 use crate::error::{Code, Error, Result};
 use serde::Serialize;
 
@@ -21,6 +22,127 @@ pub struct GapParams {
     /// Which desert rule marks the deserts: the need's own (the default) or the
     /// catchment rule every need also offers.
     pub desert_rule: Option<RuleChoice>,
+    /// Measure cost in minutes on a travel-time matrix instead of in km.
+    pub travel: Option<TravelRequest>,
+}
+
+/// `/gaps?mode=&max_minutes=&decay=&sigma_minutes=&gravity_beta=`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TravelRequest {
+    /// The matrix's mode.
+    pub mode: TravelMode,
+    /// M in minutes (default: the need's `max_minutes`).
+    pub max_minutes: Option<f64>,
+    /// `step` (default), `gaussian` or `gravity`.
+    pub decay: Option<String>,
+    /// σ of the Gaussian, in minutes (default M / 2).
+    pub sigma_minutes: Option<f64>,
+    /// β of the gravity decay (default 1).
+    pub gravity_beta: Option<f64>,
+}
+
+/// How an analysis measures cost on a matrix, as applied.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct TravelResolved {
+    /// The matrix's mode.
+    pub mode: TravelMode,
+    /// M in minutes: 2SFCA counts t ≤ M; every decay is 0 beyond M.
+    pub max_minutes: f64,
+    /// E2SFCA's weights.
+    pub decay: Decay,
+}
+
+/// The `mode=` family of parameters as a travel request; None without `mode`.
+pub fn travel_request(
+    mode: Option<&str>,
+    max_minutes: Option<f64>,
+    decay: Option<String>,
+    sigma_minutes: Option<f64>,
+    gravity_beta: Option<f64>,
+) -> Result<Option<TravelRequest>> {
+    let Some(mode) = mode else {
+        if max_minutes.is_some()
+            || decay.is_some()
+            || sigma_minutes.is_some()
+            || gravity_beta.is_some()
+        {
+            return Err(Error::new(
+                Code::InvalidParameter,
+                "max_minutes, decay, sigma_minutes and gravity_beta measure minutes on a travel-time matrix: give mode=walk|transit|drive|bike too",
+            ));
+        }
+        return Ok(None);
+    };
+    let mode = TravelMode::parse(mode).ok_or_else(|| {
+        Error::new(
+            Code::InvalidParameter,
+            format!("mode '{mode}' is not walk, transit, drive or bike"),
+        )
+    })?;
+    Ok(Some(TravelRequest {
+        mode,
+        max_minutes,
+        decay,
+        sigma_minutes,
+        gravity_beta,
+    }))
+}
+
+impl TravelRequest {
+    /// Applies the request to `need`: M and the decay, checked.
+    pub fn resolve(&self, need: &Need) -> Result<TravelResolved> {
+        let bad = |m: String| Error::new(Code::InvalidParameter, m);
+        let max_minutes = self.max_minutes.or(need.max_minutes).ok_or_else(|| {
+            bad(format!(
+                "mode={} needs max_minutes (need '{}' sets no default reach in minutes)",
+                self.mode.name(),
+                need.code
+            ))
+        })?;
+        if !(max_minutes > 0.0 && max_minutes <= MAX_MINUTES) {
+            return Err(bad(format!(
+                "max_minutes must be a number of minutes above 0 and at most {MAX_MINUTES}; got {max_minutes}"
+            )));
+        }
+        let positive = |name: &str, v: f64| {
+            if v > 0.0 && v.is_finite() {
+                Ok(v)
+            } else {
+                Err(bad(format!("{name} must be a number above 0; got {v}")))
+            }
+        };
+        let decay = match self.decay.as_deref().unwrap_or("step") {
+            "step" => Decay::Step {
+                bands: match &need.bands_minutes {
+                    Some(b) => fit_bands(b, max_minutes),
+                    None => need
+                        .bands
+                        .iter()
+                        .map(|&(upper, w)| (upper * max_minutes / need.radius_km, w))
+                        .collect(),
+                },
+            },
+            "gaussian" => Decay::Gaussian {
+                sigma_minutes: positive(
+                    "sigma_minutes",
+                    self.sigma_minutes.unwrap_or(max_minutes / 2.0),
+                )?,
+            },
+            "gravity" => Decay::Gravity {
+                beta: positive("gravity_beta", self.gravity_beta.unwrap_or(1.0))?,
+            },
+            other => {
+                return Err(bad(format!(
+                    "decay '{other}' is not step, gaussian or gravity"
+                )));
+            }
+        };
+        Ok(TravelResolved {
+            mode: self.mode,
+            max_minutes,
+            decay,
+        })
+    }
 }
 
 /// The desert rules a caller may choose between (`/gaps?desert_rule=need|catchment`).
@@ -60,6 +182,12 @@ impl GapParams {
             .with("language", self.language.as_deref())
             .with("hours", self.hours.map(hours_name))
             .with("desert_rule", self.desert_rule.unwrap_or_default().name())
+            .with(
+                "travel",
+                self.travel
+                    .as_ref()
+                    .map(|t| serde_json::to_string(t).unwrap_or_default()),
+            )
     }
 }
 
@@ -87,6 +215,9 @@ pub struct Resolved {
     pub language: Option<String>,
     /// The hours filter, if any.
     pub hours: Option<HoursFilter>,
+    /// Cost in minutes on a travel-time matrix (absent: km as the crow flies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub travel: Option<TravelResolved>,
 }
 
 /// Applies `params` to `need`, refusing what the need does not allow.
@@ -153,6 +284,11 @@ pub fn resolve(need: &Need, params: &GapParams) -> Result<Resolved> {
         },
         language: params.language.clone(),
         hours: params.hours,
+        travel: params
+            .travel
+            .as_ref()
+            .map(|t| t.resolve(need))
+            .transpose()?,
     })
 }
 

@@ -87,6 +87,7 @@ pub fn atlas(geographies: Vec<Geography>, assessments: Vec<Assessment>, sites: V
             partners: vec![],
             sites,
             records: vec![],
+            travel: Vec::new(),
         },
         Arc::new(Catalog::bundled()),
     )
@@ -158,6 +159,7 @@ pub fn opportunity_atlas() -> Atlas {
             partners: vec![coop, lib],
             sites,
             records: vec![],
+            travel: Vec::new(),
         },
         Arc::new(Catalog::bundled()),
     )

@@ -3,8 +3,8 @@ use super::format::cached;
 use super::openapi::{ErrorBody, FeatureCollection, TableFormat};
 use crate::analysis::{self, Cached, GapParams, GapReport, RuleChoice};
 use crate::atlas::CacheKey;
-use crate::domain::HoursFilter;
 use crate::domain::Year;
+use crate::domain::{HoursFilter, TravelMode};
 use crate::error::{Code, Error, Result};
 use crate::output::{self, Document, Format, Layout};
 use actix_web::{HttpResponse, web};
@@ -33,9 +33,38 @@ pub struct GapsQuery {
     /// need's target, the demand-adjusted supply of CAP's 2020 maps).
     #[param(value_type = Option<RuleChoice>)]
     desert_rule: Option<String>,
+    /// Measure cost in minutes on the geography's travel-time matrix of this mode
+    /// (`GET /api/v1/travel-times` lists them) instead of km.
+    #[param(value_type = Option<TravelMode>)]
+    mode: Option<String>,
+    /// With `mode`: the reach M in minutes (2SFCA counts t ≤ M; default: the need's
+    /// `max_minutes`).
+    #[param(exclusive_minimum = 0, maximum = 240)]
+    max_minutes: Option<f64>,
+    /// With `mode`: E2SFCA's decay, `step` (the need's bands in minutes), `gaussian` or
+    /// `gravity`.
+    #[param(value_type = Option<DecayName>)]
+    decay: Option<String>,
+    /// σ in minutes of the Gaussian decay (default max_minutes / 2).
+    sigma_minutes: Option<f64>,
+    /// β of the gravity decay max(t, 1)^(−β) (default 1).
+    gravity_beta: Option<f64>,
     /// The answer's format.
     #[param(value_type = Option<TableFormat>)]
     format: Option<String>,
+}
+
+/// `decay=`.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // Only its schema is used.
+pub enum DecayName {
+    /// The need's step bands, in minutes.
+    Step,
+    /// exp(−t²/(2σ²)).
+    Gaussian,
+    /// max(t, 1)^(−β).
+    Gravity,
 }
 
 /// The `hours=` parameter: `evening` or `weekend`.
@@ -75,6 +104,7 @@ pub fn gap_params(
         language,
         hours,
         desert_rule,
+        travel: None,
     })
 }
 
@@ -92,11 +122,18 @@ pub fn gap_params(
 pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Result<HttpResponse> {
     let q = query.into_inner();
     let format = Format::parse_or(q.format.as_deref(), Format::Json)?;
-    let params = gap_params(
+    let mut params = gap_params(
         q.radius_km,
         q.language,
         q.hours.as_deref(),
         q.desert_rule.as_deref(),
+    )?;
+    params.travel = analysis::travel_request(
+        q.mode.as_deref(),
+        q.max_minutes,
+        q.decay,
+        q.sigma_minutes,
+        q.gravity_beta,
     )?;
     let (year, need) = (q.year.get(), q.need);
     let atlas = state.services.atlas.get();

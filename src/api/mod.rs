@@ -22,6 +22,7 @@ mod records;
 mod reports;
 mod siting;
 mod tiles;
+mod travel;
 mod upload;
 mod vocabulary;
 
@@ -118,7 +119,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/compare").route(web::get().to(compare::get)))
                 .service(web::resource("/siting").route(web::get().to(siting::get)))
                 .service(web::resource("/opportunities").route(web::get().to(opportunities::get)))
-                .service(web::resource("/barriers").route(web::get().to(barriers::get))),
+                .service(web::resource("/barriers").route(web::get().to(barriers::get)))
+                .service(web::resource("/travel-times").route(web::get().to(travel::list)))
+                .service(web::resource("/travel-times/{mode}").route(web::put().to(travel::put))),
         )
         .service(web::resource("/reports/{year}").route(web::get().to(reports::get)))
         .service(web::resource("/tiles/{layer}/{z}/{x}/{y}.mvt").route(web::get().to(tiles::get)));

@@ -12,7 +12,7 @@
 
 use super::{
     assessments, audit, barriers, compare, gaps, geographies, health, metrics, needs,
-    opportunities, outreach, page, partners, records, reports, siting, tiles, vocabulary,
+    opportunities, outreach, page, partners, records, reports, siting, tiles, travel, vocabulary,
 };
 use crate::error::Body;
 use std::sync::LazyLock;
@@ -103,6 +103,8 @@ pub enum ReportFormat {
         partners::history,
         partners::patch_partner,
         partners::patch_site,
+        travel::list,
+        travel::put,
         gaps::get,
         outreach::get,
         compare::get,
@@ -126,6 +128,8 @@ pub enum ReportFormat {
         crate::imports::Mode,
         crate::imports::IndicatorSource,
         crate::ingest::Untracked,
+        crate::domain::TravelMode,
+        gaps::DecayName,
         tiles::TileLayer,
     )),
     modifiers(&CommonErrors),

@@ -169,6 +169,7 @@ pub async fn sites(
         language: q.language,
         hours,
         desert_rule: None,
+        travel: None,
     };
     let key = params.cache_key(
         CacheKey::new("sites", atlas.data_version)

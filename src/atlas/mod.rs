@@ -6,11 +6,15 @@
 
 mod cache;
 mod snapshot;
+mod travel;
 
 pub use cache::{Cache, CacheKey, KeyValue};
 pub use snapshot::Snapshot;
+pub use travel::{NO_ORIGIN, TravelTimes};
 
-use crate::domain::{Assessment, Catalog, Geography, Geoid, Partner, ProgramRecord, Site};
+use crate::domain::{
+    Assessment, Catalog, Geography, Geoid, Partner, ProgramRecord, Site, TravelMode,
+};
 use crate::error::Result;
 use crate::spatial::{AreaIndex, PointIndex, SiteIndex};
 use crate::store::Store;
@@ -103,20 +107,32 @@ pub struct Atlas {
     pub site_index: SiteIndex,
     /// Each year's program records, in upload order (years without any are absent).
     pub records: BTreeMap<i32, Vec<ProgramRecord>>,
+    /// The travel-time matrices by geography and mode.
+    pub travel: BTreeMap<(String, TravelMode), Arc<TravelTimes>>,
 }
 
 impl Atlas {
     /// Builds the Atlas from a store snapshot (CPU work: call off the async runtime).
     pub fn build(snapshot: Snapshot, catalog: Arc<Catalog>) -> Self {
         let sites = snapshot.sites;
+        let geographies: BTreeMap<String, GeographyData> = snapshot
+            .geographies
+            .into_iter()
+            .map(|g| (g.name.clone(), GeographyData::new(g, &sites)))
+            .collect();
+        let travel = snapshot
+            .travel
+            .into_iter()
+            .filter_map(|m| {
+                let geo = geographies.get(&m.geography)?;
+                let key = (m.geography.clone(), m.mode);
+                Some((key, Arc::new(TravelTimes::new(m, geo, &sites))))
+            })
+            .collect();
         Self {
             data_version: snapshot.data_version,
             catalog,
-            geographies: snapshot
-                .geographies
-                .into_iter()
-                .map(|g| (g.name.clone(), GeographyData::new(g, &sites)))
-                .collect(),
+            geographies,
             assessments: snapshot
                 .assessments
                 .into_iter()
@@ -130,6 +146,7 @@ impl Atlas {
             site_index: SiteIndex::build(&sites),
             sites,
             records: snapshot.records.into_iter().collect(),
+            travel,
         }
     }
 

@@ -2,7 +2,7 @@
 //! version. The store only answers queries; assembling them into one consistent view is
 //! the Atlas's business, so this type lives here and the store never knows of it.
 
-use crate::domain::{Assessment, Geography, Partner, ProgramRecord, Site};
+use crate::domain::{Assessment, Geography, Partner, ProgramRecord, Site, TravelMatrix};
 use crate::error::Result;
 use crate::store::Store;
 
@@ -21,6 +21,8 @@ pub struct Snapshot {
     pub sites: Vec<Site>,
     /// Every year's program records.
     pub records: Vec<(i32, Vec<ProgramRecord>)>,
+    /// Every travel-time matrix.
+    pub travel: Vec<TravelMatrix>,
 }
 
 impl Snapshot {
@@ -36,6 +38,7 @@ impl Snapshot {
                 partners: store.partners().await?,
                 sites: store.sites().await?,
                 records: store.all_program_records().await?,
+                travel: store.travel_matrices().await?,
             };
             if store.data_version().await? == before {
                 return Ok(snapshot);

@@ -186,6 +186,29 @@ pub enum ImportCommand {
         #[arg(long, value_enum, default_value_t = crate::ingest::Untracked::Refuse)]
         untracked_services: crate::ingest::Untracked,
     },
+    /// A travel-time matrix of one mode: r5py/r5r CSV `from_id,to_id,travel_time`
+    /// (minutes), OpenTripPlanner CSV `Origin,Destination,…,Travel time` (seconds),
+    /// OpenTimes CSV `origin_id,destination_id,duration_sec`, or OSRM table JSON with
+    /// `source_ids` and `destination_ids` added; replaces the geography's matrix of that mode.
+    TravelTimes {
+        /// The file (read as a stream).
+        file: PathBuf,
+        /// walk, transit, drive or bike.
+        #[arg(long, value_enum)]
+        mode: crate::domain::TravelMode,
+        /// The geography whose GEOIDs are the origins.
+        #[arg(long)]
+        geography: String,
+        /// The tool that computed it (default: what the format tells).
+        #[arg(long)]
+        tool: Option<String>,
+        /// When it was computed or its network's date.
+        #[arg(long)]
+        date: Option<String>,
+        /// The departure time used.
+        #[arg(long)]
+        departure: Option<String>,
+    },
     /// Transit stops: GTFS stops.txt; each stop becomes a site offering `transit`.
     Stops {
         /// The stops.txt file.
@@ -279,6 +302,22 @@ pub struct GapsArgs {
     /// below the target).
     #[arg(long)]
     pub desert_rule: Option<String>,
+    /// Measure minutes on the geography's travel-time matrix of this mode: walk, transit,
+    /// drive or bike.
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// With --mode: the reach M in minutes (default: the need's max_minutes).
+    #[arg(long)]
+    pub max_minutes: Option<f64>,
+    /// With --mode: E2SFCA's decay: step, gaussian or gravity.
+    #[arg(long)]
+    pub decay: Option<String>,
+    /// σ in minutes of the Gaussian decay (default max_minutes / 2).
+    #[arg(long)]
+    pub sigma_minutes: Option<f64>,
+    /// β of the gravity decay (default 1).
+    #[arg(long)]
+    pub gravity_beta: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,

@@ -206,6 +206,7 @@ fn gap_params(
         language,
         hours,
         desert_rule,
+        travel: None,
     })
 }
 
@@ -254,11 +255,18 @@ async fn tile(services: &Services, args: TileArgs) -> anyhow::Result<()> {
 }
 
 async fn gaps(services: &Services, args: GapsArgs) -> anyhow::Result<()> {
-    let params = gap_params(
+    let mut params = gap_params(
         args.radius_km,
         args.language,
         args.hours.as_deref(),
         args.desert_rule.as_deref(),
+    )?;
+    params.travel = analysis::travel_request(
+        args.mode.as_deref(),
+        args.max_minutes,
+        args.decay,
+        args.sigma_minutes,
+        args.gravity_beta,
     )?;
     let atlas = services.atlas.get();
     let (year, need, format) = (args.year.get(), args.need, args.format);
@@ -517,6 +525,39 @@ async fn import(services: &Services, cmd: ImportCommand) -> anyhow::Result<Impor
                 Box::pin(async move {
                     services
                         .import_partners(&actor, fs, mode, untracked_services)
+                        .await
+                }),
+            )
+        }
+        ImportCommand::TravelTimes {
+            file,
+            mode,
+            geography,
+            tool,
+            date,
+            departure,
+        } => {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| file.display().to_string());
+            if !file.is_file() {
+                anyhow::bail!("cannot read {}: no such file", file.display());
+            }
+            let given = crate::ingest::travel_times::Given {
+                tool,
+                date,
+                departure,
+            };
+            (
+                format!(
+                    "importing {} travel times from {}",
+                    mode.name(),
+                    file.display()
+                ),
+                Box::pin(async move {
+                    services
+                        .import_travel_times(&actor, file, &name, &geography, mode, given)
                         .await
                 }),
             )

@@ -177,6 +177,14 @@ pub struct Need {
     pub radius_km: f64,
     /// E2SFCA steps: `[upper_km, weight]`, ascending.
     pub bands: Vec<(f64, f64)>,
+    /// The reach M in minutes when measured on a travel-time matrix (`/gaps?mode=`)
+    /// without `max_minutes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_minutes: Option<f64>,
+    /// E2SFCA steps on a matrix, `[upper_minutes, weight]`, ascending; without them the
+    /// km bands are scaled to M (each bound × M / radius_km).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bands_minutes: Option<Vec<(f64, f64)>>,
     /// Supply per unit of demand that counts as enough.
     pub target: f64,
     /// The desert rule.
@@ -273,6 +281,25 @@ impl Catalog {
                 .any(|b| b.0 <= 0.0 || !(0.0..=1.0).contains(&b.1))
             {
                 return Err(bad("band bounds must be > 0 and weights within 0..1".into()));
+            }
+            if need
+                .max_minutes
+                .is_some_and(|m| !(m > 0.0 && m <= super::travel::MAX_MINUTES))
+            {
+                return Err(bad(format!(
+                    "max_minutes must be above 0 and at most {}",
+                    super::travel::MAX_MINUTES
+                )));
+            }
+            if let Some(b) = &need.bands_minutes
+                && (b.is_empty()
+                    || b.windows(2).any(|w| w[0].0 >= w[1].0)
+                    || b.iter().any(|b| b.0 <= 0.0 || !(0.0..=1.0).contains(&b.1)))
+            {
+                return Err(bad(
+                    "bands_minutes must be non-empty, ascending, > 0, with weights within 0..1"
+                        .into(),
+                ));
             }
             if need.bands.last().is_some_and(|b| b.0 > need.radius_km) {
                 return Err(bad("the last band must not reach beyond radius_km".into()));

@@ -15,6 +15,7 @@ pub mod partner_edit;
 mod provenance;
 mod records;
 mod secret;
+mod travel;
 mod warning;
 mod year;
 
@@ -39,5 +40,8 @@ pub use partner_edit::{DirectoryEdit, Edit, PartnerEdit, PartnerFields, SiteEdit
 pub use provenance::{AssessmentUpload, PartnerMove, Provenance, Upload};
 pub use records::{ProgramKind, ProgramRecord, RecordKind};
 pub use secret::Secret;
+pub use travel::{
+    DestinationKind, MAX_MINUTES, MatrixSource, MatrixSummary, TravelMatrix, TravelMode,
+};
 pub use warning::Warning;
 pub use year::{Year, YearError};

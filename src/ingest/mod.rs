@@ -19,6 +19,7 @@ pub mod records;
 pub mod shapefile_zip;
 pub mod sites_geojson;
 mod table;
+pub mod travel_times;
 
 pub use limits::{Limits, TableLimits, VertexLimits, ZipLimits};
 pub use table::Table;

@@ -8,8 +8,9 @@ use serde_json::{Value, json};
 
 /// The CSV columns, in order: the same names as the JSON fields (those added later come
 /// last: the margins of error, then the in-area shortfall and the share of the target
-/// met, so files read by position keep their columns).
-pub const CSV_COLUMNS: [&str; 17] = [
+/// met, then the minutes on a travel-time matrix, so files read by position keep their
+/// columns).
+pub const CSV_COLUMNS: [&str; 18] = [
     "geoid",
     "name",
     "demand",
@@ -27,6 +28,7 @@ pub const CSV_COLUMNS: [&str; 17] = [
     "desert_certainty",
     "shortfall_in_area",
     "target_met",
+    "nearest_minutes",
 ];
 
 /// One row per area; numbers in their shortest exact form, empty cells for null.
@@ -53,6 +55,7 @@ pub fn csv(report: &GapReport) -> String {
             }))
             .number(a.shortfall_in_area)
             .opt_number(a.target_met)
+            .opt_number(a.nearest_minutes.flatten())
             .end_row();
     }
     csv.finish()

@@ -9,6 +9,7 @@ mod options;
 mod partners;
 mod provenance;
 mod records;
+mod travel;
 
 pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
 pub use options::{DbUrl, StoreOptions};

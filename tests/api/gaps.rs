@@ -595,7 +595,7 @@ async fn csv_and_geojson_carry_the_same_numbers() {
     assert_eq!(
         lines.next(),
         Some(
-            "geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,demand_moe,desert_certainty,shortfall_in_area,target_met"
+            "geoid,name,demand,nearest_km,sites_within,capacity_within,sites_in_area,capacity_in_area,access_2sfca,access_e2sfca,shortfall,desert,desert_reason,demand_moe,desert_certainty,shortfall_in_area,target_met,nearest_minutes"
         )
     );
     let b: Vec<&str> = lines.nth(1).unwrap().split(',').collect();

@@ -30,6 +30,7 @@ mod report;
 mod shapefiles;
 mod siting;
 mod tiles;
+mod travel;
 mod uploads;
 mod vocabulary;
 mod warnings;

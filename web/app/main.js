@@ -33,6 +33,7 @@ async function boot() {
     getJSON('/api/v1/assessments'),
     getJSON('/api/v1/geographies'),
     getJSON('/api/v1/vocabulary'),
+    getJSON('/api/v1/travel-times'),
   ]);
   const refused = lists.find((r) => r.status === 'rejected' && needsToken(r.reason));
   if (refused) {
@@ -40,7 +41,9 @@ async function boot() {
     openSignIn(refused.reason);
     return;
   }
-  const [config, needs, assessments, geographies, vocabulary] = lists;
+  const [config, needs, assessments, geographies, vocabulary, matrices] = lists;
+  // Without the list of matrices the page measures km, as it does without a matrix.
+  state.matrices = matrices.status === 'fulfilled' ? matrices.value.matrices || [] : [];
   state.config = config.status === 'fulfilled' ? config.value : { basemap_style: null };
   if (needs.status === 'fulfilled') state.needs = needs.value.needs || [];
   else showError('needs', `The list of needs is not available: ${needs.reason.message}`);

@@ -59,9 +59,17 @@ const RULE_METRICS = {
 };
 
 /** The metrics a map can be coloured by under a desert rule (its `kind`), in menu order. */
-export function mapMetrics(ruleKind) {
-  return [...(RULE_METRICS[ruleKind] || ['shortfall', 'access_2sfca', 'access_e2sfca']), 'demand', 'nearest_km'];
+export function mapMetrics(ruleKind, minutes = false) {
+  return [
+    ...(RULE_METRICS[ruleKind] || ['shortfall', 'access_2sfca', 'access_e2sfca']),
+    'demand',
+    'nearest_km',
+    ...(minutes ? ['nearest_minutes'] : []),
+  ];
 }
+
+/** How a sentence says each travel mode. */
+export const MODE_PHRASES = { walk: 'on foot', transit: 'by transit', drive: 'by car', bike: 'by bike' };
 
 /** True for the metrics coloured by the share of the target met (`target_met`). */
 export function isTargetMetric(metric) {
@@ -73,7 +81,11 @@ export function isTargetMetric(metric) {
  * what it means. `u` comes from `unitsFor`.
  */
 export function metricInfo(metric, u) {
-  const r = u.radius === null || u.radius === undefined ? 'the catchment' : `${formatNumber(u.radius, 'km')} ${distanceUnit()}`;
+  const r = u.minutes
+    ? `${formatNumber(u.minutes.reach, 'count')} min ${MODE_PHRASES[u.minutes.mode] || u.minutes.mode}`
+    : u.radius === null || u.radius === undefined
+      ? 'the catchment'
+      : `${formatNumber(u.radius, 'km')} ${distanceUnit()}`;
   const per = `${u.supply} per ${u.demand.singular}`;
   switch (metric) {
     case 'demand':
@@ -131,6 +143,14 @@ export function metricInfo(metric, u) {
         higher: 'worse',
         unit: distanceUnit(),
         explain: 'straight line from where people live to the closest site',
+      };
+    case 'nearest_minutes':
+      return {
+        label: 'Nearest site (minutes)',
+        kind: 'count',
+        higher: 'worse',
+        unit: 'min',
+        explain: `the least time ${MODE_PHRASES[u.minutes?.mode] || 'on the matrix'} to the closest site, whatever the reach; — when the matrix has no pair to one`,
       };
     case 'sites_within':
       return {
@@ -292,7 +312,8 @@ export function badness(metric, a) {
     case 'access_e2sfca':
       return typeof v === 'number' && a.demand > 0 ? -v : null;
     case 'nearest_km':
-      // No site at all is the worst distance there is.
+    case 'nearest_minutes':
+      // No site at all (or none reachable) is the worst distance there is.
       if (a.demand > 0 && (v === null || v === undefined)) return Infinity;
       return typeof v === 'number' ? v : null;
     default:

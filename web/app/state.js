@@ -16,6 +16,9 @@ export const state = {
   metric: 'shortfall_in_area',
   desertRule: 'need', // 'need' (the need's own rule) or 'catchment' (2SFCA below the target)
   radius: null,
+  matrices: [], // GET /api/v1/travel-times: the stored travel-time matrices
+  travelMode: null, // with a matrix: measure minutes by this mode instead of km
+  maxMinutes: 30, // the reach in minutes when measuring minutes
   needFilter: '', // the need's own site filter, `hours=evening` or `language=es`, or ''
   needFilters: null, // /api/v1/needs/{code}/filters of the chosen need and year
   countedSites: null, // Set of the ids of the sites the chosen filter keeps, or null
@@ -81,5 +84,7 @@ export function demandIndicator() {
 /** The units of the current choices, in the server's words (metrics.js `unitsFor`). */
 export function units() {
   const indicator = demandIndicator();
-  return unitsFor(need(), indicator ? indicatorWords(indicator) : null, state.radius);
+  const u = unitsFor(need(), indicator ? indicatorWords(indicator) : null, state.radius);
+  if (state.travelMode) u.minutes = { reach: state.maxMinutes, mode: state.travelMode };
+  return u;
 }

@@ -13,6 +13,7 @@ const UNITS = {
   partners: ['site', 'sites'],
   stops: ['transit stop', 'transit stops'],
   records: ['record', 'records'],
+  travel_times: ['pair', 'pairs'],
 };
 const TITLES = {
   areas: 'Areas',
@@ -20,6 +21,7 @@ const TITLES = {
   partners: 'Partner directory',
   stops: 'Transit stops',
   records: 'Program records',
+  travel_times: 'Travel times',
 };
 
 /** The error as a readable list: the message, then a table of file, row, field, problem. */
@@ -207,13 +209,14 @@ export function initUpload() {
   const token = $('#upload-token');
 
   function fillGeographies() {
-    const sel = $('#up-assessment-geography');
     const current = geographyName();
-    replace(
-      sel,
-      state.geographies.map((g) => h('option', { value: g.name, text: g.name })),
-    );
-    if (current) sel.value = current;
+    for (const sel of [$('#up-assessment-geography'), $('#up-travel-geography')]) {
+      replace(
+        sel,
+        state.geographies.map((g) => h('option', { value: g.name, text: g.name })),
+      );
+      if (current) sel.value = current;
+    }
     const name = $('#up-geography-name');
     if (!name.value && current) name.value = current;
   }
@@ -287,6 +290,17 @@ export function initUpload() {
         details: [],
       });
     send(e.target, 'The program records', 'PUT', `/api/v1/assessments/${year}/records`);
+  });
+  $('#up-travel').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const mode = $('#up-travel-mode').value;
+    const params = {
+      geography: $('#up-travel-geography').value,
+      tool: $('#up-travel-tool').value.trim() || null,
+      date: $('#up-travel-date').value.trim() || null,
+      departure: $('#up-travel-departure').value.trim() || null,
+    };
+    send(e.target, 'The travel times', 'PUT', `/api/v1/travel-times/${mode}${query(params)}`);
   });
   $('#up-partners').addEventListener('submit', (e) => {
     e.preventDefault();

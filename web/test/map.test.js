@@ -1844,6 +1844,65 @@ test('the page reads on a tablet without sideways scrolling', { skip }, async ()
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
+test('a travel-time matrix uploaded in the panel offers minutes by transit beside distance', { skip }, async () => {
+  // The demo has no matrix: the page measures km only and offers nothing else.
+  assert.equal(await page.locator('#measure-field').isHidden(), true);
+  const ids = ['17031842400', '17031440300', '17031440600'];
+  await page.click('#open-upload');
+  await page.fill('#upload-token', TOKEN);
+  await page.selectOption('#up-travel-mode', 'transit');
+  await page.fill('#up-travel-departure', 'weekday 08:00');
+  const bad = 'from_id,to_id,travel_time\n17031842400,17031842400,5\nnowhere,17031842400,5\n';
+  await page.setInputFiles('#up-travel-file', { name: 'bad-r5py.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page.click('#up-travel button[type=submit]');
+  await page.locator('#up-travel-result table.problems tbody tr').first().waitFor();
+  const cells = await page.locator('#up-travel-result table.problems tbody tr').first().locator('td').allTextContents();
+  assert.deepEqual(cells.slice(0, 3), ['bad-r5py.csv', '3', 'from_id']);
+  // Tract to tract (OpenTimes seconds): each site takes its tract's time.
+  const rows = ids.flatMap((o, i) => ids.map((d, j) => `${o},${d},${(i === j ? 5 : 40 + 5 * i + j) * 60}`));
+  const csv = `origin_id,destination_id,duration_sec\n${rows.join('\n')}\n`;
+  await page.selectOption('#up-travel-mode', 'transit');
+  await page.fill('#up-travel-departure', 'weekday 08:00');
+  await page.setInputFiles('#up-travel-file', { name: 'opentimes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('#up-travel button[type=submit]');
+  await page.locator('#up-travel-result .result-ok').waitFor();
+  assert.match(await page.textContent('#up-travel-result h3'), /Travel times stored/);
+  assert.equal(await page.textContent('#up-travel-result [data-field=added]'), '9 pairs');
+  await page.click('#upload-close');
+  await page.evaluate(() => window.gapmap.settled());
+  const stored = await api('/api/v1/travel-times');
+  assert.equal(stored.matrices[0].source.departure, 'weekday 08:00');
+  assert.equal(stored.matrices[0].source.tool, 'OpenTimes');
+
+  // Minutes by transit are offered beside distance, and the gaps are measured on them.
+  assert.equal(await page.locator('#measure-field').isVisible(), true);
+  const options = await page.locator('#measure option').allTextContents();
+  assert.deepEqual(options, ['distance (straight line)', 'minutes by transit']);
+  await page.selectOption('#measure', 'transit');
+  await page.fill('#max-minutes', '45');
+  await page.locator('#max-minutes').dispatchEvent('change');
+  await page.evaluate(() => window.gapmap.settled());
+  const params = await page.evaluate(() => window.gapmap.state.gaps.params.travel);
+  assert.equal(params.mode, 'transit');
+  assert.equal(params.max_minutes, 45);
+  const want = await api('/api/v1/gaps?year=2014&need=childcare&mode=transit&max_minutes=45');
+  const wantRow = want.areas.find((a) => a.geoid === ids[0]);
+  const shown = await page.evaluate((g) => window.gapmap.state.rows.get(g), ids[0]);
+  assert.equal(shown.nearest_minutes, wantRow.nearest_minutes);
+  assert.equal(shown.access_2sfca, wantRow.access_2sfca);
+  // The popup shows the minutes beside the km.
+  await page.fill('#search-input', ids[0]);
+  await page.press('#search-input', 'Enter');
+  const popup = page.locator(`.popup-area[data-geoid="${ids[0]}"]`);
+  await popup.waitFor();
+  assert.ok((await popup.textContent()).includes('Nearest site (minutes)'));
+  await page.fill('#search-input', '');
+  // Back to distance: the answer is in km again.
+  await page.selectOption('#measure', '');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.evaluate(() => window.gapmap.state.gaps.params.travel), undefined);
+});
+
 test('where reads need a token, the page asks for one and then loads the data', { skip }, async () => {
   const priv = await startGapmap(join(tmp, 'private.db'), { GAPMAP_READS: 'token' }, ['--no-demo']);
   const p2 = await context.newPage();

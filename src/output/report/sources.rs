@@ -183,6 +183,49 @@ pub fn sources(cx: &Context<'_>) -> Block {
             items,
         });
     }
+    // Travel-time matrices (only where one was uploaded).
+    let matrices: Vec<_> = atlas
+        .travel
+        .iter()
+        .filter(|((g, _), _)| *g == geo.geography.name)
+        .map(|(_, t)| &t.matrix)
+        .collect();
+    if !matrices.is_empty() {
+        blocks.push(Block::heading(3, "Travel times"));
+        let mut table = Table::new(
+            None,
+            vec![
+                Cell::text("Mode"),
+                Cell::text("Tool"),
+                Cell::text("Date"),
+                Cell::text("Departure"),
+                Cell::num("Pairs"),
+                Cell::text("File"),
+                Cell::text("Stored"),
+            ],
+        );
+        for m in matrices {
+            let s = &m.source;
+            table.rows.push(Row {
+                cells: vec![
+                    Cell::text(m.mode.name()),
+                    Cell::text(s.tool.clone()),
+                    Cell::text(s.date.clone().unwrap_or_else(|| "not given".into())),
+                    Cell::text(s.departure.clone().unwrap_or_else(|| "not given".into())),
+                    Cell::num(number(m.pairs() as f64, 0)),
+                    Cell::code(s.file.clone()),
+                    Cell::text(date(&s.stored_at)),
+                ],
+                highlight: false,
+            });
+        }
+        blocks.push(Block::Table(table));
+        blocks.push(Block::note(plain(
+            "Minutes from each area to each site (or destination area) as the tool computed \
+             them; a pair the matrix leaves out is unreachable. The figures above are in km \
+             unless a table says it measures minutes.",
+        )));
+    }
     Block::section("sources", None, blocks)
 }
 

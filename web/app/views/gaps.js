@@ -28,6 +28,7 @@ import { focusAreaPopup, openAreaPopup } from './areas.js';
 import { chosenFilter, filterLabel, loadNeedFilters, needFilterParams } from './filters.js';
 import { showLabels } from './labels.js';
 import { filteredSites, renderSites, shownServices, sitesShown } from './sites.js';
+import { travelParams } from './travel.js';
 
 const RANK_LIMIT = 20;
 let gapsAbort = null;
@@ -73,7 +74,9 @@ export async function refreshGaps() {
     await loadNeedFilters({ signal: abort.signal });
     renderSites();
     const params = gapParams(n);
+    // The area tiles carry km numbers (the tile endpoint takes no travel mode).
     if (tiles) drawTiles(geography, params);
+    Object.assign(params, travelParams());
     const [gaps] = await Promise.all([
       getJSON(`/api/v1/gaps${query(params)}`, { signal: abort.signal }),
       // The popup's margins of error come from the assessment itself.
@@ -434,7 +437,9 @@ function areaPopupContent(geoid) {
   const moeKey = `${indicator}_moe`;
   const av = values?.get(geoid);
   const hasMoeColumn = Boolean(values && [...values.values()].some((x) => moeKey in x));
-  const lines = POPUP_FIELDS.map((f) => metricLine(f, row, u));
+  // Minutes on a matrix come beside the straight-line distance.
+  const fields = 'nearest_minutes' in row ? POPUP_FIELDS.flatMap((f) => (f === 'nearest_km' ? [f, 'nearest_minutes'] : [f])) : POPUP_FIELDS;
+  const lines = fields.map((f) => metricLine(f, row, u));
   // Demand carries its margin of error where the assessment gives one.
   const demandDd = lines[0].querySelector('dd');
   const moe = av ? av[moeKey] : null;

@@ -22,6 +22,7 @@ import { initOpportunities, refreshOpportunities } from './opportunities.js';
 import * as outreach from './outreach.js';
 import { initSiteFilters, loadSites, openSite, renderSites } from './sites.js';
 import * as siting from './siting.js';
+import { fillMeasure, initMeasure } from './travel.js';
 
 /** Wires the switcher and every control; call once the lists and the vocabulary are in. */
 export function initViews() {
@@ -33,6 +34,10 @@ export function initViews() {
   initOpportunities();
   compare.initCompare();
   barriers.initBarriers();
+  initMeasure(() => {
+    fillMetrics();
+    refresh();
+  });
   gaps.initDownloads();
   initAssessmentDownload();
 }
@@ -104,6 +109,11 @@ async function reload(kind) {
     fillYears();
     fillAssessmentVersions();
     renderReports();
+  }
+  if (kind === 'travel_times' || kind === 'areas') {
+    state.matrices = (await getJSON('/api/v1/travel-times')).matrices || [];
+    fillMeasure();
+    fillMetrics();
   }
   // New sites or indicators may answer a filter that could not be answered before.
   forgetNeedFilters();
@@ -193,7 +203,7 @@ function fillRules() {
 
 /** The metrics the applied rule can be coloured by; `reset` picks the rule's own measure. */
 function fillMetrics(reset = false) {
-  const metrics = mapMetrics(ruleKind());
+  const metrics = mapMetrics(ruleKind(), Boolean(state.travelMode));
   if (reset || !metrics.includes(state.metric)) state.metric = metrics[0];
   replace(
     $('#metric'),
