@@ -32,17 +32,16 @@ pub struct AreaOptions {
 
 /// Reads a geography from GeoJSON.
 pub fn read(file: &InputFile, geography: &str, opts: &AreaOptions) -> Result<Geography> {
-    let doc = geojson_doc::parse(file)?;
-    let features = geojson_doc::features(&doc, &file.name)?;
     let sources = Sources {
         attributes: &file.name,
         geometry: &file.name,
         item: "feature",
     };
-    let items = features
-        .iter()
-        .map(|f| read_feature(f, &file.name).and_then(|g| from_feature(f, g, sources, opts)))
-        .collect();
+    // Each feature becomes an area (or its problem) as the file streams in.
+    let mut items = Vec::new();
+    geojson_doc::for_each_feature(file, |f| {
+        items.push(read_feature(&f, &file.name).and_then(|g| from_feature(&f, g, sources, opts)));
+    })?;
     finish(items, sources, geography, opts)
 }
 

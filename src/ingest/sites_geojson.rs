@@ -15,11 +15,10 @@ use serde_json::Value;
 
 /// Reads a partner directory from GeoJSON points.
 pub fn read(file: &InputFile, catalog: &Catalog) -> Result<DirectoryEdit> {
-    let doc = geojson_doc::parse(file)?;
-    let features = geojson_doc::features(&doc, &file.name)?;
     let mut problems = Problems::default();
-    let mut records = Vec::with_capacity(features.len());
-    for f in &features {
+    let mut records = Vec::new();
+    // Each feature becomes a site record (or problems) as the file streams in.
+    geojson_doc::for_each_feature(file, |f| {
         let p = f.properties;
         let at = |field: &str, msg: String| Problem::at(&file.name, f.number, field, msg);
         let location = match f.geometry {
@@ -197,7 +196,7 @@ pub fn read(file: &InputFile, catalog: &Catalog) -> Result<DirectoryEdit> {
             needs,
             readiness,
         });
-    }
+    })?;
     let dir = directory::build(
         records,
         catalog,

@@ -1,6 +1,8 @@
 use super::{Audit, Store, WriteSummary, access, now_rfc3339};
 use crate::domain::{Area, DemandPointSource, Geography, Geoid, LonLat};
 use crate::error::{Error, Result};
+use futures_util::TryStreamExt;
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -12,33 +14,32 @@ impl Store {
         audit: &Audit,
     ) -> Result<WriteSummary> {
         let (mut tx, data_version) = self.begin_write().await?;
-        // Old rows as (name, geometry, point, source) text in upload order, to report
-        // what changed and to tell an upload that changes nothing.
-        let old: Vec<(String, String)> = sqlx::query(
-            "SELECT geoid, name, geometry, demand_lon, demand_lat, demand_source \
-             FROM areas WHERE geography = $1 ORDER BY seq",
-        )
-        .bind(&geography.name)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let fp = fingerprint(
-                &r.get::<String, _>(1),
-                &r.get::<String, _>(2),
-                r.get::<f64, _>(3),
-                r.get::<f64, _>(4),
-                &r.get::<String, _>(5),
-            );
-            (r.get::<String, _>(0), fp)
-        })
-        .collect();
-        let old_by_geoid: HashMap<&str, &str> = old
-            .iter()
-            .map(|(geoid, fp)| (geoid.as_str(), fp.as_str()))
-            .collect();
+        // Old rows as digests of (name, geometry, point, source) in upload order, to
+        // report what changed and to tell an upload that changes nothing. They are read one
+        // at a time: only the digests are kept, never every old geometry's text at once.
+        let mut old: Vec<(String, Fingerprint)> = Vec::new();
+        {
+            let mut rows = sqlx::query(
+                "SELECT geoid, name, geometry, demand_lon, demand_lat, demand_source \
+                 FROM areas WHERE geography = $1 ORDER BY seq",
+            )
+            .bind(&geography.name)
+            .fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
+                let fp = fingerprint(
+                    &r.get::<String, _>(1),
+                    &r.get::<String, _>(2),
+                    r.get::<f64, _>(3),
+                    r.get::<f64, _>(4),
+                    &r.get::<String, _>(5),
+                );
+                old.push((r.get::<String, _>(0), fp));
+            }
+        }
+        let old_by_geoid: HashMap<&str, &Fingerprint> =
+            old.iter().map(|(geoid, fp)| (geoid.as_str(), fp)).collect();
 
-        let new: Vec<(&Area, String, String)> = geography
+        let new: Vec<(&Area, String, Fingerprint)> = geography
             .areas
             .iter()
             .map(|area| {
@@ -60,7 +61,7 @@ impl Store {
         for (area, _, fp) in &new {
             match old_by_geoid.get(area.geoid.as_str()) {
                 None => summary.added += 1,
-                Some(prev) if prev == fp => summary.unchanged += 1,
+                Some(prev) if *prev == fp => summary.unchanged += 1,
                 Some(_) => summary.changed += 1,
             }
         }
@@ -175,9 +176,19 @@ impl Store {
     }
 }
 
-/// An area's stored content as one text, to compare an upload with what is stored.
-fn fingerprint(name: &str, geometry: &str, lon: f64, lat: f64, source: &str) -> String {
-    format!("{name}|{geometry}|{lon}|{lat}|{source}")
+/// A SHA-256 digest of an area's stored content, to compare an upload with what is stored
+/// without keeping a second copy of every geometry's text.
+type Fingerprint = [u8; 32];
+
+/// The digest of an area's name, geometry text, demand point and its source.
+fn fingerprint(name: &str, geometry: &str, lon: f64, lat: f64, source: &str) -> Fingerprint {
+    let mut h = Sha256::new();
+    for part in [name, geometry, &lon.to_string(), &lat.to_string(), source] {
+        // Each part with its length, so that no two different rows digest alike.
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().into()
 }
 
 fn geometry_to_text(area: &Area) -> String {
