@@ -44,9 +44,14 @@ pub async fn get(
     let key = CacheKey::new("barriers", atlas.data_version)
         .with("year", year)
         .with("format", format.name());
-    cached(&state, atlas, key, move |atlas, cache| {
+    cached(&state, atlas, key, move |atlas, cache, out| {
         let report = analysis::barriers(&Cached::new(atlas, cache), year)?;
-        output::render(&Document::Barriers(&report, atlas), format, Layout::Compact)
+        output::write(
+            &Document::Barriers(&report, atlas),
+            format,
+            Layout::Compact,
+            out,
+        )
     })
     .await
 }

@@ -54,9 +54,14 @@ pub async fn get(
             .with("to", to)
             .with("format", format.name())
     };
-    cached(&state, atlas, key, move |atlas, cache| {
+    cached(&state, atlas, key, move |atlas, cache, out| {
         let report = analysis::compare(&Cached::new(atlas, cache), &need, from, to)?;
-        output::render(&Document::Compare(&report, atlas), format, Layout::Compact)
+        output::write(
+            &Document::Compare(&report, atlas),
+            format,
+            Layout::Compact,
+            out,
+        )
     })
     .await
 }

@@ -145,9 +145,14 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
                 .with("format", format.name()),
         )
     };
-    cached(&state, atlas, key, move |atlas, cache| {
+    cached(&state, atlas, key, move |atlas, cache, out| {
         let report = analysis::gaps(&Cached::new(atlas, cache), year, &need, &params)?;
-        output::render(&Document::Gaps(&report, atlas), format, Layout::Compact)
+        output::write(
+            &Document::Gaps(&report, atlas),
+            format,
+            Layout::Compact,
+            out,
+        )
     })
     .await
 }

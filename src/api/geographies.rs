@@ -148,9 +148,9 @@ pub async fn areas(
         return Ok(super::format::respond(&rendered));
     }
     let key = CacheKey::new("areas", atlas.data_version).with("geography", name.as_str());
-    cached(&state, atlas, key, move |atlas, _| {
+    cached(&state, atlas, key, move |atlas, _, out| {
         let g = atlas.geographies.get(&name).ok_or_else(|| unknown(&name))?;
-        output::render(&Document::Areas(g), Format::Geojson, Layout::Compact)
+        output::write(&Document::Areas(g), Format::Geojson, Layout::Compact, out)
     })
     .await
 }

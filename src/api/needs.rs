@@ -54,10 +54,15 @@ pub async fn filters(
     let key = CacheKey::new("need_filters", atlas.data_version)
         .with("need", code.as_str())
         .with("year", year);
-    cached(&state, atlas, key, move |atlas, _| {
+    cached(&state, atlas, key, move |atlas, _, out| {
         let need = lookup::need(atlas, &code)?;
         let report = analysis::filter_options(atlas, year, need)?;
-        output::render(&Document::Filters(&report), Format::Json, Layout::Compact)
+        output::write(
+            &Document::Filters(&report),
+            Format::Json,
+            Layout::Compact,
+            out,
+        )
     })
     .await
 }

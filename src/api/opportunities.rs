@@ -52,9 +52,14 @@ pub async fn get(
         .with("need", need.as_str())
         .with("limit", limit)
         .with("format", format.name());
-    cached(&state, atlas, key, move |atlas, cache| {
+    cached(&state, atlas, key, move |atlas, cache, out| {
         let report = analysis::opportunities(&Cached::new(atlas, cache), year, &need, limit)?;
-        output::render(&Document::Opportunities(&report), format, Layout::Compact)
+        output::write(
+            &Document::Opportunities(&report),
+            format,
+            Layout::Compact,
+            out,
+        )
     })
     .await
 }

@@ -66,9 +66,14 @@ pub async fn get(
             .with("need", params.need.as_deref())
             .with("format", format.name())
     };
-    cached(&state, atlas, key, move |atlas, cache| {
+    cached(&state, atlas, key, move |atlas, cache, out| {
         let report = analysis::outreach(&Cached::new(atlas, cache), year, &params)?;
-        output::render(&Document::Outreach(&report, atlas), format, Layout::Compact)
+        output::write(
+            &Document::Outreach(&report, atlas),
+            format,
+            Layout::Compact,
+            out,
+        )
     })
     .await
 }

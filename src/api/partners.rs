@@ -81,8 +81,8 @@ pub async fn list(
     let format = Format::parse_or(query.format.as_deref(), Format::Json)?;
     let atlas = state.services.atlas.get();
     let key = CacheKey::new("partners", atlas.data_version).with("format", format.name());
-    cached(&state, atlas, key, move |atlas, _| {
-        output::render(&Document::Directory(atlas), format, Layout::Compact)
+    cached(&state, atlas, key, move |atlas, _, out| {
+        output::write(&Document::Directory(atlas), format, Layout::Compact, out)
     })
     .await
 }
@@ -178,7 +178,7 @@ pub async fn sites(
             .with("need", q.need.as_deref()),
     );
     let (service, need) = (q.service, q.need);
-    cached(&state, atlas, key, move |atlas, _| {
+    cached(&state, atlas, key, move |atlas, _, out| {
         let supplying = match &need {
             Some(code) => {
                 let need = lookup::need(atlas, code)?;
@@ -203,10 +203,11 @@ pub async fn sites(
                 })
             })
             .collect();
-        output::render(
+        output::write(
             &Document::Sites(atlas, selected),
             Format::Geojson,
             Layout::Compact,
+            out,
         )
     })
     .await
@@ -250,12 +251,17 @@ pub async fn get_one(path: web::Path<String>, state: web::Data<AppState>) -> Res
         return Err(not_found("partner", &id));
     }
     let key = CacheKey::new("partner", atlas.data_version).with("id", id.as_str());
-    cached(&state, atlas, key, move |atlas, _| {
+    cached(&state, atlas, key, move |atlas, _, out| {
         let p = atlas
             .partners
             .get(&id)
             .ok_or_else(|| not_found("partner", &id))?;
-        output::render(&Document::Partner(atlas, p), Format::Json, Layout::Compact)
+        output::write(
+            &Document::Partner(atlas, p),
+            Format::Json,
+            Layout::Compact,
+            out,
+        )
     })
     .await
 }

@@ -61,9 +61,14 @@ pub async fn get(
             .with("capacity", params.capacity)
             .with("candidates", params.candidates.name())
     };
-    cached(&state, atlas, key, move |atlas, cache| {
+    cached(&state, atlas, key, move |atlas, cache, out| {
         let report = analysis::siting(&Cached::new(atlas, cache), year, &need, &params)?;
-        output::render(&Document::Siting(&report), Format::Json, Layout::Compact)
+        output::write(
+            &Document::Siting(&report),
+            Format::Json,
+            Layout::Compact,
+            out,
+        )
     })
     .await
 }

@@ -101,9 +101,14 @@ pub async fn get(
         .with("need", need.as_str())
         .with("params", serde_json::to_string(&params).unwrap_or_default())
         .with("format", format.name());
-    cached(&state, atlas, key, move |atlas, cache| {
+    cached(&state, atlas, key, move |atlas, cache, out| {
         let report = analysis::vehicle_access(&Cached::new(atlas, cache), year, &need, &params)?;
-        output::render(&Document::VehicleAccess(&report), format, Layout::Compact)
+        output::write(
+            &Document::VehicleAccess(&report),
+            format,
+            Layout::Compact,
+            out,
+        )
     })
     .await
 }

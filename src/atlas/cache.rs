@@ -209,6 +209,11 @@ impl Cache {
         value.downcast::<T>().ok()
     }
 
+    /// Keeps `value` under `key` (`bytes`: its estimated size), replacing what was there.
+    pub fn insert<T: Send + Sync + 'static>(&self, key: CacheKey, value: Arc<T>, bytes: usize) {
+        self.put(key, value, bytes);
+    }
+
     fn put(&self, key: CacheKey, value: Value, bytes: usize) {
         let mut entries = self.lock();
         let version = key.data_version;

@@ -1,15 +1,17 @@
 //! The barriers profile as CSV and GeoJSON.
 
+use super::Layout;
 use super::csv::Csv;
-use super::geojson::area_features;
+use super::geojson::{area_features, write_collection};
 use crate::analysis::BarrierReport;
 use crate::analysis::barriers::{BARRIERS, BarrierStatus};
 use crate::atlas::Atlas;
 use serde_json::{Value, json};
+use std::io::Write;
 
 /// `geoid, name, count`, then per barrier `<code>_desert, <code>_shortfall,
 /// <code>_nearest_km` (empty where the barrier is not measured or has no site).
-pub fn csv(report: &BarrierReport) -> String {
+pub fn csv(report: &BarrierReport, w: &mut dyn Write) -> std::io::Result<()> {
     let mut header: Vec<String> = vec!["geoid".into(), "name".into(), "count".into()];
     for (code, ..) in BARRIERS {
         for f in ["desert", "shortfall", "nearest_km"] {
@@ -37,13 +39,19 @@ pub fn csv(report: &BarrierReport) -> String {
             }
         }
         csv.end_row();
+        csv.spill(w)?;
     }
-    csv.finish()
+    csv.finish_into(w)
 }
 
 /// The areas' polygons with their barriers and count as properties (feature id = GEOID);
 /// `year` and `barriers` ride along as foreign members.
-pub fn geojson(report: &BarrierReport, atlas: &Atlas) -> Value {
+pub fn geojson(
+    report: &BarrierReport,
+    atlas: &Atlas,
+    w: &mut dyn Write,
+    layout: Layout,
+) -> std::io::Result<()> {
     let features = area_features(
         atlas,
         &report.geography,
@@ -52,11 +60,11 @@ pub fn geojson(report: &BarrierReport, atlas: &Atlas) -> Value {
             (a.area, a.geoid.as_str(), properties)
         }),
     );
-    json!({
+    let envelope = json!({
         "type": "FeatureCollection",
         "year": report.year,
         "barriers": report.barriers,
         "areas_by_count": report.areas_by_count,
-        "features": features,
-    })
+    });
+    write_collection(w, envelope, features, layout)
 }

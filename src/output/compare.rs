@@ -1,10 +1,13 @@
 //! A year-over-year comparison as CSV and GeoJSON.
 
+use super::Layout;
 use super::csv::Csv;
+use super::geojson::write_collection;
 use crate::analysis::CompareReport;
 use crate::atlas::Atlas;
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::io::Write;
 
 /// The CSV columns, in order: the JSON row's fields.
 pub const CSV_COLUMNS: [&str; 20] = [
@@ -31,7 +34,7 @@ pub const CSV_COLUMNS: [&str; 20] = [
 ];
 
 /// One row per area; empty cells for null.
-pub fn csv(report: &CompareReport) -> String {
+pub fn csv(report: &CompareReport, w: &mut dyn Write) -> std::io::Result<()> {
     let mut csv = Csv::with_header(CSV_COLUMNS);
     for a in &report.areas {
         csv.text(a.geoid.as_str())
@@ -55,8 +58,9 @@ pub fn csv(report: &CompareReport) -> String {
             .integer(report.params.from)
             .integer(report.params.to)
             .end_row();
+        csv.spill(w)?;
     }
-    csv.finish()
+    csv.finish_into(w)
 }
 
 /// A unit enum's serde name.
@@ -70,7 +74,12 @@ fn text<T: Serialize>(v: &T) -> String {
 /// The rows as a FeatureCollection (feature id = GEOID) for a map of the change: each
 /// area drawn with its polygon in `to`'s geography, or in `from`'s when it is only there;
 /// `params`, `notes` and `summary` ride along as foreign members.
-pub fn geojson(report: &CompareReport, atlas: &Atlas) -> Value {
+pub fn geojson(
+    report: &CompareReport,
+    atlas: &Atlas,
+    w: &mut dyn Write,
+    layout: Layout,
+) -> std::io::Result<()> {
     let areas_of = |name: &str| {
         atlas
             .geographies
@@ -82,31 +91,27 @@ pub fn geojson(report: &CompareReport, atlas: &Atlas) -> Value {
         areas_of(&report.params.geography_from),
         areas_of(&report.params.geography_to),
     );
-    let features: Vec<Value> = report
-        .areas
-        .iter()
-        .map(|a| {
-            let area = match (a.area_to, a.area_from) {
-                (Some(t), _) => to.get(t as usize),
-                (None, Some(f)) => from.get(f as usize),
-                (None, None) => None,
-            };
-            let geometry = area.map_or(Value::Null, |area| {
-                json!(geojson::GeometryValue::from(&area.geometry))
-            });
-            json!({
-                "type": "Feature",
-                "id": a.geoid.as_str(),
-                "geometry": geometry,
-                "properties": serde_json::to_value(a).unwrap_or(Value::Null),
-            })
+    let features = report.areas.iter().map(|a| {
+        let area = match (a.area_to, a.area_from) {
+            (Some(t), _) => to.get(t as usize),
+            (None, Some(f)) => from.get(f as usize),
+            (None, None) => None,
+        };
+        let geometry = area.map_or(Value::Null, |area| {
+            json!(geojson::GeometryValue::from(&area.geometry))
+        });
+        json!({
+            "type": "Feature",
+            "id": a.geoid.as_str(),
+            "geometry": geometry,
+            "properties": serde_json::to_value(a).unwrap_or(Value::Null),
         })
-        .collect();
-    json!({
+    });
+    let envelope = json!({
         "type": "FeatureCollection",
         "params": report.params,
         "notes": report.notes,
         "summary": report.summary,
-        "features": features,
-    })
+    });
+    write_collection(w, envelope, features, layout)
 }

@@ -122,7 +122,25 @@ impl Csv {
     pub fn finish(self) -> String {
         self.out
     }
+
+    /// Writes out what is held once it reaches [`SPILL_BYTES`], so a long document is
+    /// never held whole (call between rows).
+    pub fn spill(&mut self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        if self.out.len() >= SPILL_BYTES {
+            w.write_all(self.out.as_bytes())?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes out the rest of the document.
+    pub fn finish_into(self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all(self.out.as_bytes())
+    }
 }
+
+/// What [`Csv::spill`] holds at most before writing it out.
+pub const SPILL_BYTES: usize = 32 * 1024;
 
 #[cfg(test)]
 mod tests {
@@ -139,6 +157,25 @@ mod tests {
         let mut csv = Csv::default();
         csv.text("Head Start").text("a\"b").text("");
         assert_eq!(csv.finish(), "Head Start,\"a\"\"b\",");
+    }
+
+    #[test]
+    fn spilling_rows_gives_the_same_bytes() {
+        let rows = |spill: bool| {
+            let mut w: Vec<u8> = Vec::new();
+            let mut csv = Csv::with_header(["n", "name"]);
+            for i in 0..5000 {
+                csv.integer(i).text(&format!("row, {i}")).end_row();
+                if spill {
+                    csv.spill(&mut w).unwrap();
+                }
+            }
+            csv.finish_into(&mut w).unwrap();
+            w
+        };
+        let (whole, spilled) = (rows(false), rows(true));
+        assert!(whole.len() > 2 * SPILL_BYTES);
+        assert_eq!(whole, spilled);
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub struct AssessmentRowJson<'a> {
 
 /// The table as CSV: `GEOID` then every column in upload order; numbers in their shortest
 /// exact form, so uploading the download again stores the same values.
-pub fn assessment_csv(a: &Assessment) -> String {
+pub fn assessment_csv(a: &Assessment, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut csv = Csv::with_header(
         std::iter::once("GEOID").chain(a.table.columns.iter().map(String::as_str)),
     );
@@ -114,13 +114,14 @@ pub fn assessment_csv(a: &Assessment) -> String {
             csv.opt_number(*v);
         }
         csv.end_row();
+        csv.spill(w)?;
     }
-    csv.finish()
+    csv.finish_into(w)
 }
 
 /// The whole directory in the flat CSV format (`crate::ingest::flat_csv`), which imports
 /// again to the same sites and partners.
-pub fn sites_flat_csv(atlas: &Atlas) -> String {
+pub fn sites_flat_csv(atlas: &Atlas, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut csv = Csv::with_header(FLAT_CSV_COLUMNS);
     for s in &atlas.sites {
         let p = atlas.partners.get(&s.partner_id);
@@ -162,8 +163,9 @@ pub fn sites_flat_csv(atlas: &Atlas) -> String {
                 .text(&text(a.map(|a| a.date.as_str())));
         }
         csv.end_row();
+        csv.spill(w)?;
     }
-    csv.finish()
+    csv.finish_into(w)
 }
 
 /// One partner as `partners_json` lists it, with its sites as GeoJSON points:

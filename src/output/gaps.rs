@@ -1,10 +1,12 @@
 //! A gap report as CSV and GeoJSON (its JSON form is the report's own serialisation).
 
+use super::Layout;
 use super::csv::Csv;
-use super::geojson::area_features;
+use super::geojson::{area_features, write_collection};
 use crate::analysis::{AreaGap, Certainty, GapReport};
 use crate::atlas::Atlas;
 use serde_json::{Value, json};
+use std::io::Write;
 
 /// The CSV columns, in order: the same names as the JSON fields (those added later come
 /// last: the margins of error, then the in-area shortfall and the share of the target
@@ -32,7 +34,7 @@ pub const CSV_COLUMNS: [&str; 18] = [
 ];
 
 /// One row per area; numbers in their shortest exact form, empty cells for null.
-pub fn csv(report: &GapReport) -> String {
+pub fn csv(report: &GapReport, w: &mut dyn Write) -> std::io::Result<()> {
     let mut csv = Csv::with_header(CSV_COLUMNS);
     for a in &report.areas {
         csv.text(a.geoid.as_str())
@@ -57,13 +59,19 @@ pub fn csv(report: &GapReport) -> String {
             .opt_number(a.target_met)
             .opt_number(a.nearest_minutes.flatten())
             .end_row();
+        csv.spill(w)?;
     }
-    csv.finish()
+    csv.finish_into(w)
 }
 
 /// A FeatureCollection of the areas' polygons (feature id = GEOID) with the metrics as
 /// properties; `year`, `need`, `params` and `summary` ride along as foreign members.
-pub fn geojson(report: &GapReport, atlas: &Atlas) -> Value {
+pub fn geojson(
+    report: &GapReport,
+    atlas: &Atlas,
+    w: &mut dyn Write,
+    layout: Layout,
+) -> std::io::Result<()> {
     let features = area_features(
         atlas,
         &report.geography,
@@ -72,14 +80,14 @@ pub fn geojson(report: &GapReport, atlas: &Atlas) -> Value {
             .iter()
             .map(|a| (a.area, a.geoid.as_str(), properties(a))),
     );
-    json!({
+    let envelope = json!({
         "type": "FeatureCollection",
         "year": report.year,
         "need": report.need,
         "params": report.params,
         "summary": report.summary,
-        "features": features,
-    })
+    });
+    write_collection(w, envelope, features, layout)
 }
 
 fn properties(a: &AreaGap) -> Value {

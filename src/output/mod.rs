@@ -39,6 +39,7 @@ use crate::error::{Code, Error, Result};
 use crate::spatial::TileId;
 use bytes::Bytes;
 use serde::Serialize;
+use std::io::Write;
 
 /// A format gapmap writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize)]
@@ -260,17 +261,67 @@ impl Rendered {
     }
 }
 
-fn json(value: &impl Serialize, layout: Layout) -> Result<Vec<u8>> {
+fn json(w: &mut dyn Write, value: &impl Serialize, layout: Layout) -> std::io::Result<()> {
     match layout {
-        Layout::Compact => serde_json::to_vec(value),
-        Layout::Pretty => serde_json::to_vec_pretty(value),
+        Layout::Compact => serde_json::to_writer(w, value),
+        Layout::Pretty => serde_json::to_writer_pretty(w, value),
     }
-    .map_err(Error::internal)
+    .map_err(std::io::Error::other)
+}
+
+/// Where [`write`] puts a rendering: first its format and file name, then its bytes.
+pub trait Out: Write {
+    /// Called once, before the first byte, when the document is known to render: every
+    /// error the document can have comes before it, only the writer's own after it.
+    fn start(&mut self, format: Format, filename: &str) -> std::io::Result<()>;
+}
+
+/// An [`Out`] that keeps everything: what [`render`] answers.
+#[derive(Default)]
+struct Whole {
+    head: Option<(Format, String)>,
+    body: Vec<u8>,
+}
+
+impl Write for Whole {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.body.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Out for Whole {
+    fn start(&mut self, format: Format, filename: &str) -> std::io::Result<()> {
+        self.head = Some((format, filename.to_owned()));
+        Ok(())
+    }
 }
 
 /// Writes `doc` in `format`; a format the document does not come in is refused, naming
 /// the ones it does.
 pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered> {
+    let mut whole = Whole::default();
+    write(doc, format, layout, &mut whole)?;
+    let (format, filename) = whole
+        .head
+        .ok_or_else(|| Error::internal("a rendering never started"))?;
+    Ok(Rendered {
+        format,
+        body: Bytes::from(whole.body),
+        filename,
+    })
+}
+
+/// Writes `doc` in `format` to `out`, as it goes: the documents with a row per area or
+/// site (CSV, GeoJSON, and JSON through serde) are written row by row and never held
+/// whole; the others (the report, tiles) are rendered first and then written. Every
+/// error of the document itself (a format it does not come in, a report that cannot be
+/// drawn) comes before [`Out::start`]; after it, only `out`'s own (the reader went away).
+pub fn write(doc: &Document, format: Format, layout: Layout, out: &mut dyn Out) -> Result<()> {
     if !doc.formats().contains(&format) {
         let names: Vec<&str> = doc.formats().iter().map(|f| f.name()).collect();
         return Err(Error::new(
@@ -284,50 +335,57 @@ pub fn render(doc: &Document, format: Format, layout: Layout) -> Result<Rendered
         ));
     }
     use Format::*;
-    let body: Vec<u8> = match (doc, format) {
-        (Document::Gaps(r, _), Json) => json(r, layout)?,
-        (Document::Gaps(r, atlas), Geojson) => json(&gaps::geojson(r, atlas), layout)?,
-        (Document::Gaps(r, _), Csv) => gaps::csv(r).into_bytes(),
-        (Document::Outreach(r, _), Json) => json(r, layout)?,
-        (Document::Outreach(r, atlas), Geojson) => json(&outreach::geojson(r, atlas), layout)?,
-        (Document::Outreach(r, _), Csv) => outreach::csv(r).into_bytes(),
-        (Document::Opportunities(r), Json) => json(r, layout)?,
-        (Document::Opportunities(r), Csv) => opportunities::csv(r).into_bytes(),
-        (Document::Barriers(r, _), Json) => json(r, layout)?,
-        (Document::VehicleAccess(r), Json) => json(r, layout)?,
-        (Document::VehicleAccess(r), Csv) => vehicle::csv(r).into_bytes(),
-        (Document::Barriers(r, atlas), Geojson) => json(&barriers::geojson(r, atlas), layout)?,
-        (Document::Barriers(r, _), Csv) => barriers::csv(r).into_bytes(),
-        (Document::Compare(r, _), Json) => json(r, layout)?,
-        (Document::Compare(r, atlas), Geojson) => json(&compare::geojson(r, atlas), layout)?,
-        (Document::Compare(r, _), Csv) => compare::csv(r).into_bytes(),
-        (Document::Siting(r), Json) => json(r, layout)?,
-        (Document::Filters(r), Json) => json(r, layout)?,
-        (Document::Assessment(a), Json) => json(&directory::assessment_json(a), layout)?,
-        (Document::Assessment(a), Csv) => directory::assessment_csv(a).into_bytes(),
-        (Document::Areas(g), Geojson) => json(&geojson::areas_geojson(g), layout)?,
-        (Document::Area(g, at), Geojson) => json(&geojson::area_geojson(g, *at), layout)?,
-        (Document::Sites(atlas, sites), Geojson) => json(
-            &geojson::sites_geojson(atlas, sites.iter().copied()),
-            layout,
-        )?,
-        (Document::Directory(atlas), Json) => json(&directory::partners_json(atlas), layout)?,
-        (Document::Directory(atlas), Csv) => directory::sites_flat_csv(atlas).into_bytes(),
-        (Document::Partner(atlas, p), Json) => json(&directory::partner_json(atlas, p), layout)?,
-        (Document::Directory(atlas), Geojson) => {
-            json(&geojson::sites_geojson(atlas, atlas.sites.iter()), layout)?
+    // Drawn whole first: their errors must come before the first byte.
+    let drawn: Option<Vec<u8>> = match (doc, format) {
+        (Document::Report(input), Html) => Some(report::render(*input)?.into_bytes()),
+        (Document::Report(input), Docx) => Some(report::render_docx(*input)?),
+        (Document::AreaTile(g, tile, report), Mvt) => Some(tiles::areas(g, *tile, *report)?),
+        (Document::SiteTile(atlas, tile, service), Mvt) => {
+            Some(tiles::sites(atlas, *tile, *service)?)
         }
-        (Document::Report(input), Html) => report::render(*input)?.into_bytes(),
-        (Document::Report(input), Docx) => report::render_docx(*input)?,
-        (Document::AreaTile(g, tile, report), Mvt) => tiles::areas(g, *tile, *report)?,
-        (Document::SiteTile(atlas, tile, service), Mvt) => tiles::sites(atlas, *tile, *service)?,
+        _ => None,
+    };
+    let filename = format!("{}.{}", doc.stem(), format.extension());
+    out.start(format, &filename).map_err(Error::internal)?;
+    let w: &mut dyn Write = out;
+    let written = match (doc, format, drawn) {
+        (_, _, Some(bytes)) => w.write_all(&bytes),
+        (Document::Gaps(r, _), Json, _) => json(w, r, layout),
+        (Document::Gaps(r, atlas), Geojson, _) => gaps::geojson(r, atlas, w, layout),
+        (Document::Gaps(r, _), Csv, _) => gaps::csv(r, w),
+        (Document::Outreach(r, _), Json, _) => json(w, r, layout),
+        (Document::Outreach(r, atlas), Geojson, _) => outreach::geojson(r, atlas, w, layout),
+        (Document::Outreach(r, _), Csv, _) => outreach::csv(r, w),
+        (Document::Opportunities(r), Json, _) => json(w, r, layout),
+        (Document::Opportunities(r), Csv, _) => w.write_all(opportunities::csv(r).as_bytes()),
+        (Document::Barriers(r, _), Json, _) => json(w, r, layout),
+        (Document::VehicleAccess(r), Json, _) => json(w, r, layout),
+        (Document::VehicleAccess(r), Csv, _) => vehicle::csv(r, w),
+        (Document::Barriers(r, atlas), Geojson, _) => barriers::geojson(r, atlas, w, layout),
+        (Document::Barriers(r, _), Csv, _) => barriers::csv(r, w),
+        (Document::Compare(r, _), Json, _) => json(w, r, layout),
+        (Document::Compare(r, atlas), Geojson, _) => compare::geojson(r, atlas, w, layout),
+        (Document::Compare(r, _), Csv, _) => compare::csv(r, w),
+        (Document::Siting(r), Json, _) => json(w, r, layout),
+        (Document::Filters(r), Json, _) => json(w, r, layout),
+        (Document::Assessment(a), Json, _) => json(w, &directory::assessment_json(a), layout),
+        (Document::Assessment(a), Csv, _) => directory::assessment_csv(a, w),
+        (Document::Areas(g), Geojson, _) => geojson::areas_geojson(w, g, layout),
+        (Document::Area(g, at), Geojson, _) => geojson::area_geojson(w, g, *at, layout),
+        (Document::Sites(atlas, sites), Geojson, _) => {
+            geojson::write_sites(w, atlas, sites.iter().copied(), layout)
+        }
+        (Document::Directory(atlas), Json, _) => json(w, &directory::partners_json(atlas), layout),
+        (Document::Directory(atlas), Csv, _) => directory::sites_flat_csv(atlas, w),
+        (Document::Partner(atlas, p), Json, _) => {
+            json(w, &directory::partner_json(atlas, p), layout)
+        }
+        (Document::Directory(atlas), Geojson, _) => {
+            geojson::write_sites(w, atlas, atlas.sites.iter(), layout)
+        }
         _ => return Err(Error::internal("a listed format has no writer")),
     };
-    Ok(Rendered {
-        format,
-        body: Bytes::from(body),
-        filename: format!("{}.{}", doc.stem(), format.extension()),
-    })
+    written.and_then(|()| w.flush()).map_err(Error::internal)
 }
 
 /// The rendered answer under `key` from the Atlas's cache, or `render`'s, kept for the

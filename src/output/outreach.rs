@@ -1,17 +1,19 @@
 //! Ranked outreach areas as CSV and GeoJSON.
 
+use super::Layout;
 use super::csv::Csv;
-use super::geojson::area_features;
+use super::geojson::{area_features, write_collection};
 use crate::analysis::OutreachReport;
 use crate::analysis::outreach::NEAREST_SITES;
 use crate::atlas::Atlas;
 use serde_json::{Value, json};
+use std::io::Write;
 
 /// The ranked areas as CSV: `rank, geoid, name, target, target_moe, enrolled, unserved,
 /// over_enrolled, desert_count`, one `desert_<need>` column per flagged need, then for
 /// each of the nearest sites `site<k>_id, site<k>_name, site<k>_partner,
 /// site<k>_services` (`;`-separated) and `site<k>_km`. Empty cells for null.
-pub fn csv(report: &OutreachReport) -> String {
+pub fn csv(report: &OutreachReport, w: &mut dyn Write) -> std::io::Result<()> {
     let mut header: Vec<String> = [
         "rank",
         "geoid",
@@ -65,14 +67,20 @@ pub fn csv(report: &OutreachReport) -> String {
             }
         }
         csv.end_row();
+        csv.spill(w)?;
     }
-    csv.finish()
+    csv.finish_into(w)
 }
 
 /// The ranked areas as a FeatureCollection of their polygons (feature id = GEOID) with
 /// the row's fields as properties, in rank order; `year`, `params`, `notes` and `summary`
 /// ride along as foreign members.
-pub fn geojson(report: &OutreachReport, atlas: &Atlas) -> Value {
+pub fn geojson(
+    report: &OutreachReport,
+    atlas: &Atlas,
+    w: &mut dyn Write,
+    layout: Layout,
+) -> std::io::Result<()> {
     let features = area_features(
         atlas,
         &report.geography,
@@ -81,12 +89,12 @@ pub fn geojson(report: &OutreachReport, atlas: &Atlas) -> Value {
             (r.area, r.geoid.as_str(), properties)
         }),
     );
-    json!({
+    let envelope = json!({
         "type": "FeatureCollection",
         "year": report.year,
         "params": report.params,
         "notes": report.notes,
         "summary": report.summary,
-        "features": features,
-    })
+    });
+    write_collection(w, envelope, features, layout)
 }

@@ -20,7 +20,7 @@ pub const CSV_COLUMNS: [&str; 12] = [
 ];
 
 /// One row per area; numbers in their shortest exact form, empty cells for null.
-pub fn csv(report: &VehicleReport) -> String {
+pub fn csv(report: &VehicleReport, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut csv = Csv::with_header(CSV_COLUMNS);
     for a in &report.areas {
         csv.text(a.geoid.as_str())
@@ -36,6 +36,7 @@ pub fn csv(report: &VehicleReport) -> String {
             .opt_number(a.nearest_minutes_carless)
             .opt_number(a.nearest_minutes_car)
             .end_row();
+        csv.spill(w)?;
     }
-    csv.finish()
+    csv.finish_into(w)
 }

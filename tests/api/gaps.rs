@@ -783,6 +783,88 @@ async fn the_demo_shows_chicagos_child_care_deserts() {
     );
 }
 
+/// An answer not yet cached streams (chunked, no `Content-Length`, in pieces of 64 KiB):
+/// on the demo, CSV, GeoJSON and JSON come in more than one piece, with the bytes the
+/// cache then answers whole and, for CSV, those the command line writes; errors of the
+/// question still come before the first byte, in the error shape.
+async fn csv_and_geojson_answers_stream_the_bytes_the_cache_keeps() {
+    let app = spawn_with(|s| s.no_demo = false).await;
+    for format in ["csv", "geojson", "json"] {
+        let path = format!("/api/v1/gaps?year=2014&need=childcare&format={format}");
+        let mut r = app.get(&path).await;
+        assert_eq!(r.status(), 200, "{format}");
+        assert_eq!(r.content_length(), None, "{format}: streamed, no length");
+        assert_eq!(r.headers()["transfer-encoding"], "chunked", "{format}");
+        if format == "csv" {
+            assert_eq!(
+                r.headers()["content-disposition"],
+                "attachment; filename=\"gaps_2014_childcare.csv\""
+            );
+        }
+        let (mut pieces, mut streamed) = (0, Vec::new());
+        while let Some(piece) = r.chunk().await.unwrap() {
+            pieces += 1;
+            streamed.extend_from_slice(&piece);
+        }
+        assert!(
+            streamed.len() > 2 * 64 * 1024,
+            "{format}: {} bytes",
+            streamed.len()
+        );
+        assert!(pieces > 1, "{format}: {pieces} piece");
+        // The next request is answered whole from the cache, with the same bytes.
+        let again = app.get(&path).await;
+        assert_eq!(
+            again.content_length(),
+            Some(streamed.len() as u64),
+            "{format}"
+        );
+        assert_eq!(again.bytes().await.unwrap(), streamed, "{format}");
+        match format {
+            "csv" => {
+                let cli = gapmap_ok(
+                    &app.db.url,
+                    &[
+                        "gaps",
+                        "--year",
+                        "2014",
+                        "--need",
+                        "childcare",
+                        "--format",
+                        "csv",
+                    ],
+                );
+                assert_eq!(cli.as_bytes(), streamed.as_slice());
+            }
+            _ => {
+                let v: Value = serde_json::from_slice(&streamed).unwrap();
+                let rows = if format == "json" {
+                    &v["areas"]
+                } else {
+                    &v["features"]
+                };
+                assert_eq!(rows.as_array().unwrap().len(), 791, "{format}");
+            }
+        }
+    }
+    for format in ["csv", "geojson"] {
+        let r = app
+            .get(&format!(
+                "/api/v1/gaps?year=2014&need=dentistry&format={format}"
+            ))
+            .await;
+        assert!(r.content_length().is_some(), "an error is not streamed");
+        assert_error(r, 404, "unknown_need").await;
+    }
+    assert_error(
+        app.get("/api/v1/gaps?year=2014&need=childcare&format=docx")
+            .await,
+        400,
+        "invalid_parameter",
+    )
+    .await;
+}
+
 async fn a_year_that_is_no_year_is_refused_where_it_enters() {
     let app = crate::helpers::spawn_app().await;
     for path in [
@@ -818,4 +900,5 @@ crate::api_tests!(
     a_new_upload_is_not_answered_from_the_cache,
     the_needs_list_shows_each_need_with_its_parameters,
     the_demo_shows_chicagos_child_care_deserts,
+    csv_and_geojson_answers_stream_the_bytes_the_cache_keeps,
 );
