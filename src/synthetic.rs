@@ -135,6 +135,7 @@ impl National {
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
             data_version: 1,
+            parts: Default::default(),
             geographies: vec![Geography {
                 name: GEOGRAPHY.into(),
                 areas: self.areas.clone(),

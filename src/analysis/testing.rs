@@ -82,6 +82,7 @@ pub fn atlas(geographies: Vec<Geography>, assessments: Vec<Assessment>, sites: V
     Atlas::build(
         Snapshot {
             data_version: 1,
+            parts: Default::default(),
             geographies,
             assessments,
             partners: vec![],
@@ -154,6 +155,7 @@ pub fn opportunity_atlas() -> Atlas {
     Atlas::build(
         Snapshot {
             data_version: 1,
+            parts: Default::default(),
             geographies: vec![squares("g", &ids)],
             assessments: vec![year],
             partners: vec![coop, lib],

@@ -9,7 +9,7 @@ mod snapshot;
 mod travel;
 
 pub use cache::{Cache, CacheKey, KeyValue};
-pub use snapshot::Snapshot;
+pub use snapshot::{Changes, Snapshot};
 pub use travel::{NO_ORIGIN, TravelTimes};
 
 use crate::domain::{
@@ -17,7 +17,7 @@ use crate::domain::{
 };
 use crate::error::Result;
 use crate::spatial::{AreaIndex, PointIndex, SiteIndex};
-use crate::store::Store;
+use crate::store::{PartVersions, Store};
 use arc_swap::ArcSwap;
 use geo::{BoundingRect, Rect};
 use std::collections::{BTreeMap, HashMap};
@@ -27,9 +27,10 @@ use tokio::sync::Mutex;
 /// Marks a site that lies in no area of a geography (see [`GeographyData::site_area`]).
 pub const NO_AREA: u32 = u32::MAX;
 
-/// One geography with a lookup by GEOID, its extent and its spatial indexes.
+/// A geography's areas with a lookup by GEOID, its extent and its spatial indexes: what
+/// depends on the areas alone, shared between Atlases while the geography is unchanged.
 #[derive(Debug)]
-pub struct GeographyData {
+pub struct GeographyAreas {
     /// The areas.
     pub geography: Geography,
     /// GEOID -> position in `geography.areas`.
@@ -40,9 +41,24 @@ pub struct GeographyData {
     pub area_index: AreaIndex,
     /// R-tree of the areas' demand points (ids = positions in `geography.areas`).
     pub demand_points: PointIndex,
+}
+
+/// One geography: its areas and indexes (shared, see [`GeographyAreas`], whose fields it
+/// derefs to) and where the Atlas's sites lie in it.
+#[derive(Clone, Debug)]
+pub struct GeographyData {
+    areas: Arc<GeographyAreas>,
     /// For each site of the Atlas (by position), the area whose polygon holds it, or
     /// [`NO_AREA`]; a site on an edge belongs to one area only (see [`AreaIndex`]).
-    pub site_area: Vec<u32>,
+    pub site_area: Arc<Vec<u32>>,
+}
+
+impl std::ops::Deref for GeographyData {
+    type Target = GeographyAreas;
+
+    fn deref(&self) -> &GeographyAreas {
+        &self.areas
+    }
 }
 
 impl GeographyData {
@@ -72,41 +88,57 @@ impl GeographyData {
                 .enumerate()
                 .map(|(i, a)| (u32::try_from(i).unwrap_or(u32::MAX), a.demand_point)),
         );
-        let site_area = crate::parallel::map(sites.len(), |j| {
-            area_index
-                .locate(&geography.areas, sites[j].location)
-                .unwrap_or(NO_AREA)
-        });
-        Self {
+        let areas = Arc::new(GeographyAreas {
             geography,
             by_geoid,
             bbox,
             area_index,
             demand_points,
-            site_area,
+        });
+        Self::locating(areas, sites)
+    }
+
+    /// The same areas and indexes (shared, not copied) with `sites` located in them.
+    pub fn with_sites(&self, sites: &[Site]) -> Self {
+        Self::locating(self.areas.clone(), sites)
+    }
+
+    fn locating(areas: Arc<GeographyAreas>, sites: &[Site]) -> Self {
+        let site_area = crate::parallel::map(sites.len(), |j| {
+            areas
+                .area_index
+                .locate(&areas.geography.areas, sites[j].location)
+                .unwrap_or(NO_AREA)
+        });
+        Self {
+            areas,
+            site_area: Arc::new(site_area),
         }
     }
 }
 
-/// The immutable snapshot.
+/// The immutable snapshot. Its parts are shared (`Arc`) with the Atlas it was updated
+/// from when the write did not change them (see [`Atlas::update`]).
 #[derive(Debug)]
 pub struct Atlas {
     /// The store's data version this Atlas was built from.
     pub data_version: i64,
+    /// The version of each part of the store it holds.
+    pub parts: PartVersions,
     /// Services and needs.
     pub catalog: Arc<Catalog>,
     /// Geographies by name.
     pub geographies: BTreeMap<String, GeographyData>,
     /// The current version of each assessment year.
-    pub assessments: BTreeMap<i32, Assessment>,
+    pub assessments: Arc<BTreeMap<i32, Assessment>>,
     /// Partners by id.
-    pub partners: BTreeMap<String, Partner>,
+    pub partners: Arc<BTreeMap<String, Partner>>,
     /// Every site, ordered by id.
-    pub sites: Vec<Site>,
+    pub sites: Arc<Vec<Site>>,
     /// The sites in one R-tree per service code (ids = positions in `sites`).
-    pub site_index: SiteIndex,
+    pub site_index: Arc<SiteIndex>,
     /// Each year's program records, in upload order (years without any are absent).
-    pub records: BTreeMap<i32, Vec<ProgramRecord>>,
+    pub records: Arc<BTreeMap<i32, Vec<ProgramRecord>>>,
     /// The travel-time matrices by geography and mode.
     pub travel: BTreeMap<(String, TravelMode), Arc<TravelTimes>>,
 }
@@ -114,38 +146,85 @@ pub struct Atlas {
 impl Atlas {
     /// Builds the Atlas from a store snapshot (CPU work: call off the async runtime).
     pub fn build(snapshot: Snapshot, catalog: Arc<Catalog>) -> Self {
-        let sites = snapshot.sites;
-        let geographies: BTreeMap<String, GeographyData> = snapshot
-            .geographies
-            .into_iter()
-            .map(|g| (g.name.clone(), GeographyData::new(g, &sites)))
-            .collect();
-        let travel = snapshot
-            .travel
-            .into_iter()
-            .filter_map(|m| {
-                let geo = geographies.get(&m.geography)?;
-                let key = (m.geography.clone(), m.mode);
-                Some((key, Arc::new(TravelTimes::new(m, geo, &sites))))
-            })
-            .collect();
+        Self::assemble(None, Changes::from(snapshot), catalog)
+    }
+
+    /// The Atlas after a write: the parts `changes` holds are built anew, the others are
+    /// this Atlas's, shared. Sites that changed are located again in the unchanged
+    /// geographies (their areas and R-trees are shared); new or changed areas are indexed
+    /// with the sites; the travel-time matrices, which tie areas to sites, come with the
+    /// changes whenever either did. The answer equals [`Atlas::build`] of the whole store.
+    pub fn update(&self, changes: Changes) -> Self {
+        Self::assemble(Some(self), changes, self.catalog.clone())
+    }
+
+    fn assemble(old: Option<&Atlas>, c: Changes, catalog: Arc<Catalog>) -> Self {
+        let sites_changed = c.directory.is_some() || old.is_none();
+        let (partners, sites, site_index) = match (c.directory, old) {
+            (Some((partners, sites)), _) => {
+                let index = SiteIndex::build(&sites);
+                (
+                    Arc::new(partners.into_iter().map(|p| (p.id.clone(), p)).collect()),
+                    Arc::new(sites),
+                    Arc::new(index),
+                )
+            }
+            (None, Some(old)) => (
+                old.partners.clone(),
+                old.sites.clone(),
+                old.site_index.clone(),
+            ),
+            (None, None) => (
+                Arc::default(),
+                Arc::new(Vec::new()),
+                Arc::new(SiteIndex::build(&[])),
+            ),
+        };
+        let geographies: BTreeMap<String, GeographyData> = match (c.geographies, old) {
+            (Some(gs), _) => gs
+                .into_iter()
+                .map(|g| (g.name.clone(), GeographyData::new(g, &sites)))
+                .collect(),
+            (None, Some(old)) if sites_changed => old
+                .geographies
+                .iter()
+                .map(|(name, g)| (name.clone(), g.with_sites(&sites)))
+                .collect(),
+            (None, Some(old)) => old.geographies.clone(),
+            (None, None) => BTreeMap::new(),
+        };
+        let travel = match (c.travel, old) {
+            (Some(matrices), _) => matrices
+                .into_iter()
+                .filter_map(|m| {
+                    let geo = geographies.get(&m.geography)?;
+                    let key = (m.geography.clone(), m.mode);
+                    Some((key, Arc::new(TravelTimes::new(m, geo, &sites))))
+                })
+                .collect(),
+            (None, Some(old)) => old.travel.clone(),
+            (None, None) => BTreeMap::new(),
+        };
+        let assessments = match (c.assessments, old) {
+            (Some(a), _) => Arc::new(a.into_iter().map(|a| (a.year, a)).collect()),
+            (None, Some(old)) => old.assessments.clone(),
+            (None, None) => Default::default(),
+        };
+        let records = match (c.records, old) {
+            (Some(r), _) => Arc::new(r.into_iter().collect()),
+            (None, Some(old)) => old.records.clone(),
+            (None, None) => Default::default(),
+        };
         Self {
-            data_version: snapshot.data_version,
+            data_version: c.data_version,
+            parts: c.parts,
             catalog,
             geographies,
-            assessments: snapshot
-                .assessments
-                .into_iter()
-                .map(|a| (a.year, a))
-                .collect(),
-            partners: snapshot
-                .partners
-                .into_iter()
-                .map(|p| (p.id.clone(), p))
-                .collect(),
-            site_index: SiteIndex::build(&sites),
+            assessments,
+            partners,
             sites,
-            records: snapshot.records.into_iter().collect(),
+            site_index,
+            records,
             travel,
         }
     }
@@ -170,18 +249,16 @@ impl Atlas {
 pub struct AtlasHandle {
     current: ArcSwap<Atlas>,
     cache: Arc<Cache>,
-    catalog: Arc<Catalog>,
     rebuild: Mutex<()>,
 }
 
 impl AtlasHandle {
     /// Builds the first Atlas from the store.
     pub async fn load(store: &Store, catalog: Arc<Catalog>) -> Result<Self> {
-        let atlas = build_from(store, catalog.clone()).await?;
+        let atlas = build_from(store, catalog).await?;
         Ok(Self {
             current: ArcSwap::from_pointee(atlas),
             cache: Arc::new(Cache::default()),
-            catalog,
             rebuild: Mutex::new(()),
         })
     }
@@ -197,12 +274,28 @@ impl AtlasHandle {
     }
 
     /// Rebuilds if the store holds a newer data version; returns the Atlas now current.
+    /// Only the parts of the store that changed since the current Atlas are read (each
+    /// part's version says so) and built anew; the rest is shared with the current Atlas.
     pub async fn refresh(&self, store: &Store) -> Result<Arc<Atlas>> {
         // One rebuild at a time: a second caller waits and then finds it up to date.
         let _guard = self.rebuild.lock().await;
         let version = store.data_version().await?;
-        if version > self.get().data_version {
-            let atlas = build_from(store, self.catalog.clone()).await?;
+        let current = self.get();
+        if version > current.data_version {
+            let started = std::time::Instant::now();
+            let changes = Changes::read(store, &current.parts).await?;
+            let read_ms = started.elapsed().as_millis();
+            let parts = changes.names();
+            let atlas = tokio::task::spawn_blocking(move || current.update(changes))
+                .await
+                .map_err(crate::error::Error::internal)?;
+            tracing::info!(
+                data_version = atlas.data_version,
+                parts = parts.join(",").as_str(),
+                read_ms,
+                total_ms = started.elapsed().as_millis(),
+                "Atlas updated"
+            );
             if atlas.data_version > self.get().data_version {
                 self.current.store(Arc::new(atlas));
             }

@@ -4,13 +4,15 @@
 
 use crate::domain::{Assessment, Geography, Partner, ProgramRecord, Site, TravelMatrix};
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{Part, PartVersions, Store};
 
 /// Everything the Atlas is built from, read at one data version.
 #[derive(Debug)]
 pub struct Snapshot {
     /// The data version read.
     pub data_version: i64,
+    /// The version of each part read.
+    pub parts: PartVersions,
     /// Every geography.
     pub geographies: Vec<Geography>,
     /// The current version of every assessment year.
@@ -33,6 +35,7 @@ impl Snapshot {
             let before = store.data_version().await?;
             let snapshot = Self {
                 data_version: before,
+                parts: store.part_versions().await?,
                 geographies: store.geographies().await?,
                 assessments: store.current_assessments().await?,
                 partners: store.partners().await?,
@@ -43,6 +46,102 @@ impl Snapshot {
             if store.data_version().await? == before {
                 return Ok(snapshot);
             }
+        }
+    }
+}
+
+/// The parts of the store that changed since an Atlas was built, read at one data
+/// version: `None` for a part unchanged (the Atlas keeps its own). The travel-time
+/// matrices come whenever the geographies or the directory changed too, since they tie
+/// one to the other.
+#[derive(Debug)]
+pub struct Changes {
+    /// The data version read.
+    pub data_version: i64,
+    /// The version of each part now.
+    pub parts: PartVersions,
+    /// Every geography, when any changed.
+    pub geographies: Option<Vec<Geography>>,
+    /// The current assessments, when any changed.
+    pub assessments: Option<Vec<Assessment>>,
+    /// Every partner and site, when the directory changed.
+    pub directory: Option<(Vec<Partner>, Vec<Site>)>,
+    /// Every year's program records, when any changed.
+    pub records: Option<Vec<(i32, Vec<ProgramRecord>)>>,
+    /// Every travel-time matrix, when they, the geographies or the directory changed.
+    pub travel: Option<Vec<TravelMatrix>>,
+}
+
+impl Changes {
+    /// Reads the parts whose version is newer than in `since`. If a write commits while
+    /// reading, it reads again.
+    pub async fn read(store: &Store, since: &PartVersions) -> Result<Self> {
+        loop {
+            let before = store.data_version().await?;
+            let parts = store.part_versions().await?;
+            let changed = |p: Part| parts.get(p) > since.get(p);
+            let (geo, dir) = (changed(Part::Geographies), changed(Part::Directory));
+            let changes = Self {
+                data_version: before,
+                parts,
+                geographies: if geo {
+                    Some(store.geographies().await?)
+                } else {
+                    None
+                },
+                assessments: if changed(Part::Assessments) {
+                    Some(store.current_assessments().await?)
+                } else {
+                    None
+                },
+                directory: if dir {
+                    Some((store.partners().await?, store.sites().await?))
+                } else {
+                    None
+                },
+                records: if changed(Part::Records) {
+                    Some(store.all_program_records().await?)
+                } else {
+                    None
+                },
+                travel: if changed(Part::Travel) || geo || dir {
+                    Some(store.travel_matrices().await?)
+                } else {
+                    None
+                },
+            };
+            if store.data_version().await? == before {
+                return Ok(changes);
+            }
+        }
+    }
+
+    /// The names of the parts it holds, for the log.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            ("geographies", self.geographies.is_some()),
+            ("assessments", self.assessments.is_some()),
+            ("directory", self.directory.is_some()),
+            ("records", self.records.is_some()),
+            ("travel", self.travel.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, held)| held.then_some(name))
+        .collect()
+    }
+}
+
+impl From<Snapshot> for Changes {
+    /// Everything changed: what [`crate::atlas::Atlas::build`] starts from.
+    fn from(s: Snapshot) -> Self {
+        Self {
+            data_version: s.data_version,
+            parts: s.parts,
+            geographies: Some(s.geographies),
+            assessments: Some(s.assessments),
+            directory: Some((s.partners, s.sites)),
+            records: Some(s.records),
+            travel: Some(s.travel),
         }
     }
 }

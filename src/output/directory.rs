@@ -123,7 +123,7 @@ pub fn assessment_csv(a: &Assessment, w: &mut dyn std::io::Write) -> std::io::Re
 /// again to the same sites and partners.
 pub fn sites_flat_csv(atlas: &Atlas, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut csv = Csv::with_header(FLAT_CSV_COLUMNS);
-    for s in &atlas.sites {
+    for s in atlas.sites.iter() {
         let p = atlas.partners.get(&s.partner_id);
         let services: Vec<&str> = s.services.iter().map(|x| x.code.as_str()).collect();
         let capacity: Vec<String> = s
@@ -206,7 +206,7 @@ pub struct PartnerDetail<'a> {
 /// `{partners: [...]}`: every partner with its number of sites and their services.
 pub fn partners_json(atlas: &Atlas) -> PartnerList<'_> {
     let mut sites: HashMap<&str, (usize, Vec<&str>)> = HashMap::new();
-    for s in &atlas.sites {
+    for s in atlas.sites.iter() {
         let e = sites.entry(s.partner_id.as_str()).or_default();
         e.0 += 1;
         for svc in &s.services {

@@ -18,7 +18,7 @@ impl Store {
         warnings: &[Warning],
         audit: &Audit,
     ) -> Result<(i64, WriteSummary)> {
-        let (mut tx, data_version) = self.begin_write().await?;
+        let (mut tx, data_version) = self.begin_write(super::Part::Assessments).await?;
         let previous: Option<i64> =
             sqlx::query("SELECT MAX(version) FROM assessments WHERE year = $1")
                 .bind(year as i64)

@@ -13,25 +13,29 @@ impl Store {
         geography: &Geography,
         audit: &Audit,
     ) -> Result<WriteSummary> {
-        let (mut tx, data_version) = self.begin_write().await?;
+        let (mut tx, data_version) = self.begin_write(super::Part::Geographies).await?;
         // Old rows as digests of (name, geometry, point, source) in upload order, to
         // report what changed and to tell an upload that changes nothing. They are read one
-        // at a time: only the digests are kept, never every old geometry's text at once.
+        // at a time: only the digests are kept, never every old geometry at once.
         let mut old: Vec<(String, Fingerprint)> = Vec::new();
         {
             let mut rows = sqlx::query(
-                "SELECT geoid, name, geometry, demand_lon, demand_lat, demand_source \
-                 FROM areas WHERE geography = $1 ORDER BY seq",
+                "SELECT geoid, name, geometry_wkb, geometry, demand_lon, demand_lat, \
+                 demand_source FROM areas WHERE geography = $1 ORDER BY seq",
             )
             .bind(&geography.name)
             .fetch(&mut *tx);
             while let Some(r) = rows.try_next().await? {
+                let wkb = match stored_geometry(&r, 2)? {
+                    Stored::Wkb(bytes) => bytes,
+                    Stored::Text(text) => geometry_to_wkb(&text_to_geometry(&text)?)?,
+                };
                 let fp = fingerprint(
                     &r.get::<String, _>(1),
-                    &r.get::<String, _>(2),
-                    r.get::<f64, _>(3),
+                    &wkb,
                     r.get::<f64, _>(4),
-                    &r.get::<String, _>(5),
+                    r.get::<f64, _>(5),
+                    &r.get::<String, _>(6),
                 );
                 old.push((r.get::<String, _>(0), fp));
             }
@@ -39,11 +43,11 @@ impl Store {
         let old_by_geoid: HashMap<&str, &Fingerprint> =
             old.iter().map(|(geoid, fp)| (geoid.as_str(), fp)).collect();
 
-        let new: Vec<(&Area, String, Fingerprint)> = geography
+        let new: Vec<(&Area, Vec<u8>, Fingerprint)> = geography
             .areas
             .iter()
             .map(|area| {
-                let geometry = geometry_to_text(area);
+                let geometry = geometry_to_wkb(&area.geometry)?;
                 let fp = fingerprint(
                     &area.name,
                     &geometry,
@@ -51,9 +55,9 @@ impl Store {
                     area.demand_point.lat(),
                     area.demand_point_source.as_str(),
                 );
-                (area, geometry, fp)
+                Ok((area, geometry, fp))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let mut summary = WriteSummary {
             data_version,
             ..Default::default()
@@ -99,7 +103,7 @@ impl Store {
             .await?;
         for (seq, (area, geometry, _)) in new.into_iter().enumerate() {
             sqlx::query(
-                "INSERT INTO areas (geography, geoid, seq, name, geometry, demand_lon, demand_lat, demand_source) \
+                "INSERT INTO areas (geography, geoid, seq, name, geometry_wkb, demand_lon, demand_lat, demand_source) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&geography.name)
@@ -149,8 +153,8 @@ impl Store {
         let mut out = Vec::with_capacity(names.len());
         for name in names {
             let rows = sqlx::query(
-                "SELECT geoid, name, geometry, demand_lon, demand_lat, demand_source \
-                 FROM areas WHERE geography = $1 ORDER BY seq",
+                "SELECT geoid, name, geometry_wkb, geometry, demand_lon, demand_lat, \
+                 demand_source FROM areas WHERE geography = $1 ORDER BY seq",
             )
             .bind(&name)
             .fetch_all(self.pool())
@@ -158,9 +162,12 @@ impl Store {
             let mut areas = Vec::with_capacity(rows.len());
             for r in rows {
                 let geoid = Geoid::parse(&r.get::<String, _>(0)).map_err(Error::internal)?;
-                let geometry = text_to_geometry(&r.get::<String, _>(2))?;
-                let demand_point = LonLat::new(r.get(3), r.get(4)).map_err(Error::internal)?;
-                let demand_point_source = DemandPointSource::parse(&r.get::<String, _>(5))
+                let geometry = match stored_geometry(&r, 2)? {
+                    Stored::Wkb(bytes) => wkb_to_geometry(&bytes)?,
+                    Stored::Text(text) => text_to_geometry(&text)?,
+                };
+                let demand_point = LonLat::new(r.get(4), r.get(5)).map_err(Error::internal)?;
+                let demand_point_source = DemandPointSource::parse(&r.get::<String, _>(6))
                     .ok_or_else(|| Error::internal("unknown demand point source in store"))?;
                 areas.push(Area {
                     geoid,
@@ -177,25 +184,168 @@ impl Store {
 }
 
 /// A SHA-256 digest of an area's stored content, to compare an upload with what is stored
-/// without keeping a second copy of every geometry's text.
+/// without keeping a second copy of every geometry at once.
 type Fingerprint = [u8; 32];
 
-/// The digest of an area's name, geometry text, demand point and its source.
-fn fingerprint(name: &str, geometry: &str, lon: f64, lat: f64, source: &str) -> Fingerprint {
+/// The digest of an area's name, geometry (its WKB), demand point and its source.
+fn fingerprint(name: &str, wkb: &[u8], lon: f64, lat: f64, source: &str) -> Fingerprint {
     let mut h = Sha256::new();
-    for part in [name, geometry, &lon.to_string(), &lat.to_string(), source] {
+    for part in [
+        name.as_bytes(),
+        wkb,
+        lon.to_string().as_bytes(),
+        lat.to_string().as_bytes(),
+        source.as_bytes(),
+    ] {
         // Each part with its length, so that no two different rows digest alike.
         h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
+        h.update(part);
     }
     h.finalize().into()
 }
 
-fn geometry_to_text(area: &Area) -> String {
-    geojson::Geometry::new(geojson::GeometryValue::from(&area.geometry)).to_string()
+/// An area's geometry as stored.
+enum Stored {
+    /// Well-Known Binary (what gapmap writes).
+    Wkb(Vec<u8>),
+    /// GeoJSON text (rows written before the WKB column).
+    Text(String),
 }
 
+/// The geometry in the columns `geometry_wkb, geometry` (in this order) starting at
+/// `at`: the WKB, else the GeoJSON text of a row written before the WKB column and not
+/// converted yet.
+fn stored_geometry(r: &sqlx::any::AnyRow, at: usize) -> Result<Stored> {
+    if let Some(bytes) = r.try_get::<Option<Vec<u8>>, _>(at)? {
+        return Ok(Stored::Wkb(bytes));
+    }
+    match r.try_get::<Option<String>, _>(at + 1)? {
+        Some(text) => Ok(Stored::Text(text)),
+        None => Err(Error::internal("an area without a geometry in the store")),
+    }
+}
+
+/// An area's polygons as the store keeps them: OGC Simple Features Well-Known Binary
+/// (ISO 19125-1 §8.2), little-endian, one 2D MultiPolygon (type 6) of Polygons (type 3),
+/// each a count of rings, each ring a count of points and its points as IEEE 754 f64
+/// pairs (lon, lat); written by the `wkb` crate. Every coordinate reads back bit for bit.
+pub(crate) fn geometry_to_wkb(geometry: &geo::MultiPolygon<f64>) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(wkb::writer::multi_polygon_wkb_size(geometry));
+    let options = wkb::writer::WriteOptions {
+        endianness: wkb::Endianness::LittleEndian,
+    };
+    wkb::writer::write_multi_polygon(&mut out, geometry, &options).map_err(Error::internal)?;
+    Ok(out)
+}
+
+/// Reads what [`geometry_to_wkb`] wrote (any WKB Polygon or MultiPolygon, either byte
+/// order).
+pub(crate) fn wkb_to_geometry(bytes: &[u8]) -> Result<geo::MultiPolygon<f64>> {
+    use geo_traits::to_geo::ToGeoGeometry;
+    let wkb = wkb::reader::read_wkb(bytes).map_err(Error::internal)?;
+    match wkb.to_geometry() {
+        geo::Geometry::MultiPolygon(m) => Ok(m),
+        geo::Geometry::Polygon(p) => Ok(geo::MultiPolygon(vec![p])),
+        _ => Err(Error::internal(
+            "a stored area geometry is not a (Multi)Polygon",
+        )),
+    }
+}
+
+/// Reads the GeoJSON text rows held before WKB (a MultiPolygon, as gapmap wrote them, or
+/// a Polygon).
 fn text_to_geometry(text: &str) -> Result<geo::MultiPolygon<f64>> {
     let g: geojson::Geometry = text.parse().map_err(Error::internal)?;
-    geo::MultiPolygon::<f64>::try_from(&g.value).map_err(Error::internal)
+    match geo::Geometry::<f64>::try_from(&g.value).map_err(Error::internal)? {
+        geo::Geometry::MultiPolygon(m) => Ok(m),
+        geo::Geometry::Polygon(p) => Ok(geo::MultiPolygon(vec![p])),
+        _ => Err(Error::internal(
+            "a stored area geometry is not a (Multi)Polygon",
+        )),
+    }
+}
+
+/// Rows converted per transaction by [`Store::convert_text_geometries`].
+const CONVERT_BATCH: i64 = 2000;
+
+impl Store {
+    /// Converts the areas stored as GeoJSON text (before migration 0011) to WKB, in
+    /// batches, leaving their text null. The data they hold is the same, so the data
+    /// version does not move. Runs when the store is opened; returns the rows converted.
+    pub(crate) async fn convert_text_geometries(&self) -> Result<usize> {
+        let mut converted = 0;
+        loop {
+            let mut tx = self.pool().begin().await?;
+            let rows = sqlx::query(
+                "SELECT geography, geoid, geometry FROM areas \
+                 WHERE geometry_wkb IS NULL AND geometry IS NOT NULL LIMIT $1",
+            )
+            .bind(CONVERT_BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+            if rows.is_empty() {
+                tx.rollback().await?;
+                return Ok(converted);
+            }
+            for r in &rows {
+                let wkb = geometry_to_wkb(&text_to_geometry(&r.get::<String, _>(2))?)?;
+                sqlx::query(
+                    "UPDATE areas SET geometry_wkb = $1, geometry = NULL \
+                     WHERE geography = $2 AND geoid = $3",
+                )
+                .bind(wkb)
+                .bind(r.get::<String, _>(0))
+                .bind(r.get::<String, _>(1))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            converted += rows.len();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wkb_reads_back_every_coordinate_bit_for_bit() {
+        let ring = |pts: &[(f64, f64)]| geo::LineString::from(pts.to_vec());
+        let hole = ring(&[(0.25, 0.25), (0.5, 0.25), (0.5, 0.5), (0.25, 0.25)]);
+        let m = geo::MultiPolygon(vec![
+            geo::Polygon::new(
+                ring(&[
+                    (-87.123456789012345, 41.1),
+                    (0.1 + 0.2, 1.0 / 3.0),
+                    (f64::MIN_POSITIVE, -0.0),
+                    (-87.123456789012345, 41.1),
+                ]),
+                vec![hole],
+            ),
+            geo::Polygon::new(
+                ring(&[(5.0, 5.0), (6.0, 5.0), (6.0, 6.0), (5.0, 5.0)]),
+                vec![],
+            ),
+        ]);
+        let bytes = geometry_to_wkb(&m).unwrap();
+        // Little-endian MultiPolygon of two polygons.
+        assert_eq!(&bytes[..9], &[1, 6, 0, 0, 0, 2, 0, 0, 0]);
+        let back = wkb_to_geometry(&bytes).unwrap();
+        let bits = |m: &geo::MultiPolygon<f64>| -> Vec<u64> {
+            use geo::CoordsIter;
+            m.coords_iter()
+                .flat_map(|c| [c.x.to_bits(), c.y.to_bits()])
+                .collect()
+        };
+        assert_eq!(bits(&back), bits(&m));
+        assert_eq!(back, m);
+        // The text form written before WKB reads as the same polygons.
+        let text = geojson::Geometry::new(geojson::GeometryValue::from(&m)).to_string();
+        assert_eq!(
+            geometry_to_wkb(&text_to_geometry(&text).unwrap()).unwrap(),
+            bytes
+        );
+        assert!(wkb_to_geometry(&bytes[..bytes.len() - 1]).is_err());
+    }
 }

@@ -135,7 +135,15 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
         }
-        Ok(Self { pool, backend })
+        let store = Self { pool, backend };
+        let converted = store.convert_text_geometries().await?;
+        if converted > 0 {
+            tracing::info!(
+                converted,
+                "area geometries converted from GeoJSON text to WKB"
+            );
+        }
+        Ok(store)
     }
 
     /// The backend in use.
@@ -167,9 +175,10 @@ impl Store {
         Ok(row.try_get::<i64, _>(0)? == 0)
     }
 
-    /// Starts a write: a transaction whose first statement bumps the data version. Taking
-    /// that row lock first serialises concurrent writers on both backends.
-    async fn begin_write(&self) -> Result<(Transaction<'static, Any>, i64)> {
+    /// Starts a write of `part`: a transaction whose first statement bumps the data
+    /// version (taking that row lock first serialises concurrent writers on both
+    /// backends) and which marks `part` changed at that version.
+    async fn begin_write(&self, part: Part) -> Result<(Transaction<'static, Any>, i64)> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value",
@@ -177,12 +186,89 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let version = row.try_get::<i64, _>(0)?;
+        sqlx::query("UPDATE meta SET value = $1 WHERE key = $2")
+            .bind(version)
+            .bind(part.key())
+            .execute(&mut *tx)
+            .await?;
         Ok((tx, version))
     }
 
     /// The pool, for the submodules.
     fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+}
+
+/// A part of the store that writes change. Each has its own version in `meta` (the data
+/// version of the last write that changed it, migration 0011), so an Atlas is updated
+/// from the parts that changed only, by the replica that wrote and by those that poll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Geographies and their areas.
+    Geographies,
+    /// Assessments (indicators).
+    Assessments,
+    /// Partners and sites (transit stops too).
+    Directory,
+    /// Program records.
+    Records,
+    /// Travel-time matrices.
+    Travel,
+}
+
+impl Part {
+    /// Every part.
+    pub const ALL: [Self; 5] = [
+        Self::Geographies,
+        Self::Assessments,
+        Self::Directory,
+        Self::Records,
+        Self::Travel,
+    ];
+
+    /// Its row in `meta`.
+    fn key(self) -> &'static str {
+        match self {
+            Self::Geographies => "geographies_version",
+            Self::Assessments => "assessments_version",
+            Self::Directory => "directory_version",
+            Self::Records => "records_version",
+            Self::Travel => "travel_version",
+        }
+    }
+}
+
+/// The version of each [`Part`]: the data version of the last write that changed it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartVersions([i64; 5]);
+
+impl PartVersions {
+    /// The version of `part`.
+    pub fn get(&self, part: Part) -> i64 {
+        self.0[part as usize]
+    }
+}
+
+impl Store {
+    /// The version of each part. A part without its row counts as changed by the latest
+    /// write, so it is never taken for unchanged.
+    pub async fn part_versions(&self) -> Result<PartVersions> {
+        let rows = sqlx::query("SELECT key, value FROM meta")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut found: [Option<i64>; 5] = [None; 5];
+        let mut data_version = 0;
+        for r in rows {
+            let key: String = r.try_get(0)?;
+            let value: i64 = r.try_get(1)?;
+            if key == "data_version" {
+                data_version = value;
+            } else if let Some(p) = Part::ALL.iter().find(|p| p.key() == key) {
+                found[*p as usize] = Some(value);
+            }
+        }
+        Ok(PartVersions(found.map(|v| v.unwrap_or(data_version))))
     }
 }
 

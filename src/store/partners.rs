@@ -67,7 +67,7 @@ impl Store {
         how: &PartnerWrite,
         audit: &Audit,
     ) -> Result<WriteSummary> {
-        let (mut tx, data_version) = self.begin_write().await?;
+        let (mut tx, data_version) = self.begin_write(super::Part::Directory).await?;
         let partners = load_partners(&mut tx, None).await?;
         let sites = load_sites(&mut tx, None).await?;
         let summary =
@@ -90,7 +90,7 @@ impl Store {
         edits: &DirectoryEdit,
         audit: &Audit,
     ) -> Result<WriteSummary> {
-        let (mut tx, data_version) = self.begin_write().await?;
+        let (mut tx, data_version) = self.begin_write(super::Part::Directory).await?;
         let partner_ids: Vec<&str> = edits.partners.iter().map(|p| p.id.as_str()).collect();
         let site_ids: Vec<&str> = edits.sites.iter().map(|s| s.id.as_str()).collect();
         let sites = load_sites(&mut tx, Some(&site_ids)).await?;

@@ -22,7 +22,7 @@ impl Store {
                 ..Default::default()
             });
         }
-        let (mut tx, data_version) = self.begin_write().await?;
+        let (mut tx, data_version) = self.begin_write(super::Part::Records).await?;
         sqlx::query("DELETE FROM program_records WHERE year = $1")
             .bind(year as i64)
             .execute(&mut *tx)

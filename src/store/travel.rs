@@ -15,7 +15,7 @@ impl Store {
         matrix: &TravelMatrix,
         audit: &Audit,
     ) -> Result<WriteSummary> {
-        let (mut tx, data_version) = self.begin_write().await?;
+        let (mut tx, data_version) = self.begin_write(super::Part::Travel).await?;
         let (geography, mode) = (matrix.geography.as_str(), matrix.mode.name());
         let old: Option<i64> =
             sqlx::query("SELECT pairs FROM travel_matrices WHERE geography = $1 AND mode = $2")

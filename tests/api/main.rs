@@ -4,6 +4,7 @@
 
 mod access;
 mod assessments;
+mod atlas_updates;
 mod barriers;
 mod census;
 mod cli;
@@ -29,6 +30,7 @@ mod replicas;
 mod report;
 mod shapefiles;
 mod siting;
+mod stored_geometry;
 mod tiles;
 mod travel;
 mod uploads;

@@ -661,7 +661,7 @@ pub fn programs(cx: &Context<'_>) -> Block {
 /// Sites offering the service, those with a capacity for it, and the capacity.
 fn service_counts(cx: &Context<'_>, code: &str) -> (usize, usize, f64) {
     let mut out = (0, 0, 0.0);
-    for site in &cx.atlas.sites {
+    for site in cx.atlas.sites.iter() {
         for svc in site.services.iter().filter(|s| s.code == code) {
             out.0 += 1;
             if let Some(c) = svc.capacity {
