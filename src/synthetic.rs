@@ -161,6 +161,7 @@ impl National {
             sites: self.sites.clone(),
             records: Vec::new(),
             travel: Vec::new(),
+            needs: Vec::new(),
         }
     }
 
