@@ -2080,6 +2080,11 @@ test('a geography above the tile threshold is drawn from vector tiles carrying t
 test('an admin changes a need’s standard in the Standards panel, adds a need of the program’s own, and the map measures with the new version', {
   skip,
 }, async () => {
+  // Run alone (--test-name-pattern), the page is not open yet.
+  if (!page.url().startsWith(base)) {
+    await page.goto(`${base}/`);
+    await page.evaluate(() => window.gapmap.ready);
+  }
   await page.click('#view-gaps');
   await page.selectOption('#need', 'childcare');
   await page.evaluate(() => window.gapmap.settled());
