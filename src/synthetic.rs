@@ -162,6 +162,7 @@ impl National {
             sites: self.sites.clone(),
             records: Vec::new(),
             travel: Vec::new(),
+            needs: Vec::new(),
         }
     }
 

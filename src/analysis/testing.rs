@@ -89,6 +89,7 @@ pub fn atlas(geographies: Vec<Geography>, assessments: Vec<Assessment>, sites: V
             sites,
             records: vec![],
             travel: Vec::new(),
+            needs: Vec::new(),
         },
         Arc::new(Catalog::bundled()),
     )
@@ -162,6 +163,7 @@ pub fn opportunity_atlas() -> Atlas {
             sites,
             records: vec![],
             travel: Vec::new(),
+            needs: Vec::new(),
         },
         Arc::new(Catalog::bundled()),
     )

@@ -125,7 +125,7 @@ pub struct Atlas {
     pub data_version: i64,
     /// The version of each part of the store it holds.
     pub parts: PartVersions,
-    /// Services and needs.
+    /// Services and needs: the needs as stored at `data_version`, each with its version.
     pub catalog: Arc<Catalog>,
     /// Geographies by name.
     pub geographies: BTreeMap<String, GeographyData>,
@@ -144,7 +144,9 @@ pub struct Atlas {
 }
 
 impl Atlas {
-    /// Builds the Atlas from a store snapshot (CPU work: call off the async runtime).
+    /// Builds the Atlas from a store snapshot (CPU work: call off the async runtime). The
+    /// needs measured are the snapshot's (the store's), with `catalog`'s services; a
+    /// snapshot without needs (a store never seeded) measures `catalog`'s own needs.
     pub fn build(snapshot: Snapshot, catalog: Arc<Catalog>) -> Self {
         Self::assemble(None, Changes::from(snapshot), catalog)
     }
@@ -154,11 +156,18 @@ impl Atlas {
     /// geographies (their areas and R-trees are shared); new or changed areas are indexed
     /// with the sites; the travel-time matrices, which tie areas to sites, come with the
     /// changes whenever either did. The answer equals [`Atlas::build`] of the whole store.
-    pub fn update(&self, changes: Changes) -> Self {
-        Self::assemble(Some(self), changes, self.catalog.clone())
+    /// `catalog` gives the services, and the needs while the store holds none, as in
+    /// [`Atlas::build`].
+    pub fn update(&self, changes: Changes, catalog: Arc<Catalog>) -> Self {
+        Self::assemble(Some(self), changes, catalog)
     }
 
     fn assemble(old: Option<&Atlas>, c: Changes, catalog: Arc<Catalog>) -> Self {
+        let catalog = match (c.needs, old) {
+            (Some(needs), _) if !needs.is_empty() => Arc::new(catalog.with_needs(needs)),
+            (Some(_), _) | (None, None) => catalog,
+            (None, Some(old)) => old.catalog.clone(),
+        };
         let sites_changed = c.directory.is_some() || old.is_none();
         let (partners, sites, site_index) = match (c.directory, old) {
             (Some((partners, sites)), _) => {
@@ -249,16 +258,18 @@ impl Atlas {
 pub struct AtlasHandle {
     current: ArcSwap<Atlas>,
     cache: Arc<Cache>,
+    catalog: Arc<Catalog>,
     rebuild: Mutex<()>,
 }
 
 impl AtlasHandle {
     /// Builds the first Atlas from the store.
     pub async fn load(store: &Store, catalog: Arc<Catalog>) -> Result<Self> {
-        let atlas = build_from(store, catalog).await?;
+        let atlas = build_from(store, catalog.clone()).await?;
         Ok(Self {
             current: ArcSwap::from_pointee(atlas),
             cache: Arc::new(Cache::default()),
+            catalog,
             rebuild: Mutex::new(()),
         })
     }
@@ -286,7 +297,8 @@ impl AtlasHandle {
             let changes = Changes::read(store, &current.parts).await?;
             let read_ms = started.elapsed().as_millis();
             let parts = changes.names();
-            let atlas = tokio::task::spawn_blocking(move || current.update(changes))
+            let catalog = self.catalog.clone();
+            let atlas = tokio::task::spawn_blocking(move || current.update(changes, catalog))
                 .await
                 .map_err(crate::error::Error::internal)?;
             tracing::info!(
@@ -300,6 +312,16 @@ impl AtlasHandle {
                 self.current.store(Arc::new(atlas));
             }
         }
+        Ok(self.get())
+    }
+}
+
+impl AtlasHandle {
+    /// Rebuilds from the store whatever its data version (after seeding, which moves none).
+    pub async fn rebuild(&self, store: &Store) -> Result<Arc<Atlas>> {
+        let _guard = self.rebuild.lock().await;
+        let atlas = build_from(store, self.catalog.clone()).await?;
+        self.current.store(Arc::new(atlas));
         Ok(self.get())
     }
 }

@@ -2,7 +2,7 @@
 //! version. The store only answers queries; assembling them into one consistent view is
 //! the Atlas's business, so this type lives here and the store never knows of it.
 
-use crate::domain::{Assessment, Geography, Partner, ProgramRecord, Site, TravelMatrix};
+use crate::domain::{Assessment, Geography, Need, Partner, ProgramRecord, Site, TravelMatrix};
 use crate::error::Result;
 use crate::store::{Part, PartVersions, Store};
 
@@ -25,6 +25,9 @@ pub struct Snapshot {
     pub records: Vec<(i32, Vec<ProgramRecord>)>,
     /// Every travel-time matrix.
     pub travel: Vec<TravelMatrix>,
+    /// The stored needs, in their order (empty for a store never seeded: the Atlas then
+    /// measures the catalog's own needs).
+    pub needs: Vec<Need>,
 }
 
 impl Snapshot {
@@ -42,6 +45,7 @@ impl Snapshot {
                 sites: store.sites().await?,
                 records: store.all_program_records().await?,
                 travel: store.travel_matrices().await?,
+                needs: store.needs().await?,
             };
             if store.data_version().await? == before {
                 return Ok(snapshot);
@@ -70,6 +74,8 @@ pub struct Changes {
     pub records: Option<Vec<(i32, Vec<ProgramRecord>)>>,
     /// Every travel-time matrix, when they, the geographies or the directory changed.
     pub travel: Option<Vec<TravelMatrix>>,
+    /// The stored needs, when they changed.
+    pub needs: Option<Vec<Need>>,
 }
 
 impl Changes {
@@ -109,6 +115,11 @@ impl Changes {
                 } else {
                     None
                 },
+                needs: if changed(Part::Needs) {
+                    Some(store.needs().await?)
+                } else {
+                    None
+                },
             };
             if store.data_version().await? == before {
                 return Ok(changes);
@@ -124,6 +135,7 @@ impl Changes {
             ("directory", self.directory.is_some()),
             ("records", self.records.is_some()),
             ("travel", self.travel.is_some()),
+            ("needs", self.needs.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, held)| held.then_some(name))
@@ -142,6 +154,7 @@ impl From<Snapshot> for Changes {
             directory: Some((s.partners, s.sites)),
             records: Some(s.records),
             travel: Some(s.travel),
+            needs: Some(s.needs),
         }
     }
 }

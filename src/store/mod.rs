@@ -5,6 +5,7 @@
 mod access;
 mod assessments;
 mod geographies;
+mod needs;
 mod options;
 mod partners;
 mod provenance;
@@ -12,6 +13,7 @@ mod records;
 mod travel;
 
 pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
+pub use needs::Seeded;
 pub use options::{DbUrl, StoreOptions};
 pub use partners::{HistoryEntry, PartnerWrite};
 
@@ -215,16 +217,19 @@ pub enum Part {
     Records,
     /// Travel-time matrices.
     Travel,
+    /// The needs' standards.
+    Needs,
 }
 
 impl Part {
     /// Every part.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Geographies,
         Self::Assessments,
         Self::Directory,
         Self::Records,
         Self::Travel,
+        Self::Needs,
     ];
 
     /// Its row in `meta`.
@@ -235,13 +240,14 @@ impl Part {
             Self::Directory => "directory_version",
             Self::Records => "records_version",
             Self::Travel => "travel_version",
+            Self::Needs => "needs_version",
         }
     }
 }
 
 /// The version of each [`Part`]: the data version of the last write that changed it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PartVersions([i64; 5]);
+pub struct PartVersions([i64; 6]);
 
 impl PartVersions {
     /// The version of `part`.
@@ -257,7 +263,7 @@ impl Store {
         let rows = sqlx::query("SELECT key, value FROM meta")
             .fetch_all(&self.pool)
             .await?;
-        let mut found: [Option<i64>; 5] = [None; 5];
+        let mut found: [Option<i64>; 6] = [None; 6];
         let mut data_version = 0;
         for r in rows {
             let key: String = r.try_get(0)?;

@@ -22,9 +22,10 @@ fn content(a: &Atlas) -> String {
         })
         .collect();
     format!(
-        "{} {:?}\n{geographies:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        "{} {:?} {:?}\n{geographies:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         a.data_version,
         a.parts,
+        a.catalog.needs(),
         a.assessments,
         a.partners,
         a.sites,
@@ -37,7 +38,7 @@ fn content(a: &Atlas) -> String {
 async fn assert_the_stores(app: &TestApp, atlas: &Atlas) {
     let built = Atlas::build(
         Snapshot::read(&app.services.store).await.unwrap(),
-        atlas.catalog.clone(),
+        app.services.catalog.clone(),
     );
     assert_eq!(built.data_version, atlas.data_version);
     assert_eq!(content(&built), content(atlas));

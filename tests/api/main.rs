@@ -19,6 +19,7 @@ mod hsds;
 mod http;
 mod layers;
 mod limits;
+mod needs;
 mod openapi;
 mod opportunities;
 mod outreach;
