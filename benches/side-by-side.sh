@@ -29,7 +29,7 @@ uptime
 [ -f sites.csv ] || "$B" bench-data --out . "${GEN[@]}"
 wall() { awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$1"; }
 rss() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
-field() { grep -o "\"$2\":[0-9.]*" "$1" | head -1 | cut -d: -f2; }
+field() { grep -o "\"$2\":\"\?[0-9.]*" "$1" | head -1 | sed 's/.*://; s/"//g'; }
 t() { # name, command...: runs it under /usr/bin/time -v, logs as JSON
   local name=$1; shift
   GAPMAP_LOG=gapmap=debug GAPMAP_LOG_FORMAT=json /usr/bin/time -v -o "$name.time" "$@" > "$name.out" 2> "$name.log"
@@ -52,7 +52,7 @@ for run in $(seq 1 "$RUNS"); do
   first=$(curl -s -o /dev/null -w "%{time_total}" "http://127.0.0.1:$PORT/api/v1/gaps?year=2020&need=childcare&radius_km=$R&format=csv")
   served_kb=$(ps -o rss= -p $pid | tr -d ' ')
   kill $pid; wait $pid 2> /dev/null || true
-  sweep=$(grep '"gap analysis phases"' serve.log | grep -o '"sweep_ms":[0-9]*' | head -1 | cut -d: -f2)
+  sweep=$(grep '"gap analysis phases"' serve.log | grep -o "\"sweep_ms\":\"\?[0-9]*" | head -1 | sed "s/.*://; s/\"//g")
   if [ "$PEER" = 1 ]; then
     /usr/bin/time -v -o peer.time "$PY" "$here/pysal/pipeline.py" . --radius-km $R --out peer.csv > peer.json
     peer="$(cat peer.json)"; peer_wall=$(wall peer.time); peer_kb=$(rss peer.time)
