@@ -73,12 +73,14 @@ print(f"runs: {len(rows)}; pairs (peer): {rows[0]['peer']['pairs']:,}")
 print(f"gapmap import travel-times: {g_import:.1f} s, peak {max(r['import_kb'] for r in rows)/1024:.0f} MB")
 print(f"gapmap gaps (cold process):  {g_gaps:.1f} s, peak {max(r['gaps_kb'] for r in rows)/1024:.0f} MB; analysis {g_an:.2f} s")
 print(f"peer read matrix {p_read:.1f} s; 2SFCA + E2SFCA {p_an:.1f} s; total {p_total:.1f} s; peak {max(r['peer_kb'] for r in rows)/1024:.0f} MB")
-print(f"ratio, analysis (access 2SFCA + E2SFCA / gapmap analysis_ms): {p_an / g_an:.1f}x")
-print(f"ratio, file to answer (peer total / gapmap import + gaps): {p_total / (g_import + g_gaps):.1f}x")
+an = [r["peer"]["analysis_s"] / (r["analysis_ms"] / 1000) for r in rows]
+e2e = [r["peer"]["total_s"] / (r["import_s"] + r["gaps_s"]) for r in rows]
+print(f"ratio per run, analysis (access 2SFCA + E2SFCA / gapmap analysis_ms): {', '.join(f'{x:.1f}x' for x in an)}; median {st.median(an):.1f}x")
+print(f"ratio per run, file to answer (peer total / gapmap import + gaps): {', '.join(f'{x:.1f}x' for x in e2e)}; median {st.median(e2e):.1f}x")
 if float(sys.argv[4]) >= 1.0:
     g = pd.read_csv(sys.argv[2], dtype={"geoid": "int64"}).set_index("geoid")
     p = pd.read_csv(sys.argv[3], dtype={"GEOID": "int64"}).set_index("GEOID")
-    j = g.join(p, rsuffix="_peer", how="inner")
+    j = g.merge(p, left_index=True, right_index=True, suffixes=("", "_peer"))
     for c in ["access_2sfca", "access_e2sfca"]:
         rel = ((j[c] - j[c + "_peer"]).abs() / j[c + "_peer"].abs().clip(lower=1e-12)).where(j[c + "_peer"] != 0, 0)
         print(f"{c}: {len(j):,} areas compared, max relative difference {rel.max():.2e}")

@@ -85,11 +85,17 @@ if rows[0]["peer"]:
     p_total = p("total_s")
     p_an = p("pairs_s") + p("two_stage_fca_s") + p("enhanced_two_stage_fca_s") + p("rows_s")
     print(f"peer: {rows[0]['peer']['pairs']:,} pairs; read areas {p('read_areas_s'):.1f} s, sites {p('read_and_locate_sites_s'):.1f} s, pairs {p('pairs_s'):.1f} s, 2SFCA {p('two_stage_fca_s'):.1f} s, E2SFCA {p('enhanced_two_stage_fca_s'):.1f} s, rows {p('rows_s'):.1f} s, CSV {p('write_csv_s'):.1f} s; total {p_total:.1f} s, peak {mb('peer_kb'):.0f} MB")
-    print(f"ratio, files to answer: peer total / cold `gapmap gaps` = {p_total / med('gaps_s'):.0f}x; / (3 imports + gaps) = {p_total / g_total:.1f}x")
-    print(f"ratio, analysis: peer (pairs + 2SFCA + E2SFCA + rows) / gapmap analysis + CSV = {p_an / (med('analysis_ms')/1000):.0f}x; / served first /gaps = {p_an / med('first_gaps_csv_s'):.0f}x")
+    def per_run(name, f):
+        xs = [f(r) for r in rows]
+        print(f"ratio per run, {name}: {', '.join(f'{x:.1f}x' for x in xs)}; median {st.median(xs):.1f}x")
+    pa = lambda r: sum(r["peer"][k] for k in ["pairs_s", "two_stage_fca_s", "enhanced_two_stage_fca_s", "rows_s"])
+    per_run("analysis, peer (pairs + 2SFCA + E2SFCA + rows) / gapmap analysis_ms", lambda r: pa(r) / (r["analysis_ms"] / 1000))
+    per_run("peer analysis / served first /gaps CSV", lambda r: pa(r) / r["first_gaps_csv_s"])
+    per_run("files to answer, peer total / cold gapmap gaps", lambda r: r["peer"]["total_s"] / r["gaps_s"])
+    per_run("peer total / (3 imports + cold gaps)", lambda r: r["peer"]["total_s"] / (r["areas_s"] + r["indicators_s"] + r["partners_s"] + r["gaps_s"]))
     g = pd.read_csv(sys.argv[2], dtype={"geoid": str}).set_index("geoid")
     q = pd.read_csv(sys.argv[3], dtype={"GEOID": str}).set_index("GEOID")
-    j = g.join(q, rsuffix="_peer", how="inner")
+    j = g.merge(q, left_index=True, right_index=True, suffixes=("", "_peer"))
     for c in ["access_2sfca", "access_e2sfca", "sites_within", "sites_in_area"]:
         rel = ((j[c] - j[c + "_peer"]).abs() / j[c + "_peer"].abs().clip(lower=1e-12)).where(j[c + "_peer"] != 0, (j[c]).abs())
         print(f"{c}: {len(j):,} areas compared, max relative difference {rel.max():.2e}")
