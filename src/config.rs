@@ -66,6 +66,9 @@ pub struct ServeSettings {
     pub demo_dir: PathBuf,
     /// A program's own indicator recipes, added to the bundled ones.
     pub indicators: Option<PathBuf>,
+    /// A program's own needs (`[[needs]]` as in data/needs.toml) that seed an empty store
+    /// instead of the bundled ones.
+    pub needs: Option<PathBuf>,
     /// A MapLibre style URL for a basemap.
     pub basemap_style: Option<String>,
     /// Geographies with more areas than this are drawn from vector tiles.
@@ -91,6 +94,7 @@ impl Default for ServeSettings {
             web_dir: PathBuf::from("web"),
             demo_dir: PathBuf::from("data/demo"),
             indicators: None,
+            needs: None,
             basemap_style: None,
             tile_threshold: DEFAULT_TILE_THRESHOLD,
             refresh_ms: 500,
@@ -197,6 +201,12 @@ pub struct ServeLayer {
     /// the bundled ones for Census uploads.
     #[arg(long, env = "GAPMAP_INDICATORS")]
     pub indicators: Option<PathBuf>,
+    /// A program's own needs (`[[needs]]` entries in the layout of data/needs.toml) that
+    /// seed a store holding none, instead of the bundled ones. A store that already holds
+    /// needs keeps them and the file is ignored, with a warning [default: the bundled
+    /// data/needs.toml].
+    #[arg(long, env = "GAPMAP_NEEDS")]
+    pub needs: Option<PathBuf>,
     /// A MapLibre style URL for a basemap (none by default: the page works offline).
     #[arg(long, env = "GAPMAP_BASEMAP_STYLE")]
     pub basemap_style: Option<String>,
@@ -292,6 +302,9 @@ impl Settings {
         lay(&mut s.demo_dir, serve.demo_dir);
         if serve.indicators.is_some() {
             s.indicators = serve.indicators;
+        }
+        if serve.needs.is_some() {
+            s.needs = serve.needs;
         }
         if serve.basemap_style.is_some() {
             s.basemap_style = serve.basemap_style;

@@ -49,7 +49,8 @@ pub struct Services {
     pub store: Store,
     /// The in-memory snapshot.
     pub atlas: Arc<AtlasHandle>,
-    /// Services and needs.
+    /// The services, and the needs that seed an empty store (the bundled file or
+    /// `--needs FILE`). The needs measured are the store's: `atlas.get().catalog`.
     pub catalog: Arc<Catalog>,
     /// Indicators and the recipes that derive them from Census tables.
     pub indicators: Arc<IndicatorCatalog>,
@@ -200,6 +201,22 @@ impl EditReport {
             site: None,
         }
     }
+}
+
+/// What `PUT /api/v1/needs/{code}` did.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct NeedReport {
+    /// The fields changed, before and after (`version` first), and the new data version.
+    pub summary: WriteSummary,
+    /// True when the body held the need as stored: nothing was written, the data version
+    /// and the need's version did not move and no audit entry was made.
+    pub unchanged: bool,
+    /// True when the need was not stored before.
+    pub created: bool,
+    /// One sentence saying what happened, for a person.
+    pub message: String,
+    /// The need as it is stored now, with its version.
+    pub need: crate::domain::Need,
 }
 
 /// The report of an assessment upload (an indicator CSV or Census tables).
@@ -431,7 +448,7 @@ impl Services {
         untracked: ingest::Untracked,
     ) -> Result<ImportReport> {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-        let catalog = self.catalog.clone();
+        let catalog = self.atlas.get().catalog.clone();
         let started = std::time::Instant::now();
         let limits = self.limits;
         let import =
@@ -468,7 +485,7 @@ impl Services {
     /// Changes the fields of a stored partner that a PATCH body names (see
     /// [`ingest::edit_json`]); every other field stays.
     pub async fn edit_partner(&self, actor: &str, id: &str, body: &[u8]) -> Result<EditReport> {
-        let edit = ingest::edit_json::partner_edit(id, body, &self.catalog)?;
+        let edit = ingest::edit_json::partner_edit(id, body, &self.atlas.get().catalog)?;
         let edits = DirectoryEdit {
             partners: vec![edit],
             sites: Vec::new(),
@@ -479,7 +496,7 @@ impl Services {
     /// Changes the services, capacity, languages or hours of a stored site that a PATCH
     /// body names; every other field stays.
     pub async fn edit_site(&self, actor: &str, id: &str, body: &[u8]) -> Result<EditReport> {
-        let edit = ingest::edit_json::site_edit(id, body, &self.catalog)?;
+        let edit = ingest::edit_json::site_edit(id, body, &self.atlas.get().catalog)?;
         let edits = DirectoryEdit {
             partners: Vec::new(),
             sites: vec![edit],
@@ -617,6 +634,83 @@ impl Services {
     }
 
     /// Rebuilds the Atlas after a write that stored something.
+    /// Replaces or adds one need, the whole of it, from a JSON body (see
+    /// [`ingest::need_json`]): checked against the services and the indicators known (the
+    /// indicator catalogue and the stored years' columns), stored in one audited write
+    /// (`put_need`), and measured from the next Atlas on; every cached answer goes with
+    /// the data version.
+    pub async fn put_need(&self, actor: &str, code: &str, body: &[u8]) -> Result<NeedReport> {
+        // A store that no command has seeded yet (the command line opens one without
+        // seeding) takes the catalog's needs first, so that one change keeps the others.
+        let seeded = matches!(
+            self.store
+                .seed_needs(self.catalog.needs(), self.catalog.source())
+                .await?,
+            crate::store::Seeded::Seeded(_)
+        );
+        if seeded {
+            self.atlas.rebuild(&self.store).await?;
+        }
+        let atlas = self.atlas.get();
+        let indicators = self.indicators.clone();
+        let known = |name: &str| {
+            indicators.get(name).is_some()
+                || atlas
+                    .assessments
+                    .values()
+                    .any(|a| a.table.column(name).is_some())
+        };
+        let read = ingest::need_json::need_body(code, body, atlas.catalog.services(), &known)?;
+        // A need read before the seeding (version 0, the catalog's) is the seeded version 1.
+        let expected = match read.expected_version {
+            Some(0) if seeded && self.catalog.need(code).is_some() => Some(1),
+            v => v,
+        };
+        let audit = Audit::new(actor, "put_need", code, Vec::new());
+        let (summary, need) = self.store.put_need(&read.need, expected, &audit).await?;
+        self.refresh_after(&summary).await?;
+        let unchanged = summary.nothing_changed;
+        let created = summary.added == 1;
+        let changed: Vec<String> = summary
+            .changes
+            .iter()
+            .flat_map(|c| c.fields.iter())
+            .filter(|f| f.field != "version")
+            .map(|f| format!("{} {} → {}", f.field, f.before, f.after))
+            .collect();
+        let message = if unchanged {
+            format!(
+                "nothing changed: need '{code}' is stored exactly so, at version {} (the data version stays {})",
+                need.version, summary.data_version
+            )
+        } else if created {
+            format!(
+                "stored: need '{code}' added at version 1 (data version {})",
+                summary.data_version
+            )
+        } else {
+            format!(
+                "stored: need '{code}' is at version {} now: {} (data version {})",
+                need.version,
+                changed.join("; "),
+                summary.data_version
+            )
+        };
+        tracing::info!(
+            need = code,
+            version = need.version,
+            unchanged,
+            "need stored"
+        );
+        Ok(NeedReport {
+            summary,
+            unchanged,
+            created,
+            message,
+            need,
+        })
+    }
+
     async fn refresh_after(&self, summary: &WriteSummary) -> Result<()> {
         if summary.nothing_changed {
             return Ok(());

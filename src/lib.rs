@@ -62,6 +62,53 @@ pub fn load_indicators(file: Option<&std::path::Path>) -> anyhow::Result<Indicat
     Ok(bundled.with_file(&text, &path.display().to_string())?)
 }
 
+/// The catalog whose needs seed an empty store: the bundled `data/needs.toml`, or with a
+/// program's own needs file (`--needs FILE`, `GAPMAP_NEEDS`) its needs instead. A file
+/// that breaks a rule stops the start, whether or not it will be read into the store.
+pub fn load_needs(file: Option<&std::path::Path>) -> anyhow::Result<Catalog> {
+    let bundled = Catalog::bundled();
+    let Some(path) = file else { return Ok(bundled) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the needs file {}: {e}", path.display()))?;
+    Ok(bundled.with_needs_toml(&text, &path.display().to_string())?)
+}
+
+/// Seeds a store that holds no need with `catalog`'s needs (see [`load_needs`]). A store
+/// that holds needs keeps them: the needs are then changed one by one
+/// (`PUT /api/v1/needs/{code}`), and a `--needs` file given again is ignored, with a
+/// warning in the log.
+pub async fn seed_needs(
+    store: &Store,
+    catalog: &Catalog,
+    indicators: &IndicatorCatalog,
+    from_file: bool,
+) -> anyhow::Result<()> {
+    match store.seed_needs(catalog.needs(), catalog.source()).await? {
+        store::Seeded::Seeded(n) => {
+            tracing::info!(
+                needs = n,
+                source = catalog.source(),
+                "empty store: seeded the needs"
+            );
+            for need in catalog.needs() {
+                let mut names = vec![&need.demand_indicator];
+                names.extend(need.filters.language.values());
+                for name in names.into_iter().filter(|n| indicators.get(n).is_none()) {
+                    tracing::warn!(need = %need.code, indicator = %name,
+                        "this indicator is not in data/indicators.toml: the need is measured once a year's assessment has that column");
+                }
+            }
+        }
+        store::Seeded::Kept(n) if from_file => tracing::warn!(
+            needs = n,
+            file = catalog.source(),
+            "the store already holds its needs: the --needs file was NOT read into it (change a need with PUT /api/v1/needs/{{code}} or the page's Standards form)"
+        ),
+        store::Seeded::Kept(_) => {}
+    }
+    Ok(())
+}
+
 /// A built server: bound to its port, not yet running.
 pub struct Application {
     port: u16,
@@ -79,10 +126,11 @@ impl Application {
                 "writes need a token: set GAPMAP_ADMIN_TOKEN (or --admin-token), or pass --allow-anonymous-writes on a single-user machine"
             );
         }
-        let store = Store::connect(&settings.store).await?;
-        let catalog = Arc::new(Catalog::bundled());
-        let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
+        let catalog = Arc::new(load_needs(serve.needs.as_deref())?);
         let indicators = Arc::new(load_indicators(serve.indicators.as_deref())?);
+        let store = Store::connect(&settings.store).await?;
+        seed_needs(&store, &catalog, &indicators, serve.needs.is_some()).await?;
+        let atlas = Arc::new(AtlasHandle::load(&store, catalog.clone()).await?);
         let services = Services {
             store,
             atlas,

@@ -207,6 +207,7 @@ impl National {
             sites: self.sites.clone(),
             records: Vec::new(),
             travel: Vec::new(),
+            needs: Vec::new(),
         }
     }
 

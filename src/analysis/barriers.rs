@@ -85,6 +85,8 @@ pub struct BarrierInfo {
     pub label: &'static str,
     /// The need that measures it.
     pub need: &'static str,
+    /// The version of that need's standard (null when the store has no such need).
+    pub need_version: Option<i64>,
     /// Its hours filter, if any.
     pub hours: Option<HoursFilter>,
     /// Whether the data measures it this year.
@@ -128,6 +130,7 @@ pub fn barriers(source: &dyn Source, year: i32) -> Result<BarrierReport> {
             code,
             label,
             need,
+            need_version: atlas.catalog.need(need).map(|n| n.version),
             hours,
             measured: false,
             reason: None,

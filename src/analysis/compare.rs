@@ -151,6 +151,9 @@ pub struct CompareReport {
     pub label: String,
     /// The store's data version.
     pub data_version: i64,
+    /// The version of the need's standard the numbers were computed with (see
+    /// `GET /api/v1/needs`; 0 for the bundled need of a store never seeded).
+    pub need_version: i64,
     /// What was compared.
     pub params: CompareParams,
     /// How to read it.
@@ -265,6 +268,7 @@ pub fn compare_reports(atlas: &Atlas, a: &GapReport, b: &GapReport) -> CompareRe
     CompareReport {
         label: b.label.clone(),
         data_version: atlas.data_version,
+        need_version: b.need_version,
         params: CompareParams {
             need: b.need.clone(),
             from: a.year,

@@ -126,6 +126,9 @@ pub struct GapReport {
     pub geography: String,
     /// The store's data version the numbers come from.
     pub data_version: i64,
+    /// The version of the need's standard the numbers were computed with (see
+    /// `GET /api/v1/needs`; 0 for the bundled need of a store never seeded).
+    pub need_version: i64,
     /// The need as applied (radius, bands, filters …).
     pub params: Resolved,
     /// Totals.
@@ -414,6 +417,7 @@ pub fn compute_gaps(
         label: need.label.clone(),
         geography: geo.geography.name.clone(),
         data_version: atlas.data_version,
+        need_version: need.version,
         params: resolved,
         summary,
         areas: rows,

@@ -86,6 +86,9 @@ pub struct OpportunityReport {
     pub label: String,
     pub geography: String,
     pub data_version: i64,
+    /// The version of the need's standard the numbers were computed with (see
+    /// `GET /api/v1/needs`; 0 for the bundled need of a store never seeded).
+    pub need_version: i64,
     pub summary: OpportunitySummary,
     /// How to read the numbers.
     pub notes: Vec<String>,
@@ -258,6 +261,7 @@ pub fn opportunities(
         label: report.label.clone(),
         geography: report.geography.clone(),
         data_version: atlas.data_version,
+        need_version: report.need_version,
         summary: OpportunitySummary {
             sites,
             eligible,

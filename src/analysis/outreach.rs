@@ -130,6 +130,8 @@ pub struct OutreachEcho {
     pub need: Option<String>,
     /// The needs whose desert flags are given.
     pub desert_needs: Vec<String>,
+    /// The version of each of those needs' standards the flags were computed with.
+    pub need_versions: std::collections::BTreeMap<String, i64>,
     /// Nearest sites listed per area.
     pub nearest_sites: usize,
     /// The service codes a nearest site offers one of.
@@ -302,6 +304,10 @@ pub fn outreach(source: &dyn Source, year: i32, p: &OutreachParams) -> Result<Ou
             enrolled: p.enrolled.clone(),
             limit: p.limit,
             need: p.need.clone(),
+            need_versions: desert_needs
+                .iter()
+                .filter_map(|c| Some((c.clone(), atlas.catalog.need(c)?.version)))
+                .collect(),
             desert_needs,
             nearest_sites: NEAREST_SITES,
             site_services,

@@ -5,9 +5,8 @@ use crate::domain::{DesertRule, HoursFilter, MAX_MINUTES, Need, Supply, TravelMo
 use crate::error::{Code, Error, Result};
 use serde::Serialize;
 
-/// The largest radius accepted, in km. The work grows with the square of the radius; a
-/// community need is not served from 100 km away.
-pub const MAX_RADIUS_KM: f64 = 100.0;
+/// The largest radius accepted, in km (a need's own and a caller's alike).
+pub use crate::domain::MAX_RADIUS_KM;
 
 /// What a caller may override or filter (`/gaps?radius_km=&language=&hours=`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -309,6 +309,9 @@ pub struct SitingReport {
     pub geography: String,
     /// The store's data version.
     pub data_version: i64,
+    /// The version of the need's standard the numbers were computed with (see
+    /// `GET /api/v1/needs`; 0 for the bundled need of a store never seeded).
+    pub need_version: i64,
     /// The parameters as applied.
     pub params: SitingEcho,
     /// How to read the numbers.
@@ -547,6 +550,7 @@ pub fn siting(
         label: report.label.clone(),
         geography: report.geography.clone(),
         data_version: atlas.data_version,
+        need_version: report.need_version,
         params: SitingEcho {
             need: report.need.clone(),
             k: p.k,

@@ -88,6 +88,7 @@ pub fn atlas(geographies: Vec<Geography>, assessments: Vec<Assessment>, sites: V
             sites,
             records: vec![],
             travel: Vec::new(),
+            needs: Vec::new(),
         },
         Arc::new(Catalog::bundled()),
     )
@@ -160,6 +161,7 @@ pub fn opportunity_atlas() -> Atlas {
             sites,
             records: vec![],
             travel: Vec::new(),
+            needs: Vec::new(),
         },
         Arc::new(Catalog::bundled()),
     )

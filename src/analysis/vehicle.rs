@@ -139,6 +139,9 @@ pub struct VehicleReport {
     pub geography: String,
     /// The store's data version.
     pub data_version: i64,
+    /// The version of the need's standard the numbers were computed with (see
+    /// `GET /api/v1/needs`; 0 for the bundled need of a store never seeded).
+    pub need_version: i64,
     /// The parameters as applied.
     pub params: VehicleResolved,
     /// Totals.
@@ -365,6 +368,7 @@ pub fn vehicle_access(
         label: p.need.label.clone(),
         geography: geography.clone(),
         data_version: atlas.data_version,
+        need_version: p.need.version,
         params: VehicleResolved {
             need: p.resolved.clone(),
             carless,

@@ -111,6 +111,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/sites/{id}").route(web::patch().to(partners::patch_site)))
                 .service(web::resource("/audit").route(web::get().to(audit::list)))
                 .service(web::resource("/needs").route(web::get().to(needs::list)))
+                .service(web::resource("/needs/{code}").route(web::put().to(needs::put)))
                 .service(
                     web::resource("/needs/{code}/filters").route(web::get().to(needs::filters)),
                 )

@@ -85,6 +85,7 @@ pub enum ReportFormat {
         metrics::metrics,
         openapi_json,
         needs::list,
+        needs::put,
         needs::filters,
         vocabulary::get,
         page::config,

@@ -213,7 +213,7 @@ pub async fn sites(
 }
 
 /// An edit's JSON body, at most 64 KiB.
-async fn edit_body(mut payload: web::Payload) -> Result<Vec<u8>> {
+pub(super) async fn edit_body(mut payload: web::Payload) -> Result<Vec<u8>> {
     use futures_util::StreamExt;
     const LIMIT: usize = 64 * 1024;
     let mut body = Vec::new();

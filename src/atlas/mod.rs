@@ -93,7 +93,7 @@ impl GeographyData {
 pub struct Atlas {
     /// The store's data version this Atlas was built from.
     pub data_version: i64,
-    /// Services and needs.
+    /// Services and needs: the needs as stored at `data_version`, each with its version.
     pub catalog: Arc<Catalog>,
     /// Geographies by name.
     pub geographies: BTreeMap<String, GeographyData>,
@@ -112,8 +112,15 @@ pub struct Atlas {
 }
 
 impl Atlas {
-    /// Builds the Atlas from a store snapshot (CPU work: call off the async runtime).
+    /// Builds the Atlas from a store snapshot (CPU work: call off the async runtime). The
+    /// needs measured are the snapshot's (the store's), with `catalog`'s services; a
+    /// snapshot without needs (a store never seeded) measures `catalog`'s own needs.
     pub fn build(snapshot: Snapshot, catalog: Arc<Catalog>) -> Self {
+        let catalog = if snapshot.needs.is_empty() {
+            catalog
+        } else {
+            Arc::new(catalog.with_needs(snapshot.needs))
+        };
         let sites = snapshot.sites;
         let geographies: BTreeMap<String, GeographyData> = snapshot
             .geographies
@@ -207,6 +214,16 @@ impl AtlasHandle {
                 self.current.store(Arc::new(atlas));
             }
         }
+        Ok(self.get())
+    }
+}
+
+impl AtlasHandle {
+    /// Rebuilds from the store whatever its data version (after seeding, which moves none).
+    pub async fn rebuild(&self, store: &Store) -> Result<Arc<Atlas>> {
+        let _guard = self.rebuild.lock().await;
+        let atlas = build_from(store, self.catalog.clone()).await?;
+        self.current.store(Arc::new(atlas));
         Ok(self.get())
     }
 }

@@ -2,7 +2,7 @@
 //! version. The store only answers queries; assembling them into one consistent view is
 //! the Atlas's business, so this type lives here and the store never knows of it.
 
-use crate::domain::{Assessment, Geography, Partner, ProgramRecord, Site, TravelMatrix};
+use crate::domain::{Assessment, Geography, Need, Partner, ProgramRecord, Site, TravelMatrix};
 use crate::error::Result;
 use crate::store::Store;
 
@@ -23,6 +23,9 @@ pub struct Snapshot {
     pub records: Vec<(i32, Vec<ProgramRecord>)>,
     /// Every travel-time matrix.
     pub travel: Vec<TravelMatrix>,
+    /// The stored needs, in their order (empty for a store never seeded: the Atlas then
+    /// measures the catalog's own needs).
+    pub needs: Vec<Need>,
 }
 
 impl Snapshot {
@@ -39,6 +42,7 @@ impl Snapshot {
                 sites: store.sites().await?,
                 records: store.all_program_records().await?,
                 travel: store.travel_matrices().await?,
+                needs: store.needs().await?,
             };
             if store.data_version().await? == before {
                 return Ok(snapshot);

@@ -64,6 +64,10 @@ pub enum Command {
     /// Change named fields of a stored partner or site, as PATCH does in the API (JSON).
     #[command(subcommand)]
     Edit(EditCommand),
+    /// The needs, each program's own standards: list them, or replace or add one, as
+    /// `GET` and `PUT /api/v1/needs/{code}` do (JSON).
+    #[command(subcommand)]
+    Needs(NeedsCommand),
     /// Every change of a partner's level and stage, newest first (JSON).
     History {
         /// The partner's id.
@@ -262,6 +266,22 @@ pub enum EditCommand {
         /// The site's id.
         id: String,
         /// The fields to change, as a JSON object (`null` clears one).
+        json: String,
+    },
+}
+
+/// `gapmap needs …`
+#[derive(Debug, Subcommand)]
+pub enum NeedsCommand {
+    /// Every need as stored, each with its version (JSON, as `GET /api/v1/needs`).
+    List,
+    /// Replace a need as a whole, or add one, as `PUT /api/v1/needs/{code}` does: checked
+    /// field by field, audited, a new version; e.g.
+    /// `gapmap needs put childcare @childcare.json`.
+    Put {
+        /// The need's code.
+        code: String,
+        /// The need as a JSON object (the shape `gapmap needs list` prints), or `@FILE`.
         json: String,
     },
 }

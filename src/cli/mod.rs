@@ -5,7 +5,7 @@ mod args;
 
 pub use args::{
     BarriersArgs, Cli, Command, CompareArgs, EditCommand, ExportCommand, GapsArgs, ImportCommand,
-    OpportunitiesArgs, OutreachArgs, ReportArgs, SitingArgs, TileArgs, TokenCommand,
+    NeedsCommand, OpportunitiesArgs, OutreachArgs, ReportArgs, SitingArgs, TileArgs, TokenCommand,
     VehicleAccessArgs,
 };
 
@@ -76,6 +76,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Needs(cmd) => {
+            let services = open(&settings).await?;
+            match cmd {
+                NeedsCommand::List => {
+                    let atlas = services.atlas.get();
+                    let list = serde_json::json!({
+                        "data_version": atlas.data_version,
+                        "needs": atlas.catalog.needs(),
+                    });
+                    println!("{}", serde_json::to_string_pretty(&list)?);
+                }
+                NeedsCommand::Put { code, json } => {
+                    let body = match json.strip_prefix('@') {
+                        Some(path) => std::fs::read(path)
+                            .map_err(|e| anyhow::anyhow!("cannot read {path}: {e}"))?,
+                        None => json.into_bytes(),
+                    };
+                    let actor = format!(
+                        "cli:{}",
+                        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+                    );
+                    let report = services.put_need(&actor, &code, &body).await?;
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                }
+            }
             Ok(())
         }
         Command::History { partner } => {

@@ -1,7 +1,11 @@
 //! The needs taxonomy (`data/needs.toml`): the open service codes and the needs that
-//! gapmap measures. The file is compiled in, so a binary always has a catalog.
+//! gapmap measures. The file is compiled in, so a binary always has a catalog; the needs
+//! themselves live in the store, which the file (or `--needs FILE`) seeds on first start
+//! and an admin changes need by need (`PUT /api/v1/needs/{code}`). [`check_need`] is the
+//! one set of rules both paths apply.
 
 use super::HoursFilter;
+use crate::error::Problem;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -153,10 +157,26 @@ pub struct NeedFilters {
     pub language: BTreeMap<String, String>,
 }
 
-/// A family need that gapmap measures.
+/// The largest catchment radius, in km, of a need and of a caller's `radius_km`. The work
+/// grows with the square of the radius; a community need is not served from 100 km away.
+pub const MAX_RADIUS_KM: f64 = 100.0;
+
+/// A family need that gapmap measures: a program's standard for it.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Need {
+    /// The version of this standard in the store: 1 when it was seeded or added, one more
+    /// at every change (`PUT /api/v1/needs/{code}`). Every analysis names the version it
+    /// used (`need_version`). A file's or a body's value is not stored (a body's is
+    /// checked against the stored one).
+    #[serde(default)]
+    pub version: i64,
+    /// When this version was stored (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Who stored it: the audit record's actor, or `seed (FILE)` for the seeding file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
     /// Stable code, e.g. `childcare`.
     pub code: String,
     /// Readable label.
@@ -201,11 +221,20 @@ struct CatalogFile {
     needs: Vec<Need>,
 }
 
+/// A program's own needs file (`--needs FILE`): `[[needs]]` entries in the layout of
+/// `data/needs.toml`, measured with gapmap's own services.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NeedsFile {
+    needs: Vec<Need>,
+}
+
 /// Services and needs, checked for consistency.
 #[derive(Clone, Debug)]
 pub struct Catalog {
     services: BTreeMap<String, ServiceDef>,
     needs: Vec<Need>,
+    source: String,
 }
 
 /// Why a needs file was refused.
@@ -217,6 +246,8 @@ pub enum CatalogError {
     Need { need: String, why: String },
     #[error("needs.toml: service '{service}': {why}")]
     Service { service: String, why: String },
+    #[error("{file}: {why}")]
+    File { file: String, why: String },
 }
 
 /// True for a `#rrggbb` colour.
@@ -233,7 +264,7 @@ impl Catalog {
 
     /// Parses and checks a needs file.
     pub fn from_toml(text: &str) -> Result<Self, CatalogError> {
-        let mut file: CatalogFile = toml::from_str(text)?;
+        let file: CatalogFile = toml::from_str(text)?;
         let mut colours = std::collections::HashMap::new();
         for (code, def) in &file.services {
             let bad = |why: String| CatalogError::Service {
@@ -247,97 +278,73 @@ impl Catalog {
                 return Err(bad(format!("colour {} is also {other}'s", def.colour)));
             }
         }
-        let mut seen = std::collections::HashSet::new();
-        for need in &mut file.needs {
-            if need.supply_unit.trim().is_empty() {
-                need.supply_unit = need.supply.default_unit().to_owned();
-            }
-        }
-        for need in &file.needs {
-            let bad = |why: String| CatalogError::Need {
-                need: need.code.clone(),
-                why,
-            };
-            if !seen.insert(need.code.clone()) {
-                return Err(bad("the code is used twice".into()));
-            }
-            for s in &need.services {
-                if !file.services.contains_key(s) {
-                    return Err(bad(format!("unknown service code '{s}'")));
-                }
-            }
-            if !(need.radius_km > 0.0 && need.radius_km.is_finite()) {
-                return Err(bad("radius_km must be a positive number".into()));
-            }
-            if need.bands.is_empty() {
-                return Err(bad("bands must not be empty".into()));
-            }
-            if need.bands.windows(2).any(|w| w[0].0 >= w[1].0) {
-                return Err(bad("band upper bounds must increase".into()));
-            }
-            if need
-                .bands
-                .iter()
-                .any(|b| b.0 <= 0.0 || !(0.0..=1.0).contains(&b.1))
-            {
-                return Err(bad("band bounds must be > 0 and weights within 0..1".into()));
-            }
-            if need
-                .max_minutes
-                .is_some_and(|m| !(m > 0.0 && m <= super::travel::MAX_MINUTES))
-            {
-                return Err(bad(format!(
-                    "max_minutes must be above 0 and at most {}",
-                    super::travel::MAX_MINUTES
-                )));
-            }
-            if let Some(b) = &need.bands_minutes
-                && (b.is_empty()
-                    || b.windows(2).any(|w| w[0].0 >= w[1].0)
-                    || b.iter().any(|b| b.0 <= 0.0 || !(0.0..=1.0).contains(&b.1)))
-            {
-                return Err(bad(
-                    "bands_minutes must be non-empty, ascending, > 0, with weights within 0..1"
-                        .into(),
-                ));
-            }
-            if need.bands.last().is_some_and(|b| b.0 > need.radius_km) {
-                return Err(bad("the last band must not reach beyond radius_km".into()));
-            }
-            // Zones are stored in a byte during the analysis.
-            if need.bands.len() > 200 {
-                return Err(bad("at most 200 bands".into()));
-            }
-            let non_negative = |x: f64| x.is_finite() && x >= 0.0;
-            if !non_negative(need.target) || !non_negative(need.default_capacity) {
-                return Err(bad("target and default_capacity must be numbers ≥ 0".into()));
-            }
-            // A desert must fall short of the target, or the map would draw it in the
-            // colour that means "enough" (DESIGN.md, "Colour").
-            match need.desert_rule {
-                DesertRule::CapChildcare { max_ratio, .. }
-                    if !(max_ratio > 0.0 && need.target * max_ratio >= 1.0 - 1e-12) =>
-                {
-                    return Err(bad(format!(
-                        "with cap_childcare, target × max_ratio must be at least 1 (a desert, \
-                         more than {max_ratio} per place, must fall short of the target {})",
-                        need.target
-                    )));
-                }
-                DesertRule::Access { threshold, .. } if threshold > need.target => {
-                    return Err(bad(format!(
-                        "the access threshold {threshold} must not exceed the target {} (a \
-                         desert must fall short of the target)",
-                        need.target
-                    )));
-                }
-                _ => {}
-            }
-        }
+        let needs = checked_needs(file.needs, &file.services)?;
         Ok(Self {
             services: file.services,
-            needs: file.needs,
+            needs,
+            source: "data/needs.toml".into(),
         })
+    }
+
+    /// This catalog's services with the needs of a program's own file (`--needs FILE`:
+    /// `[[needs]]` entries in the layout of `data/needs.toml`), checked by the same rules.
+    /// The services stay gapmap's own, so a `[services]` table in the file is refused.
+    pub fn with_needs_toml(&self, text: &str, file: &str) -> Result<Self, CatalogError> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| CatalogError::File {
+            file: file.to_owned(),
+            why: e.to_string(),
+        })?;
+        if table.contains_key("services") {
+            return Err(CatalogError::File {
+                file: file.to_owned(),
+                why: "the services are gapmap's own (data/needs.toml): leave [services] out of \
+                      this file and keep its [[needs]]"
+                    .into(),
+            });
+        }
+        let parsed: NeedsFile = toml::from_str(text).map_err(|e| CatalogError::File {
+            file: file.to_owned(),
+            why: e.to_string(),
+        })?;
+        if parsed.needs.is_empty() {
+            return Err(CatalogError::File {
+                file: file.to_owned(),
+                why: "the file holds no [[needs]] entry".into(),
+            });
+        }
+        let needs =
+            checked_needs(parsed.needs, &self.services).map_err(|e| CatalogError::File {
+                file: file.to_owned(),
+                why: e.to_string().trim_start_matches("needs.toml: ").to_owned(),
+            })?;
+        Ok(Self {
+            services: self.services.clone(),
+            needs,
+            source: file.to_owned(),
+        })
+    }
+
+    /// Where the needs came from: `data/needs.toml` (bundled), or the `--needs` file.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// This catalog's services with `needs` (the store's) as its needs, in their order.
+    /// They were checked when they were written; a stored need that the services no longer
+    /// support (a service code removed from a newer `data/needs.toml`) is kept and logged,
+    /// so that the server still starts.
+    pub fn with_needs(&self, needs: Vec<Need>) -> Self {
+        for need in &needs {
+            for p in check_need(need, &self.services) {
+                tracing::warn!(need = %need.code, problem = %p.message, field = ?p.field,
+                    "a stored need no longer passes the checks; change it with PUT /api/v1/needs/{{code}}");
+            }
+        }
+        Self {
+            services: self.services.clone(),
+            needs,
+            source: "the store".into(),
+        }
     }
 
     /// Every need, in file order.
@@ -393,6 +400,290 @@ impl Catalog {
             }
         }
         best.map(|(c, _)| c)
+    }
+}
+
+/// Fills in and checks a file's needs: codes used once, every rule of [`check_need`]; the
+/// first broken rule refuses the file, naming the need and the field.
+fn checked_needs(
+    mut needs: Vec<Need>,
+    services: &BTreeMap<String, ServiceDef>,
+) -> Result<Vec<Need>, CatalogError> {
+    let mut seen = std::collections::HashSet::new();
+    for need in &mut needs {
+        need.normalise();
+        need.version = 0;
+        need.updated_at = None;
+        need.updated_by = None;
+    }
+    for need in &needs {
+        if !seen.insert(need.code.clone()) {
+            return Err(CatalogError::Need {
+                need: need.code.clone(),
+                why: "the code is used twice".into(),
+            });
+        }
+        if let Some(p) = check_need(need, services).into_iter().next() {
+            return Err(CatalogError::Need {
+                need: need.code.clone(),
+                why: match &p.field {
+                    Some(f) => format!("{f}: {}", p.message),
+                    None => p.message,
+                },
+            });
+        }
+    }
+    Ok(needs)
+}
+
+impl Need {
+    /// Fills in what may be left out: the supply unit.
+    pub fn normalise(&mut self) {
+        if self.supply_unit.trim().is_empty() {
+            self.supply_unit = self.supply.default_unit().to_owned();
+        }
+    }
+
+    /// The standard alone, as it is stored and compared: without its version and when and
+    /// by whom it was stored.
+    pub fn definition(&self) -> Self {
+        Self {
+            version: 0,
+            updated_at: None,
+            updated_by: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// True for a need code: 1 to 64 lower-case letters, digits and `_`, starting with a
+/// letter (it appears in URLs, CSV columns and cache keys).
+pub fn is_need_code(code: &str) -> bool {
+    (1..=64).contains(&code.len())
+        && code.as_bytes()[0].is_ascii_lowercase()
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Every rule a need must meet, each broken one a [`Problem`] naming its field
+/// (`bands[1]`, `desert_rule.threshold`, `filters.language.es`): the checks of
+/// `data/needs.toml`, of `--needs FILE` and of `PUT /api/v1/needs/{code}`. Indicator names
+/// are checked by the caller, which knows the indicator catalogue and the stored years.
+pub fn check_need(need: &Need, services: &BTreeMap<String, ServiceDef>) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut bad = |field: &str, message: String| out.push(Problem::field(field, message));
+    if !is_need_code(&need.code) {
+        bad(
+            "code",
+            format!(
+                "'{}' is not a need code: 1 to 64 lower-case letters, digits and _, starting with a letter",
+                need.code
+            ),
+        );
+    }
+    if need.label.trim().is_empty() {
+        bad("label", "the label must not be empty".into());
+    }
+    if need.demand_indicator.trim().is_empty() {
+        bad(
+            "demand_indicator",
+            "the demand indicator must name an indicator column".into(),
+        );
+    }
+    if need.services.is_empty() {
+        bad(
+            "services",
+            "at least one service code must supply the need".into(),
+        );
+    }
+    for (i, s) in need.services.iter().enumerate() {
+        if !services.contains_key(s) {
+            bad(
+                &format!("services[{i}]"),
+                format!(
+                    "unknown service code '{s}'; the codes are: {}",
+                    services.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            );
+        } else if need.services[..i].contains(s) {
+            bad(&format!("services[{i}]"), format!("'{s}' is listed twice"));
+        }
+    }
+    let non_negative = |x: f64| x.is_finite() && x >= 0.0;
+    if !non_negative(need.default_capacity) {
+        bad(
+            "default_capacity",
+            format!(
+                "default_capacity must be a number ≥ 0; got {}",
+                need.default_capacity
+            ),
+        );
+    }
+    if !(need.radius_km > 0.0 && need.radius_km <= MAX_RADIUS_KM) {
+        bad(
+            "radius_km",
+            format!(
+                "radius_km must be a positive number of km, at most {MAX_RADIUS_KM}; got {}",
+                need.radius_km
+            ),
+        );
+    }
+    check_bands(&need.bands, "bands", "km", &mut bad);
+    if let Some(last) = need.bands.last()
+        && need.radius_km > 0.0
+        && last.0 > need.radius_km
+    {
+        bad(
+            &format!("bands[{}]", need.bands.len() - 1),
+            format!(
+                "the last band ({} km) must not reach beyond radius_km ({} km)",
+                last.0, need.radius_km
+            ),
+        );
+    }
+    if let Some(m) = need.max_minutes
+        && !(m > 0.0 && m <= super::travel::MAX_MINUTES)
+    {
+        bad(
+            "max_minutes",
+            format!(
+                "max_minutes must be above 0 and at most {}; got {m}",
+                super::travel::MAX_MINUTES
+            ),
+        );
+    }
+    if let Some(b) = &need.bands_minutes {
+        check_bands(b, "bands_minutes", "minutes", &mut bad);
+    }
+    if !(need.target > 0.0 && need.target.is_finite()) {
+        bad(
+            "target",
+            format!(
+                "target (supply per unit of demand that counts as enough) must be a number above 0; got {}",
+                need.target
+            ),
+        );
+    }
+    let min_demand = match need.desert_rule {
+        DesertRule::CapChildcare { min_demand, .. }
+        | DesertRule::Access { min_demand, .. }
+        | DesertRule::Catchment { min_demand, .. } => min_demand,
+    };
+    if !non_negative(min_demand) {
+        bad(
+            "desert_rule.min_demand",
+            format!("min_demand must be a number ≥ 0; got {min_demand}"),
+        );
+    }
+    // A desert must fall short of the target, or the map would draw it in the colour that
+    // means "enough" (DESIGN.md, "Colour").
+    match need.desert_rule {
+        DesertRule::CapChildcare { max_ratio, .. }
+            if !(max_ratio > 0.0 && max_ratio.is_finite()) =>
+        {
+            bad(
+                "desert_rule.max_ratio",
+                format!("max_ratio (demand per place) must be a number above 0; got {max_ratio}"),
+            );
+        }
+        DesertRule::CapChildcare { max_ratio, .. }
+            if need.target > 0.0 && need.target * max_ratio < 1.0 - 1e-12 =>
+        {
+            bad(
+                "desert_rule.max_ratio",
+                format!(
+                    "with cap_childcare, target × max_ratio must be at least 1 (a desert, more \
+                     than {max_ratio} per place, must fall short of the target {})",
+                    need.target
+                ),
+            );
+        }
+        DesertRule::Access { threshold, .. } if !non_negative(threshold) => {
+            bad(
+                "desert_rule.threshold",
+                format!("the access threshold must be a number ≥ 0; got {threshold}"),
+            );
+        }
+        DesertRule::Access { threshold, .. } if need.target > 0.0 && threshold > need.target => {
+            bad(
+                "desert_rule.threshold",
+                format!(
+                    "the access threshold {threshold} must not exceed the target {} (a desert \
+                     must fall short of the target)",
+                    need.target
+                ),
+            );
+        }
+        _ => {}
+    }
+    for (lang, indicator) in &need.filters.language {
+        let field = format!("filters.language.{lang}");
+        if !((2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase())) {
+            bad(
+                &field,
+                format!("'{lang}' is not an ISO 639 language code (2 or 3 lower-case letters)"),
+            );
+        }
+        if indicator.trim().is_empty() {
+            bad(
+                &field,
+                "a language filter names the indicator that is then the demand".into(),
+            );
+        }
+    }
+    for (i, h) in need.filters.hours.iter().enumerate() {
+        if need.filters.hours[..i].contains(h) {
+            bad(&format!("filters.hours[{i}]"), "listed twice".into());
+        }
+    }
+    out
+}
+
+/// Checks E2SFCA steps: non-empty, at most 200 (zones are a byte in the sweep), bounds above
+/// 0 and increasing, weights within 0..1 and not increasing (a farther band cannot weigh
+/// more than a nearer one).
+fn check_bands(bands: &[(f64, f64)], name: &str, unit: &str, bad: &mut impl FnMut(&str, String)) {
+    if bands.is_empty() {
+        bad(
+            name,
+            format!("{name} must not be empty: give [[upper_{unit}, weight], …]"),
+        );
+        return;
+    }
+    if bands.len() > 200 {
+        bad(name, format!("at most 200 bands; got {}", bands.len()));
+    }
+    for (i, &(upper, weight)) in bands.iter().enumerate() {
+        let field = format!("{name}[{i}]");
+        if !(upper > 0.0 && upper.is_finite()) {
+            bad(
+                &field,
+                format!("a band's upper bound must be above 0 {unit}; got {upper}"),
+            );
+        } else if i > 0 && upper <= bands[i - 1].0 {
+            bad(
+                &field,
+                format!(
+                    "band upper bounds must increase: {upper} {unit} follows {} {unit}",
+                    bands[i - 1].0
+                ),
+            );
+        }
+        if !(0.0..=1.0).contains(&weight) {
+            bad(
+                &field,
+                format!("a band's weight must be within 0..1; got {weight}"),
+            );
+        } else if i > 0 && weight > bands[i - 1].1 {
+            bad(
+                &field,
+                format!(
+                    "weights must not increase with distance: {weight} follows {}",
+                    bands[i - 1].1
+                ),
+            );
+        }
     }
 }
 

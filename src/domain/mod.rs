@@ -22,7 +22,8 @@ mod year;
 pub use area::{Area, DemandPointSource, Geography};
 pub use assessment::{Assessment, AssessmentSummary, IndicatorRow, IndicatorTable};
 pub use catalog::{
-    BUNDLED_NEEDS_TOML, Catalog, CatalogError, DesertRule, Need, NeedFilters, ServiceDef, Supply,
+    BUNDLED_NEEDS_TOML, Catalog, CatalogError, DesertRule, MAX_RADIUS_KM, Need, NeedFilters,
+    ServiceDef, Supply, check_need, is_need_code,
 };
 pub use day::Day;
 pub use geoid::{Geoid, GeoidError};

@@ -13,6 +13,7 @@ pub mod gtfs;
 pub mod hsds;
 pub mod indicators;
 mod limits;
+pub mod need_json;
 pub mod plausibility;
 pub mod prj;
 pub mod records;

@@ -5,6 +5,7 @@
 mod access;
 mod assessments;
 mod geographies;
+mod needs;
 mod options;
 mod partners;
 mod provenance;
@@ -12,6 +13,7 @@ mod records;
 mod travel;
 
 pub use access::{Audit, AuditEntry, Role, TokenInfo, token_digest};
+pub use needs::Seeded;
 pub use options::{DbUrl, StoreOptions};
 pub use partners::{HistoryEntry, PartnerWrite};
 

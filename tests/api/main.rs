@@ -18,6 +18,7 @@ mod hsds;
 mod http;
 mod layers;
 mod limits;
+mod needs;
 mod openapi;
 mod opportunities;
 mod outreach;

@@ -19,6 +19,7 @@ import { initUpload } from './upload.js';
 import { refreshGaps } from './views/gaps.js';
 import { initViews, loadDistanceUnit, openArea, openSite, openSuggestion, showSites } from './views/index.js';
 import { initPartnerPanel } from './views/partner.js';
+import { renderStandardNote } from './views/standards.js';
 import { setVocabulary } from './vocabulary.js';
 
 async function boot() {
@@ -66,7 +67,7 @@ async function boot() {
   initUpload();
   initPartnerPanel();
   // Areas and gaps load while MapLibre starts; they are drawn once it has.
-  const gapsDone = refreshGaps();
+  const gapsDone = refreshGaps().then(renderStandardNote);
   const sitesDone = showSites(sitesRequest);
 
   const geo = state.geographies.find((g) => g.name === geographyName());

@@ -10,7 +10,7 @@ let levels = new Map();
 let stages = [];
 let questions = [];
 let indicators = new Map();
-let desertRules = new Map();
+let ruleWords = new Map();
 let targetMet = null;
 let barrierScale = null;
 
@@ -21,7 +21,7 @@ export function setVocabulary(doc) {
   stages = doc.partnership_stages || [];
   questions = doc.readiness_questions || [];
   indicators = new Map((doc.indicators || []).map((i) => [i.name, i]));
-  desertRules = new Map((doc.desert_rules || []).map((r) => [r.code, r]));
+  ruleWords = new Map((doc.desert_rules || []).map((r) => [r.code, r]));
   targetMet = doc.scales?.target_met || null;
   barrierScale = doc.scales?.barriers || null;
 }
@@ -33,7 +33,7 @@ export function barrierCountScale() {
 
 /** A desert rule kind's words: `{code, label, description}`. */
 export function desertRuleWords(kind) {
-  return desertRules.get(kind) || { code: kind, label: String(kind), description: '' };
+  return ruleWords.get(kind) || { code: kind, label: String(kind), description: '' };
 }
 
 /**
@@ -101,4 +101,19 @@ export function languageLabel(code) {
   } catch {
     return code;
   }
+}
+
+/** Every service `{code, label, colour}`, in the vocabulary's order. */
+export function allServices() {
+  return [...services.values()];
+}
+
+/** Every indicator name the vocabulary knows (the catalogue's and the stored years'). */
+export function indicatorNames() {
+  return [...indicators.keys()];
+}
+
+/** Every desert rule `{code, label, description}`, in the vocabulary's order. */
+export function desertRules() {
+  return [...ruleWords.values()];
 }

@@ -2076,3 +2076,126 @@ test('a geography above the tile threshold is drawn from vector tiles carrying t
     await stop(big.proc);
   }
 });
+
+test('an admin changes a need’s standard in the Standards panel, adds a need of the program’s own, and the map measures with the new version', {
+  skip,
+}, async () => {
+  // Run alone (--test-name-pattern), the page is not open yet.
+  if (!page.url().startsWith(base)) {
+    await page.goto(`${base}/`);
+    await page.evaluate(() => window.gapmap.ready);
+  }
+  await page.click('#view-gaps');
+  await page.selectOption('#need', 'childcare');
+  await page.evaluate(() => window.gapmap.settled());
+  const year = await page.evaluate(() => window.gapmap.state.year);
+  const stored = async (code) => (await api('/api/v1/needs')).needs.find((n) => n.code === code);
+  const before = await stored('childcare');
+  const gapsBefore = await api(`/api/v1/gaps?year=${year}&need=childcare`);
+  assert.equal(gapsBefore.need_version, before.version);
+  assert.equal(await page.getAttribute('#need-standard', 'data-version'), String(before.version));
+  assert.match(await page.textContent('#need-standard'), new RegExp(`Standard: version ${before.version}`));
+  await canvasStats({ remember: true, compare: false, colours: [] });
+
+  await page.click('#open-standards');
+  await page.locator('#standards-dialog[open]').waitFor();
+  assert.equal(await page.inputValue('#st-need'), 'childcare');
+  assert.equal(Number(await page.inputValue('#st-target')), before.target);
+  assert.equal(await page.inputValue('#st-bands'), '1:1, 2:0.68, 3:0.22');
+  assert.deepEqual(await axeViolations(page), [], 'with the standards panel open');
+  await page.fill('#st-token', TOKEN);
+
+  // A target whose deserts could meet it is refused beside the field; nothing is stored.
+  await page.fill('#st-target', '0.2');
+  await page.click('#standards-form button[type=submit]');
+  const ratioError = page.locator('#st-err-max_ratio:not([hidden])');
+  await ratioError.waitFor();
+  assert.match(await ratioError.textContent(), /target × max_ratio must be at least 1/);
+  assert.equal(await page.getAttribute('#st-max-ratio', 'aria-invalid'), 'true');
+  assert.equal(await page.locator('#st-result table.problems tbody tr').count(), 1);
+  // Bands that do not increase: named with their field.
+  await page.fill('#st-target', '0.5');
+  await page.fill('#st-bands', '1:1, 0.5:0.68, 3:0.22');
+  await page.click('#standards-form button[type=submit]');
+  const bandsError = page.locator('#st-err-bands:not([hidden]) [data-field="bands[1]"]');
+  await bandsError.waitFor();
+  assert.match(await bandsError.textContent(), /must increase/);
+  assert.equal(await page.locator('#st-err-max_ratio:not([hidden])').count(), 0, 'the earlier problem is gone');
+  assert.deepEqual(await stored('childcare'), before, 'a refused change stores nothing');
+
+  // The change: one slot per two children.
+  await page.fill('#st-bands', '1:1, 2:0.68, 3:0.22');
+  await page.click('#standards-form button[type=submit]');
+  const saved = page.locator(`#st-result .result-ok[data-version="${before.version + 1}"]`);
+  await saved.waitFor();
+  assert.deepEqual(await saved.locator('table.changes tr[data-field=target] td').allTextContents(), [
+    'need childcare',
+    'target',
+    String(before.target),
+    '0.5',
+  ]);
+  await page.click('#standards-close');
+  await page.evaluate(() => window.gapmap.settled());
+  const after = await stored('childcare');
+  assert.equal(after.version, before.version + 1);
+  assert.equal(after.target, 0.5);
+  assert.equal(after.updated_by, 'admin-token');
+  const gapsAfter = await api(`/api/v1/gaps?year=${year}&need=childcare`);
+  assert.equal(gapsAfter.need_version, after.version);
+  assert.ok(gapsAfter.summary.shortfall_in_area_total > gapsBefore.summary.shortfall_in_area_total, 'a higher target leaves more short');
+  // The map shows the analysis of the new version, and names it.
+  const shown = await page.evaluate(() => {
+    const g = window.gapmap.state.gaps;
+    return { version: g.need_version, target: g.params.target, total: g.summary.shortfall_in_area_total };
+  });
+  assert.deepEqual(shown, { version: after.version, target: 0.5, total: gapsAfter.summary.shortfall_in_area_total });
+  assert.equal(await page.getAttribute('#need-standard', 'data-version'), String(after.version));
+  assert.match(await page.textContent('#need-standard'), new RegExp(`Standard: version ${after.version}, stored .* by admin-token`));
+  const stats = await canvasStats({ remember: false, compare: true, colours: [] });
+  assert.ok(stats.changed > 0, 'the areas are coloured by the new target');
+
+  // A need of the program's own: WIC, food sites for children under 5 in poverty.
+  await page.click('#open-standards');
+  await page.locator('#standards-dialog[open]').waitFor();
+  await page.selectOption('#st-need', '');
+  assert.equal(await page.inputValue('#st-code'), '');
+  await page.fill('#st-code', 'wic');
+  await page.fill('#st-label', 'WIC for young children in poverty');
+  await page.fill('#st-demand', 'children_under_5_poverty');
+  await page.check('#st-svc-food');
+  await page.selectOption('#st-supply', 'sites');
+  await page.fill('#st-default-capacity', '1');
+  await page.fill('#st-radius', '1.6');
+  await page.fill('#st-bands', '0.8:1, 1.6:0.5');
+  await page.fill('#st-target', '0.002');
+  await page.selectOption('#st-rule', 'access');
+  await page.fill('#st-min-demand', '20');
+  assert.ok(await page.isHidden('#st-max-ratio'), 'only the chosen rule’s thresholds are shown');
+  await page.fill('#st-threshold', '0.001');
+  await page.fill('#st-token', TOKEN);
+  await page.click('#standards-form button[type=submit]');
+  await page.locator('#st-result .result-ok[data-version="1"] h3:text("Added")').waitFor();
+  await page.click('#standards-close');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.equal(await page.locator('#need option[value=wic]').count(), 1, 'the need selector offers it');
+  await page.selectOption('#need', 'wic');
+  await page.evaluate(() => window.gapmap.settled());
+  const wic = await api(`/api/v1/gaps?year=${year}&need=wic`);
+  assert.equal(wic.need_version, 1);
+  const wicShown = await page.evaluate(() => window.gapmap.state.gaps);
+  assert.equal(wicShown.need, 'wic');
+  assert.equal(wicShown.summary.deserts, wic.summary.deserts);
+  assert.equal(await page.getAttribute('#need-standard', 'data-version'), '1');
+
+  // Back to the bundled child-care standard (a third version), for any test after this one.
+  const restore = await fetch(`${base}/api/v1/needs/childcare`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...after, target: before.target }),
+  });
+  assert.equal(restore.status, 200);
+  await page.selectOption('#need', 'childcare');
+  await page.evaluate(() => window.gapmap.settled());
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
+});

@@ -172,12 +172,14 @@ pub fn section(cx: &Context<'_>, part: &NeedPart<'_>) -> Block {
                 c(p.demand_indicator.clone()),
                 t(format!(
                     ". Supply: {} at sites offering {}. Catchment: {} km. Target: {} {unit} \
-                     per unit of demand. Desert: {}.",
+                     per unit of demand. Desert: {}. Standard: version {} of need '{}'.",
                     p.supply.label(),
                     services.join(", "),
                     amount(p.radius_km),
                     amount(p.target),
                     rule_text(need, p.radius_km),
+                    r.need_version,
+                    need.code,
                 )),
             ],
         },

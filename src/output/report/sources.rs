@@ -183,6 +183,44 @@ pub fn sources(cx: &Context<'_>) -> Block {
             items,
         });
     }
+    // The standards every need was measured with, as stored.
+    blocks.push(Block::heading(3, "Standards"));
+    let mut table = Table::new(
+        None,
+        vec![
+            Cell::text("Need"),
+            Cell::num("Version"),
+            Cell::text("Demand"),
+            Cell::num("Radius (km)"),
+            Cell::num("Target"),
+            Cell::text("Desert rule"),
+            Cell::text("Stored"),
+        ],
+    );
+    for need in atlas.catalog.needs() {
+        table.rows.push(Row {
+            cells: vec![
+                Cell::text(format!("{} ({})", need.label, need.code)),
+                Cell::num(need.version.to_string()),
+                Cell::code(need.demand_indicator.clone()),
+                Cell::num(amount(need.radius_km)),
+                Cell::num(amount(need.target)),
+                Cell::text(need.desert_rule.kind()),
+                Cell::text(match (&need.updated_at, &need.updated_by) {
+                    (Some(at), Some(by)) => format!("{} by {by}", date(at)),
+                    _ => "bundled data/needs.toml".into(),
+                }),
+            ],
+            highlight: false,
+        });
+    }
+    blocks.push(Block::Table(table));
+    blocks.push(Block::note(plain(
+        "Each need's standard (its demand, supply, reach, target and desert rule) is the \
+         program's own, as stored; a change gives it a new version, and every figure above \
+         was computed with the version listed (GET /api/v1/needs, the audit record's \
+         put_need entries).",
+    )));
     // Travel-time matrices (only where one was uploaded).
     let matrices: Vec<_> = atlas
         .travel

@@ -22,6 +22,7 @@ import { initOpportunities, refreshOpportunities } from './opportunities.js';
 import * as outreach from './outreach.js';
 import { initSiteFilters, loadSites, openSite, renderSites } from './sites.js';
 import * as siting from './siting.js';
+import { initStandards, renderStandardNote } from './standards.js';
 import { fillMeasure, initMeasure, vehicleAware } from './travel.js';
 
 /** Wires the switcher and every control; call once the lists and the vocabulary are in. */
@@ -40,11 +41,40 @@ export function initViews() {
   });
   gaps.initDownloads();
   initAssessmentDownload();
+  initStandards(needsChanged);
+}
+
+/** After a need's standard was stored (`state.needs` holds the new list): refills the need
+ * selector and measures everything again with the new version (tracked). */
+function needsChanged(code) {
+  const needSel = $('#need');
+  replace(
+    needSel,
+    state.needs.map((n) => h('option', { value: n.code, text: n.label })),
+  );
+  if (!state.needs.some((n) => n.code === state.needCode)) state.needCode = state.needs[0]?.code ?? null;
+  if (state.needCode) needSel.value = state.needCode;
+  if (code === state.needCode) {
+    // The need's own radius may have changed: the map follows it.
+    state.radius = need()?.radius_km ?? null;
+    showRadius();
+    readRadius();
+  }
+  forgetNeedFilters();
+  fillRules();
+  fillMetrics();
+  drawSites();
+  return refresh();
 }
 
 /** Fetches and redraws the gaps for the current choices, then the current view (tracked). */
 export function refresh() {
-  return track(gaps.refreshGaps().then(refreshCurrentView));
+  return track(
+    gaps.refreshGaps().then(() => {
+      renderStandardNote();
+      return refreshCurrentView();
+    }),
+  );
 }
 
 /** Redoes what the current view shows beyond the gaps. */

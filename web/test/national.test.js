@@ -1,0 +1,105 @@
+// The map at national scale, in a real browser (issue 16): the page opens a national
+// synthetic geography (242,747 block-group squares, 250,000 child-care sites), drawn from
+// vector tiles, and each navigation — the whole country, a metro area, one block group —
+// has its areas drawn within 3 s.
+//
+// It needs a release build serving the national store, which takes minutes to make, so
+// it runs only when GAPMAP_NATIONAL_URL names that server (docs/measure-national-map.sh
+// makes the store, starts the server and runs this test); otherwise it says it is skipped.
+// Timings are printed as `# …` lines.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const CHROMIUM = process.env.GAPMAP_CHROMIUM || '/usr/bin/chromium';
+const BASE = process.env.GAPMAP_NATIONAL_URL;
+const LIMIT_MS = 3000;
+
+const skip = !BASE
+  ? 'GAPMAP_NATIONAL_URL is not set (docs/measure-national-map.sh sets it): the national map test is skipped'
+  : !existsSync(CHROMIUM)
+    ? `chromium is not installed at ${CHROMIUM}: the national map test is skipped`
+    : false;
+if (skip) console.log(`# ${skip}`);
+
+/** Moves the camera and resolves with the ms until the map is idle with `geoid` (or any area) drawn. */
+async function timeNavigation(page, camera, geoid) {
+  return page.evaluate(
+    async ({ camera, geoid }) => {
+      const m = window.gapmap.map;
+      const started = performance.now();
+      const idle = new Promise((r) => m.once('idle', r));
+      m.jumpTo(camera);
+      await idle;
+      const drawn = m.queryRenderedFeatures({ layers: ['areas-fill'] });
+      const ok = geoid ? drawn.some((f) => f.properties.geoid === geoid) : drawn.length > 0;
+      return { ms: ok ? performance.now() - started : Infinity, features: drawn.length };
+    },
+    { camera, geoid },
+  );
+}
+
+test('a national geography opens from tiles, and every navigation is drawn within 3 s', { skip }, async () => {
+  const { chromium } = await import('playwright-core');
+  const geographies = await (await fetch(`${BASE}/api/v1/geographies`)).json();
+  const national = geographies.geographies.reduce((a, b) => (b.areas > (a?.areas ?? 0) ? b : a), null);
+  assert.ok(national && national.areas > 200_000, `a national geography is stored (${national?.areas} areas)`);
+
+  const profile = mkdtempSync(join(tmpdir(), 'gapmap-national-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    viewport: { width: 1280, height: 800 },
+    reducedMotion: 'reduce',
+  });
+  const errors = [];
+  try {
+    const page = context.pages()[0] || (await context.newPage());
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    // The first view: the page, its data and the first analysis of the national geography.
+    const opened = Date.now();
+    await page.goto(`${BASE}/`);
+    await page.evaluate(() => window.gapmap.ready);
+    const first = await page.evaluate(async () => {
+      await window.gapmap.settled();
+      const m = window.gapmap.map;
+      return { source: m.getSource('areas').type, features: m.queryRenderedFeatures({ layers: ['areas-fill'] }).length };
+    });
+    const firstMs = Date.now() - opened;
+    console.log(`# national map: first view drawn ${firstMs} ms after the page was opened (${first.features} area pieces)`);
+    assert.equal(first.source, 'vector', 'a national geography is drawn from tiles');
+    assert.ok(first.features > 0, 'the first view draws areas');
+
+    // Then, navigations: three block groups spread over the country, each at the zoom of
+    // a metro area and of the block group itself, and the whole country again.
+    const n = national.areas;
+    const geoids = [1, Math.floor(n / 2), n - 1].map((k) => String(k).padStart(12, '0'));
+    const times = [];
+    for (const geoid of geoids) {
+      const doc = await (await fetch(`${BASE}/api/v1/geographies/${encodeURIComponent(national.name)}/areas?geoid=${geoid}`)).json();
+      assert.equal(doc.features.length, 1, `area ${geoid} is found`);
+      const ring = doc.features[0].geometry.coordinates.flat(Infinity);
+      const xs = ring.filter((_, i) => i % 2 === 0);
+      const ys = ring.filter((_, i) => i % 2 === 1);
+      const center = [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2];
+      for (const zoom of [9, 15]) {
+        const t = await timeNavigation(page, { center, zoom }, zoom === 15 ? geoid : null);
+        console.log(`# national map: zoom ${zoom} at ${geoid} drawn in ${Math.round(t.ms)} ms (${t.features} area pieces)`);
+        times.push(t.ms);
+      }
+    }
+    const country = await timeNavigation(page, { center: [-98.5, 39.5], zoom: 3 }, null);
+    console.log(`# national map: the whole country again in ${Math.round(country.ms)} ms (${country.features} area pieces)`);
+    times.push(country.ms);
+    for (const ms of times) assert.ok(ms < LIMIT_MS, `every navigation drawn within ${LIMIT_MS} ms: ${times.map(Math.round)}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
