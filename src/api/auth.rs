@@ -1,7 +1,7 @@
 //! Who may do what. Requests carry `Authorization: Bearer <token>`. The bootstrap admin
 //! token comes from `GAPMAP_ADMIN_TOKEN`; others are made with `gapmap token create` and
 //! live in the store as digests. Viewers read (when reads are not public), editors
-//! upload, admins also read the audit record.
+//! upload, admins also read the audit record and change the needs' standards.
 
 use crate::domain::Secret;
 use crate::error::{Code, Error, Result};

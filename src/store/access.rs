@@ -27,7 +27,7 @@ pub enum Role {
     Viewer,
     /// Upload data.
     Editor,
-    /// Manage and read the audit record.
+    /// Manage, read the audit record and change the needs' standards.
     Admin,
 }
 

@@ -454,7 +454,32 @@ async fn a_needs_file_seeds_a_fresh_store_and_a_seeded_store_keeps_its_own() {
     assert!(err.contains("leave [services] out"), "{err}");
 }
 
+/// A change made through one replica is measured by another (it polls the data version).
+async fn another_replica_measures_with_the_new_version() {
+    let a = app().await;
+    let b = spawn_on(a.db.clone(), |_| {}).await;
+    let mut body = need(&a, "childcare").await;
+    body["target"] = json!(0.5);
+    assert_eq!(put_need(&a, "childcare", &body).await.status(), 200);
+    let started = std::time::Instant::now();
+    loop {
+        let gaps = b.get_json("/api/v1/gaps?year=2024&need=childcare").await;
+        if gaps["need_version"] == 2 {
+            close(&shortfalls(&gaps, "shortfall"), &[131.25, 43.75, 35.0]);
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "replica b still measures version {}",
+            gaps["need_version"]
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(need(&b, "childcare").await["version"], 2);
+}
+
 crate::api_tests!(
+    another_replica_measures_with_the_new_version,
     a_changed_target_changes_the_shortfall_and_every_answer_names_the_version,
     a_refused_change_names_each_field_and_leaves_the_store_as_it_was,
     writes_need_the_admin_token,
