@@ -113,6 +113,27 @@ pub enum Command {
         #[arg(long, default_value_t = crate::synthetic::NATIONAL_SITES)]
         sites: usize,
     },
+    /// Write a synthetic state and its tract-to-tract drive-time matrix (see BENCHMARKS.md).
+    #[cfg(feature = "bench")]
+    #[command(hide = true)]
+    BenchMatrix {
+        /// Folder to write areas.geojson, assessment.csv, sites.csv and travel_times.csv
+        /// (r5py's `from_id,to_id,travel_time`, minutes) into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of areas.
+        #[arg(long, default_value_t = crate::synthetic::STATE_AREAS)]
+        areas: usize,
+        /// Number of sites (each at the centre of an area).
+        #[arg(long, default_value_t = crate::synthetic::STATE_SITES)]
+        sites: usize,
+        /// Number of pairs in the matrix: the quickest ones.
+        #[arg(long, default_value_t = crate::synthetic::STATE_PAIRS)]
+        pairs: usize,
+        /// The slowest pair written takes this many minutes.
+        #[arg(long, default_value_t = 60.0)]
+        minutes: f64,
+    },
 }
 
 /// `gapmap token …`

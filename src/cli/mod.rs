@@ -155,6 +155,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        #[cfg(feature = "bench")]
+        Command::BenchMatrix {
+            out,
+            areas,
+            sites,
+            pairs,
+            minutes,
+        } => {
+            let state = crate::synthetic::StateMatrix::generate(areas, sites, 2020);
+            let cannot =
+                |e: std::io::Error| anyhow::anyhow!("cannot write into {}: {e}", out.display());
+            state.problem.write_files(&out).map_err(cannot)?;
+            let w = state.write_matrix(&out, pairs, minutes).map_err(cannot)?;
+            println!(
+                "wrote {areas} areas, {sites} sites and a drive matrix of {} pairs within {minutes} min (modelled times scaled by {:.3}) into {}",
+                w.pairs,
+                w.scale,
+                out.display()
+            );
+            Ok(())
+        }
     }
 }
 

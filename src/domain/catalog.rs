@@ -485,6 +485,20 @@ pub fn check_need(need: &Need, services: &BTreeMap<String, ServiceDef>) -> Vec<P
     if need.label.trim().is_empty() {
         bad("label", "the label must not be empty".into());
     }
+    for (field, text) in [
+        ("label", &need.label),
+        ("supply_unit", &need.supply_unit),
+        ("demand_indicator", &need.demand_indicator),
+    ] {
+        if text.chars().any(char::is_control) || text.chars().count() > 200 {
+            bad(
+                field,
+                format!(
+                    "'{field}' must be one line of at most 200 characters, without control characters"
+                ),
+            );
+        }
+    }
     if need.demand_indicator.trim().is_empty() {
         bad(
             "demand_indicator",

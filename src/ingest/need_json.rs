@@ -518,6 +518,9 @@ mod tests {
         let mut b = childcare();
         b["filters"] = json!({"language": {"es": "lep_es"}});
         assert_eq!(fields(&b), ["filters.language.es"]);
+        let mut b = childcare();
+        b["label"] = json!("Child\ncare");
+        assert_eq!(fields(&b), ["label"]);
     }
 
     #[test]
