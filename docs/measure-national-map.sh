@@ -24,5 +24,7 @@ GAPMAP_WEB_DIR="$root/web" GAPMAP_ADMIN_TOKEN=measure-token-0123456789 NO_COLOR=
 pid=$!
 trap 'kill $pid' EXIT
 until curl -sf "http://127.0.0.1:$port/readyz" > /dev/null; do sleep 0.2; done
-GAPMAP_NATIONAL_URL="http://127.0.0.1:$port" node --test web/test/national.test.js
+status=0
+GAPMAP_NATIONAL_URL="http://127.0.0.1:$port" node --test web/test/national.test.js || status=$?
 ps -o rss= -p $pid | awk '{print "server RSS " $1/1024 " MB"}'
+exit $status
