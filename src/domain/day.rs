@@ -1,10 +1,11 @@
 //! Calendar days (proleptic Gregorian), as the report's date needs them: read from and
-//! written as `YYYY-MM-DD`, counted in whole days, without a date-time dependency.
+//! written as `YYYY-MM-DD`, counted in whole days.
 
 use super::partner::parse_date;
+use chrono::{Datelike, NaiveDate, TimeDelta};
 use std::fmt;
 
-/// A calendar day, held as days since 1970-01-01.
+/// A calendar day (chrono's `NaiveDate`, which polars already builds).
 ///
 /// # Examples
 /// ```
@@ -16,14 +17,14 @@ use std::fmt;
 /// assert!(Day::parse("2027-02-29").is_none());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Day(i64);
+pub struct Day(NaiveDate);
 
 impl Day {
     /// A `YYYY-MM-DD` date, or `None` when it is not a calendar day.
     pub fn parse(s: &str) -> Option<Self> {
+        // The partner directory's strict reading of the form, then the calendar's.
         let s = parse_date(s)?;
-        let n = |r: std::ops::Range<usize>| s[r].parse::<i64>().ok();
-        Some(Self(days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?)))
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok().map(Self)
     }
 
     /// Today in UTC.
@@ -31,54 +32,31 @@ impl Day {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        Self((secs / 86_400) as i64)
+        let date = chrono::DateTime::from_timestamp(secs as i64, 0)
+            .map_or(NaiveDate::MIN, |t| t.date_naive());
+        Self(date)
     }
 
     /// `n` days later (earlier when negative).
     pub fn plus(self, n: i64) -> Self {
-        Self(self.0 + n)
+        Self(self.0 + TimeDelta::days(n))
     }
 
     /// Days from this day to `later` (negative when `later` is before it).
     pub fn days_until(self, later: Self) -> i64 {
-        later.0 - self.0
+        (later.0 - self.0).num_days()
     }
 
     /// Its year.
     pub fn year(self) -> i32 {
-        civil_from_days(self.0).0 as i32
+        self.0.year()
     }
 }
 
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = civil_from_days(self.0);
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The inverse of [`days_from_civil`]: (year, month, day).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]
@@ -96,7 +74,12 @@ mod tests {
         ] {
             assert_eq!(Day::parse(s).unwrap().to_string(), s);
         }
-        assert_eq!(Day::parse("1970-01-02").unwrap().0, 1);
+        assert_eq!(
+            Day::parse("1970-01-01")
+                .unwrap()
+                .days_until(Day::parse("1970-01-02").unwrap()),
+            1
+        );
         assert_eq!(
             Day::parse("2024-02-28").unwrap().plus(2).to_string(),
             "2024-03-01"
