@@ -101,6 +101,10 @@ pub fn sweep<const K: usize>(
     let catchment = &problem.catchment;
     // Weight per zone index (see Catchment::zone_index), 0 beyond r.
     let tables: [Vec<f64>; K] = weightings.map(|w| catchment.weights(w == Weighting::Bands));
+    // The same, one entry per zone holding the K weights: one load per pair.
+    let weights: Vec<[f64; K]> = (0..catchment.weights(false).len())
+        .map(|z| std::array::from_fn(|k| tables[k][z]))
+        .collect();
     let beyond_r = catchment.bands().len() + 1;
     let radius_km = catchment.radius_km();
 
@@ -128,16 +132,27 @@ pub fn sweep<const K: usize>(
         radius_km,
     );
 
-    // Step 1: each site sums the weighted demand in its catchment.
+    // Step 1: each site sums the weighted demand in its catchment. Each run of
+    // candidates is summed in local accumulators (kept in registers) in position order.
+    let (dem_x, dem_y, dem_z) = demand_grid.coordinates();
     let by_site_pos: Vec<[f64; K]> = parallel::map(site_grid.len(), |p| {
         let (at, xyz) = (site_grid.lonlat(p), site_grid.xyz(p));
         let mut sum = [0.0; K];
-        // Candidates beyond r get weight 0: no branch on the distance.
-        demand_grid.for_each_candidate(at, xyz, radius_km, |q, c2| {
-            let z = catchment.zone_index(c2, || haversine_km(at, demand_grid.lonlat(q)));
-            for k in 0..K {
-                sum[k] += demand_by_pos[q] * tables[k][z];
+        demand_grid.for_each_run(at, radius_km, |lo, hi| {
+            let (xs, ys, zs) = (&dem_x[lo..hi], &dem_y[lo..hi], &dem_z[lo..hi]);
+            let demand = &demand_by_pos[lo..hi];
+            let mut acc = sum;
+            for i in 0..demand.len() {
+                let (dx, dy, dz) = (xyz[0] - xs[i], xyz[1] - ys[i], xyz[2] - zs[i]);
+                let c2 = dx * dx + dy * dy + dz * dz;
+                // Candidates beyond r get weight 0: no branch on the distance.
+                let z = catchment.zone_index(c2, || haversine_km(at, demand_grid.lonlat(lo + i)));
+                let w = weights[z];
+                for k in 0..K {
+                    acc[k] += demand[i] * w[k];
+                }
             }
+            sum = acc;
         });
         sum
     });
@@ -165,6 +180,7 @@ pub fn sweep<const K: usize>(
             .map(|(t, &i)| (id32(t), problem.demand_at[i as usize])),
         radius_km,
     );
+    let (site_x, site_y, site_z) = site_grid.coordinates();
     let by_area_pos: Vec<AreaReach<K>> = parallel::map(area_grid.len(), |a| {
         let (at, xyz) = (area_grid.lonlat(a), area_grid.xyz(a));
         let mut reach = AreaReach {
@@ -173,23 +189,38 @@ pub fn sweep<const K: usize>(
             capacity_within: 0.0,
             nearest: None,
         };
-        // The nearest site within r: smallest chord, then smallest site position.
-        let mut best: Option<(u32, f64, usize)> = None;
-        site_grid.for_each_candidate(at, xyz, radius_km, |p, c2| {
-            let z = catchment.zone_index(c2, || haversine_km(at, site_grid.lonlat(p)));
-            let inside = z < beyond_r;
-            for k in 0..K {
-                reach.access[k] += ratio_by_pos[p][k] * tables[k][z];
+        // The nearest site within r: smallest chord, then smallest site position
+        // (`best_slot` is u32::MAX until a site within r is found).
+        let (mut best_c2, mut best_slot, mut best_pos) = (f64::INFINITY, u32::MAX, 0);
+        site_grid.for_each_run(at, radius_km, |lo, hi| {
+            let (xs, ys, zs) = (&site_x[lo..hi], &site_y[lo..hi], &site_z[lo..hi]);
+            let (ratios, supplies) = (&ratio_by_pos[lo..hi], &supply_by_pos[lo..hi]);
+            let (mut access, mut within, mut capacity) =
+                (reach.access, reach.sites_within, reach.capacity_within);
+            for i in 0..ratios.len() {
+                let (dx, dy, dz) = (xyz[0] - xs[i], xyz[1] - ys[i], xyz[2] - zs[i]);
+                let c2 = dx * dx + dy * dy + dz * dz;
+                let z = catchment.zone_index(c2, || haversine_km(at, site_grid.lonlat(lo + i)));
+                let inside = z < beyond_r;
+                let w = weights[z];
+                for k in 0..K {
+                    access[k] += ratios[i][k] * w[k];
+                }
+                within += u32::from(inside);
+                capacity += if inside { supplies[i] } else { 0.0 };
+                // Rarely true once a near site is found: a predictable branch.
+                if inside && c2 <= best_c2 {
+                    let slot = site_grid.id(lo + i);
+                    if c2 < best_c2 || slot < best_slot {
+                        (best_c2, best_slot, best_pos) = (c2, slot, lo + i);
+                    }
+                }
             }
-            reach.sites_within += u32::from(inside);
-            reach.capacity_within += if inside { supply_by_pos[p] } else { 0.0 };
-            let slot = site_grid.id(p);
-            if inside && best.is_none_or(|(b, bc2, _)| c2 < bc2 || (c2 == bc2 && slot < b)) {
-                best = Some((slot, c2, p));
-            }
+            (reach.access, reach.sites_within, reach.capacity_within) = (access, within, capacity);
         });
+        let best = (best_slot != u32::MAX).then_some((best_slot, best_pos));
         reach.nearest = match best {
-            Some((slot, _, p)) => Some((slot, haversine_km(at, site_grid.lonlat(p)))),
+            Some((slot, p)) => Some((slot, haversine_km(at, site_grid.lonlat(p)))),
             None if nearest => problem
                 .site_points
                 .nearest(at, |id| problem.slot_of(id).is_some())

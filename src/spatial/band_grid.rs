@@ -3,7 +3,7 @@
 //! The FCA sweeps enumerate tens of millions of area–site pairs at national scale; an
 //! R-tree finds them too, but chasing its nodes costs several times more per pair.
 
-use super::{EARTH_RADIUS_KM, Xyz, chord2, unit_vector};
+use super::{EARTH_RADIUS_KM, Xyz, unit_vector};
 use crate::domain::LonLat;
 
 /// Widening of the search cap's angle: the bands and longitude windows searched cover a
@@ -20,7 +20,10 @@ pub struct BandGrid {
     starts: Vec<u32>,
     lon: Vec<f64>,
     lat: Vec<f64>,
-    xyz: Vec<Xyz>,
+    // Unit vectors as three arrays, so that a run of candidates is a run of each.
+    x: Vec<f64>,
+    y: Vec<f64>,
+    z: Vec<f64>,
     ids: Vec<u32>,
 }
 
@@ -67,10 +70,13 @@ impl BandGrid {
         let lonlat = |it: &(usize, f64, f64, u32)| {
             LonLat::new(it.1, it.2).unwrap_or_else(|_| unreachable!("came from a LonLat"))
         };
+        let xyz: Vec<Xyz> = items.iter().map(|it| unit_vector(lonlat(it))).collect();
         Self {
             band_deg,
             starts,
-            xyz: items.iter().map(|it| unit_vector(lonlat(it))).collect(),
+            x: xyz.iter().map(|v| v[0]).collect(),
+            y: xyz.iter().map(|v| v[1]).collect(),
+            z: xyz.iter().map(|v| v[2]).collect(),
             lon: items.iter().map(|it| it.1).collect(),
             lat: items.iter().map(|it| it.2).collect(),
             ids: items.iter().map(|it| it.3).collect(),
@@ -93,14 +99,20 @@ impl BandGrid {
     }
 
     /// The unit vector of the point at `pos`.
-    pub fn xyz(&self, pos: usize) -> &Xyz {
-        &self.xyz[pos]
+    pub fn xyz(&self, pos: usize) -> Xyz {
+        [self.x[pos], self.y[pos], self.z[pos]]
     }
 
     /// The lon/lat of the point at `pos`.
     pub fn lonlat(&self, pos: usize) -> LonLat {
         LonLat::new(self.lon[pos], self.lat[pos])
             .unwrap_or_else(|_| unreachable!("came from a LonLat"))
+    }
+
+    /// The unit vectors' x, y and z, each in position order: a run of positions from
+    /// [`Self::for_each_run`] is a run of each slice.
+    pub fn coordinates(&self) -> (&[f64], &[f64], &[f64]) {
+        (&self.x, &self.y, &self.z)
     }
 
     /// Calls `visit(pos, chord²)` for every point whose squared chord to `at` (unit
@@ -131,6 +143,22 @@ impl BandGrid {
         radius_km: f64,
         mut visit: impl FnMut(usize, f64),
     ) {
+        self.for_each_run(at, radius_km, |start, end| {
+            for pos in start..end {
+                let (dx, dy, dz) = (
+                    xyz[0] - self.x[pos],
+                    xyz[1] - self.y[pos],
+                    xyz[2] - self.z[pos],
+                );
+                visit(pos, dx * dx + dy * dy + dz * dz);
+            }
+        });
+    }
+
+    /// Calls `run(start, end)` for each run of positions `start..end` that together hold
+    /// the points of the bands and longitudes covering the cap of `radius_km` around
+    /// `at` (the candidates of [`Self::for_each_candidate`], in the same order).
+    pub fn for_each_run(&self, at: LonLat, radius_km: f64, mut run: impl FnMut(usize, usize)) {
         let rho = (radius_km / EARTH_RADIUS_KM) * (1.0 + WINDOW_MARGIN) + 1e-12;
         let phi0 = at.lat().to_radians();
         let (lat_lo, lat_hi) = (phi0 - rho, phi0 + rho);
@@ -148,6 +176,10 @@ impl BandGrid {
             )
         };
         for b in b_lo..=b_hi {
+            let (start, end) = (self.starts[b] as usize, self.starts[b + 1] as usize);
+            if start == end {
+                continue;
+            }
             let half_width = if polar {
                 std::f64::consts::PI
             } else {
@@ -163,18 +195,14 @@ impl BandGrid {
                     cos_w.clamp(-1.0, 1.0).acos()
                 }
             };
-            let (start, end) = (self.starts[b] as usize, self.starts[b + 1] as usize);
-            if start == end {
-                continue;
-            }
             let w = half_width.to_degrees();
             let (lo, hi) = (at.lon() - w, at.lon() + w);
+            let band = &self.lon[start..end];
             let mut scan = |from: f64, to: f64| {
-                let run = &self.lon[start..end];
-                let mut pos = start + run.partition_point(|x| *x < from);
-                while pos < end && self.lon[pos] <= to {
-                    visit(pos, chord2(xyz, &self.xyz[pos]));
-                    pos += 1;
+                let first = start + band.partition_point(|x| *x < from);
+                let last = start + band.partition_point(|x| *x <= to);
+                if first < last {
+                    run(first, last);
                 }
             };
             if w >= 180.0 {

@@ -42,6 +42,52 @@ pub struct Catchment {
     bands: Vec<(f64, f64)>,
     /// The bands' upper bounds, then the radius.
     limits: Vec<Bound>,
+    /// The same limits in fixed-width arrays when there are at most [`LANES`] of them
+    /// (every bundled need has four or fewer): the sweeps test a pair against all of them
+    /// at once.
+    lanes: Option<Lanes>,
+}
+
+/// Width of [`Lanes`]: four limits, two SSE2 registers of f64.
+const LANES: usize = 4;
+
+/// The limits' surely-within squared chords, padded with +∞ so that a padding lane never
+/// counts, and for each zone z the surely-beyond chord of the limit below it (−∞ for
+/// zone 0 and padding), so that one comparison tells whether a pair lies near a bound.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Lanes {
+    surely_within: [f64; LANES],
+    beyond_below: [f64; 2 * LANES],
+}
+
+impl Lanes {
+    fn new(limits: &[Bound]) -> Option<Self> {
+        let ascending = limits.windows(2).all(|w| w[0].km <= w[1].km);
+        (ascending && limits.len() <= LANES).then(|| {
+            let mut lanes = Self {
+                surely_within: [f64::INFINITY; LANES],
+                beyond_below: [f64::NEG_INFINITY; 2 * LANES],
+            };
+            for (i, l) in limits.iter().enumerate() {
+                lanes.surely_within[i] = l.surely_within;
+                lanes.beyond_below[i + 1] = l.surely_beyond;
+            }
+            lanes
+        })
+    }
+
+    /// The number z of limits surely passed, and whether `c2` lies near a limit. The
+    /// limits ascend, so a pair near any limit is near limit z − 1: with c2 ≥ within(l)
+    /// for every l < z, c2 ≤ beyond(l) for some l < z implies c2 ≤ beyond(z − 1).
+    #[inline]
+    fn count(&self, c2: f64) -> (usize, bool) {
+        let mut beyond = 0;
+        for w in self.surely_within {
+            beyond += usize::from(c2 >= w);
+        }
+        // beyond ≤ LANES < 2·LANES: the mask only spares the bounds check.
+        (beyond, c2 <= self.beyond_below[beyond & (2 * LANES - 1)])
+    }
 }
 
 impl Catchment {
@@ -66,10 +112,11 @@ impl Catchment {
             .map(|b| b.0.min(radius_km))
             .chain([radius_km])
             .map(Bound::new)
-            .collect();
+            .collect::<Vec<_>>();
         Self {
             radius_km,
             bands,
+            lanes: Lanes::new(&limits),
             limits,
         }
     }
@@ -112,17 +159,26 @@ impl Catchment {
     /// for the FCA sweeps, where zones change unpredictably from pair to pair.
     #[inline]
     pub fn zone_index(&self, c2: f64, exact_km: impl Fn() -> f64) -> usize {
+        let (mut beyond, unsure) = match &self.lanes {
+            Some(lanes) => lanes.count(c2),
+            None => self.count_each(c2),
+        };
+        if unsure {
+            let km = exact_km();
+            beyond = self.limits.iter().filter(|l| km > l.km).count();
+        }
+        beyond
+    }
+
+    /// What [`Lanes::count`] computes, limit by limit, for any number of limits.
+    fn count_each(&self, c2: f64) -> (usize, bool) {
         let mut beyond = 0;
         let mut unsure = false;
         for l in &self.limits {
             beyond += usize::from(c2 >= l.surely_within);
             unsure |= (c2 >= l.surely_within) & (c2 <= l.surely_beyond);
         }
-        if unsure {
-            let km = exact_km();
-            beyond = self.limits.iter().filter(|l| km > l.km).count();
-        }
-        beyond
+        (beyond, unsure)
     }
 
     /// The E2SFCA weight of a zone: the band's weight, 0 beyond the last band.
@@ -177,5 +233,49 @@ mod tests {
         assert_eq!(zone(&c, a, p(0.0, 0.02)), Some(2));
         assert_eq!(c.weight(2), 0.0);
         assert_eq!(zone(&c, a, p(0.0, 0.03)), None);
+    }
+
+    proptest::proptest! {
+        /// The lanes' one-comparison test of "near a bound" and their count agree with
+        /// testing every limit, on chords at and around each bound, with bands that end
+        /// at the radius (two equal limits) or beyond it.
+        #[test]
+        fn lanes_agree_with_testing_each_limit(
+            radius in 0.5..40.0f64,
+            cuts in proptest::collection::vec(0.05..1.2f64, 0..4),
+            offsets in proptest::collection::vec(-3.0..3.0f64, 1..8),
+        ) {
+            let mut uppers: Vec<f64> = cuts.iter().map(|c| c * radius).collect();
+            uppers.sort_by(f64::total_cmp);
+            if let Some(last) = uppers.last_mut() {
+                *last = last.max(radius); // the last band often ends at r
+            }
+            let bands: Vec<(f64, f64)> = uppers.iter().map(|u| (*u, 0.5)).collect();
+            let c = Catchment::new(radius, bands);
+            let lanes = c.lanes.expect("at most four limits take the lanes");
+            for bound in &c.limits {
+                let exact = chord_for_km(bound.km).powi(2);
+                for o in &offsets {
+                    // From well inside to well beyond the margin around the bound.
+                    let c2 = exact * (1.0 + o * MARGIN);
+                    proptest::prop_assert_eq!(lanes.count(c2), c.count_each(c2), "c2 {}", c2);
+                }
+                for c2 in [bound.surely_within, bound.surely_beyond, 0.0, 4.0] {
+                    proptest::prop_assert_eq!(lanes.count(c2), c.count_each(c2));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn more_limits_than_lanes_are_tested_one_by_one() {
+        let bands: Vec<(f64, f64)> = (1..=6).map(|k| (f64::from(k), 1.0 / f64::from(k))).collect();
+        let c = Catchment::new(6.0, bands);
+        assert!(c.lanes.is_none());
+        let a = p(0.0, 0.0);
+        // 0.01° of latitude ≈ 1.112 km: past the 1 km bound, within 2 km.
+        assert_eq!(zone(&c, a, p(0.0, 0.01)), Some(1));
+        assert_eq!(zone(&c, a, p(0.0, 0.05)), Some(5));
+        assert_eq!(zone(&c, a, p(0.0, 0.06)), None);
     }
 }
