@@ -213,6 +213,15 @@ impl Store {
         Ok(out)
     }
 
+    /// The latest year stored before `year`, if any.
+    pub async fn latest_year_before(&self, year: i32) -> Result<Option<i32>> {
+        let row = sqlx::query("SELECT MAX(year) FROM assessments WHERE year < $1")
+            .bind(year as i64)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>(0)?.map(|y| y as i32))
+    }
+
     /// The current version of every year, for the Atlas.
     pub async fn current_assessments(&self) -> Result<Vec<Assessment>> {
         let mut out = Vec::new();
