@@ -145,23 +145,40 @@ impl Store {
             serde_json::from_str(&head.get::<String, _>(2)).map_err(Error::internal)?;
         let warnings: Vec<Warning> =
             serde_json::from_str(&head.get::<String, _>(3)).map_err(Error::internal)?;
+        // In upload order (`seq`, sorted here), then their JSON read on every core.
         let rows = sqlx::query(
-            "SELECT geoid, vals FROM assessment_rows WHERE year = $1 AND version = $2 ORDER BY seq",
+            "SELECT geoid, vals, seq FROM assessment_rows WHERE year = $1 AND version = $2",
         )
         .bind(year as i64)
         .bind(version)
         .fetch_all(self.pool())
         .await?;
-        let mut table = IndicatorTable {
-            columns,
-            rows: Vec::with_capacity(rows.len()),
-        };
-        for r in rows {
-            let geoid = Geoid::parse(&r.get::<String, _>(0)).map_err(Error::internal)?;
-            let values: Vec<Option<f64>> =
-                serde_json::from_str(&r.get::<String, _>(1)).map_err(Error::internal)?;
-            table.rows.push(IndicatorRow { geoid, values });
-        }
+        let mut raw = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<i64, _>(2)?,
+                    r.try_get::<String, _>(0)?,
+                    r.try_get::<String, _>(1)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        drop(rows);
+        raw.sort_unstable_by_key(|(seq, _, _)| *seq);
+        let rows = tokio::task::spawn_blocking(move || {
+            crate::parallel::map(raw.len(), |i| {
+                let (_, geoid, values) = &raw[i];
+                Ok(IndicatorRow {
+                    geoid: Geoid::parse(geoid).map_err(Error::internal)?,
+                    values: serde_json::from_str(values).map_err(Error::internal)?,
+                })
+            })
+            .into_iter()
+            .collect::<Result<Vec<IndicatorRow>>>()
+        })
+        .await
+        .map_err(Error::internal)??;
+        let table = IndicatorTable { columns, rows };
         Ok(Some(Assessment {
             year,
             version,

@@ -123,18 +123,23 @@ impl Store {
 /// in order: a later row meets what an earlier one wrote exactly as with one statement
 /// per row, except that one statement must not name a key twice (PostgreSQL refuses an
 /// `ON CONFLICT DO UPDATE` that meets its own row): callers pass distinct keys.
+///
+/// The rows are made one statement's worth at a time (a national directory's rows would
+/// take hundreds of MB at once); `rows` returns the count written.
 pub(super) async fn write(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     statement: &Statement<'_>,
     per_statement: usize,
-    rows: Vec<Vec<Value>>,
-) -> Result<()> {
+    rows: impl Iterator<Item = Result<Vec<Value>>>,
+) -> Result<usize> {
     let per_statement = per_statement.max(1);
     let full = statement.sql(per_statement, backend);
-    let mut rows = rows.into_iter().peekable();
+    let mut rows = rows.peekable();
+    let mut written = 0;
     while rows.peek().is_some() {
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect::<Result<_>>()?;
+        written += chunk.len();
         let sql = if chunk.len() == per_statement {
             full.clone()
         } else {
@@ -153,7 +158,7 @@ pub(super) async fn write(
         }
         q.execute(&mut **tx).await?;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Deletes the rows of `table` whose `key` is one of `ids`, many a statement.

@@ -226,27 +226,34 @@ impl Store {
             .collect();
         let mut out = Vec::with_capacity(names.len());
         for name in names {
+            // In upload order (`seq`), sorted here rather than by the database, which
+            // would sort the rows with their polygons.
             let rows = sqlx::query(
                 "SELECT geoid, name, geometry_wkb, geometry, demand_lon, demand_lat, \
-                 demand_source FROM areas WHERE geography = $1 ORDER BY seq",
+                 demand_source, seq FROM areas WHERE geography = $1",
             )
             .bind(&name)
             .fetch_all(self.pool())
             .await?;
             // The columns as stored, then the polygons decoded on every core.
-            let raw = rows
+            let mut raw = rows
                 .into_iter()
                 .map(|r| {
                     Ok((
-                        r.try_get::<String, _>(0)?,
-                        r.try_get::<String, _>(1)?,
-                        stored_geometry(&r, 2)?,
-                        r.try_get::<f64, _>(4)?,
-                        r.try_get::<f64, _>(5)?,
-                        r.try_get::<String, _>(6)?,
+                        r.try_get::<i64, _>(7)?,
+                        (
+                            r.try_get::<String, _>(0)?,
+                            r.try_get::<String, _>(1)?,
+                            stored_geometry(&r, 2)?,
+                            r.try_get::<f64, _>(4)?,
+                            r.try_get::<f64, _>(5)?,
+                            r.try_get::<String, _>(6)?,
+                        ),
                     ))
                 })
                 .collect::<Result<Vec<_>>>()?;
+            raw.sort_unstable_by_key(|(seq, _)| *seq);
+            let raw: Vec<_> = raw.into_iter().map(|(_, columns)| columns).collect();
             let areas = tokio::task::spawn_blocking(move || {
                 crate::parallel::map(raw.len(), |i| {
                     let (geoid, name, geometry, lon, lat, source) = &raw[i];

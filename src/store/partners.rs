@@ -284,14 +284,12 @@ async fn write_edits(
     // moves, then what goes: many rows a statement (see `bulk`).
     let started = std::time::Instant::now();
     let per_statement = |width| store.rows_per_statement(width);
-    let partner_rows: Vec<Vec<Value>> = applied
+    let partner_rows = applied
         .partners
         .iter()
         .filter(|p| p.status != Status::Unchanged)
-        .map(|p| partner_row(&p.record))
-        .collect::<Result<_>>()?;
-    let written_partners = partner_rows.len();
-    bulk::write(
+        .map(|p| partner_row(&p.record));
+    let written_partners = bulk::write(
         tx,
         store.backend(),
         &PARTNER_UPSERT,
@@ -307,15 +305,13 @@ async fn write_edits(
             last.insert(s.record.id.as_str(), i);
         }
     }
-    let site_rows: Vec<Vec<Value>> = applied
+    let site_rows = applied
         .sites
         .iter()
         .enumerate()
         .filter(|(i, s)| last.get(s.record.id.as_str()) == Some(i))
-        .map(|(_, s)| site_row(&s.record))
-        .collect::<Result<_>>()?;
-    let written_sites = site_rows.len();
-    bulk::write(
+        .map(|(_, s)| site_row(&s.record));
+    let written_sites = bulk::write(
         tx,
         store.backend(),
         &SITE_UPSERT,
@@ -325,23 +321,19 @@ async fn write_edits(
     .await?;
     let at = super::now_rfc3339();
     let via = audit.via();
-    let moves: Vec<Vec<Value>> = applied
-        .moves(edits)
-        .into_iter()
-        .map(|m| {
-            vec![
-                Value::from(m.partner_id),
-                Value::from(at.as_str()),
-                Value::from(audit.actor.as_str()),
-                Value::from(m.field),
-                Value::from(m.from),
-                Value::from(m.to),
-                Value::from(m.note),
-                Value::from(via.as_str()),
-                Value::from(data_version),
-            ]
-        })
-        .collect();
+    let moves = applied.moves(edits).into_iter().map(|m| {
+        Ok(vec![
+            Value::from(m.partner_id),
+            Value::from(at.as_str()),
+            Value::from(audit.actor.as_str()),
+            Value::from(m.field),
+            Value::from(m.from),
+            Value::from(m.to),
+            Value::from(m.note),
+            Value::from(via.as_str()),
+            Value::from(data_version),
+        ])
+    });
     bulk::write(
         tx,
         store.backend(),
