@@ -1,6 +1,7 @@
 use super::{Audit, Store, WriteSummary, access, now_rfc3339};
 use crate::domain::{Assessment, AssessmentSummary, Geoid, IndicatorRow, IndicatorTable, Warning};
 use crate::error::{Error, Result};
+use futures_util::TryStreamExt;
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -146,23 +147,20 @@ impl Store {
         let warnings: Vec<Warning> =
             serde_json::from_str(&head.get::<String, _>(3)).map_err(Error::internal)?;
         // In upload order (`seq`, sorted here), then their JSON read on every core.
-        let rows = sqlx::query(
+        let mut raw = Vec::new();
+        let mut rows = sqlx::query(
             "SELECT geoid, vals, seq FROM assessment_rows WHERE year = $1 AND version = $2",
         )
         .bind(year as i64)
         .bind(version)
-        .fetch_all(self.pool())
-        .await?;
-        let mut raw = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<i64, _>(2)?,
-                    r.try_get::<String, _>(0)?,
-                    r.try_get::<String, _>(1)?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        .fetch(self.pool());
+        while let Some(r) = rows.try_next().await? {
+            raw.push((
+                r.try_get::<i64, _>(2)?,
+                r.try_get::<String, _>(0)?,
+                r.try_get::<String, _>(1)?,
+            ));
+        }
         drop(rows);
         raw.sort_unstable_by_key(|(seq, _, _)| *seq);
         let rows = tokio::task::spawn_blocking(move || {

@@ -226,32 +226,31 @@ impl Store {
             .collect();
         let mut out = Vec::with_capacity(names.len());
         for name in names {
-            // In upload order (`seq`), sorted here rather than by the database, which
-            // would sort the rows with their polygons.
-            let rows = sqlx::query(
+            // Each row's columns as stored, taken as the rows arrive (sqlx's rows, each
+            // with its own copy of the column list, are never all held at once), put in
+            // upload order (`seq`) here rather than by the database, which would sort the
+            // rows with their polygons; then the polygons decoded on every core.
+            let mut raw = Vec::new();
+            let mut rows = sqlx::query(
                 "SELECT geoid, name, geometry_wkb, geometry, demand_lon, demand_lat, \
                  demand_source, seq FROM areas WHERE geography = $1",
             )
             .bind(&name)
-            .fetch_all(self.pool())
-            .await?;
-            // The columns as stored, then the polygons decoded on every core.
-            let mut raw = rows
-                .into_iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get::<i64, _>(7)?,
-                        (
-                            r.try_get::<String, _>(0)?,
-                            r.try_get::<String, _>(1)?,
-                            stored_geometry(&r, 2)?,
-                            r.try_get::<f64, _>(4)?,
-                            r.try_get::<f64, _>(5)?,
-                            r.try_get::<String, _>(6)?,
-                        ),
-                    ))
-                })
-                .collect::<Result<Vec<_>>>()?;
+            .fetch(self.pool());
+            while let Some(r) = rows.try_next().await? {
+                raw.push((
+                    r.try_get::<i64, _>(7)?,
+                    (
+                        r.try_get::<String, _>(0)?,
+                        r.try_get::<String, _>(1)?,
+                        stored_geometry(&r, 2)?,
+                        r.try_get::<f64, _>(4)?,
+                        r.try_get::<f64, _>(5)?,
+                        r.try_get::<String, _>(6)?,
+                    ),
+                ));
+            }
+            drop(rows);
             raw.sort_unstable_by_key(|(seq, _)| *seq);
             let raw: Vec<_> = raw.into_iter().map(|(_, columns)| columns).collect();
             let areas = tokio::task::spawn_blocking(move || {

@@ -6,6 +6,7 @@ use crate::domain::{
     SiteService,
 };
 use crate::error::{Code, Error, Problem, Result};
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -205,16 +206,17 @@ impl Store {
 
     /// Every site, by id.
     pub async fn sites(&self) -> Result<Vec<Site>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        // The columns as stored, taken as the rows arrive, then their JSON read on every
+        // core.
+        let mut raw = Vec::new();
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {SITE_COLUMNS} FROM sites ORDER BY id"
         )))
-        .fetch_all(self.pool())
-        .await?;
-        // The columns as stored, then their JSON read on every core.
-        let raw = rows
-            .iter()
-            .map(StoredSite::from_row)
-            .collect::<Result<Vec<_>>>()?;
+        .fetch(self.pool());
+        while let Some(r) = rows.try_next().await? {
+            raw.push(StoredSite::from_row(&r)?);
+        }
+        drop(rows);
         tokio::task::spawn_blocking(move || {
             crate::parallel::map(raw.len(), |i| raw[i].to_site())
                 .into_iter()
@@ -408,15 +410,16 @@ async fn load_sites(
     let mut out = HashMap::new();
     match ids {
         None => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {SITE_COLUMNS} FROM sites"
-            )))
-            .fetch_all(&mut **tx)
-            .await?;
-            let raw = rows
-                .iter()
-                .map(StoredSite::from_row)
-                .collect::<Result<Vec<_>>>()?;
+            let mut raw = Vec::new();
+            {
+                let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {SITE_COLUMNS} FROM sites"
+                )))
+                .fetch(&mut **tx);
+                while let Some(r) = rows.try_next().await? {
+                    raw.push(StoredSite::from_row(&r)?);
+                }
+            }
             let sites = tokio::task::spawn_blocking(move || {
                 crate::parallel::map(raw.len(), |i| raw[i].to_site())
                     .into_iter()

@@ -15,14 +15,27 @@ const HEAD: &str = "id,name,partner,lat,lon,services,capacity,languages,hours,pa
 /// Site `i` of partner `i / 10`, inside the three test areas; every fifth speaks
 /// Spanish, every third keeps hours, the first site of each partner states its level.
 fn site_row(i: usize, capacity: usize) -> String {
-    site_row_with(i, capacity, if i % 5 == 0 { "en;es" } else { "en" }, "")
+    site_row_with(
+        i,
+        capacity,
+        if i.is_multiple_of(5) { "en;es" } else { "en" },
+        "",
+    )
 }
 
 fn site_row_with(i: usize, capacity: usize, languages: &str, stage: &str) -> String {
     // lon -87.689000 … -87.664100: text, so that no float is printed.
     let lon = format!("-87.{:06}", 689_000 - (i % 250) * 100);
-    let hours = if i % 3 == 0 { "Mo-Fr 08:00-17:00" } else { "" };
-    let level = if i % 10 == 0 { "collaboration" } else { "" };
+    let hours = if i.is_multiple_of(3) {
+        "Mo-Fr 08:00-17:00"
+    } else {
+        ""
+    };
+    let level = if i.is_multiple_of(10) {
+        "collaboration"
+    } else {
+        ""
+    };
     format!(
         "s{i:03},Site {i},Partner {:02},41.805,{lon},childcare,{capacity},{languages},{hours},{level},{stage}\n",
         i / 10
