@@ -56,6 +56,10 @@ pub struct Services {
     pub indicators: Arc<IndicatorCatalog>,
     /// What one uploaded file may hold.
     pub limits: Limits,
+    /// Whether storing a travel-time matrix rebuilds the Atlas (reading the matrix back
+    /// from the store): false only in a command-line `import travel-times`, a process
+    /// that ends with the import.
+    pub refresh_after_matrix: bool,
 }
 
 /// What an import did, as the uploader sees it.
@@ -606,7 +610,9 @@ impl Services {
         );
         let summary = self.store.put_travel_matrix(&matrix, &audit).await?;
         let written = started.elapsed();
-        self.refresh_after(&summary).await?;
+        if self.refresh_after_matrix {
+            self.refresh_after(&summary).await?;
+        }
         tracing::info!(
             pairs = matrix.pairs(),
             parse_s = parsed.as_secs_f64(),

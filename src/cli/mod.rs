@@ -33,7 +33,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(cmd) => {
-            let services = open(&settings).await?;
+            let mut services = open(&settings).await?;
+            // The process ends with the import: the Atlas need not read the matrix back.
+            services.refresh_after_matrix = !matches!(cmd, ImportCommand::TravelTimes { .. });
             let report = import(&services, cmd).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
@@ -489,6 +491,7 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Services> {
         catalog,
         indicators: Arc::new(crate::domain::IndicatorCatalog::bundled()),
         limits: settings.limits,
+        refresh_after_matrix: true,
     })
 }
 
