@@ -443,7 +443,10 @@ impl<'a> Builder<'a> {
             ));
         }
         // Arranged in rows by `find_duplicates`.
-        let (mut to, mut minutes) = (std::mem::take(&mut self.to), std::mem::take(&mut self.minutes));
+        let (mut to, mut minutes) = (
+            std::mem::take(&mut self.to),
+            std::mem::take(&mut self.minutes),
+        );
         to.shrink_to_fit();
         minutes.shrink_to_fit();
         let offsets = std::mem::take(&mut self.offsets);
@@ -596,7 +599,11 @@ fn scan_csv<R: BufRead>(
     };
     let mut buf = Vec::with_capacity(256);
     let mut cells: Vec<String> = Vec::new();
-    if reader.read_until(b'\n', &mut buf).map_err(Error::internal)? == 0 {
+    if reader
+        .read_until(b'\n', &mut buf)
+        .map_err(Error::internal)?
+        == 0
+    {
         return Err(Error::problem(
             Code::EmptyFile,
             Problem::in_file(name, "the file is empty"),
@@ -1005,12 +1012,18 @@ fn plain_minutes(cell: &[u8], seconds: bool) -> Option<f32> {
                     return None;
                 }
             }
-            b'.' if frac.is_none() && i > 0 && i + 1 < cell.len() => frac = Some(cell.len() - i - 1),
+            b'.' if frac.is_none() && i > 0 && i + 1 < cell.len() => {
+                frac = Some(cell.len() - i - 1)
+            }
             _ => return None,
         }
     }
     let k = frac.unwrap_or(0);
-    let v = if k == 0 { m as f64 } else { m as f64 / POW10[k] };
+    let v = if k == 0 {
+        m as f64
+    } else {
+        m as f64 / POW10[k]
+    };
     Some(if seconds { v / 60.0 } else { v } as f32)
 }
 
@@ -1063,8 +1076,7 @@ impl Taker<'_, '_> {
             };
             let d = match self.destination[r.d as usize] {
                 NONE => {
-                    let d =
-                        b.destination(self.ids.names[r.d as usize], row, &self.layout.names[1]);
+                    let d = b.destination(self.ids.names[r.d as usize], row, &self.layout.names[1]);
                     self.destination[r.d as usize] = d.unwrap_or(NONE);
                     d
                 }
@@ -1375,11 +1387,25 @@ mod tests {
     #[test]
     fn plain_times_parse_as_the_standard_parser_does() {
         for cell in [
-            "0", "7", "12.5", "0.1", "0.3", "59.99", "007.250", "123456789012345", "1.00000000000001",
-            "3.3", "60.0", "0.00000000000001",
+            "0",
+            "7",
+            "12.5",
+            "0.1",
+            "0.3",
+            "59.99",
+            "007.250",
+            "123456789012345",
+            "1.00000000000001",
+            "3.3",
+            "60.0",
+            "0.00000000000001",
         ] {
             let want = cell.parse::<f64>().unwrap();
-            assert_eq!(plain_minutes(cell.as_bytes(), false), Some(want as f32), "{cell}");
+            assert_eq!(
+                plain_minutes(cell.as_bytes(), false),
+                Some(want as f32),
+                "{cell}"
+            );
             assert_eq!(
                 plain_minutes(cell.as_bytes(), true),
                 Some((want / 60.0) as f32),
@@ -1387,7 +1413,17 @@ mod tests {
             );
         }
         // Left to the cell-by-cell reading.
-        for cell in ["1234567890123456", "-1", "1e3", ".5", "5.", "1.2.3", " 4", "NA", "1,5"] {
+        for cell in [
+            "1234567890123456",
+            "-1",
+            "1e3",
+            ".5",
+            "5.",
+            "1.2.3",
+            " 4",
+            "NA",
+            "1,5",
+        ] {
             assert_eq!(plain_minutes(cell.as_bytes(), false), None, "{cell}");
         }
         assert!(plain_minutes(b"", false).is_some_and(f32::is_nan));
@@ -1409,8 +1445,14 @@ mod tests {
             assert_eq!(e.code(), Code::UnknownGeoid);
             let d = e.details();
             assert_eq!(d.len(), 2, "{e}");
-            assert_eq!((d[0].row, d[0].field.as_deref()), (Some(37), Some("from_id")));
-            assert_eq!((d[1].row, d[1].field.as_deref()), (Some(39), Some("travel_time")));
+            assert_eq!(
+                (d[0].row, d[0].field.as_deref()),
+                (Some(37), Some("from_id"))
+            );
+            assert_eq!(
+                (d[1].row, d[1].field.as_deref()),
+                (Some(39), Some("travel_time"))
+            );
         }
     }
 
@@ -1418,7 +1460,13 @@ mod tests {
     fn a_pair_given_twice_in_two_chunks_is_refused_naming_both_rows() {
         // Row 2 and row 30 are both 02 → s1; the other rows are distinct pairs.
         let mut text = String::from("from_id,to_id,travel_time\n02,s1,1\n");
-        let others = [("01", "s1"), ("01", "s2"), ("03", "s1"), ("03", "s2"), ("02", "s2")];
+        let others = [
+            ("01", "s1"),
+            ("01", "s2"),
+            ("03", "s1"),
+            ("03", "s2"),
+            ("02", "s2"),
+        ];
         // Rows 3–7 the other pairs, 8–29 blank, 30 the pair again.
         for (o, d) in others {
             text.push_str(&format!("{o},{d},2\n"));
@@ -1438,7 +1486,16 @@ mod tests {
 
     #[test]
     fn id_keys_keep_byte_order_and_seek_finds_the_next_destination() {
-        let ids = ["1", "10", "2", "48000000001", "48000000019", "480000000190", "a\u{0}", "a"];
+        let ids = [
+            "1",
+            "10",
+            "2",
+            "48000000001",
+            "48000000019",
+            "480000000190",
+            "a\u{0}",
+            "a",
+        ];
         let mut by_bytes = ids.to_vec();
         by_bytes.sort_unstable();
         let mut by_key = ids.to_vec();
