@@ -28,6 +28,7 @@ mod vehicle;
 mod vocabulary;
 
 pub use auth::Auth;
+pub use gaps::MAX_LIMIT as GAPS_MAX_LIMIT;
 
 use crate::config::ServeSettings;
 use crate::imports::Services;

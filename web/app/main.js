@@ -13,7 +13,7 @@ import { loadMapLibre, startMap, theMap } from './mapview.js';
 import { renderReports } from './reports.js';
 import { initSearch } from './search.js';
 import { initSignIn, openSignIn } from './signin.js';
-import { geographyName, need, state } from './state.js';
+import { geographyName, need, state, tiled } from './state.js';
 import { setBusy, settled, showError, track } from './status.js';
 import { initUpload } from './upload.js';
 import { refreshGaps } from './views/gaps.js';
@@ -59,8 +59,9 @@ async function boot() {
   state.needCode = state.needs.some((n) => n.code === 'childcare') ? 'childcare' : state.needs[0] ? state.needs[0].code : null;
   state.radius = need() ? need().radius_km : null;
   // The large answers start after the small ones, which would otherwise queue behind them.
-  const sitesRequest = getJSON('/api/v1/sites');
-  sitesRequest.catch(() => {});
+  // A geography drawn from tiles draws its sites from tiles too (views/sites.js).
+  const sitesRequest = tiled(geographyName()) ? null : getJSON('/api/v1/sites');
+  sitesRequest?.catch(() => {});
 
   initViews();
   initSearch();

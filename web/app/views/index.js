@@ -10,7 +10,7 @@ import { mapReady, theMap } from '../mapview.js';
 import { mapMetrics, metricInfo } from '../metrics.js';
 import { renderReports } from '../reports.js';
 import { openSignIn } from '../signin.js';
-import { need, ruleKind, state, units } from '../state.js';
+import { geographyName, need, ruleKind, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
 import { desertRuleWords, setVocabulary } from '../vocabulary.js';
 import { fillAssessmentVersions, initAssessmentDownload } from './assessment.js';
@@ -87,10 +87,12 @@ function refreshCurrentView() {
 }
 
 /** Opens the current view's popup for an area (a click on the map). */
-export function openArea(geoid, lngLat) {
-  if (state.view === 'compare') compare.openArea(geoid, lngLat);
-  else if (state.view === 'barriers') barriers.openArea(geoid, lngLat);
-  else gaps.openArea(geoid, lngLat);
+export function openArea(geoid, lngLat, properties) {
+  // A geography drawn from tiles shows the gaps in every view (Compare and Barriers need a smaller one).
+  const tiles = gaps.tiled(geographyName());
+  if (state.view === 'compare' && !tiles) compare.openArea(geoid, lngLat);
+  else if (state.view === 'barriers' && !tiles) barriers.openArea(geoid, lngLat);
+  else gaps.openArea(geoid, lngLat, properties);
 }
 
 /** Flies to an area and opens the current view's popup (search). */
