@@ -17,7 +17,7 @@ import { geographyName, need, state, tiled } from './state.js';
 import { setBusy, settled, showError, track } from './status.js';
 import { initUpload } from './upload.js';
 import { refreshGaps } from './views/gaps.js';
-import { initViews, loadDistanceUnit, openArea, openSite, openSuggestion, showSites } from './views/index.js';
+import { initViews, loadDistanceUnit, openArea, openCluster, openSite, openSuggestion, showSites } from './views/index.js';
 import { initPartnerPanel } from './views/partner.js';
 import { renderStandardNote } from './views/standards.js';
 import { setVocabulary } from './vocabulary.js';
@@ -81,6 +81,7 @@ async function boot() {
       padding: $('#map').clientWidth > 800 ? { top: 16, bottom: 16, left: 310, right: 56 } : 16,
       onAreaClick: openArea,
       onSiteClick: openSite,
+      onClusterClick: openCluster,
       onSuggestionClick: openSuggestion,
       distanceUnit: distanceUnit(),
     });

@@ -165,7 +165,8 @@ class GapMap {
   /**
    * @param {HTMLElement} container
    * @param {{basemapStyle: string|null, bounds: number[]|null, padding, onAreaClick, onSiteClick}} opts
-   *   `onAreaClick(geoid, [lon, lat])` and `onSiteClick(id, [lon, lat])` say what was clicked.
+   *   `onAreaClick(geoid, [lon, lat])` and `onSiteClick(id, [lon, lat])` say what was clicked;
+   *   `onClusterClick(properties, [lon, lat])` a cluster of the server's (sites drawn from tiles).
    */
   constructor(container, opts) {
     this.opts = opts;
@@ -419,10 +420,10 @@ class GapMap {
     const cluster = hits.find((f) => f.layer.id === 'sites-clusters');
     if (cluster) {
       // The server's clusters (tiles) open two zoom levels closer; MapLibre's own to where they split.
-      const zoom =
-        m.getSource('sites').type === 'vector'
-          ? m.getZoom() + 2
-          : await m.getSource('sites').getClusterExpansionZoom(cluster.properties.cluster_id);
+      if (m.getSource('sites').type === 'vector' && this.opts.onClusterClick) {
+        return this.opts.onClusterClick(cluster.properties, cluster.geometry.coordinates);
+      }
+      const zoom = await m.getSource('sites').getClusterExpansionZoom(cluster.properties.cluster_id);
       m.easeTo({ center: cluster.geometry.coordinates, zoom: Math.min(zoom, 16), duration: reducedMotion() ? 0 : 500 });
       return;
     }

@@ -2033,6 +2033,22 @@ test('a geography above the tile threshold is drawn from vector tiles carrying t
     assert.ok(sites.clusters > 0 && sites.counted > sites.clusters, `${sites.clusters} clusters of ${sites.counted} sites drawn`);
     assert.ok(sites.abbreviated);
     assert.ok(asked.some((u) => u.pathname.startsWith('/tiles/sites/') && u.searchParams.get('service') === 'childcare'));
+    // A cluster's popup says how many sites it holds and their capacity.
+    const cluster = await p3.evaluate(() => {
+      const m = window.gapmap.map;
+      const f = m
+        .queryRenderedFeatures({ layers: ['sites-clusters'] })
+        .sort((a, b) => b.properties.point_count - a.properties.point_count)[0];
+      return { at: m.project(f.geometry.coordinates), count: f.properties.point_count, capacity: f.properties.capacity };
+    });
+    const mapBox = await p3.locator('#map canvas').boundingBox();
+    await p3.mouse.click(mapBox.x + cluster.at.x, mapBox.y + cluster.at.y);
+    const clusterPopup = p3.locator('.popup-cluster');
+    await clusterPopup.waitFor();
+    assert.equal(Number(await clusterPopup.getAttribute('data-count')), cluster.count);
+    assert.equal(Number(await clusterPopup.getAttribute('data-capacity')), cluster.capacity);
+    assert.match(await clusterPopup.textContent(), new RegExp(`${formatNumber(cluster.count, 'count')} sites`));
+    await p3.keyboard.press('Escape');
     // The ranking comes from the server: the worst 20 on the metric, the whole count of deserts.
     const worst = await (await fetch(`${big.url}/api/v1/gaps?year=2014&need=childcare&sort=shortfall_in_area&limit=20`)).json();
     assert.deepEqual(

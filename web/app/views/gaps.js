@@ -339,7 +339,7 @@ function legendModel() {
   const sites = services.length
     ? [
         ...services.map((s) => ({ colour: serviceColour(s), dot: '#1a1a1a', label: serviceLabel(s) })),
-        { colour: '#263238', dot: '#ffffff', label: 'Several sites (number of sites)' },
+        { colour: '#263238', dot: '#ffffff', label: clusterWords() },
       ]
     : [];
   return {
@@ -352,6 +352,11 @@ function legendModel() {
     extra,
     sites,
   };
+}
+
+/** What a dark circle means: MapLibre's clusters carry their number, the server's (tiles) their size. */
+function clusterWords() {
+  return tiled(geographyName()) ? 'Several sites (sized by their number; click for it)' : 'Several sites (number of sites)';
 }
 
 /** The legend of the choropleth and of the site colours (the Compare and Barriers views draw their own). */
@@ -419,12 +424,7 @@ export function renderLegend() {
             services.map((s) =>
               h('li', {}, h('span', { class: 'dot', dataset: { colour: serviceColour(s) } }), h('span', { text: serviceLabel(s) })),
             ),
-            h(
-              'li',
-              {},
-              h('span', { class: 'dot dot-cluster', dataset: { colour: '#263238' } }),
-              h('span', { text: 'Several sites (number of sites)' }),
-            ),
+            h('li', {}, h('span', { class: 'dot dot-cluster', dataset: { colour: '#263238' } }), h('span', { text: clusterWords() })),
           )
         : null,
     ),

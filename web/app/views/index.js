@@ -20,7 +20,7 @@ import { forgetNeedFilters } from './filters.js';
 import * as gaps from './gaps.js';
 import { initOpportunities, refreshOpportunities } from './opportunities.js';
 import * as outreach from './outreach.js';
-import { initSiteFilters, loadSites, openSite, renderSites } from './sites.js';
+import { initSiteFilters, loadSites, openCluster, openSite, renderSites } from './sites.js';
 import * as siting from './siting.js';
 import { initStandards, renderStandardNote } from './standards.js';
 import { fillMeasure, initMeasure, vehicleAware } from './travel.js';
@@ -102,8 +102,8 @@ export function focusArea(geoid) {
   else gaps.focusArea(geoid);
 }
 
-/** Opens a site's popup (a click on the map). */
-export { openSite };
+/** Opens a site's popup, or a cluster's of the server's (a click on the map). */
+export { openCluster, openSite };
 
 /** Opens a suggested new site's popup (a click on the map). */
 export const openSuggestion = siting.openSuggestion;

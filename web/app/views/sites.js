@@ -275,6 +275,36 @@ export async function openSite(id, coords) {
   gm.showPopup(coords || f.geometry.coordinates, sitePopupContent(f), { className: 'gm-popup' });
 }
 
+/**
+ * A cluster of the server's (sites drawn from tiles): how many sites, their capacity, and
+ * a button that zooms in until they come apart.
+ */
+export function openCluster(p, coords) {
+  const gm = theMap();
+  if (!gm) return;
+  const unknown = p.capacity_unknown || 0;
+  const content = h(
+    'div',
+    { class: 'popup popup-cluster', dataset: { count: String(p.point_count), capacity: String(p.capacity ?? 0) } },
+    h('h3', { class: 'popup-title', text: `${formatNumber(p.point_count, 'count')} sites` }),
+    h('p', {
+      text: `Capacity ${formatNumber(p.capacity ?? 0, 'count')}${unknown ? ` (${formatNumber(unknown, 'count')} of them record none)` : ''}.`,
+    }),
+    h('button', {
+      type: 'button',
+      class: 'small',
+      text: 'Zoom in',
+      on: {
+        click: () => {
+          gm.closePopup();
+          gm.flyToPoint(coords, Math.min(gm.map.getZoom() + 2, 16));
+        },
+      },
+    }),
+  );
+  gm.showPopup(coords, content, { className: 'gm-popup' });
+}
+
 /** Flies to a site and opens its popup there. */
 export function focusSite(id) {
   const f = state.sitesById.get(id);
