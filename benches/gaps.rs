@@ -102,5 +102,19 @@ fn national(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, national);
+/// The state scale of issue 16 (a tenth of the national problem: 24,275 areas, 25,000
+/// sites, 3.8 M pairs within 15 km), where fixed costs of the sweep weigh more per pair.
+fn state(c: &mut Criterion) {
+    let state = National::generate(24_275, 25_000, 2020);
+    let atlas = Atlas::build(state.snapshot(), catalog());
+    let params = GapParams::default();
+    let mut g = c.benchmark_group("state");
+    g.sample_size(30).measurement_time(Duration::from_secs(10));
+    g.bench_function("full_gaps", |b| {
+        b.iter(|| compute_gaps(&atlas, 2020, "childcare", &params).expect("gaps"))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, national, state);
 criterion_main!(benches);
