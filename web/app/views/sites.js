@@ -89,7 +89,6 @@ function fillSiteFilters() {
   );
   langSel.value = [...langSel.options].some((o) => o.value === keepLang) ? keepLang : '';
   $('#site-language-note').hidden = langs.size > 0 || sitesTiled();
-  $('#site-language').disabled = langs.size === 0;
 }
 
 function siteFilter() {
