@@ -33,7 +33,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(cmd) => {
-            let services = open(&settings).await?;
+            // An import only writes: it checks the upload against the store and builds no
+            // Atlas (a server on the same store picks the change up by itself).
+            let services = open_for_writes(&settings).await?;
             let report = import(&services, cmd).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
@@ -486,6 +488,19 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Services> {
     Ok(Services {
         store,
         atlas,
+        catalog,
+        indicators: Arc::new(crate::domain::IndicatorCatalog::bundled()),
+        limits: settings.limits,
+    })
+}
+
+/// Opens the store without building an Atlas (see [`AtlasHandle::unloaded`]).
+pub async fn open_for_writes(settings: &Settings) -> anyhow::Result<Services> {
+    let store = Store::connect(&settings.store).await?;
+    let catalog = Arc::new(Catalog::bundled());
+    Ok(Services {
+        store,
+        atlas: Arc::new(AtlasHandle::unloaded(catalog.clone())),
         catalog,
         indicators: Arc::new(crate::domain::IndicatorCatalog::bundled()),
         limits: settings.limits,
