@@ -56,10 +56,6 @@ pub struct Services {
     pub indicators: Arc<IndicatorCatalog>,
     /// What one uploaded file may hold.
     pub limits: Limits,
-    /// Whether storing a travel-time matrix rebuilds the Atlas (reading the matrix back
-    /// from the store): false only in a command-line `import travel-times`, a process
-    /// that ends with the import.
-    pub refresh_after_matrix: bool,
 }
 
 /// What an import did, as the uploader sees it.
@@ -388,13 +384,28 @@ impl Services {
             origins,
             mut warnings,
         } = checked;
-        let atlas = self.atlas.get();
-        let previous = atlas.assessments.range(..year).next_back().map(|(y, a)| {
-            ingest::plausibility::PreviousYear {
-                year: *y,
-                table: &a.table,
+        // The latest year before this one: the Atlas's, or without an Atlas the store's.
+        let stored_previous = if self.atlas.is_loaded() {
+            None
+        } else {
+            match self.store.latest_year_before(year).await? {
+                Some(y) => self.store.assessment(y, None).await?,
+                None => None,
             }
-        });
+        };
+        let atlas = self.atlas.get();
+        let previous = match &stored_previous {
+            Some(a) => Some(ingest::plausibility::PreviousYear {
+                year: a.year,
+                table: &a.table,
+            }),
+            None => atlas.assessments.range(..year).next_back().map(|(y, a)| {
+                ingest::plausibility::PreviousYear {
+                    year: *y,
+                    table: &a.table,
+                }
+            }),
+        };
         warnings.extend(ingest::plausibility::check(
             &table,
             &origins,
@@ -452,15 +463,15 @@ impl Services {
         untracked: ingest::Untracked,
     ) -> Result<ImportReport> {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-        let catalog = self.atlas.get().catalog.clone();
         let started = std::time::Instant::now();
+        let catalog = self.current_catalog().await?;
         let limits = self.limits;
         let import =
             blocking(move || ingest::read_partners(&files, &catalog, &limits, untracked)).await?;
         let parsed = started.elapsed();
         let edits = import.edits;
         let mut warnings: Vec<Warning> = import.warnings.into_iter().map(Warning::new).collect();
-        warnings.extend(self.location_warnings(&edits)?);
+        warnings.extend(self.location_warnings(&edits).await?);
         let how = match mode {
             Mode::Merge => PartnerWrite::Merge,
             Mode::Replace => PartnerWrite::Replace,
@@ -557,7 +568,7 @@ impl Services {
                 ..PartnerFields::default()
             };
         }
-        let warnings = self.location_warnings(&edits)?;
+        let warnings = self.location_warnings(&edits).await?;
         let audit = Audit::new(
             actor,
             "replace_stops",
@@ -583,18 +594,29 @@ impl Services {
         mode: crate::domain::TravelMode,
         given: ingest::travel_times::Given,
     ) -> Result<ImportReport> {
-        let atlas = self.atlas.get();
-        let geo = atlas.geographies.get(geography).ok_or_else(|| {
-            Error::new(
-                Code::UnknownGeography,
-                format!("there is no geography '{geography}': upload its areas first (PUT /api/v1/geographies/{geography})"),
-            )
-        })?;
-        let known = ingest::travel_times::KnownIds {
-            areas: geo.by_geoid.keys().map(|g| g.as_str().to_owned()).collect(),
-            sites: atlas.sites.iter().map(|s| s.id.clone()).collect(),
+        let known = if self.atlas.is_loaded() {
+            let atlas = self.atlas.get();
+            let geo = atlas.geographies.get(geography).ok_or_else(|| {
+                Error::new(
+                    Code::UnknownGeography,
+                    format!("there is no geography '{geography}': upload its areas first (PUT /api/v1/geographies/{geography})"),
+                )
+            })?;
+            ingest::travel_times::KnownIds {
+                areas: geo.by_geoid.keys().map(|g| g.as_str().to_owned()).collect(),
+                sites: atlas.sites.iter().map(|s| s.id.clone()).collect(),
+            }
+        } else {
+            ingest::travel_times::KnownIds {
+                areas: self
+                    .geography_geoids(geography)
+                    .await?
+                    .into_iter()
+                    .map(|g| g.as_str().to_owned())
+                    .collect(),
+                sites: self.store.site_ids().await?.into_iter().collect(),
+            }
         };
-        drop(atlas);
         let (file_name, geography_name) = (name.to_owned(), geography.to_owned());
         let started = std::time::Instant::now();
         let matrix = blocking(move || {
@@ -610,9 +632,7 @@ impl Services {
         );
         let summary = self.store.put_travel_matrix(&matrix, &audit).await?;
         let written = started.elapsed();
-        if self.refresh_after_matrix {
-            self.refresh_after(&summary).await?;
-        }
+        self.refresh_after(&summary).await?;
         tracing::info!(
             pairs = matrix.pairs(),
             parse_s = parsed.as_secs_f64(),
@@ -658,12 +678,19 @@ impl Services {
             self.atlas.rebuild(&self.store).await?;
         }
         let atlas = self.atlas.get();
+        // The years' columns: the Atlas's, or without an Atlas the store's.
+        let stored = if self.atlas.is_loaded() {
+            Vec::new()
+        } else {
+            self.store.current_assessments().await?
+        };
         let indicators = self.indicators.clone();
         let known = |name: &str| {
             indicators.get(name).is_some()
                 || atlas
                     .assessments
                     .values()
+                    .chain(&stored)
                     .any(|a| a.table.column(name).is_some())
         };
         let read = ingest::need_json::need_body(code, body, atlas.catalog.services(), &known)?;
@@ -717,6 +744,31 @@ impl Services {
         })
     }
 
+    /// The catalog an upload is checked against: the Atlas's; without an Atlas (see
+    /// [`AtlasHandle::unloaded`]) the services with the store's needs, as an Atlas built
+    /// now would hold them.
+    async fn current_catalog(&self) -> Result<Arc<Catalog>> {
+        if self.atlas.is_loaded() {
+            return Ok(self.atlas.get().catalog.clone());
+        }
+        let needs = self.store.needs().await?;
+        Ok(if needs.is_empty() {
+            self.catalog.clone()
+        } else {
+            Arc::new(self.catalog.with_needs(needs))
+        })
+    }
+
+    /// Where sites are expected: the union of the geographies' extents, from the Atlas
+    /// or, without one, from the store (four numbers a geography, no polygon read).
+    async fn extent(&self) -> Result<Option<geo::Rect<f64>>> {
+        if self.atlas.is_loaded() {
+            Ok(self.atlas.get().extent())
+        } else {
+            self.store.extent().await
+        }
+    }
+
     async fn refresh_after(&self, summary: &WriteSummary) -> Result<()> {
         if summary.nothing_changed {
             return Ok(());
@@ -726,9 +778,8 @@ impl Services {
 
     /// Sites far outside every geography are probably mistakes: when swapping their
     /// coordinates puts them inside, refuse them; otherwise warn.
-    fn location_warnings(&self, edits: &DirectoryEdit) -> Result<Vec<Warning>> {
-        let atlas = self.atlas.get();
-        let Some(extent) = atlas.extent() else {
+    async fn location_warnings(&self, edits: &DirectoryEdit) -> Result<Vec<Warning>> {
+        let Some(extent) = self.extent().await? else {
             return Ok(Vec::new());
         };
         // A margin of about 50 km: partners just outside the service area are normal.

@@ -137,7 +137,6 @@ impl Application {
             catalog,
             indicators,
             limits: settings.limits,
-            refresh_after_matrix: true,
         };
         if !serve.no_demo && services.store.is_empty().await? {
             tracing::info!(dir = %serve.demo_dir.display(), "empty store: loading the bundled demo");

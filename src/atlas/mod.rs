@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::spatial::{AreaIndex, PointIndex, SiteIndex};
 use crate::store::{PartVersions, Store};
 use arc_swap::ArcSwap;
-use geo::{BoundingRect, Rect};
+use geo::Rect;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -64,30 +64,26 @@ impl std::ops::Deref for GeographyData {
 impl GeographyData {
     /// Indexes a geography and locates every site in it.
     pub fn new(geography: Geography, sites: &[Site]) -> Self {
-        let by_geoid = geography
-            .areas
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.geoid.clone(), i))
-            .collect();
-        let bbox = geography
-            .areas
-            .iter()
-            .filter_map(|a| a.geometry.bounding_rect())
-            .reduce(|a, b| {
-                Rect::new(
-                    (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                    (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+        // The two R-trees side by side with the lookup and the extent.
+        let (by_geoid, bbox, area_index, demand_points) = std::thread::scope(|s| {
+            let areas = &geography.areas;
+            let area_index = s.spawn(|| AreaIndex::build(areas));
+            let demand_points = s.spawn(|| {
+                PointIndex::build(
+                    areas
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| (u32::try_from(i).unwrap_or(u32::MAX), a.demand_point)),
                 )
             });
-        let area_index = AreaIndex::build(&geography.areas);
-        let demand_points = PointIndex::build(
-            geography
-                .areas
+            let by_geoid: HashMap<Geoid, usize> = areas
                 .iter()
                 .enumerate()
-                .map(|(i, a)| (u32::try_from(i).unwrap_or(u32::MAX), a.demand_point)),
-        );
+                .map(|(i, a)| (a.geoid.clone(), i))
+                .collect();
+            let bbox = geography.extent();
+            (by_geoid, bbox, joined(area_index), joined(demand_points))
+        });
         let areas = Arc::new(GeographyAreas {
             geography,
             by_geoid,
@@ -169,39 +165,45 @@ impl Atlas {
             (None, Some(old)) => old.catalog.clone(),
         };
         let sites_changed = c.directory.is_some() || old.is_none();
-        let (partners, sites, site_index) = match (c.directory, old) {
-            (Some((partners, sites)), _) => {
-                let index = SiteIndex::build(&sites);
-                (
-                    Arc::new(partners.into_iter().map(|p| (p.id.clone(), p)).collect()),
-                    Arc::new(sites),
-                    Arc::new(index),
-                )
-            }
+        let (partners, sites, old_index) = match (c.directory, old) {
+            (Some((partners, sites)), _) => (
+                Arc::new(partners.into_iter().map(|p| (p.id.clone(), p)).collect()),
+                Arc::new(sites),
+                None,
+            ),
             (None, Some(old)) => (
                 old.partners.clone(),
                 old.sites.clone(),
-                old.site_index.clone(),
+                Some(old.site_index.clone()),
             ),
-            (None, None) => (
-                Arc::default(),
-                Arc::new(Vec::new()),
-                Arc::new(SiteIndex::build(&[])),
-            ),
+            (None, None) => (Arc::default(), Arc::new(Vec::new()), None),
         };
-        let geographies: BTreeMap<String, GeographyData> = match (c.geographies, old) {
-            (Some(gs), _) => gs
-                .into_iter()
-                .map(|g| (g.name.clone(), GeographyData::new(g, &sites)))
-                .collect(),
-            (None, Some(old)) if sites_changed => old
-                .geographies
-                .iter()
-                .map(|(name, g)| (name.clone(), g.with_sites(&sites)))
-                .collect(),
-            (None, Some(old)) => old.geographies.clone(),
-            (None, None) => BTreeMap::new(),
-        };
+        // The sites' R-trees are built beside the geographies' (which locate the sites but
+        // do not use their trees).
+        let (site_index, geographies) = std::thread::scope(|s| {
+            let site_index = old_index
+                .is_none()
+                .then(|| s.spawn(|| Arc::new(SiteIndex::build(&sites))));
+            let geographies: BTreeMap<String, GeographyData> = match (c.geographies, old) {
+                (Some(gs), _) => gs
+                    .into_iter()
+                    .map(|g| (g.name.clone(), GeographyData::new(g, &sites)))
+                    .collect(),
+                (None, Some(old)) if sites_changed => old
+                    .geographies
+                    .iter()
+                    .map(|(name, g)| (name.clone(), g.with_sites(&sites)))
+                    .collect(),
+                (None, Some(old)) => old.geographies.clone(),
+                (None, None) => BTreeMap::new(),
+            };
+            let site_index = match (site_index, old_index) {
+                (Some(built), _) => joined(built),
+                (None, Some(index)) => index,
+                (None, None) => Arc::new(SiteIndex::build(&[])),
+            };
+            (site_index, geographies)
+        });
         let travel = match (c.travel, old) {
             (Some(matrices), _) => matrices
                 .into_iter()
@@ -240,16 +242,15 @@ impl Atlas {
 
     /// The union of every geography's extent, where sites are expected.
     pub fn extent(&self) -> Option<Rect<f64>> {
-        self.geographies
-            .values()
-            .filter_map(|g| g.bbox)
-            .reduce(|a, b| {
-                Rect::new(
-                    (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                    (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-                )
-            })
+        crate::domain::bbox_union(self.geographies.values().filter_map(|g| g.bbox))
     }
+}
+
+/// The answer of a scoped thread; its panic, a bug, goes on as a panic.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
 }
 
 /// The current Atlas, swapped atomically, and the cache of answers computed from it;
@@ -260,6 +261,8 @@ pub struct AtlasHandle {
     cache: Arc<Cache>,
     catalog: Arc<Catalog>,
     rebuild: Mutex<()>,
+    /// False for [`AtlasHandle::unloaded`]: its Atlas stays empty.
+    loaded: bool,
 }
 
 impl AtlasHandle {
@@ -271,7 +274,41 @@ impl AtlasHandle {
             cache: Arc::new(Cache::default()),
             catalog,
             rebuild: Mutex::new(()),
+            loaded: true,
         })
+    }
+
+    /// A handle whose Atlas is never built: for a process that only writes (an import
+    /// from the command line), which checks an upload against the store itself (see
+    /// [`crate::imports::Services`]) and leaves building an Atlas to the servers that read
+    /// the store. Its Atlas is empty and [`AtlasHandle::refresh`] leaves it so.
+    pub fn unloaded(catalog: Arc<Catalog>) -> Self {
+        let empty = Atlas::assemble(
+            None,
+            Changes {
+                data_version: 0,
+                parts: PartVersions::default(),
+                geographies: None,
+                assessments: None,
+                directory: None,
+                records: None,
+                travel: None,
+                needs: None,
+            },
+            catalog.clone(),
+        );
+        Self {
+            current: ArcSwap::from_pointee(empty),
+            cache: Arc::new(Cache::default()),
+            catalog,
+            rebuild: Mutex::new(()),
+            loaded: false,
+        }
+    }
+
+    /// False for a handle made by [`AtlasHandle::unloaded`].
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
     }
 
     /// The Atlas readers use now.
@@ -288,6 +325,9 @@ impl AtlasHandle {
     /// Only the parts of the store that changed since the current Atlas are read (each
     /// part's version says so) and built anew; the rest is shared with the current Atlas.
     pub async fn refresh(&self, store: &Store) -> Result<Arc<Atlas>> {
+        if !self.loaded {
+            return Ok(self.get());
+        }
         // One rebuild at a time: a second caller waits and then finds it up to date.
         let _guard = self.rebuild.lock().await;
         let version = store.data_version().await?;
@@ -319,6 +359,9 @@ impl AtlasHandle {
 impl AtlasHandle {
     /// Rebuilds from the store whatever its data version (after seeding, which moves none).
     pub async fn rebuild(&self, store: &Store) -> Result<Arc<Atlas>> {
+        if !self.loaded {
+            return Ok(self.get());
+        }
         let _guard = self.rebuild.lock().await;
         let atlas = build_from(store, self.catalog.clone()).await?;
         self.current.store(Arc::new(atlas));
@@ -327,8 +370,17 @@ impl AtlasHandle {
 }
 
 async fn build_from(store: &Store, catalog: Arc<Catalog>) -> Result<Atlas> {
+    let started = std::time::Instant::now();
     let snapshot = Snapshot::read(store).await?;
-    tokio::task::spawn_blocking(move || Atlas::build(snapshot, catalog))
+    let read_ms = started.elapsed().as_millis();
+    let atlas = tokio::task::spawn_blocking(move || Atlas::build(snapshot, catalog))
         .await
-        .map_err(crate::error::Error::internal)
+        .map_err(crate::error::Error::internal)?;
+    tracing::debug!(
+        data_version = atlas.data_version,
+        read_ms,
+        total_ms = started.elapsed().as_millis(),
+        "Atlas built"
+    );
+    Ok(atlas)
 }

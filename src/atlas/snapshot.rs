@@ -4,7 +4,7 @@
 
 use crate::domain::{Assessment, Geography, Need, Partner, ProgramRecord, Site, TravelMatrix};
 use crate::error::Result;
-use crate::store::{Part, PartVersions, Store};
+use crate::store::{PartVersions, Store};
 
 /// Everything the Atlas is built from, read at one data version.
 #[derive(Debug)]
@@ -33,25 +33,75 @@ pub struct Snapshot {
 impl Snapshot {
     /// Reads the whole store. If a write commits while reading, it reads again, so the
     /// snapshot never mixes two data versions.
+    ///
+    /// The parts are read at once, each on its own connection (SQLite's readers and
+    /// PostgreSQL's go on side by side): a national store's areas, assessments and sites
+    /// take about as long as the slowest of them instead of their sum. Every write bumps
+    /// the data version first, so an unchanged version before and after means no part
+    /// read mixes in a write.
     pub async fn read(store: &Store) -> Result<Self> {
         loop {
             let before = store.data_version().await?;
+            let started = std::time::Instant::now();
+            // The large parts on tasks of their own, so that decoding one part's rows
+            // never holds up the transfer of another's.
+            let s = store.clone();
+            let geographies =
+                spawn_read("geographies", started, async move { s.geographies().await });
+            let s = store.clone();
+            let assessments = spawn_read("assessments", started, async move {
+                s.current_assessments().await
+            });
+            let s = store.clone();
+            let directory = spawn_read("directory", started, async move {
+                Ok((s.partners().await?, s.sites().await?))
+            });
+            let (parts, records, travel, needs) = tokio::try_join!(
+                store.part_versions(),
+                store.all_program_records(),
+                store.travel_matrices(),
+                store.needs(),
+            )?;
+            let geographies = joined(geographies).await?;
+            let assessments = joined(assessments).await?;
+            let (partners, sites) = joined(directory).await?;
             let snapshot = Self {
                 data_version: before,
-                parts: store.part_versions().await?,
-                geographies: store.geographies().await?,
-                assessments: store.current_assessments().await?,
-                partners: store.partners().await?,
-                sites: store.sites().await?,
-                records: store.all_program_records().await?,
-                travel: store.travel_matrices().await?,
-                needs: store.needs().await?,
+                parts,
+                geographies,
+                assessments,
+                partners,
+                sites,
+                records,
+                travel,
+                needs,
             };
             if store.data_version().await? == before {
                 return Ok(snapshot);
             }
         }
     }
+}
+
+/// Reads a part of the store on a task of its own (see [`Snapshot::read`]).
+fn spawn_read<T: Send + 'static>(
+    what: &'static str,
+    started: std::time::Instant,
+    read: impl std::future::Future<Output = Result<T>> + Send + 'static,
+) -> tokio::task::JoinHandle<Result<T>> {
+    tokio::spawn(async move {
+        let part = read.await;
+        tracing::debug!(
+            part = what,
+            ms = started.elapsed().as_millis(),
+            "store part read"
+        );
+        part
+    })
+}
+
+async fn joined<T>(task: tokio::task::JoinHandle<Result<T>>) -> Result<T> {
+    task.await.map_err(crate::error::Error::internal)?
 }
 
 /// The parts of the store that changed since an Atlas was built, read at one data
@@ -85,8 +135,11 @@ impl Changes {
         loop {
             let before = store.data_version().await?;
             let parts = store.part_versions().await?;
-            let changed = |p: Part| parts.get(p) > since.get(p);
-            let (geo, dir) = (changed(Part::Geographies), changed(Part::Directory));
+            let changed = |p: crate::store::Part| parts.get(p) > since.get(p);
+            let (geo, dir) = (
+                changed(crate::store::Part::Geographies),
+                changed(crate::store::Part::Directory),
+            );
             let changes = Self {
                 data_version: before,
                 parts,
@@ -95,7 +148,7 @@ impl Changes {
                 } else {
                     None
                 },
-                assessments: if changed(Part::Assessments) {
+                assessments: if changed(crate::store::Part::Assessments) {
                     Some(store.current_assessments().await?)
                 } else {
                     None
@@ -105,17 +158,17 @@ impl Changes {
                 } else {
                     None
                 },
-                records: if changed(Part::Records) {
+                records: if changed(crate::store::Part::Records) {
                     Some(store.all_program_records().await?)
                 } else {
                     None
                 },
-                travel: if changed(Part::Travel) || geo || dir {
+                travel: if changed(crate::store::Part::Travel) || geo || dir {
                     Some(store.travel_matrices().await?)
                 } else {
                     None
                 },
-                needs: if changed(Part::Needs) {
+                needs: if changed(crate::store::Part::Needs) {
                     Some(store.needs().await?)
                 } else {
                     None

@@ -33,9 +33,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(cmd) => {
-            let mut services = open(&settings).await?;
-            // The process ends with the import: the Atlas need not read the matrix back.
-            services.refresh_after_matrix = !matches!(cmd, ImportCommand::TravelTimes { .. });
+            // An import only writes: it checks the upload against the store and builds no
+            // Atlas (a server on the same store picks the change up by itself).
+            let services = open_for_writes(&settings).await?;
             let report = import(&services, cmd).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
@@ -491,7 +491,19 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Services> {
         catalog,
         indicators: Arc::new(crate::domain::IndicatorCatalog::bundled()),
         limits: settings.limits,
-        refresh_after_matrix: true,
+    })
+}
+
+/// Opens the store without building an Atlas (see [`AtlasHandle::unloaded`]).
+pub async fn open_for_writes(settings: &Settings) -> anyhow::Result<Services> {
+    let store = Store::connect(&settings.store).await?;
+    let catalog = Arc::new(Catalog::bundled());
+    Ok(Services {
+        store,
+        atlas: Arc::new(AtlasHandle::unloaded(catalog.clone())),
+        catalog,
+        indicators: Arc::new(crate::domain::IndicatorCatalog::bundled()),
+        limits: settings.limits,
     })
 }
 

@@ -62,3 +62,23 @@ pub struct Geography {
     /// The areas, in upload order.
     pub areas: Vec<Area>,
 }
+
+impl Geography {
+    /// The bounding box of its areas' polygons (None when no area has a point).
+    pub fn extent(&self) -> Option<geo::Rect<f64>> {
+        bbox_union(self.areas.iter().filter_map(|a| {
+            use geo::BoundingRect;
+            a.geometry.bounding_rect()
+        }))
+    }
+}
+
+/// The smallest box holding every given box (None when there is none).
+pub fn bbox_union(boxes: impl IntoIterator<Item = geo::Rect<f64>>) -> Option<geo::Rect<f64>> {
+    boxes.into_iter().reduce(|a, b| {
+        geo::Rect::new(
+            (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+            (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+        )
+    })
+}

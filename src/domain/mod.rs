@@ -19,7 +19,7 @@ mod travel;
 mod warning;
 mod year;
 
-pub use area::{Area, DemandPointSource, Geography};
+pub use area::{Area, DemandPointSource, Geography, bbox_union};
 pub use assessment::{Assessment, AssessmentSummary, IndicatorRow, IndicatorTable};
 pub use catalog::{
     BUNDLED_NEEDS_TOML, Catalog, CatalogError, DesertRule, MAX_RADIUS_KM, Need, NeedFilters,

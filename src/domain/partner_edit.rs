@@ -344,17 +344,22 @@ impl Applied {
 
     /// The changed records, partners first, each with its changed fields.
     pub fn changes(&self) -> Vec<RecordChange> {
-        let partners = self
-            .partners
-            .iter()
-            .filter(|p| p.status == Status::Changed)
-            .map(|p| record_change("partner", &p.record.id, &p.fields));
-        let sites = self
-            .sites
-            .iter()
-            .filter(|s| s.status == Status::Changed)
-            .map(|s| record_change("site", &s.record.id, &s.fields));
-        partners.chain(sites).collect()
+        self.first_changes(usize::MAX).0
+    }
+
+    /// The first `limit` of [`Applied::changes`], and how many changed records follow
+    /// them (only those listed are built: a national upload may change every site).
+    pub fn first_changes(&self, limit: usize) -> (Vec<RecordChange>, usize) {
+        let partners = self.partners.iter().filter(|p| p.status == Status::Changed);
+        let sites = self.sites.iter().filter(|s| s.status == Status::Changed);
+        let total = partners.clone().count() + sites.clone().count();
+        let listed: Vec<RecordChange> = partners
+            .map(|p| record_change("partner", &p.record.id, &p.fields))
+            .chain(sites.map(|s| record_change("site", &s.record.id, &s.fields)))
+            .take(limit)
+            .collect();
+        let more = total - listed.len();
+        (listed, more)
     }
 }
 
@@ -377,13 +382,12 @@ impl Applied {
     /// Every change of a partner's level or stage the edits make, partner by partner (a
     /// new partner's first level and stage count, from nothing); `edits` give the notes.
     pub fn moves(&self, edits: &DirectoryEdit) -> Vec<Move> {
-        let note = |id: &str| {
-            edits
-                .partners
-                .iter()
-                .find(|e| e.id == id)
-                .and_then(|e| e.note.clone())
-        };
+        // The first edit of a partner gives its note (a map: an upload may edit many).
+        let mut notes: HashMap<&str, Option<&String>> = HashMap::new();
+        for e in &edits.partners {
+            notes.entry(e.id.as_str()).or_insert(e.note.as_ref());
+        }
+        let note = |id: &str| notes.get(id).copied().flatten().cloned();
         let text = |v: &Value| v.as_str().map(str::to_owned);
         let mut out = Vec::new();
         for p in &self.partners {

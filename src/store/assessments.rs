@@ -1,6 +1,7 @@
 use super::{Audit, Store, WriteSummary, access, now_rfc3339};
 use crate::domain::{Assessment, AssessmentSummary, Geoid, IndicatorRow, IndicatorTable, Warning};
 use crate::error::{Error, Result};
+use futures_util::TryStreamExt;
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -145,23 +146,37 @@ impl Store {
             serde_json::from_str(&head.get::<String, _>(2)).map_err(Error::internal)?;
         let warnings: Vec<Warning> =
             serde_json::from_str(&head.get::<String, _>(3)).map_err(Error::internal)?;
-        let rows = sqlx::query(
-            "SELECT geoid, vals FROM assessment_rows WHERE year = $1 AND version = $2 ORDER BY seq",
+        // In upload order (`seq`, sorted here), then their JSON read on every core.
+        let mut raw = Vec::new();
+        let mut rows = sqlx::query(
+            "SELECT geoid, vals, seq FROM assessment_rows WHERE year = $1 AND version = $2",
         )
         .bind(year as i64)
         .bind(version)
-        .fetch_all(self.pool())
-        .await?;
-        let mut table = IndicatorTable {
-            columns,
-            rows: Vec::with_capacity(rows.len()),
-        };
-        for r in rows {
-            let geoid = Geoid::parse(&r.get::<String, _>(0)).map_err(Error::internal)?;
-            let values: Vec<Option<f64>> =
-                serde_json::from_str(&r.get::<String, _>(1)).map_err(Error::internal)?;
-            table.rows.push(IndicatorRow { geoid, values });
+        .fetch(self.pool());
+        while let Some(r) = rows.try_next().await? {
+            raw.push((
+                r.try_get::<i64, _>(2)?,
+                r.try_get::<String, _>(0)?,
+                r.try_get::<String, _>(1)?,
+            ));
         }
+        drop(rows);
+        raw.sort_unstable_by_key(|(seq, _, _)| *seq);
+        let rows = tokio::task::spawn_blocking(move || {
+            crate::parallel::map(raw.len(), |i| {
+                let (_, geoid, values) = &raw[i];
+                Ok(IndicatorRow {
+                    geoid: Geoid::parse(geoid).map_err(Error::internal)?,
+                    values: serde_json::from_str(values).map_err(Error::internal)?,
+                })
+            })
+            .into_iter()
+            .collect::<Result<Vec<IndicatorRow>>>()
+        })
+        .await
+        .map_err(Error::internal)??;
+        let table = IndicatorTable { columns, rows };
         Ok(Some(Assessment {
             year,
             version,
@@ -211,6 +226,15 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// The latest year stored before `year`, if any.
+    pub async fn latest_year_before(&self, year: i32) -> Result<Option<i32>> {
+        let row = sqlx::query("SELECT MAX(year) FROM assessments WHERE year < $1")
+            .bind(year as i64)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>(0)?.map(|y| y as i32))
     }
 
     /// The current version of every year, for the Atlas.

@@ -96,11 +96,19 @@ impl Store {
             .bind(&geography.name)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO geographies (name, created_at) VALUES ($1, $2)")
-            .bind(&geography.name)
-            .bind(now_rfc3339())
-            .execute(&mut *tx)
-            .await?;
+        let extent = geography.extent();
+        sqlx::query(
+            "INSERT INTO geographies (name, created_at, min_lon, min_lat, max_lon, max_lat, extent_known) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1)",
+        )
+        .bind(&geography.name)
+        .bind(now_rfc3339())
+        .bind(extent.map(|r| r.min().x))
+        .bind(extent.map(|r| r.min().y))
+        .bind(extent.map(|r| r.max().x))
+        .bind(extent.map(|r| r.max().y))
+        .execute(&mut *tx)
+        .await?;
         for (seq, (area, geometry, _)) in new.into_iter().enumerate() {
             sqlx::query(
                 "INSERT INTO areas (geography, geoid, seq, name, geometry_wkb, demand_lon, demand_lat, demand_source) \
@@ -142,6 +150,72 @@ impl Store {
             .map(Some)
     }
 
+    /// The union of every geography's extent (the bounding box of its areas' polygons),
+    /// where uploaded sites are expected; None when no geography has an area. Four
+    /// numbers per geography, written with its areas: no polygon is read.
+    pub async fn extent(&self) -> Result<Option<geo::Rect<f64>>> {
+        let rows = sqlx::query(
+            "SELECT min_lon, min_lat, max_lon, max_lat FROM geographies \
+             WHERE min_lon IS NOT NULL ORDER BY name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let boxes = rows
+            .iter()
+            .map(|r| {
+                Ok(geo::Rect::new(
+                    (r.try_get::<f64, _>(0)?, r.try_get::<f64, _>(1)?),
+                    (r.try_get::<f64, _>(2)?, r.try_get::<f64, _>(3)?),
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(crate::domain::bbox_union(boxes))
+    }
+
+    /// Writes the extent of the geographies stored before it was kept (migration 0013),
+    /// from their polygons. It is what their areas already say, so the data version does
+    /// not move. Runs when the store is opened; returns the geographies done.
+    pub(crate) async fn fill_extents(&self) -> Result<usize> {
+        let names: Vec<String> =
+            sqlx::query("SELECT name FROM geographies WHERE extent_known = 0 ORDER BY name")
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+        for name in &names {
+            let mut tx = self.pool().begin().await?;
+            let mut boxes = Vec::new();
+            {
+                let mut rows =
+                    sqlx::query("SELECT geometry_wkb, geometry FROM areas WHERE geography = $1")
+                        .bind(name)
+                        .fetch(&mut *tx);
+                while let Some(r) = rows.try_next().await? {
+                    let geometry = match stored_geometry(&r, 0)? {
+                        Stored::Wkb(bytes) => wkb_to_geometry(&bytes)?,
+                        Stored::Text(text) => text_to_geometry(&text)?,
+                    };
+                    boxes.extend(geo::BoundingRect::bounding_rect(&geometry));
+                }
+            }
+            let extent = crate::domain::bbox_union(boxes);
+            sqlx::query(
+                "UPDATE geographies SET min_lon = $1, min_lat = $2, max_lon = $3, max_lat = $4, \
+                 extent_known = 1 WHERE name = $5",
+            )
+            .bind(extent.map(|r| r.min().x))
+            .bind(extent.map(|r| r.min().y))
+            .bind(extent.map(|r| r.max().x))
+            .bind(extent.map(|r| r.max().y))
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(names.len())
+    }
+
     /// Every geography with its areas, in upload order.
     pub async fn geographies(&self) -> Result<Vec<Geography>> {
         let names: Vec<String> = sqlx::query("SELECT name FROM geographies ORDER BY name")
@@ -152,31 +226,54 @@ impl Store {
             .collect();
         let mut out = Vec::with_capacity(names.len());
         for name in names {
-            let rows = sqlx::query(
+            // Each row's columns as stored, taken as the rows arrive (sqlx's rows, each
+            // with its own copy of the column list, are never all held at once), put in
+            // upload order (`seq`) here rather than by the database, which would sort the
+            // rows with their polygons; then the polygons decoded on every core.
+            let mut raw = Vec::new();
+            let mut rows = sqlx::query(
                 "SELECT geoid, name, geometry_wkb, geometry, demand_lon, demand_lat, \
-                 demand_source FROM areas WHERE geography = $1 ORDER BY seq",
+                 demand_source, seq FROM areas WHERE geography = $1",
             )
             .bind(&name)
-            .fetch_all(self.pool())
-            .await?;
-            let mut areas = Vec::with_capacity(rows.len());
-            for r in rows {
-                let geoid = Geoid::parse(&r.get::<String, _>(0)).map_err(Error::internal)?;
-                let geometry = match stored_geometry(&r, 2)? {
-                    Stored::Wkb(bytes) => wkb_to_geometry(&bytes)?,
-                    Stored::Text(text) => text_to_geometry(&text)?,
-                };
-                let demand_point = LonLat::new(r.get(4), r.get(5)).map_err(Error::internal)?;
-                let demand_point_source = DemandPointSource::parse(&r.get::<String, _>(6))
-                    .ok_or_else(|| Error::internal("unknown demand point source in store"))?;
-                areas.push(Area {
-                    geoid,
-                    name: r.get(1),
-                    geometry,
-                    demand_point,
-                    demand_point_source,
-                });
+            .fetch(self.pool());
+            while let Some(r) = rows.try_next().await? {
+                raw.push((
+                    r.try_get::<i64, _>(7)?,
+                    (
+                        r.try_get::<String, _>(0)?,
+                        r.try_get::<String, _>(1)?,
+                        stored_geometry(&r, 2)?,
+                        r.try_get::<f64, _>(4)?,
+                        r.try_get::<f64, _>(5)?,
+                        r.try_get::<String, _>(6)?,
+                    ),
+                ));
             }
+            drop(rows);
+            raw.sort_unstable_by_key(|(seq, _)| *seq);
+            let raw: Vec<_> = raw.into_iter().map(|(_, columns)| columns).collect();
+            let areas = tokio::task::spawn_blocking(move || {
+                crate::parallel::map(raw.len(), |i| {
+                    let (geoid, name, geometry, lon, lat, source) = &raw[i];
+                    Ok(Area {
+                        geoid: Geoid::parse(geoid).map_err(Error::internal)?,
+                        name: name.clone(),
+                        geometry: match geometry {
+                            Stored::Wkb(bytes) => wkb_to_geometry(bytes)?,
+                            Stored::Text(text) => text_to_geometry(text)?,
+                        },
+                        demand_point: LonLat::new(*lon, *lat).map_err(Error::internal)?,
+                        demand_point_source: DemandPointSource::parse(source).ok_or_else(|| {
+                            Error::internal("unknown demand point source in store")
+                        })?,
+                    })
+                })
+                .into_iter()
+                .collect::<Result<Vec<Area>>>()
+            })
+            .await
+            .map_err(Error::internal)??;
             out.push(Geography { name, areas });
         }
         Ok(out)

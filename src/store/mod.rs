@@ -4,6 +4,7 @@
 
 mod access;
 mod assessments;
+mod bulk;
 mod geographies;
 mod needs;
 mod options;
@@ -90,6 +91,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Rows a multi-row write statement holds at most (see [`Store::with_statement_rows`]).
+    statement_rows: usize,
 }
 
 impl Store {
@@ -137,7 +140,11 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
         }
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            statement_rows: bulk::STATEMENT_ROWS,
+        };
         let converted = store.convert_text_geometries().await?;
         if converted > 0 {
             tracing::info!(
@@ -145,7 +152,20 @@ impl Store {
                 "area geometries converted from GeoJSON text to WKB"
             );
         }
+        let filled = store.fill_extents().await?;
+        if filled > 0 {
+            tracing::info!(geographies = filled, "geography extents written");
+        }
         Ok(store)
+    }
+
+    /// The same store writing at most `rows` rows a statement where it writes many (the
+    /// partner directory): 1 is one statement per row. The data written is the same
+    /// whatever the number; tests compare the two.
+    #[doc(hidden)]
+    pub fn with_statement_rows(mut self, rows: usize) -> Self {
+        self.statement_rows = rows.max(1);
+        self
     }
 
     /// The backend in use.

@@ -1,3 +1,4 @@
+use super::bulk::{self, Statement, Value};
 use super::{Audit, CHANGES_LISTED, Counts, Store, WriteSummary, access};
 use crate::domain::partner_edit::{self, Applied, Status};
 use crate::domain::{
@@ -5,6 +6,7 @@ use crate::domain::{
     SiteService,
 };
 use crate::error::{Code, Error, Problem, Result};
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -67,17 +69,35 @@ impl Store {
         how: &PartnerWrite,
         audit: &Audit,
     ) -> Result<WriteSummary> {
+        let started = std::time::Instant::now();
         let (mut tx, data_version) = self.begin_write(super::Part::Directory).await?;
         let partners = load_partners(&mut tx, None).await?;
         let sites = load_sites(&mut tx, None).await?;
-        let summary =
-            write_edits(&mut tx, data_version, edits, how, audit, partners, sites).await?;
+        let read = started.elapsed();
+        let summary = write_edits(
+            self,
+            &mut tx,
+            data_version,
+            edits,
+            how,
+            audit,
+            partners,
+            sites,
+        )
+        .await?;
         if summary.nothing_changed {
             tx.rollback().await?;
             return Ok(summary);
         }
         access::record(&mut tx, audit, &summary).await?;
+        let before_commit = started.elapsed();
         tx.commit().await?;
+        tracing::debug!(
+            read_ms = read.as_millis(),
+            edits_ms = (before_commit - read).as_millis(),
+            commit_ms = (started.elapsed() - before_commit).as_millis(),
+            "directory write"
+        );
         Ok(summary)
     }
 
@@ -114,6 +134,7 @@ impl Store {
             }
         }
         let summary = write_edits(
+            self,
             &mut tx,
             data_version,
             edits,
@@ -175,20 +196,42 @@ impl Store {
         rows.iter().map(partner_from_row).collect()
     }
 
+    /// Every site's id, in order.
+    pub async fn site_ids(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT id FROM sites ORDER BY id")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     /// Every site, by id.
     pub async fn sites(&self) -> Result<Vec<Site>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        // The columns as stored, taken as the rows arrive, then their JSON read on every
+        // core.
+        let mut raw = Vec::new();
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {SITE_COLUMNS} FROM sites ORDER BY id"
         )))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(site_from_row).collect()
+        .fetch(self.pool());
+        while let Some(r) = rows.try_next().await? {
+            raw.push(StoredSite::from_row(&r)?);
+        }
+        drop(rows);
+        tokio::task::spawn_blocking(move || {
+            crate::parallel::map(raw.len(), |i| raw[i].to_site())
+                .into_iter()
+                .collect()
+        })
+        .await
+        .map_err(Error::internal)?
     }
 }
 
 /// The edits applied inside a write transaction, and the summary of what they change;
 /// `nothing_changed` when they change nothing (the caller rolls back).
+#[allow(clippy::too_many_arguments)]
 async fn write_edits(
+    store: &Store,
     tx: &mut Transaction<'static, Any>,
     data_version: i64,
     edits: &DirectoryEdit,
@@ -239,50 +282,87 @@ async fn write_edits(
         return Ok(summary.nothing_written());
     }
 
-    for p in applied
+    // Partners before their sites (each site names its partner), then the partnerships'
+    // moves, then what goes: many rows a statement (see `bulk`).
+    let started = std::time::Instant::now();
+    let per_statement = |width| store.rows_per_statement(width);
+    let partner_rows = applied
         .partners
         .iter()
         .filter(|p| p.status != Status::Unchanged)
-    {
-        upsert_partner(tx, &p.record).await?;
+        .map(|p| partner_row(&p.record));
+    let written_partners = bulk::write(
+        tx,
+        store.backend(),
+        &PARTNER_UPSERT,
+        per_statement(PARTNER_UPSERT.width),
+        partner_rows,
+    )
+    .await?;
+    // One row per site id: should an upload name a site twice, the last one is what a
+    // statement per row would have left stored.
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (i, s) in applied.sites.iter().enumerate() {
+        if s.status != Status::Unchanged {
+            last.insert(s.record.id.as_str(), i);
+        }
     }
-    for s in applied
+    let site_rows = applied
         .sites
         .iter()
-        .filter(|s| s.status != Status::Unchanged)
-    {
-        upsert_site(tx, &s.record).await?;
-    }
+        .enumerate()
+        .filter(|(i, s)| last.get(s.record.id.as_str()) == Some(i))
+        .map(|(_, s)| site_row(&s.record));
+    let written_sites = bulk::write(
+        tx,
+        store.backend(),
+        &SITE_UPSERT,
+        per_statement(SITE_UPSERT.width),
+        site_rows,
+    )
+    .await?;
     let at = super::now_rfc3339();
-    for m in applied.moves(edits) {
-        sqlx::query(
-            "INSERT INTO partner_history (partner_id, at, actor, field, from_value, to_value, note, via, data_version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&m.partner_id)
-        .bind(&at)
-        .bind(&audit.actor)
-        .bind(m.field)
-        .bind(m.from)
-        .bind(m.to)
-        .bind(m.note)
-        .bind(audit.via())
-        .bind(data_version)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for id in &removed_sites {
-        sqlx::query("DELETE FROM sites WHERE id = $1")
-            .bind(*id)
-            .execute(&mut **tx)
-            .await?;
-    }
-    for id in &removed_partners {
-        sqlx::query("DELETE FROM partners WHERE id = $1")
-            .bind(*id)
-            .execute(&mut **tx)
-            .await?;
-    }
+    let via = audit.via();
+    let moves = applied.moves(edits).into_iter().map(|m| {
+        Ok(vec![
+            Value::from(m.partner_id),
+            Value::from(at.as_str()),
+            Value::from(audit.actor.as_str()),
+            Value::from(m.field),
+            Value::from(m.from),
+            Value::from(m.to),
+            Value::from(m.note),
+            Value::from(via.as_str()),
+            Value::from(data_version),
+        ])
+    });
+    bulk::write(
+        tx,
+        store.backend(),
+        &HISTORY_INSERT,
+        per_statement(HISTORY_INSERT.width),
+        moves,
+    )
+    .await?;
+    let backend = store.backend();
+    bulk::delete(tx, backend, "sites", "id", per_statement(1), &removed_sites).await?;
+    bulk::delete(
+        tx,
+        backend,
+        "partners",
+        "id",
+        per_statement(1),
+        &removed_partners,
+    )
+    .await?;
+    tracing::debug!(
+        partners = written_partners,
+        sites = written_sites,
+        removed_sites = removed_sites.len(),
+        removed_partners = removed_partners.len(),
+        write_ms = started.elapsed().as_millis(),
+        "directory rows written"
+    );
     Ok(summary)
 }
 
@@ -330,13 +410,25 @@ async fn load_sites(
     let mut out = HashMap::new();
     match ids {
         None => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {SITE_COLUMNS} FROM sites"
-            )))
-            .fetch_all(&mut **tx)
-            .await?;
-            for r in &rows {
-                let s = site_from_row(r)?;
+            let mut raw = Vec::new();
+            {
+                let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {SITE_COLUMNS} FROM sites"
+                )))
+                .fetch(&mut **tx);
+                while let Some(r) = rows.try_next().await? {
+                    raw.push(StoredSite::from_row(&r)?);
+                }
+            }
+            let sites = tokio::task::spawn_blocking(move || {
+                crate::parallel::map(raw.len(), |i| raw[i].to_site())
+                    .into_iter()
+                    .collect::<Result<Vec<Site>>>()
+            })
+            .await
+            .map_err(Error::internal)??;
+            out.reserve(sites.len());
+            for s in sites {
                 out.insert(s.id.clone(), s);
             }
         }
@@ -373,9 +465,7 @@ fn summarise(applied: &Applied, data_version: i64) -> WriteSummary {
     };
     let sites = count(&mut applied.sites.iter().map(|s| s.status));
     let partners = count(&mut applied.partners.iter().map(|p| p.status));
-    let mut changes = applied.changes();
-    let not_listed = changes.len().saturating_sub(CHANGES_LISTED);
-    changes.truncate(CHANGES_LISTED);
+    let (changes, not_listed) = applied.first_changes(CHANGES_LISTED);
     WriteSummary {
         data_version,
         added: sites.added,
@@ -411,36 +501,52 @@ fn refusal(mut problems: Vec<Problem>) -> Error {
     Error::with_details(code, message, problems)
 }
 
-async fn upsert_partner(tx: &mut Transaction<'static, Any>, p: &Partner) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO partners (id, name, kind, partnership_level, partnership_stage, agreement_start, agreement_end, notes, \
-         contact_name, contact_email, contact_phone, needs, readiness) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
-         partnership_level = excluded.partnership_level, partnership_stage = excluded.partnership_stage, \
-         agreement_start = excluded.agreement_start, agreement_end = excluded.agreement_end, notes = excluded.notes, \
-         contact_name = excluded.contact_name, contact_email = excluded.contact_email, \
-         contact_phone = excluded.contact_phone, needs = excluded.needs, readiness = excluded.readiness",
-    )
-    .bind(&p.id)
-    .bind(&p.name)
-    .bind(p.kind.as_deref())
-    .bind(p.partnership_level.map(PartnershipLevel::as_str))
-    .bind(p.partnership_stage.map(PartnershipStage::as_str))
-    .bind(p.agreement_start.as_deref())
-    .bind(p.agreement_end.as_deref())
-    .bind(p.notes.as_deref())
-    .bind(p.contact.name.as_deref())
-    .bind(p.contact.email.as_deref())
-    .bind(p.contact.phone.as_deref())
-    .bind(serde_json::to_string(&p.needs).map_err(Error::internal)?)
-    .bind(serde_json::to_string(&p.readiness).map_err(Error::internal)?)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+const PARTNER_UPSERT: Statement<'static> = Statement {
+    head: "INSERT INTO partners (id, name, kind, partnership_level, partnership_stage, agreement_start, \
+           agreement_end, notes, contact_name, contact_email, contact_phone, needs, readiness)",
+    width: 13,
+    tail: "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+           partnership_level = excluded.partnership_level, partnership_stage = excluded.partnership_stage, \
+           agreement_start = excluded.agreement_start, agreement_end = excluded.agreement_end, notes = excluded.notes, \
+           contact_name = excluded.contact_name, contact_email = excluded.contact_email, \
+           contact_phone = excluded.contact_phone, needs = excluded.needs, readiness = excluded.readiness",
+};
+
+const SITE_UPSERT: Statement<'static> = Statement {
+    head: "INSERT INTO sites (id, partner_id, name, lon, lat, address, services, languages, hours)",
+    width: 9,
+    tail: "ON CONFLICT (id) DO UPDATE SET partner_id = excluded.partner_id, name = excluded.name, \
+           lon = excluded.lon, lat = excluded.lat, address = excluded.address, services = excluded.services, \
+           languages = excluded.languages, hours = excluded.hours",
+};
+
+const HISTORY_INSERT: Statement<'static> = Statement {
+    head: "INSERT INTO partner_history (partner_id, at, actor, field, from_value, to_value, note, via, data_version)",
+    width: 9,
+    tail: "",
+};
+
+/// A partner's row as stored (the columns of [`PARTNER_UPSERT`]).
+fn partner_row(p: &Partner) -> Result<Vec<Value>> {
+    Ok(vec![
+        Value::from(p.id.as_str()),
+        Value::from(p.name.as_str()),
+        Value::from(p.kind.as_deref()),
+        Value::from(p.partnership_level.map(PartnershipLevel::as_str)),
+        Value::from(p.partnership_stage.map(PartnershipStage::as_str)),
+        Value::from(p.agreement_start.as_deref()),
+        Value::from(p.agreement_end.as_deref()),
+        Value::from(p.notes.as_deref()),
+        Value::from(p.contact.name.as_deref()),
+        Value::from(p.contact.email.as_deref()),
+        Value::from(p.contact.phone.as_deref()),
+        Value::from(serde_json::to_string(&p.needs).map_err(Error::internal)?),
+        Value::from(serde_json::to_string(&p.readiness).map_err(Error::internal)?),
+    ])
 }
 
-async fn upsert_site(tx: &mut Transaction<'static, Any>, s: &Site) -> Result<()> {
+/// A site's row as stored (the columns of [`SITE_UPSERT`]).
+fn site_row(s: &Site) -> Result<Vec<Value>> {
     let services: Vec<StoredService> = s
         .services
         .iter()
@@ -449,25 +555,17 @@ async fn upsert_site(tx: &mut Transaction<'static, Any>, s: &Site) -> Result<()>
             capacity: x.capacity,
         })
         .collect();
-    sqlx::query(
-        "INSERT INTO sites (id, partner_id, name, lon, lat, address, services, languages, hours) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (id) DO UPDATE SET partner_id = excluded.partner_id, name = excluded.name, \
-         lon = excluded.lon, lat = excluded.lat, address = excluded.address, services = excluded.services, \
-         languages = excluded.languages, hours = excluded.hours",
-    )
-    .bind(&s.id)
-    .bind(&s.partner_id)
-    .bind(&s.name)
-    .bind(s.location.lon())
-    .bind(s.location.lat())
-    .bind(s.address.as_deref())
-    .bind(serde_json::to_string(&services).map_err(Error::internal)?)
-    .bind(serde_json::to_string(&s.languages).map_err(Error::internal)?)
-    .bind(s.hours.as_ref().map(|h| h.as_str().to_owned()))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    Ok(vec![
+        Value::from(s.id.as_str()),
+        Value::from(s.partner_id.as_str()),
+        Value::from(s.name.as_str()),
+        Value::from(s.location.lon()),
+        Value::from(s.location.lat()),
+        Value::from(s.address.as_deref()),
+        Value::from(serde_json::to_string(&services).map_err(Error::internal)?),
+        Value::from(serde_json::to_string(&s.languages).map_err(Error::internal)?),
+        Value::from(s.hours.as_ref().map(|h| h.as_str().to_owned())),
+    ])
 }
 
 fn partner_from_row(r: &AnyRow) -> Result<Partner> {
@@ -497,26 +595,60 @@ fn partner_from_row(r: &AnyRow) -> Result<Partner> {
 }
 
 fn site_from_row(r: &AnyRow) -> Result<Site> {
-    let services: Vec<StoredService> =
-        serde_json::from_str(&r.get::<String, _>(6)).map_err(Error::internal)?;
-    Ok(Site {
-        id: r.get(0),
-        partner_id: r.get(1),
-        name: r.get(2),
-        location: LonLat::new(r.get(3), r.get(4)).map_err(Error::internal)?,
-        address: r.get(5),
-        services: services
-            .into_iter()
-            .map(|s| SiteService {
-                code: s.code,
-                capacity: s.capacity,
-            })
-            .collect(),
-        languages: serde_json::from_str(&r.get::<String, _>(7)).map_err(Error::internal)?,
-        hours: r
-            .get::<Option<String>, _>(8)
-            .map(|h: String| Hours::parse(&h))
-            .transpose()
-            .map_err(Error::internal)?,
-    })
+    StoredSite::from_row(r)?.to_site()
+}
+
+/// A site's columns as stored ([`SITE_COLUMNS`]), its JSON not read yet.
+struct StoredSite {
+    id: String,
+    partner_id: String,
+    name: String,
+    lon: f64,
+    lat: f64,
+    address: Option<String>,
+    services: String,
+    languages: String,
+    hours: Option<String>,
+}
+
+impl StoredSite {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Self {
+            id: r.try_get(0)?,
+            partner_id: r.try_get(1)?,
+            name: r.try_get(2)?,
+            lon: r.try_get(3)?,
+            lat: r.try_get(4)?,
+            address: r.try_get(5)?,
+            services: r.try_get(6)?,
+            languages: r.try_get(7)?,
+            hours: r.try_get(8)?,
+        })
+    }
+
+    fn to_site(&self) -> Result<Site> {
+        let services: Vec<StoredService> =
+            serde_json::from_str(&self.services).map_err(Error::internal)?;
+        Ok(Site {
+            id: self.id.clone(),
+            partner_id: self.partner_id.clone(),
+            name: self.name.clone(),
+            location: LonLat::new(self.lon, self.lat).map_err(Error::internal)?,
+            address: self.address.clone(),
+            services: services
+                .into_iter()
+                .map(|s| SiteService {
+                    code: s.code,
+                    capacity: s.capacity,
+                })
+                .collect(),
+            languages: serde_json::from_str(&self.languages).map_err(Error::internal)?,
+            hours: self
+                .hours
+                .as_deref()
+                .map(Hours::parse)
+                .transpose()
+                .map_err(Error::internal)?,
+        })
+    }
 }

@@ -59,7 +59,14 @@ impl Store {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| {
                     let p = 5 * i;
-                    format!("(${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5)
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${})",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5
+                    )
                 })
                 .collect();
             let sql = format!(

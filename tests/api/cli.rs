@@ -275,3 +275,136 @@ fn opportunities_are_ranked_on_the_command_line() {
         (&serde_json::json!("lib-1"), &serde_json::json!(30.0))
     );
 }
+
+/// An import on the command line builds no Atlas: it checks the upload against what the
+/// store holds (the geographies' extents, the previous year, the areas and sites a
+/// matrix names), and finds what a server's upload finds.
+#[test]
+fn command_line_imports_check_against_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db").display().to_string();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let areas = file("areas.geojson", &three_areas());
+    gapmap_ok(&db, &["import", "areas", &areas, "--geography", "g"]);
+
+    // The extent: a site far from the areas is a warning, one whose swapped coordinates
+    // fall inside them is refused (and nothing is stored).
+    let far = file(
+        "far.csv",
+        "id,name,lat,lon,services\nfar,Far,-80.0,41.805,childcare\n",
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&gapmap_ok(&db, &["import", "partners", &far])).unwrap();
+    assert!(
+        report["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 sites lie more than ~50 km outside"),
+        "{report}"
+    );
+    let swapped = file(
+        "swapped.csv",
+        "id,name,lat,lon,services\nsw,Swapped,-87.695,41.805,childcare\n",
+    );
+    let out = gapmap(&db, &["import", "partners", &swapped, "--mode", "replace"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("swapped"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let export = gapmap_ok(&db, &["export", "partners"]);
+    assert!(
+        export.contains("\nfar,") && !export.contains("\nsw,"),
+        "{export}"
+    );
+
+    // The previous year, from the store.
+    let before = file(
+        "2023.csv",
+        "GEOID,children_under_5\n01001000001,100\n01001000002,100\n01001000003,10\n",
+    );
+    gapmap_ok(
+        &db,
+        &[
+            "import",
+            "indicators",
+            &before,
+            "--year",
+            "2023",
+            "--geography",
+            "g",
+        ],
+    );
+    let now = file(
+        "2024.csv",
+        "GEOID,children_under_5\n01001000001,310\n01001000002,250\n01001000003,40\n",
+    );
+    let report: serde_json::Value = serde_json::from_str(&gapmap_ok(
+        &db,
+        &[
+            "import",
+            "indicators",
+            &now,
+            "--year",
+            "2024",
+            "--geography",
+            "g",
+        ],
+    ))
+    .unwrap();
+    let w = report["warnings"].as_array().unwrap();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("3.1 times the 100 of 2023"),
+        "{w:?}"
+    );
+
+    // A matrix naming an area the geography does not hold is refused …
+    let matrix = file(
+        "times.csv",
+        "from_id,to_id,travel_time\n01001000001,01001000002,5\n01001000001,01001000009,7\n",
+    );
+    let out = gapmap(
+        &db,
+        &[
+            "import",
+            "travel-times",
+            &matrix,
+            "--mode",
+            "drive",
+            "--geography",
+            "g",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("01001000009"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // … and a matrix to the stored sites (here the one far site) is taken.
+    let matrix = file(
+        "times.csv",
+        "from_id,to_id,travel_time\n01001000001,far,5\n01001000002,far,6\n",
+    );
+    gapmap_ok(
+        &db,
+        &[
+            "import",
+            "travel-times",
+            &matrix,
+            "--mode",
+            "drive",
+            "--geography",
+            "g",
+        ],
+    );
+}

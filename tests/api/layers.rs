@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("domain", &["error"]),
     ("spatial", &["domain", "error", "parallel"]),
     ("ingest", &["domain", "spatial", "error", "parallel"]),
-    ("store", &["domain", "error"]),
+    ("store", &["domain", "error", "parallel"]),
     (
         "atlas",
         &["store", "domain", "spatial", "error", "parallel"],

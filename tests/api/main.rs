@@ -6,6 +6,7 @@ mod access;
 mod assessments;
 mod atlas_updates;
 mod barriers;
+mod bulk_writes;
 mod census;
 mod cli;
 mod compare;
