@@ -38,7 +38,7 @@ fi
 # Seconds and KB of a /usr/bin/time -v output.
 wall() { awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$1"; }
 rss() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
-field() { grep -o "\"$2\":\"\?[0-9.]*" "$1" | head -1 | sed 's/.*://; s/"//g'; }
+field() { grep -o "\"$2\":\"\?[0-9.eE+-]*" "$1" | head -1 | sed 's/.*://; s/"//g'; }
 for run in $(seq 1 "$RUNS"); do
   echo "== run $run, $(uptime)"
   rm -f m.db m.db-wal m.db-shm

@@ -1,7 +1,7 @@
 use super::AppState;
 use super::format::cached;
 use super::openapi::{ErrorBody, FeatureCollection, TableFormat};
-use crate::analysis::{self, Cached, GapParams, GapReport, RuleChoice};
+use crate::analysis::{self, AreaGap, Cached, GapParams, GapReport, RuleChoice};
 use crate::atlas::CacheKey;
 use crate::domain::Year;
 use crate::domain::{HoursFilter, TravelMode};
@@ -52,6 +52,185 @@ pub struct GapsQuery {
     /// The answer's format.
     #[param(value_type = Option<TableFormat>)]
     format: Option<String>,
+    /// Rows worst first on this metric, as the map's ranking orders them (DESIGN.md,
+    /// "The ranking"): `shortfall_in_area`, `shortfall`, `demand`, `nearest_km` and
+    /// `nearest_minutes` (with `mode`) largest first, `access_2sfca` and `access_e2sfca`
+    /// lowest first among areas with demand; ties by larger shortfall, larger demand, then
+    /// GEOID. Rows that cannot be ranked on it are left out. `summary` stays the whole
+    /// geography's.
+    #[param(value_type = Option<RankMetric>)]
+    sort: Option<String>,
+    /// Only the deserts' rows (`summary` stays the whole geography's).
+    deserts_only: Option<bool>,
+    /// At most this many rows (after `sort` and `deserts_only`).
+    #[param(minimum = 1, maximum = 100000)]
+    limit: Option<usize>,
+}
+
+/// `sort=`: the metrics the rows can be ranked on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum RankMetric {
+    /// CAP's in-area shortfall, largest first.
+    ShortfallInArea,
+    /// The 2SFCA shortfall, largest first.
+    Shortfall,
+    /// 2SFCA access, lowest first (areas with demand).
+    Access2sfca,
+    /// E2SFCA access, lowest first (areas with demand).
+    AccessE2sfca,
+    /// Demand, largest first.
+    Demand,
+    /// Distance to the nearest site, farthest first (no site at all first of all, for
+    /// areas with demand).
+    NearestKm,
+    /// Minutes to the nearest site on the matrix (with `mode`), as `nearest_km`.
+    NearestMinutes,
+}
+
+/// The most rows `limit=` may ask for.
+pub const MAX_LIMIT: usize = 100_000;
+
+impl RankMetric {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "shortfall_in_area" => Self::ShortfallInArea,
+            "shortfall" => Self::Shortfall,
+            "access_2sfca" => Self::Access2sfca,
+            "access_e2sfca" => Self::AccessE2sfca,
+            "demand" => Self::Demand,
+            "nearest_km" => Self::NearestKm,
+            "nearest_minutes" => Self::NearestMinutes,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::ShortfallInArea => "shortfall_in_area",
+            Self::Shortfall => "shortfall",
+            Self::Access2sfca => "access_2sfca",
+            Self::AccessE2sfca => "access_e2sfca",
+            Self::Demand => "demand",
+            Self::NearestKm => "nearest_km",
+            Self::NearestMinutes => "nearest_minutes",
+        }
+    }
+
+    /// How bad a row is on the metric (larger is worse), or None when it cannot be ranked
+    /// on it: the map page's `badness` (web/app/metrics.js).
+    fn badness(self, a: &AreaGap) -> Option<f64> {
+        let distance = |v: Option<f64>| match v {
+            None if a.demand > 0.0 => Some(f64::INFINITY),
+            v => v,
+        };
+        match self {
+            Self::ShortfallInArea => Some(a.shortfall_in_area),
+            Self::Shortfall => Some(a.shortfall),
+            Self::Access2sfca => (a.demand > 0.0).then_some(-a.access_2sfca),
+            Self::AccessE2sfca => (a.demand > 0.0).then_some(-a.access_e2sfca),
+            Self::Demand => Some(a.demand),
+            Self::NearestKm => distance(a.nearest_km),
+            Self::NearestMinutes => distance(a.nearest_minutes.flatten()),
+        }
+        .filter(|b| !b.is_nan())
+    }
+}
+
+/// Which rows of a report an answer carries: `sort`, `deserts_only` and `limit`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RowChoice {
+    sort: Option<RankMetric>,
+    deserts_only: bool,
+    limit: Option<usize>,
+}
+
+impl RowChoice {
+    fn parse(
+        sort: Option<&str>,
+        deserts_only: Option<bool>,
+        limit: Option<usize>,
+        minutes: bool,
+    ) -> Result<Self> {
+        let sort = sort
+            .map(|s| {
+                RankMetric::parse(s).ok_or_else(|| {
+                    Error::new(
+                        Code::InvalidParameter,
+                        format!(
+                            "sort '{s}' is not shortfall_in_area, shortfall, access_2sfca, \
+                             access_e2sfca, demand, nearest_km or nearest_minutes"
+                        ),
+                    )
+                })
+            })
+            .transpose()?;
+        if sort == Some(RankMetric::NearestMinutes) && !minutes {
+            return Err(Error::new(
+                Code::InvalidParameter,
+                "sort=nearest_minutes needs mode=",
+            ));
+        }
+        if let Some(n) = limit
+            && !(1..=MAX_LIMIT).contains(&n)
+        {
+            return Err(Error::new(
+                Code::InvalidParameter,
+                format!("limit {n} is not between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        Ok(Self {
+            sort,
+            deserts_only: deserts_only.unwrap_or(false),
+            limit,
+        })
+    }
+
+    fn is_all(self) -> bool {
+        self == Self::default()
+    }
+
+    fn cache_key(self, key: CacheKey) -> CacheKey {
+        if self.is_all() {
+            return key;
+        }
+        key.with("sort", self.sort.map(RankMetric::name))
+            .with("deserts_only", self.deserts_only)
+            .with("limit", self.limit)
+    }
+
+    /// The report with only the chosen rows, in the chosen order.
+    fn apply(self, report: &GapReport) -> GapReport {
+        let mut rows: Vec<(&AreaGap, f64)> = report
+            .areas
+            .iter()
+            .filter(|a| !self.deserts_only || a.desert)
+            .filter_map(|a| match self.sort {
+                Some(m) => m.badness(a).map(|b| (a, b)),
+                None => Some((a, 0.0)),
+            })
+            .collect();
+        if self.sort.is_some() {
+            rows.sort_by(|(x, bx), (y, by)| {
+                by.total_cmp(bx)
+                    .then(y.shortfall.total_cmp(&x.shortfall))
+                    .then(y.demand.total_cmp(&x.demand))
+                    .then_with(|| x.geoid.as_str().cmp(y.geoid.as_str()))
+            });
+        }
+        rows.truncate(self.limit.unwrap_or(usize::MAX));
+        GapReport {
+            year: report.year,
+            need: report.need.clone(),
+            label: report.label.clone(),
+            geography: report.geography.clone(),
+            data_version: report.data_version,
+            need_version: report.need_version,
+            params: report.params.clone(),
+            summary: report.summary.clone(),
+            areas: rows.into_iter().map(|(a, _)| a.clone()).collect(),
+        }
+    }
 }
 
 /// `decay=`.
@@ -108,7 +287,7 @@ pub fn gap_params(
     })
 }
 
-/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&desert_rule=need|catchment][&format=json|geojson|csv]`:
+/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&desert_rule=need|catchment][&sort=][&deserts_only=][&limit=][&format=json|geojson|csv]`:
 /// every metric of one need for every area of a year (DESIGN.md, "The metrics").
 #[utoipa::path(get, path = "/api/v1/gaps", tag = "analysis", params(GapsQuery), responses(
     (status = 200, description = "The gap report: one row per area, with totals.", content(
@@ -128,6 +307,7 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
         q.hours.as_deref(),
         q.desert_rule.as_deref(),
     )?;
+    let rows = RowChoice::parse(q.sort.as_deref(), q.deserts_only, q.limit, q.mode.is_some())?;
     params.travel = analysis::travel_request(
         q.mode.as_deref(),
         q.max_minutes,
@@ -138,21 +318,25 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
     let (year, need) = (q.year.get(), q.need);
     let atlas = state.services.atlas.get();
     let key = {
-        params.cache_key(
-            CacheKey::new("gaps", atlas.data_version)
-                .with("year", year)
-                .with("need", need.as_str())
-                .with("format", format.name()),
+        rows.cache_key(
+            params.cache_key(
+                CacheKey::new("gaps", atlas.data_version)
+                    .with("year", year)
+                    .with("need", need.as_str())
+                    .with("format", format.name()),
+            ),
         )
     };
     cached(&state, atlas, key, move |atlas, cache, out| {
         let report = analysis::gaps(&Cached::new(atlas, cache), year, &need, &params)?;
-        output::write(
-            &Document::Gaps(&report, atlas),
-            format,
-            Layout::Compact,
-            out,
-        )
+        let chosen;
+        let report: &GapReport = if rows.is_all() {
+            &report
+        } else {
+            chosen = rows.apply(&report);
+            &chosen
+        };
+        output::write(&Document::Gaps(report, atlas), format, Layout::Compact, out)
     })
     .await
 }

@@ -28,6 +28,7 @@ mod vehicle;
 mod vocabulary;
 
 pub use auth::Auth;
+pub use gaps::MAX_LIMIT as GAPS_MAX_LIMIT;
 
 use crate::config::ServeSettings;
 use crate::imports::Services;
@@ -130,6 +131,63 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/tiles/{layer}/{z}/{x}/{y}.mvt").route(web::get().to(tiles::get)));
 }
 
+/// Starts, on a thread of its own, the gap analysis the map page opens with (the latest
+/// year's, of the need it shows first: child care, else the first) when that year's
+/// geography has more areas than `tile_threshold`: the page's first tiles and ranking then
+/// join it in the cache (`atlas::Cache` computes a key once) instead of waiting for a
+/// whole analysis of a national geography from the first request. A smaller geography's
+/// analysis takes milliseconds and is left to its first request.
+fn warm_first_view(state: &web::Data<AppState>, tile_threshold: usize) {
+    let atlas = state.services.atlas.get();
+    let Some((&year, assessment)) = atlas.assessments.iter().next_back() else {
+        return;
+    };
+    let large = atlas
+        .geographies
+        .get(&assessment.geography)
+        .is_some_and(|g| g.geography.areas.len() > tile_threshold);
+    let needs = atlas.catalog.needs();
+    let Some(need) = needs
+        .iter()
+        .find(|n| n.code == "childcare")
+        .or(needs.first())
+        .map(|n| n.code.clone())
+    else {
+        return;
+    };
+    if !large {
+        return;
+    }
+    let cache = state.services.atlas.cache().clone();
+    let spawned = std::thread::Builder::new()
+        .name("warm-first-view".into())
+        .spawn(move || {
+            let started = std::time::Instant::now();
+            let source = crate::analysis::Cached::new(&atlas, &cache);
+            match crate::analysis::gaps(
+                &source,
+                year,
+                &need,
+                &crate::analysis::GapParams::default(),
+            ) {
+                Ok(_) => tracing::info!(
+                    year,
+                    need = need.as_str(),
+                    ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    "the map's first gap analysis is ready"
+                ),
+                Err(e) => tracing::warn!(
+                    year,
+                    need = need.as_str(),
+                    "the map's first gap analysis failed: {e}"
+                ),
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("the map's first gap analysis was not started: {e}");
+    }
+}
+
 /// Builds the server on a bound listener.
 pub fn server(
     listener: TcpListener,
@@ -153,6 +211,7 @@ pub fn server(
         metrics: metrics::Metrics::default(),
         web: web_settings,
     });
+    warm_first_view(&state, serve.tile_threshold);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -133,6 +133,7 @@ pub enum ReportFormat {
         crate::ingest::Untracked,
         crate::domain::TravelMode,
         gaps::DecayName,
+        gaps::RankMetric,
         tiles::TileLayer,
     )),
     modifiers(&CommonErrors),

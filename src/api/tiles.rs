@@ -58,7 +58,8 @@ pub struct TileQuery {
     /// Areas: as in `/api/v1/gaps`.
     #[param(value_type = Option<RuleChoice>)]
     desert_rule: Option<String>,
-    /// Sites: only the sites offering this service code.
+    /// Sites: only the sites offering this service code (or one of several,
+    /// comma-separated).
     service: Option<String>,
 }
 
@@ -190,7 +191,9 @@ impl Question {
 }
 
 /// `GET /tiles/{layer}/{z}/{x}/{y}.mvt`: one Mapbox Vector Tile (2.1, extent 4096) of the
-/// areas (with a need's metrics for a year and the `/gaps` parameters) or of the sites.
+/// areas (with a need's metrics for a year and the `/gaps` parameters) or of the sites
+/// (each its own point from zoom 12, clustered on the server below it, with `point_count`
+/// and `capacity`).
 /// Tiles are cached per data version and carry an ETag; `If-None-Match` answers 304.
 #[utoipa::path(get, path = "/tiles/{layer}/{z}/{x}/{y}.mvt", tag = "maps",
     params(

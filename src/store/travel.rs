@@ -51,17 +51,39 @@ impl Store {
         .bind(now_rfc3339())
         .execute(&mut *tx)
         .await?;
-        for (seq, origin) in matrix.origins.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO travel_rows (geography, mode, seq, origin, pairs) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(geography)
-            .bind(mode)
-            .bind(seq as i64)
-            .bind(origin.as_str())
-            .bind(matrix.row_bytes(seq))
-            .execute(&mut *tx)
-            .await?;
+        // Many rows a statement: one round trip to the database per 100 origins, not per
+        // origin (a state has tens of thousands).
+        const ROWS: usize = 100;
+        let origins: Vec<(usize, &Geoid)> = matrix.origins.iter().enumerate().collect();
+        for chunk in origins.chunks(ROWS) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let p = 5 * i;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${})",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO travel_rows (geography, mode, seq, origin, pairs) VALUES {}",
+                values.join(", ")
+            );
+            // Only placeholders are formatted in: the values are bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for &(seq, origin) in chunk {
+                q = q
+                    .bind(geography)
+                    .bind(mode)
+                    .bind(seq as i64)
+                    .bind(origin.as_str())
+                    .bind(matrix.row_bytes(seq));
+            }
+            q.execute(&mut *tx).await?;
         }
         let summary = WriteSummary {
             data_version,

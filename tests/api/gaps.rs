@@ -783,6 +783,101 @@ async fn the_demo_shows_chicagos_child_care_deserts() {
     );
 }
 
+/// `sort=`, `deserts_only=` and `limit=`: the map's ranking from the server, for a
+/// geography too large to send whole. The rows are the whole answer's, worst first as the
+/// page ranks them (web/app/metrics.js `rank`), cut to `limit`; the summary stays the
+/// whole geography's; bad values are refused naming the parameter.
+async fn the_server_ranks_the_rows_worst_first_and_sends_the_first() {
+    let app = spawn_with(|s| s.no_demo = false).await;
+    let whole = app.get_json("/api/v1/gaps?year=2014&need=childcare").await;
+    let rows = whole["areas"].as_array().unwrap();
+    let f = |a: &Value, k: &str| a[k].as_f64();
+    for metric in [
+        "shortfall_in_area",
+        "shortfall",
+        "access_2sfca",
+        "access_e2sfca",
+        "demand",
+        "nearest_km",
+    ] {
+        for deserts_only in [false, true] {
+            let badness = |a: &Value| -> Option<f64> {
+                let demand = f(a, "demand").unwrap();
+                match metric {
+                    "access_2sfca" | "access_e2sfca" => {
+                        (demand > 0.0).then(|| -f(a, metric).unwrap())
+                    }
+                    "nearest_km" => match f(a, metric) {
+                        None if demand > 0.0 => Some(f64::INFINITY),
+                        v => v,
+                    },
+                    _ => f(a, metric),
+                }
+            };
+            let mut expected: Vec<(&Value, f64)> = rows
+                .iter()
+                .filter(|a| !deserts_only || a["desert"] == true)
+                .filter_map(|a| badness(a).map(|b| (a, b)))
+                .collect();
+            expected.sort_by(|(x, bx), (y, by)| {
+                by.total_cmp(bx)
+                    .then(
+                        f(y, "shortfall")
+                            .unwrap()
+                            .total_cmp(&f(x, "shortfall").unwrap()),
+                    )
+                    .then(f(y, "demand").unwrap().total_cmp(&f(x, "demand").unwrap()))
+                    .then(x["geoid"].as_str().cmp(&y["geoid"].as_str()))
+            });
+            let path = format!(
+                "/api/v1/gaps?year=2014&need=childcare&sort={metric}&limit=20{}",
+                if deserts_only {
+                    "&deserts_only=true"
+                } else {
+                    ""
+                }
+            );
+            let ranked = app.get_json(&path).await;
+            let got = ranked["areas"].as_array().unwrap();
+            assert_eq!(got.len(), 20, "{path}");
+            for (g, (e, _)) in got.iter().zip(&expected) {
+                assert_eq!(g, *e, "{path}: the whole answer's row, in rank order");
+            }
+            assert_eq!(ranked["summary"], whole["summary"], "{path}");
+            assert_eq!(ranked["params"], whole["params"], "{path}");
+        }
+    }
+    // Without `sort`, `limit` keeps the assessment's order; CSV takes the same rows.
+    let first = app
+        .get_json("/api/v1/gaps?year=2014&need=childcare&limit=3")
+        .await;
+    assert_eq!(first["areas"].as_array().unwrap()[..], rows[..3]);
+    let csv = app
+        .get("/api/v1/gaps?year=2014&need=childcare&sort=demand&limit=5&format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 6, "{csv}");
+    for (path, field) in [
+        ("sort=rank", "sort"),
+        ("sort=nearest_minutes", "nearest_minutes"),
+        ("limit=0", "limit"),
+        ("limit=100001", "limit"),
+    ] {
+        let r = app
+            .get(&format!("/api/v1/gaps?year=2014&need=childcare&{path}"))
+            .await;
+        assert_eq!(r.status(), 400, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_parameter", "{path}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(field),
+            "{path}: {body}"
+        );
+    }
+}
+
 /// An answer not yet cached streams (chunked, no `Content-Length`, in pieces of 64 KiB):
 /// on the demo, CSV, GeoJSON and JSON come in more than one piece, with the bytes the
 /// cache then answers whole and, for CSV, those the command line writes; errors of the
@@ -900,5 +995,6 @@ crate::api_tests!(
     a_new_upload_is_not_answered_from_the_cache,
     the_needs_list_shows_each_need_with_its_parameters,
     the_demo_shows_chicagos_child_care_deserts,
+    the_server_ranks_the_rows_worst_first_and_sends_the_first,
     csv_and_geojson_answers_stream_the_bytes_the_cache_keeps,
 );

@@ -150,6 +150,11 @@ fn the_documented_limits_are_the_ones_the_code_enforces() {
             "{path} {name}"
         );
     }
+    let limit = &parameter(&doc, "/api/v1/gaps", "limit")["schema"];
+    assert_eq!(
+        (limit["minimum"].as_f64(), limit["maximum"].as_f64()),
+        (Some(1.0), Some(gapmap::api::GAPS_MAX_LIMIT as f64))
+    );
     let format = &parameter(&doc, "/api/v1/gaps", "format")["schema"];
     let format = doc_schema(&doc, format);
     assert_eq!(

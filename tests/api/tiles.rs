@@ -231,15 +231,16 @@ async fn a_tile_holds_the_areas_it_meets_clipped_at_its_buffer() {
 async fn areas_smaller_than_a_pixel_draw_that_pixel_once() {
     let app = spawn_app().await;
     assert_eq!(app.put_areas("g", &three_areas()).await.status(), 200);
-    // At zoom 0 the three squares (0.01° ≈ 0.11 units each) share one pixel of 8 units.
+    // At zoom 0 the three squares (0.01° ≈ 0.11 units each) share one speck of 16 units
+    // (two pixels).
     let (_, _, features) = tile(&app, "/tiles/areas/0/0/0.mvt").await;
     assert_eq!(features.len(), 1, "{features:?}");
     let ring = normalised(&features[0].parts[0]);
-    // lon −87.675 is x = 1050.45 → pixel 131 (1048 … 1056); lat 41.805 is y = 1523.5 →
-    // pixel 190 (1520 … 1528).
+    // lon −87.675 is x = 1050.45 → speck 65 (1040 … 1056); lat 41.805 is y = 1523.5 →
+    // speck 95 (1520 … 1536).
     assert_eq!(
         ring,
-        vec![(1048, 1520), (1056, 1520), (1056, 1528), (1048, 1528)]
+        vec![(1040, 1520), (1056, 1520), (1056, 1536), (1040, 1536)]
     );
     // Closer in, each is its own polygon.
     let (_, _, features) = tile(&app, "/tiles/areas/12/1050/1523.mvt").await;
@@ -330,6 +331,137 @@ async fn site_tiles_carry_the_sites_and_filter_by_service() {
     let (_, _, features) = tile(&app, "/tiles/sites/12/1050/1523.mvt?service=childcare").await;
     assert_eq!(features.len(), 1);
     assert_eq!(features[0].properties["id"], "cc-1");
+}
+
+/// Zoom level `z`'s tile column and row of a point.
+fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
+    let n = f64::from(1u32 << z);
+    let x = (lon + 180.0) / 360.0 * n;
+    let r = lat.to_radians();
+    let y = (1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n;
+    (x.floor() as u32, y.floor() as u32)
+}
+
+/// Below zoom 12 the server clusters the sites: over every tile of a zoom, the clusters'
+/// `point_count` and the single sites add up to the directory's sites (with `service=`, to
+/// those offering one of the services), the clusters' `capacity` and the single sites'
+/// own capacities to the directory's, and every point lies inside its tile (no buffer: a
+/// site is counted by one tile only). From zoom 12 on, every site is its own point.
+async fn site_tiles_cluster_below_zoom_12_and_the_counts_add_up() {
+    let app = spawn_with(|s| s.no_demo = false).await;
+    let all = app.get_json("/api/v1/sites").await;
+    let sites = all["features"].as_array().unwrap();
+    assert!(sites.len() > 700, "{} demo sites", sites.len());
+    let position = |f: &Value| {
+        let c = &f["geometry"]["coordinates"];
+        (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())
+    };
+    let capacity_of = |f: &Value, services: Option<&[&str]>| -> f64 {
+        f["properties"]["capacity"]
+            .as_object()
+            .map(|c| {
+                c.iter()
+                    .filter(|(k, _)| services.is_none_or(|s| s.contains(&k.as_str())))
+                    .map(|(_, v)| v.as_f64().unwrap())
+                    .sum()
+            })
+            .unwrap_or(0.0)
+    };
+    let offers = |f: &Value, services: Option<&[&str]>| {
+        services.is_none_or(|s| {
+            f["properties"]["services"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| s.contains(&x.as_str().unwrap()))
+        })
+    };
+    let by_id: std::collections::HashMap<&str, &Value> = sites
+        .iter()
+        .map(|f| (f["properties"]["id"].as_str().unwrap(), f))
+        .collect();
+    let (mut w, mut s, mut e, mut n) = (180.0f64, 90.0f64, -180.0f64, -90.0f64);
+    for f in sites {
+        let (x, y) = position(f);
+        (w, s, e, n) = (w.min(x), s.min(y), e.max(x), n.max(y));
+    }
+    for (query, services) in [
+        ("", None),
+        (
+            "?service=childcare,head_start",
+            Some(&["childcare", "head_start"][..]),
+        ),
+    ] {
+        let wanted: Vec<&Value> = sites.iter().filter(|f| offers(f, services)).collect();
+        let capacity: f64 = wanted.iter().map(|f| capacity_of(f, services)).sum();
+        for z in [3u32, 8, 10, 11] {
+            let (x0, y0) = tile_of(w, n, z);
+            let (x1, y1) = tile_of(e, s, z);
+            let (mut count, mut cap, mut clusters) = (0u64, 0.0f64, 0);
+            for x in x0..=x1 {
+                for y in y0..=y1 {
+                    let (name, extent, features) =
+                        tile(&app, &format!("/tiles/sites/{z}/{x}/{y}.mvt{query}")).await;
+                    assert_eq!((name.as_str(), extent), ("sites", 4096));
+                    for f in &features {
+                        assert_eq!(f.kind, 1, "a point");
+                        let (px, py) = f.parts[0][0];
+                        assert!(
+                            (0..4096).contains(&px) && (0..4096).contains(&py),
+                            "{px},{py}"
+                        );
+                        if let Some(c) = f.properties.get("point_count") {
+                            let c = c.as_u64().unwrap();
+                            assert!(c >= 2, "a cluster holds several sites");
+                            assert_eq!(f.id, None, "a cluster has no site's id");
+                            // MapLibre's (supercluster's) label: 950, 1.3k, 13k.
+                            let label = match c {
+                                10_000.. => format!("{}k", (c as f64 / 1e3).round()),
+                                1_000.. => format!("{}k", (c as f64 / 1e2).round() / 10.0),
+                                _ => c.to_string(),
+                            };
+                            assert_eq!(f.properties["point_count_abbreviated"], label);
+                            assert!(f.properties["capacity_unknown"].as_u64().unwrap() <= c);
+                            count += c;
+                            cap += f.properties["capacity"].as_f64().unwrap();
+                            clusters += 1;
+                        } else {
+                            let id = f.properties["id"].as_str().unwrap();
+                            let site = by_id[id];
+                            assert!(offers(site, services), "{id} offers the service");
+                            count += 1;
+                            cap += capacity_of(site, services);
+                        }
+                    }
+                }
+            }
+            assert_eq!(
+                count,
+                wanted.len() as u64,
+                "zoom {z}{query}: every site once"
+            );
+            assert!(
+                (cap - capacity).abs() < 1e-6,
+                "zoom {z}{query}: {cap} ≠ {capacity}"
+            );
+            assert!(clusters > 0, "zoom {z}: the demo's sites are clustered");
+        }
+    }
+    // At zoom 3 the whole city is a few clusters; the tile is small.
+    let (x, y) = tile_of(-87.7, 41.85, 3);
+    let r = app.get(&format!("/tiles/sites/3/{x}/{y}.mvt")).await;
+    let bytes = r.bytes().await.unwrap();
+    let (_, _, features) = decode(&bytes);
+    assert!(features.len() < 20, "{} features at zoom 3", features.len());
+    // From zoom 12 on, no clusters.
+    let (x, y) = tile_of(-87.65, 41.88, 12);
+    let (_, _, features) = tile(&app, &format!("/tiles/sites/12/{x}/{y}.mvt")).await;
+    assert!(!features.is_empty());
+    assert!(
+        features
+            .iter()
+            .all(|f| !f.properties.contains_key("point_count") && f.id.is_some())
+    );
 }
 
 async fn tiles_carry_an_etag_that_changes_with_the_data() {
@@ -451,6 +583,7 @@ crate::api_tests!(
     areas_smaller_than_a_pixel_draw_that_pixel_once,
     area_tiles_carry_the_numbers_of_the_gaps_answer,
     site_tiles_carry_the_sites_and_filter_by_service,
+    site_tiles_cluster_below_zoom_12_and_the_counts_add_up,
     tiles_carry_an_etag_that_changes_with_the_data,
     bad_tile_requests_are_refused_with_the_reason,
     tiles_need_a_token_where_reads_do,

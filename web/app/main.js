@@ -13,11 +13,11 @@ import { loadMapLibre, startMap, theMap } from './mapview.js';
 import { renderReports } from './reports.js';
 import { initSearch } from './search.js';
 import { initSignIn, openSignIn } from './signin.js';
-import { geographyName, need, state } from './state.js';
+import { geographyName, need, state, tiled } from './state.js';
 import { setBusy, settled, showError, track } from './status.js';
 import { initUpload } from './upload.js';
 import { refreshGaps } from './views/gaps.js';
-import { initViews, loadDistanceUnit, openArea, openSite, openSuggestion, showSites } from './views/index.js';
+import { initViews, loadDistanceUnit, openArea, openCluster, openSite, openSuggestion, showSites } from './views/index.js';
 import { initPartnerPanel } from './views/partner.js';
 import { renderStandardNote } from './views/standards.js';
 import { setVocabulary } from './vocabulary.js';
@@ -59,8 +59,9 @@ async function boot() {
   state.needCode = state.needs.some((n) => n.code === 'childcare') ? 'childcare' : state.needs[0] ? state.needs[0].code : null;
   state.radius = need() ? need().radius_km : null;
   // The large answers start after the small ones, which would otherwise queue behind them.
-  const sitesRequest = getJSON('/api/v1/sites');
-  sitesRequest.catch(() => {});
+  // A geography drawn from tiles draws its sites from tiles too (views/sites.js).
+  const sitesRequest = tiled(geographyName()) ? null : getJSON('/api/v1/sites');
+  sitesRequest?.catch(() => {});
 
   initViews();
   initSearch();
@@ -80,6 +81,7 @@ async function boot() {
       padding: $('#map').clientWidth > 800 ? { top: 16, bottom: 16, left: 310, right: 56 } : 16,
       onAreaClick: openArea,
       onSiteClick: openSite,
+      onClusterClick: openCluster,
       onSuggestionClick: openSuggestion,
       distanceUnit: distanceUnit(),
     });

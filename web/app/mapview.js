@@ -6,6 +6,8 @@ import { token } from './api.js';
 import { colourExpression, NO_DATA } from './metrics.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
+// MapLibre's own clusters (GeoJSON), labelled with their number.
+const CLUSTER_RADIUS = ['step', ['get', 'point_count'], 9, 10, 12, 50, 15, 200, 19];
 
 // MapLibre (about 1 MB) is imported when asked for, so that the page's first requests
 // need not wait for it.
@@ -163,7 +165,8 @@ class GapMap {
   /**
    * @param {HTMLElement} container
    * @param {{basemapStyle: string|null, bounds: number[]|null, padding, onAreaClick, onSiteClick}} opts
-   *   `onAreaClick(geoid, [lon, lat])` and `onSiteClick(id, [lon, lat])` say what was clicked.
+   *   `onAreaClick(geoid, [lon, lat])` and `onSiteClick(id, [lon, lat])` say what was clicked;
+   *   `onClusterClick(properties, [lon, lat])` a cluster of the server's (sites drawn from tiles).
    */
   constructor(container, opts) {
     this.opts = opts;
@@ -335,7 +338,7 @@ class GapMap {
         'circle-opacity': 0.85,
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': 1.5,
-        'circle-radius': ['step', ['get', 'point_count'], 9, 10, 12, 50, 15, 200, 19],
+        'circle-radius': CLUSTER_RADIUS,
       },
     });
     m.addLayer({
@@ -416,12 +419,17 @@ class GapMap {
     if (site) return this.opts.onSiteClick(site.properties.id, site.geometry.coordinates);
     const cluster = hits.find((f) => f.layer.id === 'sites-clusters');
     if (cluster) {
+      // The server's clusters (tiles) open two zoom levels closer; MapLibre's own to where they split.
+      if (m.getSource('sites').type === 'vector' && this.opts.onClusterClick) {
+        return this.opts.onClusterClick(cluster.properties, cluster.geometry.coordinates);
+      }
       const zoom = await m.getSource('sites').getClusterExpansionZoom(cluster.properties.cluster_id);
       m.easeTo({ center: cluster.geometry.coordinates, zoom: Math.min(zoom, 16), duration: reducedMotion() ? 0 : 500 });
       return;
     }
     const area = hits.find((f) => f.layer.id === 'areas-fill');
-    if (area) this.opts.onAreaClick(area.properties.geoid, [e.lngLat.lng, e.lngLat.lat]);
+    // The clicked feature's properties go along: drawn from tiles, they are the area's row.
+    if (area) this.opts.onAreaClick(area.properties.geoid, [e.lngLat.lng, e.lngLat.lat], area.properties);
     else this.closePopup();
   }
 
@@ -456,20 +464,28 @@ class GapMap {
    * now (its paint, filters and order): MapLibre cannot change a layer's source.
    */
   useAreaSource(spec) {
+    this.useSource('areas', spec);
+    if (spec.type !== 'vector') this.areaTilesUrl = null;
+  }
+
+  /**
+   * Swaps source `id` for one of another type, keeping every layer drawn from it as it is
+   * now (its paint, filters and order); a vector source's layer is named as the source.
+   */
+  useSource(id, spec) {
     const m = this.map;
-    if (m.getSource('areas')?.type === spec.type) return;
-    const layers = m.getStyle().layers.filter((l) => l.source === 'areas');
-    const before = m.getStyle().layers.find((l, i, all) => i > all.indexOf(layers[layers.length - 1]) && l.source !== 'areas');
+    if (m.getSource(id)?.type === spec.type) return;
+    const layers = m.getStyle().layers.filter((l) => l.source === id);
+    const before = m.getStyle().layers.find((l, i, all) => i > all.indexOf(layers[layers.length - 1]) && l.source !== id);
     for (const l of layers) m.removeLayer(l.id);
-    m.removeSource('areas');
-    m.addSource('areas', spec);
+    m.removeSource(id);
+    m.addSource(id, spec);
     for (const l of layers) {
       const layer = { ...l };
-      if (spec.type === 'vector') layer['source-layer'] = 'areas';
+      if (spec.type === 'vector') layer['source-layer'] = id;
       else delete layer['source-layer'];
       m.addLayer(layer, before?.id);
     }
-    if (spec.type !== 'vector') this.areaTilesUrl = null;
   }
 
   /** Colours the areas by `metric` with the classes from `classify`. */
@@ -477,9 +493,54 @@ class GapMap {
     this.map.setPaintProperty('areas-fill', 'fill-color', metric ? colourExpression(metric, classes) : NO_DATA);
   }
 
-  /** Replaces the sites shown (already filtered), each with a `_colour` property. */
+  /** Replaces the sites shown (already filtered), each with a `_colour` property; they come from GeoJSON again. */
   setSites(fc) {
+    if (this.map.getSource('sites')?.type === 'vector') {
+      this.useSource('sites', { type: 'geojson', data: EMPTY, promoteId: 'id', cluster: true, clusterRadius: 36, clusterMaxZoom: 13 });
+      this.siteTilesUrl = null;
+      this.map.setFilter('sites-points', ['!', ['has', 'point_count']]);
+      this.map.setPaintProperty('sites-points', 'circle-color', ['get', '_colour']);
+      this.map.setFilter('sites-cluster-count', ['has', 'point_count']);
+      this.map.setPaintProperty('sites-clusters', 'circle-radius', CLUSTER_RADIUS);
+    }
     this.map.getSource('sites').setData(fc);
+  }
+
+  /**
+   * Draws the sites from vector tiles (`/tiles/sites/…`: the server's clusters, with
+   * `point_count`, below the zoom where each site is its own point), for geographies too
+   * large to load every site. `filter` applies to the single sites, `colour` is the
+   * points' colour expression.
+   */
+  setSiteTiles(url, { filter = null, colour = '#4d4d4d' } = {}) {
+    const source = this.map.getSource('sites');
+    if (source?.type === 'vector') {
+      if (this.siteTilesUrl !== url) source.setTiles([url]);
+    } else {
+      this.useSource('sites', { type: 'vector', tiles: [url], minzoom: 0, maxzoom: 14, promoteId: 'id' });
+    }
+    this.siteTilesUrl = url;
+    const single = ['!', ['has', 'point_count']];
+    this.map.setFilter('sites-points', filter ? ['all', single, filter] : single);
+    this.map.setPaintProperty('sites-points', 'circle-color', colour);
+    // The server's clusters are many (one per 32-pixel cell): sized by their number, not
+    // labelled (a label is an image per distinct count, and thousands of them stall the map).
+    this.map.setFilter('sites-cluster-count', ['==', 1, 0]);
+    this.map.setPaintProperty('sites-clusters', 'circle-radius', [
+      'interpolate',
+      ['linear'],
+      ['get', 'point_count'],
+      2,
+      5,
+      10,
+      8,
+      100,
+      12,
+      1000,
+      17,
+      10000,
+      23,
+    ]);
   }
 
   /** Draws the suggested new sites (points with `rank`) and outlines the areas they reach; null clears both. */

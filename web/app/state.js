@@ -28,7 +28,8 @@ export const state = {
   areas: new Map(), // geography -> {features, byId: Map(geoid -> {feature, bbox})}
   assessmentValues: new Map(), // year -> Map(geoid -> values)
   gaps: null,
-  rows: new Map(), // geoid -> gap row of the Gaps view
+  rows: new Map(), // geoid -> gap row of the Gaps view (drawn from tiles: the ranked and clicked areas only)
+  ranking: null, // drawn from tiles: {key, rows} of the server's ranking (/gaps?sort=&limit=)
   classes: null,
   compare: null, // the last /compare answer drawn
   siting: null, // the last /siting answer drawn (Siting view)
@@ -60,6 +61,17 @@ export function assessment() {
 export function geographyName() {
   const a = assessment();
   return a ? a.geography : state.geographies[0] ? state.geographies[0].name : null;
+}
+
+/**
+ * True when a geography has more areas than the server's `tile_threshold`: one GeoJSON
+ * document of them (or of every site) would be tens of MB, so the map draws areas and
+ * sites from `/tiles/…` and asks the server for the rows it shows.
+ */
+export function tiled(geography) {
+  const g = state.geographies.find((x) => x.name === geography);
+  const limit = state.config?.tile_threshold;
+  return Boolean(g && Number.isFinite(limit) && g.areas > limit);
 }
 
 /** An area of that geography, once loaded: `{feature, bbox}`. */

@@ -1993,15 +1993,80 @@ test('where reads need a token, the page asks for one and then loads the data', 
 
 test('a geography above the tile threshold is drawn from vector tiles carrying the numbers of /api/v1/gaps', { skip }, async () => {
   // The demo's 791 tracts count as large here, so the page draws them as a national
-  // geography would be drawn.
+  // geography would be drawn: areas and clustered sites from tiles, the ranking from the
+  // server, never the whole /gaps answer, the assessment or every site.
   const big = await startGapmap(join(tmp, 'tiled.db'), {}, ['--tile-threshold', '100']);
   const p3 = await context.newPage();
   const errors = [];
+  const asked = [];
   p3.on('pageerror', (e) => errors.push(e.message));
+  p3.on('request', (r) => asked.push(new URL(r.url())));
   try {
     await p3.goto(`${big.url}/`);
     await p3.evaluate(() => window.gapmap.ready);
     const gaps = await (await fetch(`${big.url}/api/v1/gaps?year=2014&need=childcare`)).json();
+    const whole = asked.filter(
+      (u) =>
+        (u.pathname === '/api/v1/gaps' && !u.searchParams.has('limit')) ||
+        (u.pathname === '/api/v1/sites' && !u.searchParams.has('bbox')) ||
+        u.pathname.startsWith('/api/v1/assessments/') ||
+        (u.pathname.endsWith('/areas') && !u.searchParams.has('geoid')),
+    );
+    assert.deepEqual(
+      whole.map((u) => u.pathname + u.search),
+      [],
+      'no whole answer is loaded',
+    );
+    // The sites: the server's clusters, with their number, from /tiles/sites.
+    const sites = await p3.evaluate(async () => {
+      await window.gapmap.settled();
+      const m = window.gapmap.map;
+      const clusters = m.queryRenderedFeatures({ layers: ['sites-clusters'] });
+      return {
+        source: m.getSource('sites').type,
+        clusters: clusters.length,
+        counted: clusters.reduce((n, f) => n + f.properties.point_count, 0),
+        abbreviated: clusters.every((f) => typeof f.properties.point_count_abbreviated === 'string'),
+      };
+    });
+    assert.equal(sites.source, 'vector', 'the sites come from tiles');
+    assert.ok(sites.clusters > 0 && sites.counted > sites.clusters, `${sites.clusters} clusters of ${sites.counted} sites drawn`);
+    assert.ok(sites.abbreviated);
+    assert.ok(asked.some((u) => u.pathname.startsWith('/tiles/sites/') && u.searchParams.get('service') === 'childcare'));
+    // A cluster's popup says how many sites it holds and their capacity.
+    const cluster = await p3.evaluate(() => {
+      const m = window.gapmap.map;
+      const f = m
+        .queryRenderedFeatures({ layers: ['sites-clusters'] })
+        .sort((a, b) => b.properties.point_count - a.properties.point_count)[0];
+      return { at: m.project(f.geometry.coordinates), count: f.properties.point_count, capacity: f.properties.capacity };
+    });
+    const mapBox = await p3.locator('#map canvas').boundingBox();
+    await p3.mouse.click(mapBox.x + cluster.at.x, mapBox.y + cluster.at.y);
+    const clusterPopup = p3.locator('.popup-cluster');
+    await clusterPopup.waitFor();
+    assert.equal(Number(await clusterPopup.getAttribute('data-count')), cluster.count);
+    assert.equal(Number(await clusterPopup.getAttribute('data-capacity')), cluster.capacity);
+    assert.match(await clusterPopup.textContent(), new RegExp(`${formatNumber(cluster.count, 'count')} sites`));
+    await p3.keyboard.press('Escape');
+    // The ranking comes from the server: the worst 20 on the metric, the whole count of deserts.
+    const worst = await (await fetch(`${big.url}/api/v1/gaps?year=2014&need=childcare&sort=shortfall_in_area&limit=20`)).json();
+    assert.deepEqual(
+      await p3.locator('#ranking-list .rank-item').evaluateAll((els) => els.map((e) => e.dataset.geoid)),
+      worst.areas.map((a) => a.geoid),
+    );
+    assert.match(await p3.textContent('#ranking-note'), new RegExp(`^${formatNumber(gaps.summary.deserts, 'count')} of 791 areas`));
+    await p3.check('#deserts-only');
+    const desertsRanked = await (
+      await fetch(`${big.url}/api/v1/gaps?year=2014&need=childcare&sort=shortfall_in_area&limit=20&deserts_only=true`)
+    ).json();
+    await p3.evaluate(() => window.gapmap.settled());
+    assert.deepEqual(
+      await p3.locator('#ranking-list .rank-item').evaluateAll((els) => els.map((e) => e.dataset.geoid)),
+      desertsRanked.areas.map((a) => a.geoid),
+    );
+    await p3.uncheck('#deserts-only');
+    await p3.evaluate(() => window.gapmap.settled());
     const byId = new Map(gaps.areas.map((a) => [a.geoid, a]));
     const drawn = await p3.evaluate(async () => {
       await window.gapmap.settled();
@@ -2049,14 +2114,51 @@ test('a geography above the tile threshold is drawn from vector tiles carrying t
     console.log(`# tiled areas drawn ${Math.round(took)} ms after navigation`);
     assert.ok(took < 3000, `drawn after ${took} ms`);
 
-    // A click opens the area's popup with the API's numbers, as in a small geography.
+    // A click opens the area's popup with the API's numbers, as in a small geography
+    // (the sites hidden, so that the click meets an area).
+    await p3.uncheck('#show-sites');
     const box = await p3.locator('#map canvas').boundingBox();
     await p3.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     const popup = p3.locator('.popup-area');
     await popup.waitFor();
     const geoid = await popup.getAttribute('data-geoid');
-    const line = popup.locator('.metric[data-field="shortfall_in_area"]');
-    assert.equal(Number(await line.getAttribute('data-value')), byId.get(geoid).shortfall_in_area);
+    for (const field of ['shortfall_in_area', 'demand', 'capacity_within', 'access_e2sfca']) {
+      const line = popup.locator(`.metric[data-field="${field}"]`);
+      assert.equal(Number(await line.getAttribute('data-value')), byId.get(geoid)[field], `${geoid}: ${field}`);
+    }
+    assert.equal(await popup.locator('[data-field="desert"]').getAttribute('data-value'), String(byId.get(geoid).desert));
+    await p3.keyboard.press('Escape');
+
+    // Closer in, each site is its own point; a click asks the server for it by where it is.
+    await p3.check('#show-sites');
+    const site = await p3.evaluate(async () => {
+      const m = window.gapmap.map;
+      const idle = new Promise((r) => m.once('idle', r));
+      m.jumpTo({ center: [-87.65, 41.9], zoom: 14 });
+      await idle;
+      // The one nearest the middle, clear of the legend and the controls.
+      const c = m.getCanvas();
+      const mid = { x: c.clientWidth / 2, y: c.clientHeight / 2 };
+      const far = (g) => {
+        const p = m.project(g.geometry.coordinates);
+        return Math.hypot(p.x - mid.x, p.y - mid.y);
+      };
+      const points = m.queryRenderedFeatures({ layers: ['sites-points'] }).sort((a, b) => far(a) - far(b));
+      const f = points[0];
+      return f
+        ? {
+            id: f.properties.id,
+            at: m.project(f.geometry.coordinates),
+            clusters: m.queryRenderedFeatures({ layers: ['sites-clusters'] }).length,
+          }
+        : null;
+    });
+    assert.ok(site, 'single sites are drawn at zoom 14');
+    assert.equal(site.clusters, 0, 'no clusters at zoom 14');
+    await p3.mouse.click(box.x + site.at.x, box.y + site.at.y);
+    await p3.locator(`.popup-site[data-site="${site.id}"]`).waitFor();
+    const stored = (await (await fetch(`${big.url}/api/v1/sites`)).json()).features.find((f) => f.properties.id === site.id);
+    assert.equal(await p3.textContent('.popup-site .popup-title'), stored.properties.name);
     await p3.keyboard.press('Escape');
 
     // The ranking flies to an area the page has no geometry of: it asks for that one.
@@ -2070,6 +2172,31 @@ test('a geography above the tile threshold is drawn from vector tiles carrying t
     await p3.evaluate(() => window.gapmap.settled());
     assert.ok(await p3.isVisible('#outreach-layer-note'));
     assert.ok(await p3.isDisabled('#outreach-layer'));
+    // Compare and Barriers say they need a smaller geography, and keep the tiled gaps.
+    for (const [view, note] of [
+      ['compare', '#compare-note'],
+      ['barriers', '#barriers-note'],
+    ]) {
+      await p3.click(`#view-${view}`);
+      await p3.evaluate(() => window.gapmap.settled());
+      assert.equal(await p3.getAttribute(note, 'data-tiled'), 'true', view);
+      assert.match(await p3.textContent(note), /needs a smaller geography: .* has 791 areas \(more than 100\)/, view);
+      assert.equal(await p3.evaluate(() => window.gapmap.map.getSource('areas').type), 'vector', view);
+    }
+    await p3.click('#view-gaps');
+    await p3.evaluate(() => window.gapmap.settled());
+    assert.equal(await p3.evaluate(() => window.gapmap.map.getSource('areas').type), 'vector');
+    const late = asked.filter(
+      (u) =>
+        (u.pathname === '/api/v1/gaps' && !u.searchParams.has('limit')) ||
+        (u.pathname === '/api/v1/sites' && !u.searchParams.has('bbox')) ||
+        (u.pathname.endsWith('/areas') && !u.searchParams.has('geoid')),
+    );
+    assert.deepEqual(
+      late.map((u) => u.pathname + u.search),
+      [],
+      'still no whole answer',
+    );
     assert.deepEqual(errors, []);
   } finally {
     await p3.close();

@@ -12,7 +12,7 @@ import { save } from '../downloads.js';
 import { mapReady, theMap } from '../mapview.js';
 import { formatNumber, NO_DATA } from '../metrics.js';
 import { openSignIn } from '../signin.js';
-import { state } from '../state.js';
+import { state, tiled } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
 import { barrierCountScale } from '../vocabulary.js';
 import { focusAreaPopup, openAreaPopup } from './areas.js';
@@ -35,6 +35,18 @@ export async function refreshBarriers() {
   if (barriersAbort) barriersAbort.abort();
   state.barriers = null;
   state.barrierRows = new Map();
+  // The counts colour every area from the whole answer, which a geography drawn from
+  // tiles is too large to load: the map keeps the gaps, the download still works.
+  const shown = geographyOf(state.year);
+  if (shown && tiled(shown)) {
+    const g = state.geographies.find((x) => x.name === shown);
+    note.dataset.tiled = 'true';
+    note.textContent = `The barriers map needs a smaller geography: ${shown} has ${formatNumber(g?.areas, 'count')} areas (more than ${formatNumber(state.config.tile_threshold, 'count')}), so the map is drawn from tiles and keeps the gap colours here.`;
+    renderMeasured(null);
+    renderWorst(null);
+    return;
+  }
+  delete note.dataset.tiled;
   if (state.year === null) {
     note.textContent = 'No assessment is stored yet: upload one (Upload data).';
     renderMeasured(null);

@@ -8,7 +8,7 @@ import { save } from '../downloads.js';
 import { mapReady, theMap } from '../mapview.js';
 import { CHANGE_METRICS, changeInfo, colourExpression, divergingClasses, divergingRows, formatNumber, NO_DATA } from '../metrics.js';
 import { openSignIn } from '../signin.js';
-import { need, state, units } from '../state.js';
+import { geographyName, need, state, tiled, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
 import { focusAreaPopup, openAreaPopup } from './areas.js';
 import { showLabels } from './labels.js';
@@ -53,6 +53,16 @@ export async function refreshCompare() {
   state.compare = null;
   replace($('#compare-summary'));
   renderFlipped(null);
+  // The change map colours every area from the whole comparison, which a geography drawn
+  // from tiles is too large to load: the map keeps the gaps, the downloads still work.
+  const shown = geographyName();
+  if (tiled(shown)) {
+    const g = state.geographies.find((x) => x.name === shown);
+    note.dataset.tiled = 'true';
+    note.textContent = `The change map needs a smaller geography: ${shown} has ${formatNumber(g?.areas, 'count')} areas (more than ${formatNumber(state.config.tile_threshold, 'count')}), so the map is drawn from tiles and keeps the gap colours here.`;
+    return;
+  }
+  delete note.dataset.tiled;
   if (ys.length < 2 || !n) {
     note.textContent = !n
       ? 'Choose a need to compare.'

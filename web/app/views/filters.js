@@ -90,7 +90,7 @@ function render() {
  * chosen filter the data no longer answers, and fetches the sites the chosen one keeps
  * into `state.countedSites` (null without a filter).
  */
-export async function loadNeedFilters({ signal } = {}) {
+export async function loadNeedFilters({ signal, counted = true } = {}) {
   const n = need();
   const key = n && state.year !== null ? `${n.code}|${state.year}` : null;
   if (key !== loadedFor) {
@@ -113,7 +113,8 @@ export async function loadNeedFilters({ signal } = {}) {
   if (state.needFilter && !chosen?.available) state.needFilter = '';
   render();
   state.countedSites = null;
-  if (state.needFilter && n) {
+  // `counted: false` (a geography drawn from tiles): the page does not list the sites.
+  if (state.needFilter && n && counted) {
     const fc = await getJSON(`/api/v1/sites${query({ need: n.code, ...needFilterParams() })}`, { signal });
     state.countedSites = new Set(fc.features.map((f) => f.properties.id));
   }

@@ -21,7 +21,7 @@ import {
   targetClasses,
 } from '../metrics.js';
 import { openSignIn } from '../signin.js';
-import { areaOf, demandIndicator, geographyName, need, ruleKind, state, units } from '../state.js';
+import { areaOf, demandIndicator, geographyName, need, ruleKind, state, tiled, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
 import { desertRuleWords, serviceColour, serviceLabel, targetMetScale } from '../vocabulary.js';
 import { focusAreaPopup, openAreaPopup } from './areas.js';
@@ -71,24 +71,29 @@ export async function refreshGaps() {
   setBusy('gaps', `Computing ${n.label.toLowerCase()} gaps for ${state.year}…`);
   try {
     // Which of the need's filters the data answers, and the sites a chosen one keeps.
-    await loadNeedFilters({ signal: abort.signal });
+    // Drawn from tiles, the page never holds every site: the sites a filter keeps are not fetched.
+    await loadNeedFilters({ signal: abort.signal, counted: !tiles });
     renderSites();
     const params = gapParams(n);
     // The area tiles carry km numbers (the tile endpoint takes no travel mode).
     if (tiles) drawTiles(geography, params);
     Object.assign(params, travelParams());
-    const vp = vehicleParams(state.year, n.code);
+    const vp = tiles ? null : vehicleParams(state.year, n.code);
+    // Drawn from tiles, the page asks only for the ranking's rows (with the whole
+    // geography's summary); the tiles carry each area's numbers for its popup.
+    const ranking = tiles ? rankingParams() : null;
     const [gaps, vehicle] = await Promise.all([
-      getJSON(`/api/v1/gaps${query(params)}`, { signal: abort.signal }),
+      getJSON(`/api/v1/gaps${query({ ...params, ...(ranking || {}) })}`, { signal: abort.signal }),
       // Carless families against families with cars, where both matrices exist; without
       // a share of households without a vehicle the metric stays empty.
       vp ? getJSON(`/api/v1/vehicle-access${query(vp)}`, { signal: abort.signal }).catch(() => null) : null,
-      // The popup's margins of error come from the assessment itself.
-      loadAssessmentValues(state.year).catch(() => null),
+      // The popup's margins of error come from the assessment itself (from the tiles' rows when tiled).
+      tiles ? null : loadAssessmentValues(state.year).catch(() => null),
     ]);
     if (abort.signal.aborted) return;
     state.gaps = gaps;
     state.rows = new Map(gaps.areas.map((a) => [a.geoid, a]));
+    state.ranking = ranking ? { key: rankingKey(), rows: gaps.areas } : null;
     state.vehicle = vehicle;
     for (const v of vehicle?.areas || []) {
       const row = state.rows.get(v.geoid);
@@ -100,6 +105,7 @@ export async function refreshGaps() {
     if (needsToken(err)) openSignIn(err);
     state.gaps = null;
     state.rows = new Map();
+    state.ranking = null;
     showError('gaps', `The gap analysis is not available: ${err.message}`, retry);
   } finally {
     if (gapsAbort === abort) {
@@ -131,19 +137,41 @@ function gapParams(n) {
   return params;
 }
 
-/**
- * True when a geography has more areas than the server's `tile_threshold`: one GeoJSON
- * document of them would be tens of MB, so the map draws them from `/tiles/areas/…`.
- */
-export function tiled(geography) {
-  const g = state.geographies.find((x) => x.name === geography);
-  const limit = state.config?.tile_threshold;
-  return Boolean(g && Number.isFinite(limit) && g.areas > limit);
+export { tiled };
+
+/** The metrics the server ranks on (`/api/v1/gaps?sort=`). */
+const SERVER_RANKED = new Set([
+  'shortfall_in_area',
+  'shortfall',
+  'access_2sfca',
+  'access_e2sfca',
+  'demand',
+  'nearest_km',
+  'nearest_minutes',
+]);
+
+/** The ranking's `/gaps` parameters: the chosen metric worst first, the first rows only. */
+function rankingParams() {
+  return {
+    sort: SERVER_RANKED.has(state.metric) ? state.metric : 'shortfall_in_area',
+    limit: RANK_LIMIT,
+    deserts_only: $('#deserts-only').checked ? 'true' : null,
+  };
+}
+
+/** What a ranking answer was asked for: its whole query. */
+function rankingKey() {
+  const n = need();
+  return n ? query({ ...gapParams(n), ...travelParams(), ...rankingParams() }) : '';
+}
+
+/** True once the gap analysis is in: every row, or (drawn from tiles) its summary and ranking. */
+function hasGaps() {
+  return tiled(geographyName()) ? state.gaps !== null : state.rows.size > 0;
 }
 
 /** Points the map's areas at the tiles of a geography, with the gap numbers of `params` (null: outlines only). */
 function drawTiles(geography, params) {
-  if (state.view === 'compare') return;
   const url = `${location.origin}/tiles/areas/{z}/{x}/{y}.mvt${query({ geography, ...(params || {}) })}`;
   theMap().setAreaTiles(url);
   downloadWords(true);
@@ -184,18 +212,38 @@ function classesFor(metric) {
   if (metric === 'unserved') return classify([...state.outreachAreas.values()]);
   if (isTargetMetric(metric)) return targetClasses(targetMetScale());
   if (metric === 'nearest_km') return distanceClasses(state.radius);
+  // Drawn from tiles, quantiles come from the areas of the tiles loaded.
+  if (tiled(geographyName())) return classify(tileValues(metric));
   return classify([...state.rows.values()].map((r) => r[metric]));
+}
+
+let reclassify = false;
+/** A metric's values in the area tiles loaded; with none loaded yet, the colours are redone once the map is idle. */
+function tileValues(metric) {
+  const gm = theMap();
+  const values = gm ? gm.map.querySourceFeatures('areas', { sourceLayer: 'areas' }).map((f) => f.properties[metric]) : [];
+  if (!values.length && gm && !reclassify) {
+    reclassify = true;
+    gm.map.once('idle', () => {
+      reclassify = false;
+      restyle();
+    });
+  }
+  return values;
 }
 
 /** Recolours the areas by the chosen metric, with the legend and the ranking. */
 export function restyle() {
   const metric = shownMetric();
-  state.classes = state.rows.size ? classesFor(metric) : null;
+  const has = hasGaps();
+  state.classes = has ? classesFor(metric) : null;
   const gm = theMap();
   // A metric measured against the target is drawn by the share of the target met, on
   // the server's fixed scale: the colour the report gives the same area.
   const field = isTargetMetric(metric) ? 'target_met' : metric;
-  if (gm && state.view !== 'compare' && state.view !== 'barriers') gm.styleAreas(state.rows.size ? field : null, state.classes);
+  // Drawn from tiles, the Compare and Barriers views keep the gaps' colours.
+  const own = (state.view === 'compare' || state.view === 'barriers') && !tiled(geographyName());
+  if (gm && !own) gm.styleAreas(has ? field : null, state.classes);
   renderLegend();
   renderRanking();
 }
@@ -254,12 +302,16 @@ function legendModel() {
   const info = metric === 'unserved' ? unservedInfo() : metricInfo(metric, units());
   const rows = state.classes ? legendRows(state.classes, info.kind) : [];
   const field = isTargetMetric(metric) ? 'target_met' : metric;
-  const hasNull =
-    metric === 'unserved' ? state.rows.size > state.outreachAreas.size : [...state.rows.values()].some((r) => typeof r[field] !== 'number');
+  const tiles = tiled(geographyName());
+  const hasNull = tiles
+    ? true
+    : metric === 'unserved'
+      ? state.rows.size > state.outreachAreas.size
+      : [...state.rows.values()].some((r) => typeof r[field] !== 'number');
   const extra = [];
   if (isTargetMetric(metric) && !targetMetScale())
     extra.push({ colour: NO_DATA, label: 'The colour scale is not available: the vocabulary did not load' });
-  if (hasNull || !state.rows.size) {
+  if (hasNull || !hasGaps()) {
     const colour = isTargetMetric(metric) && state.classes?.missing ? state.classes.missing : NO_DATA;
     extra.push({ colour, label: metric === 'nearest_km' ? 'No site at all' : isTargetMetric(metric) ? 'No demand' : 'No value' });
   }
@@ -273,8 +325,9 @@ function legendModel() {
   }
   // Hatching means something only where the year gives the demand's margin of error.
   const all = [...state.rows.values()];
-  if (all.some((r) => r.desert_certainty)) {
-    const uncertain = all.filter((r) => r.desert && r.desert_certainty === 'uncertain').length;
+  const sum = state.gaps?.summary || {};
+  if (tiles ? sum.deserts_certain + sum.deserts_uncertain > 0 : all.some((r) => r.desert_certainty)) {
+    const uncertain = tiles ? sum.deserts_uncertain : all.filter((r) => r.desert && r.desert_certainty === 'uncertain').length;
     extra.push({
       colour: HATCH_COLOUR,
       hatch: true,
@@ -286,7 +339,7 @@ function legendModel() {
   const sites = services.length
     ? [
         ...services.map((s) => ({ colour: serviceColour(s), dot: '#1a1a1a', label: serviceLabel(s) })),
-        { colour: '#263238', dot: '#ffffff', label: 'Several sites (number of sites)' },
+        { colour: '#263238', dot: '#ffffff', label: clusterWords() },
       ]
     : [];
   return {
@@ -301,6 +354,11 @@ function legendModel() {
   };
 }
 
+/** What a dark circle means: MapLibre's clusters carry their number, the server's (tiles) their size. */
+function clusterWords() {
+  return tiled(geographyName()) ? 'Several sites (sized by their number; click for it)' : 'Several sites (number of sites)';
+}
+
 /** The legend of the choropleth and of the site colours (the Compare and Barriers views draw their own). */
 export function renderLegend() {
   if (state.view === 'compare' || state.view === 'barriers') return;
@@ -309,7 +367,7 @@ export function renderLegend() {
   // The legend folds away (keyboard: its summary is a button); keep the reader's choice.
   const prev = el.querySelector('details');
   const open = prev ? prev.open : true;
-  if (!state.rows.size) {
+  if (!hasGaps()) {
     replace(
       el,
       h(
@@ -366,12 +424,7 @@ export function renderLegend() {
             services.map((s) =>
               h('li', {}, h('span', { class: 'dot', dataset: { colour: serviceColour(s) } }), h('span', { text: serviceLabel(s) })),
             ),
-            h(
-              'li',
-              {},
-              h('span', { class: 'dot dot-cluster', dataset: { colour: '#263238' } }),
-              h('span', { text: 'Several sites (number of sites)' }),
-            ),
+            h('li', {}, h('span', { class: 'dot dot-cluster', dataset: { colour: '#263238' } }), h('span', { text: clusterWords() })),
           )
         : null,
     ),
@@ -444,8 +497,12 @@ function areaPopupContent(geoid) {
   const values = state.assessmentValues.get(state.year);
   const indicator = demandIndicator();
   const moeKey = `${indicator}_moe`;
-  const av = values?.get(geoid);
-  const hasMoeColumn = Boolean(values && [...values.values()].some((x) => moeKey in x));
+  // Drawn from tiles, the row itself carries the margin (the page holds no assessment).
+  const tiles = tiled(geographyName());
+  const av = tiles ? { [moeKey]: row.demand_moe } : values?.get(geoid);
+  const hasMoeColumn = tiles
+    ? (state.gaps?.summary?.deserts_without_margin ?? 0) < (state.gaps?.summary?.deserts ?? 0) || typeof row.demand_moe === 'number'
+    : Boolean(values && [...values.values()].some((x) => moeKey in x));
   // Minutes on a matrix come beside the straight-line distance.
   const extra = ['nearest_minutes', 'carless_gap'].filter((f) => f in row);
   const fields = POPUP_FIELDS.flatMap((f) => (f === 'nearest_km' ? [f, ...extra] : [f]));
@@ -474,8 +531,15 @@ function areaPopupContent(geoid) {
   return h('div', { class: 'popup popup-area', dataset: { geoid } }, parts);
 }
 
-/** Opens an area's popup with its gap numbers, at `lngLat` or at its demand point. */
-export function openArea(geoid, lngLat) {
+/**
+ * Opens an area's popup with its gap numbers, at `lngLat` or at its demand point. Drawn
+ * from tiles, the clicked feature's `properties` are its row (the tile carries the same
+ * fields as `/gaps`, nulls left out).
+ */
+export function openArea(geoid, lngLat, properties) {
+  if (properties && state.gaps && tiled(geographyName()) && typeof properties.demand === 'number') {
+    state.rows.set(geoid, { ...properties });
+  }
   openAreaPopup(geoid, lngLat, areaPopupContent);
 }
 
@@ -491,17 +555,30 @@ export function renderRanking() {
   const list = $('#ranking-list');
   const note = $('#ranking-note');
   const n = need();
-  if (!state.rows.size || !n) {
+  if (!hasGaps() || !n) {
     replace(list);
     note.textContent = state.gaps === null ? 'The ranking appears when the gap analysis is available.' : '';
     return;
   }
   const desertsOnly = $('#deserts-only').checked;
-  const rows = [...state.rows.values()].filter((r) => !desertsOnly || r.desert);
+  const tiles = tiled(geographyName());
+  // Drawn from tiles, the server ranks (`/gaps?sort=&limit=`): asked again when the metric
+  // or the deserts-only choice changed.
+  if (tiles && state.ranking?.key !== rankingKey()) {
+    track(loadRanking());
+    return;
+  }
+  if (tiles && !SERVER_RANKED.has(state.metric)) {
+    replace(list, h('li', { class: 'muted', text: 'This metric is not ranked for a geography this large.' }));
+    note.textContent = '';
+    return;
+  }
+  const rows = tiles ? state.ranking.rows : [...state.rows.values()].filter((r) => !desertsOnly || r.desert);
   const ranked = rank(rows, state.metric).slice(0, RANK_LIMIT);
   const info = metricInfo(state.metric, units());
-  const deserts = [...state.rows.values()].filter((r) => r.desert).length;
-  note.textContent = `${formatNumber(deserts, 'count')} of ${formatNumber(state.rows.size, 'count')} areas are ${n.label.toLowerCase()} deserts. ${desertsOnly ? 'Deserts' : 'Areas'} ranked by ${info.label.toLowerCase()} (${info.higher === 'better' ? 'lowest' : 'highest'} first):`;
+  const deserts = tiles ? state.gaps.summary.deserts : [...state.rows.values()].filter((r) => r.desert).length;
+  const total = tiles ? state.gaps.summary.areas : state.rows.size;
+  note.textContent = `${formatNumber(deserts, 'count')} of ${formatNumber(total, 'count')} areas are ${n.label.toLowerCase()} deserts. ${desertsOnly ? 'Deserts' : 'Areas'} ranked by ${info.label.toLowerCase()} (${info.higher === 'better' ? 'lowest' : 'highest'} first):`;
   replace(
     list,
     ranked.map((r) =>
@@ -519,6 +596,31 @@ export function renderRanking() {
     ),
   );
   if (!ranked.length) list.append(h('li', { class: 'muted', text: desertsOnly ? 'No deserts for these choices.' : 'No areas to rank.' }));
+}
+
+/** Asks the server for the ranking of the current choices (a geography drawn from tiles), then shows it. */
+async function loadRanking() {
+  const n = need();
+  const key = rankingKey();
+  if (!n || state.year === null) return;
+  setBusy('ranking', 'Ranking the areas…');
+  try {
+    const doc = await getJSON(`/api/v1/gaps${key}`);
+    if (key !== rankingKey()) return;
+    state.ranking = { key, rows: doc.areas };
+    for (const r of doc.areas) state.rows.set(r.geoid, r);
+    showError('ranking', null);
+  } catch (err) {
+    if (needsToken(err)) openSignIn(err);
+    state.ranking = { key, rows: [] };
+    showError('ranking', `The ranking is not available: ${err.message}`, () => {
+      state.ranking = null;
+      renderRanking();
+    });
+  } finally {
+    setBusy('ranking', null);
+  }
+  renderRanking();
 }
 
 function fileStem() {

@@ -10,7 +10,7 @@ import { mapReady, theMap } from '../mapview.js';
 import { mapMetrics, metricInfo } from '../metrics.js';
 import { renderReports } from '../reports.js';
 import { openSignIn } from '../signin.js';
-import { need, ruleKind, state, units } from '../state.js';
+import { geographyName, need, ruleKind, state, units } from '../state.js';
 import { setBusy, showError, track } from '../status.js';
 import { desertRuleWords, setVocabulary } from '../vocabulary.js';
 import { fillAssessmentVersions, initAssessmentDownload } from './assessment.js';
@@ -20,7 +20,7 @@ import { forgetNeedFilters } from './filters.js';
 import * as gaps from './gaps.js';
 import { initOpportunities, refreshOpportunities } from './opportunities.js';
 import * as outreach from './outreach.js';
-import { initSiteFilters, loadSites, openSite, renderSites } from './sites.js';
+import { initSiteFilters, loadSites, openCluster, openSite, renderSites } from './sites.js';
 import * as siting from './siting.js';
 import { initStandards, renderStandardNote } from './standards.js';
 import { fillMeasure, initMeasure, vehicleAware } from './travel.js';
@@ -87,10 +87,12 @@ function refreshCurrentView() {
 }
 
 /** Opens the current view's popup for an area (a click on the map). */
-export function openArea(geoid, lngLat) {
-  if (state.view === 'compare') compare.openArea(geoid, lngLat);
-  else if (state.view === 'barriers') barriers.openArea(geoid, lngLat);
-  else gaps.openArea(geoid, lngLat);
+export function openArea(geoid, lngLat, properties) {
+  // A geography drawn from tiles shows the gaps in every view (Compare and Barriers need a smaller one).
+  const tiles = gaps.tiled(geographyName());
+  if (state.view === 'compare' && !tiles) compare.openArea(geoid, lngLat);
+  else if (state.view === 'barriers' && !tiles) barriers.openArea(geoid, lngLat);
+  else gaps.openArea(geoid, lngLat, properties);
 }
 
 /** Flies to an area and opens the current view's popup (search). */
@@ -100,8 +102,8 @@ export function focusArea(geoid) {
   else gaps.focusArea(geoid);
 }
 
-/** Opens a site's popup (a click on the map). */
-export { openSite };
+/** Opens a site's popup, or a cluster's of the server's (a click on the map). */
+export { openCluster, openSite };
 
 /** Opens a suggested new site's popup (a click on the map). */
 export const openSuggestion = siting.openSuggestion;
