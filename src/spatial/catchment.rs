@@ -269,7 +269,9 @@ mod tests {
 
     #[test]
     fn more_limits_than_lanes_are_tested_one_by_one() {
-        let bands: Vec<(f64, f64)> = (1..=6).map(|k| (f64::from(k), 1.0 / f64::from(k))).collect();
+        let bands: Vec<(f64, f64)> = (1..=6)
+            .map(|k| (f64::from(k), 1.0 / f64::from(k)))
+            .collect();
         let c = Catchment::new(6.0, bands);
         assert!(c.lanes.is_none());
         let a = p(0.0, 0.0);
