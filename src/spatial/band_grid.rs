@@ -70,13 +70,22 @@ impl BandGrid {
         let lonlat = |it: &(usize, f64, f64, u32)| {
             LonLat::new(it.1, it.2).unwrap_or_else(|_| unreachable!("came from a LonLat"))
         };
-        let xyz: Vec<Xyz> = items.iter().map(|it| unit_vector(lonlat(it))).collect();
+        let (mut x, mut y, mut z) = (
+            Vec::with_capacity(items.len()),
+            Vec::with_capacity(items.len()),
+            Vec::with_capacity(items.len()),
+        );
+        for v in items.iter().map(|it| unit_vector(lonlat(it))) {
+            x.push(v[0]);
+            y.push(v[1]);
+            z.push(v[2]);
+        }
         Self {
             band_deg,
             starts,
-            x: xyz.iter().map(|v| v[0]).collect(),
-            y: xyz.iter().map(|v| v[1]).collect(),
-            z: xyz.iter().map(|v| v[2]).collect(),
+            x,
+            y,
+            z,
             lon: items.iter().map(|it| it.1).collect(),
             lat: items.iter().map(|it| it.2).collect(),
             ids: items.iter().map(|it| it.3).collect(),
