@@ -177,8 +177,11 @@ class GapMap {
       style: opts.basemapStyle || offlineStyle(),
       bounds: opts.bounds || [-87.94, 41.64, -87.52, 42.03],
       fitBoundsOptions: { padding: opts.padding || 16 },
-      // Keeps the last frame readable for the PNG download and the browser test.
-      canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
+      // Keeps the last frame readable for the PNG download and the browser test. No
+      // multisampling (MapLibre's default): its lines are smoothed by their own shaders,
+      // and without a GPU multisampling made every frame of a national map take ~1 s
+      // (zoom 9 drawn in 5.5-7 s instead of 1.2-1.5 s, docs/measure-national-map.sh).
+      canvasContextAttributes: { preserveDrawingBuffer: true, antialias: false },
       attributionControl: { compact: true },
       dragRotate: false,
       pitchWithRotate: false,
@@ -188,6 +191,9 @@ class GapMap {
         return t && url.startsWith(`${location.origin}/tiles/`) ? { url, headers: { Authorization: `Bearer ${t}` } } : { url };
       },
       maxPitch: 0,
+      // Labels appear at once instead of fading in: each fade step is a frame drawn again,
+      // and while tiles arrive those frames made a national view seconds slower.
+      fadeDuration: 0,
     });
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.disableRotation();
@@ -250,10 +256,13 @@ class GapMap {
       source: 'areas',
       paint: { 'fill-color': NO_DATA, 'fill-opacity': this.hasBasemap ? 0.72 : 0.92 },
     });
+    // Outlines from zoom 6: below it areas are specks a few pixels wide, whose outlines
+    // would only wash out their colour (and cost a national map's every frame).
     m.addLayer({
       id: 'areas-line',
       type: 'line',
       source: 'areas',
+      minzoom: 6,
       paint: { 'line-color': '#ffffff', 'line-width': 0.4, 'line-opacity': 0.6 },
     });
     // Uncertain deserts (a desert at the estimate, not at demand − its margin of error):
@@ -267,13 +276,15 @@ class GapMap {
       filter: ['all', ['==', ['get', 'desert'], true], ['==', ['get', 'desert_certainty'], 'uncertain']],
       paint: { 'fill-pattern': 'hatch-uncertain' },
     });
-    // Deserts: a white casing under a dark line reads on every viridis colour.
+    // Deserts: a white casing under a dark line reads on every viridis colour. Mitred
+    // joins: round ones made these two layers most of a frame's cost without a GPU (a
+    // national zoom-9 frame 404 ms with round joins, 201 ms with mitred ones).
     m.addLayer({
       id: 'deserts-casing',
       type: 'line',
       source: 'areas',
       filter: ['==', ['get', 'desert'], true],
-      layout: { 'line-join': 'round' },
+      layout: { 'line-join': 'miter' },
       // Drawn just inside each desert (its rings wound as RFC 7946 says, see `setAreas`),
       // so that neighbouring deserts keep a gap between their outlines when most areas are
       // deserts.
@@ -288,7 +299,7 @@ class GapMap {
       type: 'line',
       source: 'areas',
       filter: ['==', ['get', 'desert'], true],
-      layout: { 'line-join': 'round' },
+      layout: { 'line-join': 'miter' },
       paint: {
         'line-color': '#d6004c',
         'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1, 14, 2.5],
@@ -302,7 +313,7 @@ class GapMap {
       type: 'line',
       source: 'areas',
       filter: ['==', ['get', 'desert_flipped'], 'became_desert'],
-      layout: { 'line-join': 'round' },
+      layout: { 'line-join': 'miter' },
       paint: { 'line-color': '#d6004c', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1.5, 14, 3.5] },
     });
     m.addLayer({
@@ -310,7 +321,7 @@ class GapMap {
       type: 'line',
       source: 'areas',
       filter: ['==', ['get', 'desert_flipped'], 'no_longer_desert'],
-      layout: { 'line-join': 'round' },
+      layout: { 'line-join': 'miter' },
       paint: { 'line-color': '#111111', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1.5, 14, 3.5], 'line-dasharray': [2, 1] },
     });
     // The areas the suggested new sites reach (the Siting view): a dark dashed outline.
@@ -319,7 +330,7 @@ class GapMap {
       type: 'line',
       source: 'areas',
       filter: ['in', ['get', 'geoid'], ['literal', []]],
-      layout: { 'line-join': 'round' },
+      layout: { 'line-join': 'miter' },
       paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-dasharray': [2, 1.5] },
     });
     m.addLayer({
