@@ -492,8 +492,12 @@ class GapMap {
   useSource(id, spec) {
     const m = this.map;
     if (m.getSource(id)?.type === spec.type) return;
-    const layers = m.getStyle().layers.filter((l) => l.source === id);
-    const before = m.getStyle().layers.find((l, i, all) => i > all.indexOf(layers[layers.length - 1]) && l.source !== id);
+    // One copy of the style: `getStyle()` makes a new one each call, so an index found in
+    // one copy means nothing in another (that once put the background over every layer).
+    const all = m.getStyle().layers;
+    const layers = all.filter((l) => l.source === id);
+    const last = all.indexOf(layers[layers.length - 1]);
+    const before = all.find((l, i) => i > last && l.source !== id);
     for (const l of layers) m.removeLayer(l.id);
     m.removeSource(id);
     m.addSource(id, spec);
@@ -540,23 +544,19 @@ class GapMap {
     const single = ['!', ['has', 'point_count']];
     this.map.setFilter('sites-points', filter ? ['all', single, filter] : single);
     this.map.setPaintProperty('sites-points', 'circle-color', colour);
-    // The server's clusters are many (one per 32-pixel cell): sized by their number, not
-    // labelled (a label is an image per distinct count, and thousands of them stall the map).
-    this.map.setFilter('sites-cluster-count', ['==', 1, 0]);
+    // The server's clusters are many (one per 32-pixel cell): sized by their number, and
+    // smaller at the zoom of a whole country, where full-sized ones would hide the areas
+    // under them. Their counts are written from zoom 6, as on MapLibre's own clusters.
+    this.map.setFilter('sites-cluster-count', ['has', 'point_count']);
+    const sized = (r) => ['interpolate', ['linear'], ['get', 'point_count'], 2, r[0], 10, r[1], 100, r[2], 1000, r[3], 10000, r[4]];
     this.map.setPaintProperty('sites-clusters', 'circle-radius', [
       'interpolate',
       ['linear'],
-      ['get', 'point_count'],
-      2,
-      5,
-      10,
+      ['zoom'],
+      4,
+      sized([2.5, 3.5, 5, 7, 9]),
       8,
-      100,
-      12,
-      1000,
-      17,
-      10000,
-      23,
+      sized([5, 8, 12, 17, 23]),
     ]);
   }
 

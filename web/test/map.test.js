@@ -116,9 +116,9 @@ async function api(path) {
   return r.json();
 }
 
-/** Canvas statistics taken inside the page once the map is idle. */
-function canvasStats(opts) {
-  return page.evaluate(async ({ remember, compare, colours }) => {
+/** Canvas statistics taken inside the page (the demo's, unless `on` names another) once the map is idle. */
+function canvasStats(opts, on = page) {
+  return on.evaluate(async ({ remember, compare, colours }) => {
     await window.gapmap.settled();
     const c = window.gapmap.map.getCanvas();
     const off = document.createElement('canvas');
@@ -146,7 +146,7 @@ function canvasStats(opts) {
 }
 
 /** A viridis class colour as drawn: fill-opacity 0.92 over the background. */
-function drawn(hex) {
+function drawnColour(hex) {
   const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   const bg = [238, 240, 242];
   return c.map((v, i) => Math.round(0.92 * v + 0.08 * bg[i]));
@@ -263,7 +263,7 @@ test('areas, deserts and sites are rendered features', { skip }, async () => {
 
 test('areas and sites show up as canvas pixels', { skip }, async () => {
   const scale = (await api('/api/v1/vocabulary')).scales.target_met;
-  const viridis = scale.colours.map(drawn);
+  const viridis = scale.colours.map(drawnColour);
   const all = await canvasStats({ remember: true, compare: false, colours: viridis });
   assert.ok(all.nonBackground / all.total > 0.2, `areas cover the map: ${all.nonBackground}/${all.total}`);
   // Every class that holds at least 20 areas shows up.
@@ -716,7 +716,7 @@ function desertColours() {
 
 test('no outlined desert has the colour of "target met", under either desert rule', { skip }, async () => {
   const scale = (await api('/api/v1/vocabulary')).scales.target_met;
-  const enough = drawn(scale.colours[scale.colours.length - 1]);
+  const enough = drawnColour(scale.colours[scale.colours.length - 1]);
   // The whole city in view, without the sites over the areas.
   await page.evaluate(() => {
     const g = window.gapmap.state.geographies.find((x) => x.name === 'tracts-2010');
@@ -1397,7 +1397,7 @@ test('the Compare view colours the change since an earlier year, with its units'
   });
   assert.ok(rendered.withChange > 10, `areas carry their change (${rendered.withChange})`);
   assert.ok(rendered.paint.includes('shortfall_change'));
-  const stats = await canvasStats({ remember: false, compare: false, colours: DIVERGING.filter((c) => c !== '#f7f7f7').map(drawn) });
+  const stats = await canvasStats({ remember: false, compare: false, colours: DIVERGING.filter((c) => c !== '#f7f7f7').map(drawnColour) });
   const coloured = stats.near.reduce((a, b) => a + b, 0);
   assert.ok(coloured > 2000, `diverging colours are drawn (${stats.near.join(', ')})`);
   if (process.env.GAPMAP_SHOTS) await page.screenshot({ path: join(process.env.GAPMAP_SHOTS, 'compare.png') });
@@ -1520,7 +1520,7 @@ test('the Barriers view colours each area by how many barriers it has, names tho
   for (const [geoid, count] of rendered.features) if (counts.has(geoid)) assert.equal(count, counts.get(geoid), geoid);
   assert.ok(rendered.paint.includes('barrier_count'));
   const present = [0, 1, 2, 3, 4].filter((n) => doc.areas_by_count[n] > 0);
-  const stats = await canvasStats({ remember: false, compare: false, colours: present.map((n) => drawn(scale.colours[n])) });
+  const stats = await canvasStats({ remember: false, compare: false, colours: present.map((n) => drawnColour(scale.colours[n])) });
   assert.ok(
     stats.near.every((k) => k > 0),
     `every count present is drawn in its colour (${present.join(', ')}: ${stats.near.join(', ')})`,
@@ -2099,6 +2099,15 @@ test('a geography above the tile threshold is drawn from vector tiles carrying t
     }
     const deserts = [...seen].filter((g) => byId.get(g).desert).length;
     assert.equal(drawn.outlined, deserts, 'every desert drawn is outlined');
+    // Rendered features do not say they are seen: the tiles' layers keep the order of a
+    // small geography's (the background under everything; swapping the sources once put it
+    // over them), and the areas' class colours show up as pixels.
+    const layerOrder = (on) => on.evaluate(() => window.gapmap.map.getStyle().layers.map((l) => l.id));
+    assert.deepEqual(await layerOrder(p3), await layerOrder(page), 'the layers are in the same order as from GeoJSON');
+    const viridis = (await (await fetch(`${big.url}/api/v1/vocabulary`)).json()).scales.target_met.colours.map(drawnColour);
+    const pixels = await canvasStats({ remember: false, compare: false, colours: viridis }, p3);
+    assert.ok(pixels.nonBackground / pixels.total > 0.2, `tiled areas cover the map: ${pixels.nonBackground}/${pixels.total}`);
+    assert.ok(pixels.near.filter((n) => n > 200).length >= 2, `several class colours are drawn: ${pixels.near}`);
 
     // Navigation: the areas of a new place are drawn within 3 s (the map idle: every
     // tile of the view loaded and drawn).

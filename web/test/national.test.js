@@ -41,7 +41,7 @@ async function timeNavigation(page, camera, geoid) {
       const drawn = m.queryRenderedFeatures({ layers: ['areas-fill'] });
       const sites = m.queryRenderedFeatures({ layers: ['sites-points', 'sites-clusters'] }).length;
       const ok = geoid ? drawn.some((f) => f.properties.geoid === geoid) : drawn.length > 0;
-      return { ms: ok ? ms : Infinity, features: drawn.length, sites };
+      return { ms: ok ? ms : Infinity, features: drawn.length, sites, pixels: window.gapmapDrawnPixels() };
     },
     { camera, geoid },
   );
@@ -68,6 +68,23 @@ test('a national geography opens from tiles, and every navigation is drawn withi
     const asked = [];
     page.on('request', (r) => asked.push(new URL(r.url())));
 
+    // Rendered features do not say they are seen: each view also counts the canvas pixels
+    // that are not the background (once the background was drawn over every layer).
+    await page.addInitScript(() => {
+      window.gapmapDrawnPixels = () => {
+        const c = window.gapmap.map.getCanvas();
+        const off = document.createElement('canvas');
+        off.width = c.width;
+        off.height = c.height;
+        const ctx = off.getContext('2d', { willReadFrequently: true });
+        ctx.drawImage(c, 0, 0);
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 238) + Math.abs(d[i + 1] - 240) + Math.abs(d[i + 2] - 242) > 12) n++;
+        return n;
+      };
+    });
+
     // The first view: the page, its data and the first analysis of the national geography.
     const opened = Date.now();
     await page.goto(`${BASE}/`);
@@ -82,16 +99,18 @@ test('a national geography opens from tiles, and every navigation is drawn withi
         features: m.queryRenderedFeatures({ layers: ['areas-fill'] }).length,
         drawnSites: m.queryRenderedFeatures({ layers: ['sites-points', 'sites-clusters'] }).length,
         ranked: document.querySelectorAll('#ranking-list .rank-item').length,
+        pixels: window.gapmapDrawnPixels(),
       };
     });
     const firstMs = Date.now() - opened;
     console.log(
-      `# national map: first view drawn ${readyMs} ms after the page was opened, settled (ranking in) after ${firstMs} ms (${first.features} area pieces, ${first.drawnSites} site circles, ${first.ranked} ranked)`,
+      `# national map: first view drawn ${readyMs} ms after the page was opened, settled (ranking in) after ${firstMs} ms (${first.features} area pieces, ${first.drawnSites} site circles, ${first.ranked} ranked, ${first.pixels} pixels drawn)`,
     );
     assert.equal(first.source, 'vector', 'a national geography is drawn from tiles');
     assert.equal(first.sites, 'vector', 'its sites too');
     assert.ok(first.features > 0, 'the first view draws areas');
     assert.ok(first.drawnSites > 0, 'the first view draws sites');
+    assert.ok(first.pixels > 10_000, `the first view shows them: ${first.pixels} pixels drawn`);
     assert.equal(first.ranked, 20, 'the ranking is filled from the server');
     const whole = asked.filter(
       (u) =>
@@ -120,15 +139,17 @@ test('a national geography opens from tiles, and every navigation is drawn withi
       for (const zoom of [9, 15]) {
         const t = await timeNavigation(page, { center, zoom }, zoom === 15 ? geoid : null);
         console.log(
-          `# national map: zoom ${zoom} at ${geoid} drawn in ${Math.round(t.ms)} ms (${t.features} area pieces, ${t.sites} site circles)`,
+          `# national map: zoom ${zoom} at ${geoid} drawn in ${Math.round(t.ms)} ms (${t.features} area pieces, ${t.sites} site circles, ${t.pixels} pixels drawn)`,
         );
+        assert.ok(t.pixels > 1_000, `zoom ${zoom} at ${geoid} shows something: ${t.pixels} pixels drawn`);
         times.push(t.ms);
       }
     }
     const country = await timeNavigation(page, { center: [-98.5, 39.5], zoom: 3 }, null);
     console.log(
-      `# national map: the whole country again in ${Math.round(country.ms)} ms (${country.features} area pieces, ${country.sites} site circles)`,
+      `# national map: the whole country again in ${Math.round(country.ms)} ms (${country.features} area pieces, ${country.sites} site circles, ${country.pixels} pixels drawn)`,
     );
+    assert.ok(country.pixels > 10_000, `the country view shows it: ${country.pixels} pixels drawn`);
     times.push(country.ms, firstMs);
     for (const ms of times) assert.ok(ms < LIMIT_MS, `every navigation drawn within ${LIMIT_MS} ms: ${times.map(Math.round)}`);
     assert.deepEqual(errors, []);

@@ -356,7 +356,9 @@ function legendModel() {
 
 /** What a dark circle means: MapLibre's clusters carry their number, the server's (tiles) their size. */
 function clusterWords() {
-  return tiled(geographyName()) ? 'Several sites (sized by their number; click for it)' : 'Several sites (number of sites)';
+  return tiled(geographyName())
+    ? 'Several sites (sized by their number, written on them closer in; click for it)'
+    : 'Several sites (number of sites)';
 }
 
 /** The legend of the choropleth and of the site colours (the Compare and Barriers views draw their own). */
