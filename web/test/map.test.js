@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import { setDistanceUnit } from '../app/distance.js';
 import { changeInfo, DIVERGING, formatNumber, unitsFor } from '../app/metrics.js';
+import { canvasStats as canvasStatsInPage } from './canvas.js';
 import { gapmapBinary } from './gapmap.js';
 import { shrinkPNG } from './png.js';
 
@@ -116,33 +117,9 @@ async function api(path) {
   return r.json();
 }
 
-/** Canvas statistics taken inside the page (the demo's, unless `on` names another) once the map is idle. */
+/** Canvas statistics of the demo's page (or of `on`) once the map is settled (see canvas.js). */
 function canvasStats(opts, on = page) {
-  return on.evaluate(async ({ remember, compare, colours }) => {
-    await window.gapmap.settled();
-    const c = window.gapmap.map.getCanvas();
-    const off = document.createElement('canvas');
-    off.width = c.width;
-    off.height = c.height;
-    const ctx = off.getContext('2d', { willReadFrequently: true });
-    ctx.drawImage(c, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    const bg = [238, 240, 242];
-    let nonBackground = 0;
-    let changed = 0;
-    const near = colours.map(() => 0);
-    const prev = window.__gapmapPixels;
-    for (let i = 0; i < d.length; i += 4) {
-      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
-      if (Math.abs(r - bg[0]) + Math.abs(g - bg[1]) + Math.abs(b - bg[2]) > 12) nonBackground++;
-      if (compare && prev && Math.abs(r - prev[i]) + Math.abs(g - prev[i + 1]) + Math.abs(b - prev[i + 2]) > 30) changed++;
-      colours.forEach((col, k) => {
-        if (Math.abs(r - col[0]) + Math.abs(g - col[1]) + Math.abs(b - col[2]) <= 12) near[k]++;
-      });
-    }
-    if (remember) window.__gapmapPixels = d;
-    return { total: d.length / 4, nonBackground, changed, near };
-  }, opts);
+  return on.evaluate(canvasStatsInPage, opts);
 }
 
 /** A viridis class colour as drawn: fill-opacity 0.92 over the background. */
