@@ -333,4 +333,34 @@ mod tests {
         assert_eq!(t.len(), 20);
         assert!(t.starts_with("20") && t.ends_with('Z'));
     }
+
+    /// `.cargo/config.toml` builds the bundled SQLite without memory statistics, which
+    /// made three threads reading at once wait on one mutex for every allocation. A build
+    /// run without that file (from outside the repository, or after it was lost) would be
+    /// as slow again without saying so: this test says so.
+    #[tokio::test]
+    async fn the_bundled_sqlite_keeps_no_memory_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let url: super::DbUrl = dir
+            .path()
+            .join("s.db")
+            .display()
+            .to_string()
+            .parse()
+            .unwrap();
+        let store = super::Store::connect(&super::StoreOptions::at(url))
+            .await
+            .unwrap();
+        let options: Vec<String> = sqlx::query("PRAGMA compile_options")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| sqlx::Row::get(r, 0))
+            .collect();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "SQLite compile options: {options:?}"
+        );
+    }
 }
