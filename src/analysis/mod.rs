@@ -22,6 +22,7 @@ pub mod opportunities;
 pub mod outreach;
 mod params;
 mod problem;
+pub mod search;
 pub mod siting;
 mod source;
 mod supply;
@@ -43,6 +44,7 @@ pub use params::{
     hours_name, resolve, travel_request,
 };
 pub use problem::{Problem, SupplySite};
+pub use search::{SearchReport, search};
 pub use siting::{MAX_K, SitingParams, SitingReport, siting};
 pub use source::{Cached, Source};
 pub use supply::supply_sites;

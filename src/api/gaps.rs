@@ -65,6 +65,10 @@ pub struct GapsQuery {
     /// At most this many rows (after `sort` and `deserts_only`).
     #[param(minimum = 1, maximum = 100000)]
     limit: Option<usize>,
+    /// Only the rows of these areas: one GEOID or several, comma-separated (at most
+    /// 100), in the geography's order; a GEOID without a row is refused (404). What the
+    /// map fetches for an area found by search when it is drawn from tiles.
+    geoid: Option<String>,
 }
 
 /// `sort=`: the metrics the rows can be ranked on.
@@ -137,12 +141,17 @@ impl RankMetric {
     }
 }
 
-/// Which rows of a report an answer carries: `sort`, `deserts_only` and `limit`.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// The most GEOIDs `geoid=` may list.
+pub const MAX_GEOIDS: usize = 100;
+
+/// Which rows of a report an answer carries: `sort`, `deserts_only`, `limit` and `geoid`.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RowChoice {
     sort: Option<RankMetric>,
     deserts_only: bool,
     limit: Option<usize>,
+    /// Only these areas (`geoid=`), as given.
+    geoids: Option<Vec<String>>,
 }
 
 impl RowChoice {
@@ -150,6 +159,7 @@ impl RowChoice {
         sort: Option<&str>,
         deserts_only: Option<bool>,
         limit: Option<usize>,
+        geoids: Option<&str>,
         minutes: bool,
     ) -> Result<Self> {
         let sort = sort
@@ -179,31 +189,75 @@ impl RowChoice {
                 format!("limit {n} is not between 1 and {MAX_LIMIT}"),
             ));
         }
+        let geoids = geoids
+            .map(|list| {
+                let ids: Vec<String> = list.split(',').map(|g| g.trim().to_owned()).collect();
+                if ids.len() > MAX_GEOIDS || ids.iter().any(String::is_empty) {
+                    return Err(Error::new(
+                        Code::InvalidParameter,
+                        format!(
+                            "geoid: give 1 to {MAX_GEOIDS} GEOIDs, comma-separated; got '{list}'"
+                        ),
+                    ));
+                }
+                Ok(ids)
+            })
+            .transpose()?;
         Ok(Self {
             sort,
             deserts_only: deserts_only.unwrap_or(false),
             limit,
+            geoids,
         })
     }
 
-    fn is_all(self) -> bool {
-        self == Self::default()
+    fn is_all(&self) -> bool {
+        *self == Self::default()
     }
 
-    fn cache_key(self, key: CacheKey) -> CacheKey {
+    fn cache_key(&self, key: CacheKey) -> CacheKey {
         if self.is_all() {
             return key;
         }
         key.with("sort", self.sort.map(RankMetric::name))
             .with("deserts_only", self.deserts_only)
             .with("limit", self.limit)
+            .with("geoid", self.geoids.as_ref().map(|g| g.join(",")))
     }
 
-    /// The report with only the chosen rows, in the chosen order.
-    fn apply(self, report: &GapReport) -> GapReport {
+    /// The report with only the chosen rows, in the chosen order; `not_found` when a
+    /// GEOID asked for has no row.
+    fn apply(&self, report: &GapReport) -> Result<GapReport> {
+        let wanted: Option<std::collections::HashSet<&str>> = self
+            .geoids
+            .as_ref()
+            .map(|ids| ids.iter().map(String::as_str).collect());
+        if let Some(wanted) = &wanted {
+            let held: std::collections::HashSet<&str> =
+                report.areas.iter().map(|a| a.geoid.as_str()).collect();
+            let mut missing: Vec<&str> = wanted
+                .iter()
+                .copied()
+                .filter(|g| !held.contains(g))
+                .collect();
+            if !missing.is_empty() {
+                missing.sort_unstable();
+                return Err(Error::new(
+                    Code::NotFound,
+                    format!(
+                        "the {} gap analysis of {} ({}) has no row for {}",
+                        report.year,
+                        report.need,
+                        report.geography,
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        }
         let mut rows: Vec<(&AreaGap, f64)> = report
             .areas
             .iter()
+            .filter(|a| wanted.as_ref().is_none_or(|w| w.contains(a.geoid.as_str())))
             .filter(|a| !self.deserts_only || a.desert)
             .filter_map(|a| match self.sort {
                 Some(m) => m.badness(a).map(|b| (a, b)),
@@ -219,7 +273,7 @@ impl RowChoice {
             });
         }
         rows.truncate(self.limit.unwrap_or(usize::MAX));
-        GapReport {
+        Ok(GapReport {
             year: report.year,
             need: report.need.clone(),
             label: report.label.clone(),
@@ -229,7 +283,7 @@ impl RowChoice {
             params: report.params.clone(),
             summary: report.summary.clone(),
             areas: rows.into_iter().map(|(a, _)| a.clone()).collect(),
-        }
+        })
     }
 }
 
@@ -287,7 +341,7 @@ pub fn gap_params(
     })
 }
 
-/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&desert_rule=need|catchment][&sort=][&deserts_only=][&limit=][&format=json|geojson|csv]`:
+/// `GET /api/v1/gaps?year=&need=[&radius_km=][&language=][&hours=][&desert_rule=need|catchment][&sort=][&deserts_only=][&limit=][&geoid=][&format=json|geojson|csv]`:
 /// every metric of one need for every area of a year (DESIGN.md, "The metrics").
 #[utoipa::path(get, path = "/api/v1/gaps", tag = "analysis", params(GapsQuery), responses(
     (status = 200, description = "The gap report: one row per area, with totals.", content(
@@ -307,7 +361,13 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
         q.hours.as_deref(),
         q.desert_rule.as_deref(),
     )?;
-    let rows = RowChoice::parse(q.sort.as_deref(), q.deserts_only, q.limit, q.mode.is_some())?;
+    let rows = RowChoice::parse(
+        q.sort.as_deref(),
+        q.deserts_only,
+        q.limit,
+        q.geoid.as_deref(),
+        q.mode.is_some(),
+    )?;
     params.travel = analysis::travel_request(
         q.mode.as_deref(),
         q.max_minutes,
@@ -333,7 +393,7 @@ pub async fn get(query: web::Query<GapsQuery>, state: web::Data<AppState>) -> Re
         let report: &GapReport = if rows.is_all() {
             &report
         } else {
-            chosen = rows.apply(&report);
+            chosen = rows.apply(&report)?;
             &chosen
         };
         output::write(&Document::Gaps(report, atlas), format, Layout::Compact, out)

@@ -20,6 +20,7 @@ pub mod page;
 mod partners;
 mod records;
 mod reports;
+mod search;
 mod siting;
 mod tiles;
 mod travel;
@@ -108,6 +109,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/partners/{id}/history").route(web::get().to(partners::history)),
                 )
+                .service(web::resource("/search").route(web::get().to(search::get)))
                 .service(web::resource("/sites").route(web::get().to(partners::sites)))
                 .service(web::resource("/sites/{id}").route(web::patch().to(partners::patch_site)))
                 .service(web::resource("/audit").route(web::get().to(audit::list)))

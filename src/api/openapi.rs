@@ -12,8 +12,8 @@
 
 use super::{
     assessments, audit, barriers, compare, gaps, geographies, health, metrics, needs,
-    opportunities, outreach, page, partners, records, reports, siting, tiles, travel, vehicle,
-    vocabulary,
+    opportunities, outreach, page, partners, records, reports, search, siting, tiles, travel,
+    vehicle, vocabulary,
 };
 use crate::error::Body;
 use std::sync::LazyLock;
@@ -105,6 +105,7 @@ pub enum ReportFormat {
         partners::history,
         partners::patch_partner,
         partners::patch_site,
+        search::get,
         travel::list,
         vehicle::get,
         travel::put,

@@ -92,6 +92,9 @@ pub enum Command {
     /// Per area, the four barriers (child care, English proficiency, non-traditional
     /// hours, transportation) and how many are deserts (CSV, JSON or GeoJSON).
     Barriers(BarriersArgs),
+    /// Areas by GEOID or name, partners by name and sites by their name or their
+    /// partner's, as the map's search box finds them (JSON or CSV).
+    Search(SearchArgs),
     /// The printable community-assessment report of a year (HTML).
     Report(ReportArgs),
     /// One map tile of the areas (with a need's metrics) or the sites, as
@@ -489,6 +492,25 @@ pub struct BarriersArgs {
     pub year: Year,
     /// csv, json or geojson.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `gapmap search …`
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for: a GEOID or part of a name (any case).
+    pub text: String,
+    /// Only this geography's areas (default: every geography's).
+    #[arg(long)]
+    pub geography: Option<String>,
+    /// Hits of each kind listed at most (1 to 50).
+    #[arg(long, default_value_t = crate::analysis::search::DEFAULT_LIMIT)]
+    pub limit: usize,
+    /// json or csv.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
     /// Write here instead of standard output.
     #[arg(long)]

@@ -5,8 +5,8 @@ mod args;
 
 pub use args::{
     BarriersArgs, Cli, Command, CompareArgs, EditCommand, ExportCommand, GapsArgs, ImportCommand,
-    NeedsCommand, OpportunitiesArgs, OutreachArgs, ReportArgs, SitingArgs, TileArgs, TokenCommand,
-    VehicleAccessArgs,
+    NeedsCommand, OpportunitiesArgs, OutreachArgs, ReportArgs, SearchArgs, SitingArgs, TileArgs,
+    TokenCommand, VehicleAccessArgs,
 };
 
 use crate::Application;
@@ -137,6 +137,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Opportunities(args) => opportunities(&open(&settings).await?, args).await,
         Command::VehicleAccess(args) => vehicle_access(&open(&settings).await?, args).await,
         Command::Barriers(args) => barriers(&open(&settings).await?, args).await,
+        Command::Search(args) => search(&open(&settings).await?, args).await,
         Command::Report(args) => report(&open(&settings).await?, args).await,
         Command::Tile(args) => tile(&open(&settings).await?, args).await,
         Command::Openapi => {
@@ -406,6 +407,23 @@ async fn barriers(services: &Services, args: BarriersArgs) -> anyhow::Result<()>
     let rendered = crunch(format!("the {year} barriers"), move || {
         let report = analysis::barriers(&Cached::new(&atlas, &cache), year)?;
         output::render(&Document::Barriers(&report, &atlas), format, Layout::Pretty)
+    })
+    .await?;
+    write_out(args.out.as_deref(), &rendered)
+}
+
+/// `gapmap search`: what the map's search box finds, JSON by default.
+async fn search(services: &Services, args: SearchArgs) -> anyhow::Result<()> {
+    let atlas = services.atlas.get();
+    let format = args.format;
+    let rendered = crunch(format!("searching for '{}'", args.text), move || {
+        let report = analysis::search(
+            &atlas,
+            &args.text,
+            args.geography.as_deref(),
+            Some(args.limit),
+        )?;
+        output::render(&Document::Search(&report), format, Layout::Pretty)
     })
     .await?;
     write_out(args.out.as_deref(), &rendered)

@@ -20,6 +20,7 @@ mod opportunities;
 mod outreach;
 pub mod report;
 pub mod scale;
+mod search;
 pub mod tiles;
 mod vehicle;
 
@@ -28,6 +29,7 @@ pub use directory::{
     AssessmentJson, AssessmentRowJson, FLAT_CSV_COLUMNS, PartnerDetail, PartnerEntry, PartnerList,
 };
 pub use gaps::CSV_COLUMNS as GAPS_CSV_COLUMNS;
+pub use search::CSV_COLUMNS as SEARCH_CSV_COLUMNS;
 
 use crate::analysis::{
     BarrierReport, CompareReport, FilterReport, GapReport, OpportunityReport, OutreachReport,
@@ -169,6 +171,8 @@ pub enum Document<'a> {
     SiteTile(&'a Atlas, TileId, Option<&'a str>),
     /// Access by vehicle (carless families against families with cars): JSON, CSV.
     VehicleAccess(&'a crate::analysis::VehicleReport),
+    /// Areas, partners and sites found by a search: JSON, CSV.
+    Search(&'a crate::analysis::SearchReport),
 }
 
 impl Document<'_> {
@@ -177,7 +181,7 @@ impl Document<'_> {
         use Format::*;
         match self {
             Self::Gaps(..) | Self::Outreach(..) | Self::Compare(..) => &[Json, Geojson, Csv],
-            Self::Opportunities(_) | Self::VehicleAccess(_) => &[Json, Csv],
+            Self::Opportunities(_) | Self::VehicleAccess(_) | Self::Search(_) => &[Json, Csv],
             Self::Barriers(..) => &[Json, Geojson, Csv],
             Self::Siting(_) | Self::Filters(_) => &[Json],
             Self::Assessment(_) => &[Json, Csv],
@@ -197,6 +201,7 @@ impl Document<'_> {
             Self::Opportunities(_) => "the opportunities",
             Self::Barriers(..) => "the barriers profile",
             Self::VehicleAccess(_) => "the access by vehicle",
+            Self::Search(_) => "search hits",
             Self::Compare(..) => "a comparison",
             Self::Siting(_) => "a siting answer",
             Self::Filters(_) => "a need's filters",
@@ -219,6 +224,7 @@ impl Document<'_> {
             Self::Opportunities(r) => format!("opportunities_{}_{}", r.year, r.need),
             Self::Barriers(r, _) => format!("barriers_{}", r.year),
             Self::VehicleAccess(r) => format!("vehicle_access_{}_{}", r.year, r.need),
+            Self::Search(_) => "search".into(),
             Self::Compare(r, _) => {
                 format!(
                     "compare_{}_{}_{}",
@@ -361,6 +367,8 @@ pub fn write(doc: &Document, format: Format, layout: Layout, out: &mut dyn Out) 
         (Document::Barriers(r, _), Json, _) => json(w, r, layout),
         (Document::VehicleAccess(r), Json, _) => json(w, r, layout),
         (Document::VehicleAccess(r), Csv, _) => vehicle::csv(r, w),
+        (Document::Search(r), Json, _) => json(w, r, layout),
+        (Document::Search(r), Csv, _) => search::csv(r, w),
         (Document::Barriers(r, atlas), Geojson, _) => barriers::geojson(r, atlas, w, layout),
         (Document::Barriers(r, _), Csv, _) => barriers::csv(r, w),
         (Document::Compare(r, _), Json, _) => json(w, r, layout),

@@ -30,6 +30,7 @@ mod partners;
 mod records;
 mod replicas;
 mod report;
+mod search;
 mod shapefiles;
 mod siting;
 mod stored_geometry;

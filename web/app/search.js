@@ -1,8 +1,13 @@
 // Search: areas by GEOID or name and partners by name, from what the page has loaded;
-// a hit flies to the area or site and opens its popup, or opens a partner's panel.
+// a geography drawn from tiles has nothing loaded, so there the server searches
+// (`/api/v1/search`). A hit flies to the area or site and opens its popup, or opens a
+// partner's panel.
 
+import { getJSON, needsToken, query } from './api.js';
 import { $, h, replace } from './dom.js';
-import { geographyName, state } from './state.js';
+import { formatNumber } from './metrics.js';
+import { openSignIn } from './signin.js';
+import { geographyName, state, tiled } from './state.js';
 import { focusArea } from './views/index.js';
 import { openPartner } from './views/partner.js';
 import { focusSite } from './views/sites.js';
@@ -57,19 +62,79 @@ function searchResults(text) {
   return out;
 }
 
+const sitesWord = (n) => `${formatNumber(n, 'count')} site${n === 1 ? '' : 's'}`;
+
+/** The server's hits for `text` in the shown geography, as the page's own search gives them, with how many it found. */
+async function serverResults(text, signal) {
+  const doc = await getJSON(`/api/v1/search${query({ q: text.trim(), geography: geographyName() })}`, { signal });
+  const results = [
+    ...doc.areas.map((a) => ({ kind: 'area', id: a.geoid, label: a.name || a.geoid, detail: `Area · GEOID ${a.geoid}` })),
+    ...doc.partners.map((p) => ({
+      kind: 'partner',
+      id: p.id,
+      label: p.name,
+      detail: `Partner · ${sitesWord(p.sites)} · details and history`,
+    })),
+    ...doc.sites.map((x) => ({
+      kind: 'site',
+      id: x.id,
+      label: x.partner || x.name,
+      detail: `Partner site · ${x.name}`,
+      coords: [x.lon, x.lat],
+    })),
+  ];
+  // What the limit left out, said under the hits: a national geography has thousands of "Census Tract 1…".
+  const more = [
+    [doc.areas_found - doc.areas.length, 'area'],
+    [doc.partners_found - doc.partners.length, 'partner'],
+    [doc.sites_found - doc.sites.length, 'site'],
+  ]
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `${formatNumber(n, 'count')} more ${what}${n === 1 ? '' : 's'}`);
+  return { results, more };
+}
+
 /** Wires the search box: areas by GEOID or name, partners by partner or site name. */
 export function initSearch() {
   const input = $('#search-input');
   const list = $('#search-results');
   let timer = null;
+  let asking = null;
   const choose = (r) => {
     list.hidden = true;
     if (r.kind === 'area') focusArea(r.id);
     else if (r.kind === 'partner') openPartner(r.id);
-    else focusSite(r.id);
+    else focusSite(r.id, r.coords);
   };
-  const render = () => {
-    const results = searchResults(input.value);
+  const show = (...items) => {
+    replace(list, items);
+    list.hidden = false;
+  };
+  const render = async () => {
+    const text = input.value;
+    if (asking) asking.abort();
+    asking = null;
+    let results;
+    let more = [];
+    if (tiled(geographyName()) && text.trim().length >= 2) {
+      const abort = new AbortController();
+      asking = abort;
+      show(h('li', { class: 'muted searching', text: 'Searching…' }));
+      try {
+        ({ results, more } = await serverResults(text, abort.signal));
+      } catch (err) {
+        if (err.name === 'AbortError') return;
+        if (needsToken(err)) openSignIn(err);
+        show(h('li', { class: 'muted search-error', text: `Search is not available: ${err.message}` }));
+        $('#search-count').textContent = 'Search is not available';
+        return;
+      } finally {
+        if (asking === abort) asking = null;
+      }
+      if (input.value !== text) return;
+    } else {
+      results = searchResults(text);
+    }
     replace(
       list,
       results.map((r) =>
@@ -85,22 +150,21 @@ export function initSearch() {
         ),
       ),
     );
-    if (input.value.trim().length >= 2 && !results.length)
-      list.append(h('li', { class: 'muted no-hit', text: 'No area or partner matches.' }));
+    if (text.trim().length >= 2 && !results.length) list.append(h('li', { class: 'muted no-hit', text: 'No area or partner matches.' }));
+    if (more.length) list.append(h('li', { class: 'muted more-hits', text: `And ${more.join(', ')}: type more to narrow.` }));
     // A list of buttons under the box (no combobox role: the hits are plain buttons, reached
     // with Tab or the arrow keys), and how many there are for screen readers.
     list.hidden = list.children.length === 0;
-    $('#search-count').textContent =
-      input.value.trim().length >= 2 ? `${results.length} ${results.length === 1 ? 'match' : 'matches'}` : '';
+    $('#search-count').textContent = text.trim().length >= 2 ? `${results.length} ${results.length === 1 ? 'match' : 'matches'}` : '';
   };
   input.addEventListener('input', () => {
     clearTimeout(timer);
     timer = setTimeout(render, 120);
   });
-  $('#search').addEventListener('submit', (e) => {
+  $('#search').addEventListener('submit', async (e) => {
     e.preventDefault();
     clearTimeout(timer);
-    render();
+    await render();
     const first = list.querySelector('button');
     if (first) first.click();
   });

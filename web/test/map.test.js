@@ -2153,6 +2153,38 @@ test('a geography above the tile threshold is drawn from vector tiles carrying t
     await first.focus();
     await p3.keyboard.press('Enter');
     await p3.locator(`.popup-area[data-geoid="${ranked}"]`).waitFor();
+    await p3.keyboard.press('Escape');
+
+    // Search asks the server (the page holds no areas or sites). An area found that is
+    // not ranked has its row asked for, and its popup shows the API's numbers.
+    const quiet = [...byId.values()].find((r) => !r.desert && r.shortfall_in_area === 0 && r.demand > 0);
+    await p3.fill('#search-input', quiet.geoid);
+    const areaHit = p3.locator(`.search-hit[data-kind=area][data-id="${quiet.geoid}"]`);
+    await areaHit.waitFor();
+    await areaHit.click();
+    const found = p3.locator(`.popup-area[data-geoid="${quiet.geoid}"]`);
+    await found.waitFor();
+    for (const field of ['demand', 'shortfall_in_area', 'capacity_within']) {
+      const line = found.locator(`.metric[data-field="${field}"]`);
+      assert.equal(Number(await line.getAttribute('data-value')), quiet[field], `${quiet.geoid}: ${field}`);
+    }
+    assert.ok(asked.some((u) => u.pathname === '/api/v1/search' && u.searchParams.get('q') === quiet.geoid));
+    assert.ok(asked.some((u) => u.pathname === '/api/v1/gaps' && u.searchParams.get('geoid') === quiet.geoid));
+    await p3.keyboard.press('Escape');
+    // Many names hold a common word: the list says how many more there are.
+    await p3.fill('#search-input', 'Tract');
+    await p3.locator('#search-results .more-hits').waitFor();
+    assert.match(await p3.textContent('#search-results .more-hits'), /^And [\d,]+ more areas: type more to narrow\.$/);
+    // A site by its name: the hit flies to it and its popup asks for it where it is.
+    await p3.fill('#search-input', stored.properties.name);
+    const siteHit = p3.locator(`.search-hit[data-kind=site][data-id="${stored.properties.id}"]`);
+    await siteHit.waitFor();
+    await siteHit.click();
+    await p3.locator(`.popup-site[data-site="${stored.properties.id}"]`).waitFor();
+    assert.equal(await p3.textContent('.popup-site .popup-title'), stored.properties.name);
+    await p3.keyboard.press('Escape');
+    await p3.fill('#search-input', '');
+
     // The Outreach view says why the map keeps the gap colours.
     await p3.click('#view-outreach');
     await p3.evaluate(() => window.gapmap.settled());
@@ -2174,7 +2206,7 @@ test('a geography above the tile threshold is drawn from vector tiles carrying t
     assert.equal(await p3.evaluate(() => window.gapmap.map.getSource('areas').type), 'vector');
     const late = asked.filter(
       (u) =>
-        (u.pathname === '/api/v1/gaps' && !u.searchParams.has('limit')) ||
+        (u.pathname === '/api/v1/gaps' && !u.searchParams.has('limit') && !u.searchParams.has('geoid')) ||
         (u.pathname === '/api/v1/sites' && !u.searchParams.has('bbox')) ||
         (u.pathname.endsWith('/areas') && !u.searchParams.has('geoid')),
     );

@@ -546,8 +546,25 @@ export function openArea(geoid, lngLat, properties) {
 }
 
 /** Flies to an area and opens its popup. */
-export function focusArea(geoid) {
-  focusAreaPopup(geoid, areaPopupContent);
+export async function focusArea(geoid) {
+  // Drawn from tiles, the page holds only the ranked and clicked areas' rows: an area
+  // found by search has its row asked for (`/gaps?…&geoid=`), so that its popup shows
+  // the same numbers as its tile.
+  const n = need();
+  if (n && state.year !== null && state.gaps && tiled(geographyName()) && !state.rows.has(geoid)) {
+    setBusy('area', 'Loading the area’s gaps…');
+    try {
+      const doc = await getJSON(`/api/v1/gaps${query({ ...gapParams(n), ...travelParams(), geoid })}`);
+      for (const r of doc.areas) state.rows.set(r.geoid, r);
+      showError('area', null);
+    } catch (err) {
+      if (needsToken(err)) openSignIn(err);
+      showError('area', `The area’s gaps could not be loaded: ${err.message}`);
+    } finally {
+      setBusy('area', null);
+    }
+  }
+  await focusAreaPopup(geoid, areaPopupContent);
 }
 
 // ---- ranking -------------------------------------------------------------------------

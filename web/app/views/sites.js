@@ -304,11 +304,15 @@ export function openCluster(p, coords) {
   gm.showPopup(coords, content, { className: 'gm-popup' });
 }
 
-/** Flies to a site and opens its popup there. */
-export function focusSite(id) {
+/**
+ * Flies to a site and opens its popup there. Drawn from tiles, the page holds no sites:
+ * `coords` (from the server's search) say where it is, and the popup asks for it there.
+ */
+export function focusSite(id, coords) {
   const f = state.sitesById.get(id);
   const gm = theMap();
-  if (!f || !gm) return;
-  gm.map.once('moveend', () => openSite(id));
-  gm.flyToPoint(f.geometry.coordinates, Math.max(gm.map.getZoom(), 15));
+  const at = f ? f.geometry.coordinates : coords;
+  if (!at || !gm) return;
+  gm.map.once('moveend', () => openSite(id, f ? undefined : at));
+  gm.flyToPoint(at, Math.max(gm.map.getZoom(), 15));
 }
